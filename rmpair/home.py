@@ -1,0 +1,130 @@
+"""This device's own folder: identity, settings, and one sub-folder per journal.
+
+Nothing here is shared. It holds the device id, the last used journal, and for each
+journal this device's replica of every log it has seen, private notes, the merge
+cache and the lock file. ``RMPAIR_HOME`` overrides the platform's data folder, which
+is how tests (and people with two identities on one machine) keep devices apart.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from rmpair.storage import atomic_write, dump_json
+
+_ALPHABET = "abcdefghijkmnpqrstuvwxyz23456789"
+
+
+def home_dir() -> Path:
+    override = os.environ.get("RMPAIR_HOME")
+    if override:
+        return Path(override).expanduser()
+    import platformdirs  # imported here: only needed when no override is set
+
+    return Path(platformdirs.user_data_dir("rmpair", appauthor=False))
+
+
+def new_id(length: int = 12) -> str:
+    """A short random id that is safe in file names on every platform."""
+    return "".join(secrets.choice(_ALPHABET) for _ in range(length))
+
+
+def _read_json(path: Path) -> dict[str, Any] | None:
+    try:
+        data = json.loads(path.read_bytes())
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+@dataclass(frozen=True)
+class DeviceIdentity:
+    id: str
+    label: str
+
+
+@dataclass(frozen=True)
+class Membership:
+    """That this device belongs to a journal, as whom, and where the folder is."""
+
+    journal: str
+    path: Path
+    person: str
+    role: str
+
+
+class Home:
+    """The local data folder of this device."""
+
+    def __init__(self, root: Path | None = None) -> None:
+        self.root = root if root is not None else home_dir()
+
+    def device(self) -> DeviceIdentity:
+        """This installation's id, created on first use."""
+        path = self.root / "device.json"
+        data = _read_json(path)
+        if data and isinstance(data.get("device"), str) and data["device"]:
+            return DeviceIdentity(data["device"], str(data.get("label", "")))
+        identity = DeviceIdentity(new_id(), platform.node() or "device")
+        atomic_write(path, dump_json({"device": identity.id, "label": identity.label}))
+        return identity
+
+    def journal_dir(self, journal: str) -> Path:
+        return self.root / "journals" / journal
+
+    def membership(self, journal: str) -> Membership | None:
+        data = _read_json(self.journal_dir(journal) / "member.json")
+        if not data:
+            return None
+        try:
+            return Membership(journal, Path(data["path"]), str(data["person"]), str(data["role"]))
+        except (KeyError, TypeError):
+            return None
+
+    def save_membership(self, member: Membership) -> None:
+        payload = {
+            "journal": member.journal,
+            "path": str(member.path),
+            "person": member.person,
+            "role": member.role,
+        }
+        atomic_write(self.journal_dir(member.journal) / "member.json", dump_json(payload))
+
+    def memberships(self) -> list[Membership]:
+        folder = self.root / "journals"
+        if not folder.is_dir():
+            return []
+        found = [self.membership(p.name) for p in sorted(folder.iterdir()) if p.is_dir()]
+        return [m for m in found if m is not None]
+
+    def find_by_path(self, path: Path) -> Membership | None:
+        wanted = _same_path_key(path)
+        for member in self.memberships():
+            if _same_path_key(member.path) == wanted:
+                return member
+        return None
+
+    def last_journal(self) -> Path | None:
+        data = _read_json(self.root / "config.json")
+        value = data.get("last_journal") if data else None
+        return Path(value) if isinstance(value, str) and value else None
+
+    def remember(self, path: Path) -> None:
+        data = _read_json(self.root / "config.json") or {}
+        if data.get("last_journal") == str(path):
+            return
+        data["last_journal"] = str(path)
+        atomic_write(self.root / "config.json", dump_json(data))
+
+
+def _same_path_key(path: Path) -> str:
+    try:
+        return str(path.expanduser().resolve())
+    except OSError:
+        return str(path.expanduser().absolute())

@@ -1,0 +1,462 @@
+"""The journal facade: commands become stored changes, queries read the merged state.
+
+The CLI and the Textual screens only talk to this class. It knows the domain words
+(tandem, topic, session, ...) and leaves files to ``store.py``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+from rmpair.home import Home, Membership, new_id
+from rmpair.i18n import _
+from rmpair.merge import DELETED, Change, Conflict
+from rmpair.model import (
+    Cadence,
+    Device,
+    JSONValue,
+    Record,
+    Role,
+    Tandem,
+)
+from rmpair.storage import LogFileError, read_log
+from rmpair.store import JournalStore, Problem
+from rmpair.syncfiles import FileRole, classify
+
+R = TypeVar("R", bound=Record)
+TANDEM_ID = "tandem"
+
+
+class UserError(Exception):
+    """A mistake the user can fix (wrong folder, unknown id, impossible date)."""
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """The same day ``months`` later, clamped to the month's last day (31 Jan + 1 = 28/29 Feb)."""
+    import calendar
+
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+@dataclass(frozen=True)
+class DeviceSeen:
+    """A device that has written into the journal, and when it last did."""
+
+    device: str
+    person: str
+    role: str
+    label: str
+    last_change: dt.datetime | None
+
+    def to_json(self) -> dict[str, JSONValue]:
+        return {
+            "device": self.device,
+            "person": self.person,
+            "role": self.role,
+            "label": self.label,
+            "last_change": self.last_change.isoformat() if self.last_change else None,
+        }
+
+
+@dataclass(frozen=True)
+class Status:
+    """Where the journal stands: who, which devices, what needs attention."""
+
+    journal: str
+    folder: Path
+    tandem: Tandem | None
+    devices: list[DeviceSeen]
+    problems: list[Problem]
+    conflicts: list[Conflict]
+    read_only: list[str]
+    counts: dict[str, int] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, JSONValue]:
+        tandem = None
+        if self.tandem is not None:
+            tandem = {"id": self.tandem.id, **self.tandem.to_fields()}
+        return {
+            "journal": self.journal,
+            "tandem": tandem,
+            "devices": [d.to_json() for d in self.devices],
+            "problems": [
+                {"file": p.file, "message": p.message, "needs_user": p.needs_user}
+                for p in self.problems
+            ],
+            "conflicts": [conflict_json(c) for c in self.conflicts],
+            "read_only": self.read_only,
+            "counts": self.counts,
+        }
+
+
+def stamp_time(change: Change) -> dt.datetime:
+    return dt.datetime.fromtimestamp(int(change["hlc"][:15]) / 1000, tz=dt.UTC)
+
+
+def _change_json(change: Change, field_name: str) -> dict[str, JSONValue]:
+    return {
+        "change": change["id"],
+        "value": change["fields"].get(field_name),
+        "device": change["device"],
+        "person": change["person"],
+        "at": stamp_time(change).isoformat(),
+    }
+
+
+def conflict_json(conflict: Conflict) -> dict[str, JSONValue]:
+    """A conflict as JSON: the value shown and the values kept aside."""
+    return {
+        "kind": conflict.kind,
+        "record": conflict.rec,
+        "field": "deleted" if conflict.is_delete else conflict.field,
+        "shown": _change_json(conflict.winner, conflict.field),
+        "others": [_change_json(c, conflict.field) for c in conflict.others],
+    }
+
+
+def find_journal_id(folder: Path) -> str | None:
+    """The journal id recorded in the first readable log in ``folder``."""
+    devices = folder / "devices"
+    if not devices.is_dir():
+        return None
+    for path in sorted(devices.rglob("*.json")):
+        if classify(path.name).role in (FileRole.TEMPORARY, FileRole.OTHER):
+            continue
+        try:
+            return read_log(path).journal
+        except LogFileError:
+            continue
+    return None
+
+
+class Journal:
+    """One tandem's journal as seen from this device."""
+
+    def __init__(self, store: JournalStore) -> None:
+        self.store = store
+
+    # -- lifecycle -----------------------------------------------------------
+
+    @classmethod
+    def init(
+        cls,
+        folder: Path,
+        *,
+        me: str,
+        role: Role,
+        partner: str,
+        start: dt.date,
+        months: int = 6,
+        cadence: Cadence = Cadence.MONTHLY,
+        minutes: int = 60,
+        tz: str = "UTC",
+        lang: str = "en",
+        home: Home | None = None,
+    ) -> Journal:
+        """Start a new journal in ``folder`` with this device as ``me``."""
+        home = home or Home()
+        folder = folder.expanduser().absolute()
+        if find_journal_id(folder) is not None:
+            raise UserError(
+                _("{folder} already holds a journal; use 'rmpair join' to join it.").format(
+                    folder=folder
+                )
+            )
+        if folder.exists() and not folder.is_dir():
+            raise UserError(_("{folder} is a file, not a folder.").format(folder=folder))
+        member = Membership(new_id(), folder, me, role.value)
+        folder.mkdir(parents=True, exist_ok=True)
+        home.save_membership(member)
+        journal = cls._open_member(home, member, write=True)
+        mentor, mentee = (me, partner) if role is Role.MENTOR else (partner, me)
+        tandem = Tandem(
+            id=TANDEM_ID,
+            mentor=mentor,
+            mentee=mentee,
+            start=start,
+            end=add_months(start, months),
+            cadence=cadence,
+            weekday=start.weekday(),
+            session_minutes=minutes,
+            tz=tz,
+            lang=lang,
+        )
+        journal._register_device()
+        journal.put(tandem)
+        home.remember(folder)
+        return journal
+
+    @classmethod
+    def join(cls, folder: Path, *, me: str, home: Home | None = None) -> Journal:
+        """Join the journal another device started in ``folder``."""
+        home = home or Home()
+        folder = folder.expanduser().absolute()
+        journal_id = find_journal_id(folder)
+        if journal_id is None:
+            raise UserError(
+                _(
+                    "No journal found in {folder}. If your partner just created it, wait until "
+                    "the sync has finished."
+                ).format(folder=folder)
+            )
+        provisional = Membership(journal_id, folder, me, Role.MENTEE.value)
+        existing = home.membership(journal_id)
+        home.save_membership(provisional)
+        journal = cls._open_member(home, provisional, write=True)
+        tandem = journal.tandem()
+        role = None
+        if tandem is not None:
+            for candidate in Role:
+                if tandem.name_of(candidate).casefold() == me.casefold():
+                    role = candidate
+        if role is None:
+            journal.close()
+            if existing is not None:
+                home.save_membership(existing)
+            names = f"{tandem.mentor}, {tandem.mentee}" if tandem else "?"
+            raise UserError(
+                _("'{me}' is not in this tandem (it has: {names}).").format(me=me, names=names)
+            )
+        member = Membership(journal_id, folder, tandem.name_of(role) if tandem else me, role.value)
+        home.save_membership(member)
+        journal.store.member = member
+        journal._register_device()
+        home.remember(folder)
+        return journal
+
+    @classmethod
+    def open(
+        cls, folder: Path | None = None, *, home: Home | None = None, write: bool = True
+    ) -> Journal:
+        """Open ``folder`` (or the last used journal) as this device's member."""
+        home = home or Home()
+        if folder is None:
+            folder = home.last_journal()
+            if folder is None:
+                raise UserError(
+                    _(
+                        "No journal yet. Start one with 'rmpair init DIR' or join one with "
+                        "'rmpair join DIR'."
+                    )
+                )
+        folder = folder.expanduser().absolute()
+        member = home.find_by_path(folder)
+        if member is None:
+            journal_id = find_journal_id(folder)
+            known = home.membership(journal_id) if journal_id else None
+            if known is None:
+                raise UserError(
+                    _(
+                        "This device has not joined the journal in {folder}; run 'rmpair join "
+                        "{folder} --me NAME'."
+                    ).format(folder=folder)
+                )
+            member = Membership(known.journal, folder, known.person, known.role)
+            home.save_membership(member)  # the folder moved; follow it
+        journal = cls._open_member(home, member, write=write)
+        home.remember(folder)
+        return journal
+
+    @classmethod
+    def _open_member(cls, home: Home, member: Membership, *, write: bool) -> Journal:
+        store = JournalStore(member.path, home, member, home.device(), write=write)
+        store.open()
+        return cls(store)
+
+    def close(self) -> None:
+        self.store.close()
+
+    def __enter__(self) -> Journal:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def refresh(self) -> bool:
+        """Pick up the partner's changes; True when something new arrived."""
+        return self.store.refresh()
+
+    # -- who am I ------------------------------------------------------------
+
+    @property
+    def me(self) -> str:
+        return self.store.member.person
+
+    @property
+    def my_role(self) -> Role:
+        return Role(self.store.member.role)
+
+    @property
+    def device_id(self) -> str:
+        return self.store.device.id
+
+    @property
+    def journal_id(self) -> str:
+        return self.store.member.journal
+
+    @property
+    def folder(self) -> Path:
+        return self.store.folder
+
+    @property
+    def private_dir(self) -> Path:
+        """This device's folder for what never enters the shared journal."""
+        return self.store.local
+
+    def _register_device(self) -> None:
+        identity = self.store.device
+        current = self.get(Device, identity.id)
+        wanted = {"person": self.me, "role": self.my_role.value, "label": identity.label}
+        if current is None:
+            self.store.append(
+                [
+                    self._draft(
+                        "create",
+                        Device.KIND,
+                        identity.id,
+                        {**wanted, "joined": dt.date.today().isoformat()},
+                    )
+                ]
+            )
+        elif {k: getattr(current, k) for k in wanted} != wanted:
+            self.update(Device.KIND, identity.id, wanted)
+
+    # -- generic record access -----------------------------------------------
+
+    def get(self, cls: type[R], rec_id: str) -> R | None:
+        fields = self.store.state.fields(cls.KIND, rec_id)
+        return None if fields is None else cls.from_fields(rec_id, fields)
+
+    def all(self, cls: type[R]) -> list[R]:
+        return [cls.from_fields(rec_id, f) for rec_id, f in self.store.state.live(cls.KIND)]
+
+    def tandem(self) -> Tandem | None:
+        return self.get(Tandem, TANDEM_ID)
+
+    def _draft(
+        self,
+        op: str,
+        kind: str,
+        rec: str,
+        fields: Mapping[str, JSONValue],
+        prev: list[str] | None = None,
+    ) -> dict[str, Any]:
+        return {
+            "id": new_id(20),
+            "kind": kind,
+            "rec": rec,
+            "op": op,
+            "fields": dict(fields),
+            "prev": sorted(prev or []),
+        }
+
+    def _heads(self, kind: str, rec: str, names: Iterator[str] | list[str]) -> list[str]:
+        state = self.store.state.record(kind, rec)
+        if state is None:
+            return []
+        return sorted({cid for n in names for cid in state.heads.get(n, {})})
+
+    def put(self, record: Record) -> str:
+        """Store a new record, or the fields of ``record`` that differ from the stored one."""
+        kind = record.KIND
+        existing = self.store.state.fields(kind, record.id)
+        wanted = record.to_fields()
+        if existing is None:
+            self.store.append([self._draft("create", kind, record.id, wanted)])
+        else:
+            self.update(kind, record.id, wanted)
+        return record.id
+
+    def add(self, kind: str, fields: Mapping[str, JSONValue], rec_id: str | None = None) -> str:
+        """Store a new record of ``kind``; returns its id."""
+        rec_id = rec_id or new_id(10)
+        self.store.append([self._draft("create", kind, rec_id, fields)])
+        return rec_id
+
+    def update(self, kind: str, rec: str, fields: Mapping[str, JSONValue]) -> bool:
+        """Set fields whose value differs; returns whether anything was stored."""
+        current = self.store.state.fields(kind, rec)
+        if current is None:
+            raise UserError(_("No {kind} with id {id}.").format(kind=kind, id=rec))
+        changed = {k: v for k, v in fields.items() if current.get(k) != v}
+        if not changed:
+            return False
+        prev = self._heads(kind, rec, list(changed))
+        self.store.append([self._draft("set", kind, rec, changed, prev)])
+        return True
+
+    def delete(self, kind: str, rec: str) -> None:
+        state = self.store.state.record(kind, rec)
+        if state is None or self.store.state.fields(kind, rec) is None:
+            raise UserError(_("No {kind} with id {id}.").format(kind=kind, id=rec))
+        prev = sorted(state.head_ids())
+        self.store.append([self._draft("delete", kind, rec, {DELETED: True}, prev)])
+
+    # -- conflicts -----------------------------------------------------------
+
+    def conflicts(self) -> list[Conflict]:
+        return self.store.state.conflicts()
+
+    def resolve(self, conflict: Conflict, keep_change: str) -> None:
+        """Settle a conflict with the value of one of its changes (an ordinary change)."""
+        candidates = {c["id"]: c for c in (conflict.winner, *conflict.others)}
+        chosen = candidates.get(keep_change)
+        if chosen is None:
+            raise UserError(_("That value is not part of this conflict."))
+        kind, rec, name = conflict.kind, conflict.rec, conflict.field
+        if conflict.is_delete:
+            state = self.store.state.record(kind, rec)
+            assert state is not None
+            if chosen["fields"].get(DELETED):
+                prev = sorted(state.head_ids())
+                self.store.append([self._draft("delete", kind, rec, {DELETED: True}, prev)])
+            else:
+                prev = self._heads(kind, rec, [DELETED])
+                self.store.append([self._draft("restore", kind, rec, {DELETED: False}, prev)])
+            return
+        prev = self._heads(kind, rec, [name])
+        value = chosen["fields"][name]
+        self.store.append([self._draft("resolve", kind, rec, {name: value}, prev)])
+
+    # -- status --------------------------------------------------------------
+
+    def devices(self) -> list[DeviceSeen]:
+        state = self.store.state
+        seen: list[DeviceSeen] = []
+        for device in self.all(Device):
+            last = state.last_by_device.get(device.id)
+            when = dt.datetime.fromtimestamp(int(last[:15]) / 1000, tz=dt.UTC) if last else None
+            seen.append(DeviceSeen(device.id, device.person, device.role.value, device.label, when))
+        return sorted(seen, key=lambda d: (d.person.casefold(), d.device))
+
+    def status(self) -> Status:
+        counts = {
+            kind: sum(1 for _ in self.store.state.live(kind))
+            for kind in ("topic", "session", "action_item")
+        }
+        return Status(
+            journal=self.journal_id,
+            folder=self.folder,
+            tandem=self.tandem(),
+            devices=self.devices(),
+            problems=self.store.problems,
+            conflicts=self.conflicts(),
+            read_only=list(self.store.read_only_reasons),
+            counts=counts,
+        )
+
+
+@contextmanager
+def opened(folder: Path | None = None, *, write: bool = True) -> Iterator[Journal]:
+    journal = Journal.open(folder, write=write)
+    try:
+        yield journal
+    finally:
+        journal.close()

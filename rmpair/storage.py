@@ -1,0 +1,213 @@
+"""Files: atomic writes, a TinyDB storage built on them, and reading logs defensively.
+
+Sync tools replace files underneath a running program and copy half-written files
+to the partner's machine. So every write goes to a temporary file in the same
+folder, is flushed and fsynced, then renamed over the target (``os.replace``), and
+the folder is fsynced so the rename itself survives a crash. Reads open the file
+afresh each time, so a file swapped in by a sync tool is never written through a
+stale handle.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import json
+import os
+import secrets
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from tinydb.storages import Storage
+
+from rmpair.merge import Change, change_problem
+
+TEMP_PREFIX = ".rmpair-tmp-"
+SCHEMA = 1
+LOG_FORMAT = "rmpair-log"
+
+# Windows refuses to replace a file another process (a sync client, a virus scanner)
+# holds open; these errors usually clear within moments.
+_RETRY_ERRNOS = {errno.EACCES, errno.EPERM, errno.EBUSY}
+_RETRY_DELAYS = (0.02, 0.05, 0.1, 0.2, 0.4)
+
+
+def fsync_dir(folder: Path) -> None:
+    """Make a rename in ``folder`` durable; a no-op where folders cannot be opened."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def atomic_write(
+    path: Path, data: bytes, *, _replace: Callable[[str, str], None] = os.replace
+) -> None:
+    """Write ``data`` to ``path`` so that readers see either the old or the new file."""
+    folder = path.parent
+    folder.mkdir(parents=True, exist_ok=True)
+    tmp = folder / f"{TEMP_PREFIX}{path.name}.{secrets.token_hex(4)}"
+    try:
+        with open(tmp, "xb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        for delay in (*_RETRY_DELAYS, None):
+            try:
+                _replace(str(tmp), str(path))
+                break
+            except OSError as exc:
+                if delay is None or exc.errno not in _RETRY_ERRNOS:
+                    raise
+                time.sleep(delay)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise
+    fsync_dir(folder)
+
+
+def dump_json(data: Any) -> bytes:
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode(
+        "utf-8"
+    )
+
+
+class AtomicJSONStorage(Storage):  # type: ignore[misc]
+    """TinyDB storage that re-reads the file on every read and replaces it on every write.
+
+    TinyDB's own ``JSONStorage`` keeps a handle open and truncates the file in place,
+    which a crash or a sync tool can turn into a half-written journal.
+    """
+
+    def __init__(self, path: str | os.PathLike[str], **_: Any) -> None:
+        self.path = Path(path)
+
+    def read(self) -> dict[str, dict[str, Any]] | None:
+        try:
+            raw = self.path.read_bytes()
+        except FileNotFoundError:
+            return None
+        if not raw.strip():
+            return None
+        data = json.loads(raw)
+        if not isinstance(data, dict):
+            raise ValueError(f"{self.path.name}: not a TinyDB document")
+        return data
+
+    def write(self, data: dict[str, dict[str, Any]]) -> None:
+        atomic_write(self.path, dump_json(data))
+
+    def close(self) -> None:
+        pass
+
+
+class LogFileError(Exception):
+    """A log file could not be used; the message says what is wrong in plain words."""
+
+
+@dataclass(frozen=True)
+class LogFile:
+    """A device's log for one month, as read from disk."""
+
+    journal: str
+    device: str
+    person: str
+    role: str
+    label: str
+    period: str
+    schema: int
+    changes: tuple[Change, ...]
+
+    def meta(self) -> dict[str, Any]:
+        return {
+            "format": LOG_FORMAT,
+            "schema": self.schema,
+            "journal": self.journal,
+            "device": self.device,
+            "person": self.person,
+            "role": self.role,
+            "label": self.label,
+            "period": self.period,
+        }
+
+
+def encode_log(log: LogFile) -> bytes:
+    """The TinyDB layout of a log: a ``meta`` table and a ``changes`` table."""
+    ordered = sorted(log.changes, key=lambda c: (c["hlc"], c["id"]))
+    return dump_json(
+        {
+            "meta": {"1": log.meta()},
+            "changes": {str(i): c for i, c in enumerate(ordered, start=1)},
+        }
+    )
+
+
+def parse_log(raw: bytes, name: str) -> LogFile:
+    """Read and check a log file's bytes; raise ``LogFileError`` saying what is wrong."""
+    if not raw.strip():
+        raise LogFileError(f"{name}: the file is empty")
+    try:
+        data = json.loads(raw)
+    except UnicodeDecodeError:
+        raise LogFileError(f"{name}: the file is not text (garbage bytes)") from None
+    except json.JSONDecodeError as exc:
+        if exc.pos >= len(raw.rstrip()) - 1:
+            raise LogFileError(f"{name}: the file ends too early (truncated)") from None
+        raise LogFileError(
+            f"{name}: not valid JSON at line {exc.lineno}, column {exc.colno}"
+        ) from None
+    if not isinstance(data, dict):
+        raise LogFileError(f"{name}: not an rmpair log (top level is not an object)")
+    meta_table = data.get("meta")
+    changes_table = data.get("changes", {})
+    if not isinstance(meta_table, dict) or not meta_table:
+        raise LogFileError(f"{name}: not an rmpair log (no 'meta' table)")
+    meta = next(iter(meta_table.values()))
+    if not isinstance(meta, dict) or meta.get("format") != LOG_FORMAT:
+        raise LogFileError(f"{name}: not an rmpair log (unknown format)")
+    schema = meta.get("schema")
+    if not isinstance(schema, int) or schema < 1:
+        raise LogFileError(f"{name}: the schema version is missing or invalid")
+    for key in ("journal", "device", "period"):
+        if not isinstance(meta.get(key), str) or not meta[key]:
+            raise LogFileError(f"{name}: the header lacks '{key}'")
+    if not isinstance(changes_table, dict):
+        raise LogFileError(f"{name}: 'changes' is not a table")
+    changes: list[Change] = []
+    for doc_id, change in changes_table.items():
+        problem = change_problem(change)
+        if problem is None and change["device"] != meta["device"]:
+            problem = f"change {change['id'][:12]} belongs to another device"
+        if problem is not None:
+            if schema > SCHEMA:
+                continue  # a newer version may store things we cannot read; skip them
+            raise LogFileError(f"{name}: entry {doc_id}: {problem}")
+        changes.append(change)
+    return LogFile(
+        journal=meta["journal"],
+        device=meta["device"],
+        person=str(meta.get("person", "")),
+        role=str(meta.get("role", "")),
+        label=str(meta.get("label", "")),
+        period=meta["period"],
+        schema=schema,
+        changes=tuple(changes),
+    )
+
+
+def read_log(path: Path) -> LogFile:
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise LogFileError(f"{path.name}: cannot be read ({exc.strerror})") from None
+    return parse_log(raw, path.name)

@@ -1,0 +1,1 @@
+"""The Textual user interface of rmpair, installed as ``rmpair.screens``."""
