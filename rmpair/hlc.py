@@ -10,14 +10,19 @@ from __future__ import annotations
 
 import re
 import time
-from dataclasses import dataclass
+from functools import cache
+from typing import NamedTuple
 
-_STAMP = re.compile(r"^(\d{15})\.(\d{6})\.([A-Za-z0-9_-]{1,64})$")
+_STAMP_PATTERN = r"^(\d{15})\.(\d{6})\.([A-Za-z0-9_-]{1,64})$"
 
 
-@dataclass(frozen=True, order=True, slots=True)
-class Stamp:
-    """One hybrid logical clock reading."""
+@cache
+def _stamp_re() -> re.Pattern[str]:
+    return re.compile(_STAMP_PATTERN)
+
+
+class Stamp(NamedTuple):
+    """One hybrid logical clock reading; compares as (wall, counter, device)."""
 
     wall_ms: int
     counter: int
@@ -28,14 +33,14 @@ class Stamp:
 
     @classmethod
     def decode(cls, text: str) -> Stamp:
-        match = _STAMP.match(text)
+        match = _stamp_re().match(text)
         if match is None:
             raise ValueError(f"not a clock stamp: {text!r}")
         return cls(int(match.group(1)), int(match.group(2)), match.group(3))
 
 
 def is_stamp(text: object) -> bool:
-    return isinstance(text, str) and _STAMP.match(text) is not None
+    return isinstance(text, str) and _stamp_re().match(text) is not None
 
 
 def now_ms() -> int:

@@ -8,15 +8,9 @@ is how tests (and people with two identities on one machine) keep devices apart.
 
 from __future__ import annotations
 
-import json
 import os
-import platform
-import secrets
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-
-from rmpair.storage import atomic_write, dump_json
+from typing import Any, NamedTuple
 
 _ALPHABET = "abcdefghijkmnpqrstuvwxyz23456789"
 
@@ -32,10 +26,19 @@ def home_dir() -> Path:
 
 def new_id(length: int = 12) -> str:
     """A short random id that is safe in file names on every platform."""
-    return "".join(secrets.choice(_ALPHABET) for _ in range(length))
+    # 256 is a multiple of the alphabet's 32 letters, so every letter is equally likely.
+    return "".join(_ALPHABET[b % 32] for b in os.urandom(length))
+
+
+def _write_json(path: Path, data: dict[str, Any]) -> None:
+    from rmpair.storage import atomic_write, dump_json  # only writers pay for it
+
+    atomic_write(path, dump_json(data))
 
 
 def _read_json(path: Path) -> dict[str, Any] | None:
+    import json
+
     try:
         data = json.loads(path.read_bytes())
     except (OSError, ValueError):
@@ -43,14 +46,12 @@ def _read_json(path: Path) -> dict[str, Any] | None:
     return data if isinstance(data, dict) else None
 
 
-@dataclass(frozen=True)
-class DeviceIdentity:
+class DeviceIdentity(NamedTuple):
     id: str
     label: str
 
 
-@dataclass(frozen=True)
-class Membership:
+class Membership(NamedTuple):
     """That this device belongs to a journal, as whom, and where the folder is."""
 
     journal: str
@@ -71,8 +72,10 @@ class Home:
         data = _read_json(path)
         if data and isinstance(data.get("device"), str) and data["device"]:
             return DeviceIdentity(data["device"], str(data.get("label", "")))
+        import platform
+
         identity = DeviceIdentity(new_id(), platform.node() or "device")
-        atomic_write(path, dump_json({"device": identity.id, "label": identity.label}))
+        _write_json(path, {"device": identity.id, "label": identity.label})
         return identity
 
     def journal_dir(self, journal: str) -> Path:
@@ -94,7 +97,7 @@ class Home:
             "person": member.person,
             "role": member.role,
         }
-        atomic_write(self.journal_dir(member.journal) / "member.json", dump_json(payload))
+        _write_json(self.journal_dir(member.journal) / "member.json", payload)
 
     def memberships(self) -> list[Membership]:
         folder = self.root / "journals"
@@ -120,7 +123,7 @@ class Home:
         if data.get("last_journal") == str(path):
             return
         data["last_journal"] = str(path)
-        atomic_write(self.root / "config.json", dump_json(data))
+        _write_json(self.root / "config.json", data)
 
 
 def _same_path_key(path: Path) -> str:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import gettext
 import os
-from importlib import resources
 
 DOMAIN = "rmpair"
 
@@ -16,6 +15,8 @@ _translation: gettext.NullTranslations = gettext.NullTranslations()
 
 
 def _locale_dir() -> str | None:
+    from importlib import resources
+
     try:
         path = resources.files("rmpair") / "locale"
     except ModuleNotFoundError:  # pragma: no cover - package always importable here

@@ -7,12 +7,12 @@ The CLI and the Textual screens only talk to this class. It knows the domain wor
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
+from rmpair.errors import UserError
 from rmpair.home import Home, Membership, new_id
 from rmpair.i18n import _
 from rmpair.merge import DELETED, Change, Conflict
@@ -23,17 +23,12 @@ from rmpair.model import (
     Record,
     Role,
     Tandem,
+    plain,
 )
-from rmpair.storage import LogFileError, read_log
 from rmpair.store import JournalStore, Problem
-from rmpair.syncfiles import FileRole, classify
 
 R = TypeVar("R", bound=Record)
 TANDEM_ID = "tandem"
-
-
-class UserError(Exception):
-    """A mistake the user can fix (wrong folder, unknown id, impossible date)."""
 
 
 def add_months(day: dt.date, months: int) -> dt.date:
@@ -45,8 +40,7 @@ def add_months(day: dt.date, months: int) -> dt.date:
     return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
-@dataclass(frozen=True)
-class DeviceSeen:
+class DeviceSeen(NamedTuple):
     """A device that has written into the journal, and when it last did."""
 
     device: str
@@ -65,8 +59,7 @@ class DeviceSeen:
         }
 
 
-@dataclass(frozen=True)
-class Status:
+class Status(NamedTuple):
     """Where the journal stands: who, which devices, what needs attention."""
 
     journal: str
@@ -76,7 +69,7 @@ class Status:
     problems: list[Problem]
     conflicts: list[Conflict]
     read_only: list[str]
-    counts: dict[str, int] = field(default_factory=dict)
+    counts: dict[str, int]
 
     def to_json(self) -> dict[str, JSONValue]:
         tandem = None
@@ -123,6 +116,9 @@ def conflict_json(conflict: Conflict) -> dict[str, JSONValue]:
 
 def find_journal_id(folder: Path) -> str | None:
     """The journal id recorded in the first readable log in ``folder``."""
+    from rmpair.storage import LogFileError, read_log
+    from rmpair.syncfiles import FileRole, classify
+
     devices = folder / "devices"
     if not devices.is_dir():
         return None
@@ -159,8 +155,12 @@ class Journal:
         tz: str = "UTC",
         lang: str = "en",
         home: Home | None = None,
+        clock_ms: Callable[[], int] | None = None,
     ) -> Journal:
-        """Start a new journal in ``folder`` with this device as ``me``."""
+        """Start a new journal in ``folder`` with this device as ``me``.
+
+        ``clock_ms`` replaces the wall clock (the demo replays a past programme).
+        """
         home = home or Home()
         folder = folder.expanduser().absolute()
         if find_journal_id(folder) is not None:
@@ -174,7 +174,7 @@ class Journal:
         member = Membership(new_id(), folder, me, role.value)
         folder.mkdir(parents=True, exist_ok=True)
         home.save_membership(member)
-        journal = cls._open_member(home, member, write=True)
+        journal = cls._open_member(home, member, write=True, clock_ms=clock_ms)
         mentor, mentee = (me, partner) if role is Role.MENTOR else (partner, me)
         tandem = Tandem(
             id=TANDEM_ID,
@@ -194,7 +194,14 @@ class Journal:
         return journal
 
     @classmethod
-    def join(cls, folder: Path, *, me: str, home: Home | None = None) -> Journal:
+    def join(
+        cls,
+        folder: Path,
+        *,
+        me: str,
+        home: Home | None = None,
+        clock_ms: Callable[[], int] | None = None,
+    ) -> Journal:
         """Join the journal another device started in ``folder``."""
         home = home or Home()
         folder = folder.expanduser().absolute()
@@ -209,7 +216,7 @@ class Journal:
         provisional = Membership(journal_id, folder, me, Role.MENTEE.value)
         existing = home.membership(journal_id)
         home.save_membership(provisional)
-        journal = cls._open_member(home, provisional, write=True)
+        journal = cls._open_member(home, provisional, write=True, clock_ms=clock_ms)
         tandem = journal.tandem()
         role = None
         if tandem is not None:
@@ -233,9 +240,18 @@ class Journal:
 
     @classmethod
     def open(
-        cls, folder: Path | None = None, *, home: Home | None = None, write: bool = True
+        cls,
+        folder: Path | None = None,
+        *,
+        home: Home | None = None,
+        write: bool = True,
+        hold_lock: bool = False,
     ) -> Journal:
-        """Open ``folder`` (or the last used journal) as this device's member."""
+        """Open ``folder`` (or the last used journal) as this device's member.
+
+        ``hold_lock`` claims the device's lock for the whole session (the app does);
+        commands take it at their first write instead.
+        """
         home = home or Home()
         if folder is None:
             folder = home.last_journal()
@@ -260,17 +276,30 @@ class Journal:
                 )
             member = Membership(known.journal, folder, known.person, known.role)
             home.save_membership(member)  # the folder moved; follow it
-        journal = cls._open_member(home, member, write=write)
+        journal = cls._open_member(home, member, write=write, hold_lock=hold_lock)
         home.remember(folder)
         return journal
 
     @classmethod
-    def _open_member(cls, home: Home, member: Membership, *, write: bool) -> Journal:
+    def _open_member(
+        cls,
+        home: Home,
+        member: Membership,
+        *,
+        write: bool,
+        clock_ms: Callable[[], int] | None = None,
+        hold_lock: bool = False,
+    ) -> Journal:
         store = JournalStore(member.path, home, member, home.device(), write=write)
-        store.open()
+        if clock_ms is not None:
+            store.now_ms = clock_ms
+        store.open(hold_lock=hold_lock)
         return cls(store)
 
     def close(self) -> None:
+        """Release the lock and write the cache, with the status for quick answers."""
+        if self.store.cache_dirty:
+            self.store.status_snapshot = self.status_report(lasting_only=True)
         self.store.close()
 
     def __enter__(self) -> Journal:
@@ -282,6 +311,10 @@ class Journal:
     def refresh(self) -> bool:
         """Pick up the partner's changes; True when something new arrived."""
         return self.store.refresh()
+
+    def batch(self) -> AbstractContextManager[None]:
+        """Make several changes as one write; nothing is written if the block fails."""
+        return self.store.batch()
 
     # -- who am I ------------------------------------------------------------
 
@@ -353,7 +386,7 @@ class Journal:
             "kind": kind,
             "rec": rec,
             "op": op,
-            "fields": dict(fields),
+            "fields": {name: plain(value) for name, value in fields.items()},
             "prev": sorted(prev or []),
         }
 
@@ -385,7 +418,8 @@ class Journal:
         current = self.store.state.fields(kind, rec)
         if current is None:
             raise UserError(_("No {kind} with id {id}.").format(kind=kind, id=rec))
-        changed = {k: v for k, v in fields.items() if current.get(k) != v}
+        wanted = {k: plain(v) for k, v in fields.items()}
+        changed = {k: v for k, v in wanted.items() if current.get(k) != v}
         if not changed:
             return False
         prev = self._heads(kind, rec, list(changed))
@@ -436,10 +470,28 @@ class Journal:
             seen.append(DeviceSeen(device.id, device.person, device.role.value, device.label, when))
         return sorted(seen, key=lambda d: (d.person.casefold(), d.device))
 
+    def status_report(self, *, lasting_only: bool = False) -> dict[str, Any]:
+        """Status as JSON plus who this device is, for ``rmpair status``.
+
+        ``lasting_only`` leaves out what rmpair put right during this run, which was
+        worth telling once but is not part of the journal's state.
+        """
+        status = self.status()
+        data = status.to_json()
+        if lasting_only:
+            data["problems"] = [
+                {"file": p.file, "message": p.message, "needs_user": p.needs_user}
+                for p in self.store.lasting_problems()
+            ]
+        return {
+            "status": data,
+            "me": {"person": self.me, "role": self.my_role.value, "device": self.device_id},
+            "folder": str(self.folder),
+        }
+
     def status(self) -> Status:
         counts = {
-            kind: sum(1 for _ in self.store.state.live(kind))
-            for kind in ("topic", "session", "action_item")
+            kind: self.store.state.count_live(kind) for kind in ("topic", "session", "action_item")
         }
         return Status(
             journal=self.journal_id,

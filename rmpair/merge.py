@@ -14,10 +14,11 @@ the same set of changes computes the same state, however the files arrived.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
-from typing import Any
+import marshal
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from typing import Any, NamedTuple
 
+from rmpair.cache import part_name
 from rmpair.hlc import is_stamp
 
 DELETED = "_del"
@@ -122,8 +123,7 @@ class RecordState:
         return out
 
 
-@dataclass(frozen=True)
-class Conflict:
+class Conflict(NamedTuple):
     """A field two devices set concurrently: the value shown and the ones kept aside."""
 
     kind: str
@@ -137,29 +137,122 @@ class Conflict:
         return self.field == DELETED
 
 
+def _record_conflicts(kind: str, rec_id: str, state: RecordState) -> Iterator[Conflict]:
+    for name in sorted(state.heads):
+        field_heads = state.heads[name]
+        if name == DELETED:
+            # A live record with a delete head: someone edited what the other deleted.
+            dels = sorted((c for c in field_heads.values() if c["fields"][DELETED]), key=winner_key)
+            if dels:
+                edits = [c for n, fh in state.heads.items() if n != DELETED for c in fh.values()]
+                yield Conflict(kind, rec_id, name, max(edits, key=winner_key), tuple(dels))
+        elif len(field_heads) > 1:
+            ordered = sorted(field_heads.values(), key=winner_key, reverse=True)
+            yield Conflict(kind, rec_id, name, ordered[0], tuple(ordered[1:]))
+
+
+Loader = Callable[[str], bytes]
+
+
 class MergedState:
-    """The journal as the union of every change seen, merged per field."""
+    """The journal as the union of every change seen, merged per field.
+
+    A state restored from the local cache decodes lazily: the records of one kind
+    when a query first asks for that kind, the set of known change ids when a change
+    read from a file must be checked for duplicates, and the full log only when it is
+    exported. So a status query on a five-year journal touches a few records, and a
+    save re-encodes only the kinds it changed.
+    """
 
     def __init__(self) -> None:
-        self.changes: dict[str, Change] = {}
-        self.records: dict[str, dict[str, RecordState]] = {}
+        self._records: dict[str, dict[str, RecordState]] = {}
+        self._load: Loader | None = None
+        self._kind_refs: dict[str, str] = {}  # kinds in the cache, not decoded yet
+        self._clean: dict[str, str] = {}  # decoded kinds unchanged since the cache
+        self._counts: dict[str, int] = {}  # live counts of kinds not decoded yet
+        self._id_refs: list[str] = []
+        self._log_refs: list[str] = []
+        self._ids: set[str] | None = set()
+        self._log: dict[str, Change] | None = {}
+        self._new: list[Change] = []  # changes not in any cached part yet
         self.last_by_device: dict[str, str] = {}
         self.duplicates: list[str] = []
+        # Records that may hold a conflict (two heads on a field, or a delete head):
+        # listing conflicts looks only at these instead of walking the journal.
+        self.suspects: set[tuple[str, str]] = set()
 
-    def apply(self, change: Change) -> bool:
-        """Add one change; returns False when it was already known."""
+    # -- lazy parts ----------------------------------------------------------
+
+    def _part(self, ref: str) -> Any:
+        assert self._load is not None
+        return marshal.loads(self._load(ref))
+
+    def kind(self, kind: str) -> dict[str, RecordState]:
+        """The records of one kind, decoded on first use."""
+        recs = self._records.get(kind)
+        if recs is None:
+            ref = self._kind_refs.pop(kind, None)
+            recs = self._records[kind] = {} if ref is None else _decode_kind(self._part(ref))
+            if ref is not None:
+                self._clean[kind] = ref
+            self._counts.pop(kind, None)
+        return recs
+
+    def _known_ids(self) -> set[str]:
+        if self._ids is None:
+            ids: set[str] = set()
+            for ref in self._id_refs:
+                ids.update(self._part(ref))
+            ids.update(c["id"] for c in self._new)
+            self._ids = ids
+        return self._ids
+
+    @property
+    def changes(self) -> dict[str, Change]:
+        """Every change known, by id (decodes the whole log when restored from cache)."""
+        if self._log is None:
+            log: dict[str, Change] = {}
+            for ref in self._log_refs:
+                for change in self._part(ref):
+                    log[change["id"]] = change
+            for change in self._new:
+                log[change["id"]] = change
+            self._log = log
+        return self._log
+
+    def __len__(self) -> int:
+        return len(self._known_ids())
+
+    # -- merging -------------------------------------------------------------
+
+    def apply(self, change: Change, *, fresh: bool = False) -> bool:
+        """Add one change; returns False when it was already known.
+
+        ``fresh`` marks a change this device has just made under a new random id:
+        it cannot be a duplicate, so the set of known ids need not be decoded.
+        """
         cid = change["id"]
-        known = self.changes.get(cid)
-        if known is not None:
-            if known != change:
-                self.duplicates.append(cid)
-            return False
-        self.changes[cid] = change
-        kind_records = self.records.setdefault(change["kind"], {})
+        if not fresh:
+            ids = self._known_ids()
+            if cid in ids:
+                known = self.changes.get(cid)
+                if known is not None and known != change:
+                    self.duplicates.append(cid)
+                return False
+        if self._ids is not None:
+            self._ids.add(cid)
+        if self._log is not None:
+            self._log[cid] = change
+        self._new.append(change)
+        kind = change["kind"]
+        kind_records = self.kind(kind)
+        self._clean.pop(kind, None)
         rec = kind_records.get(change["rec"])
         if rec is None:
             rec = kind_records[change["rec"]] = RecordState()
         rec.apply(change)
+        if DELETED in rec.heads or any(len(fh) > 1 for fh in rec.heads.values()):
+            self.suspects.add((kind, change["rec"]))
         device = change["device"]
         stamp = change["hlc"]
         if stamp > self.last_by_device.get(device, ""):
@@ -169,12 +262,14 @@ class MergedState:
     def apply_all(self, changes: Iterable[Change]) -> int:
         return sum(1 for c in changes if self.apply(c))
 
+    # -- queries -------------------------------------------------------------
+
     @property
     def max_hlc(self) -> str:
         return max(self.last_by_device.values(), default="")
 
     def record(self, kind: str, rec: str) -> RecordState | None:
-        return self.records.get(kind, {}).get(rec)
+        return self.kind(kind).get(rec)
 
     def fields(self, kind: str, rec: str) -> dict[str, Any] | None:
         """The shown values of a live record, or None if it is unknown or deleted."""
@@ -184,41 +279,105 @@ class MergedState:
         return state.values()
 
     def live(self, kind: str) -> Iterator[tuple[str, dict[str, Any]]]:
-        for rec_id, state in self.records.get(kind, {}).items():
+        for rec_id, state in self.kind(kind).items():
             if state.exists() and not state.is_deleted():
                 yield rec_id, state.values()
+
+    def count_live(self, kind: str) -> int:
+        if kind in self._counts:
+            return self._counts[kind]
+        return sum(1 for s in self.kind(kind).values() if s.exists() and not s.is_deleted())
 
     def conflicts(self) -> list[Conflict]:
         """Every open conflict, in a stable order."""
         found: list[Conflict] = []
-        for kind in sorted(self.records):
-            for rec_id in sorted(self.records[kind]):
-                state = self.records[kind][rec_id]
-                if not state.exists() or state.is_deleted():
-                    continue
-                for name in sorted(state.heads):
-                    field_heads = state.heads[name]
-                    if name == DELETED:
-                        dels = [c for c in field_heads.values() if c["fields"][DELETED]]
-                        if dels:
-                            edits = [
-                                c
-                                for n, fh in state.heads.items()
-                                if n != DELETED
-                                for c in fh.values()
-                            ]
-                            newest = max(edits, key=winner_key)
-                            found.append(
-                                Conflict(
-                                    kind, rec_id, name, newest, tuple(sorted(dels, key=winner_key))
-                                )
-                            )
-                        continue
-                    if len(field_heads) > 1:
-                        ordered = sorted(field_heads.values(), key=winner_key, reverse=True)
-                        found.append(Conflict(kind, rec_id, name, ordered[0], tuple(ordered[1:])))
+        for kind, rec_id in sorted(self.suspects):
+            state = self.kind(kind).get(rec_id)
+            if state is not None and state.exists() and not state.is_deleted():
+                found.extend(_record_conflicts(kind, rec_id, state))
         return found
 
     def log(self) -> list[Change]:
         """The merged log: every change from every device, in clock order."""
         return sorted(self.changes.values(), key=winner_key)
+
+    # -- the local cache -----------------------------------------------------
+
+    def snapshot(self) -> tuple[dict[str, Any], dict[str, bytes]]:
+        """The state as a small head plus the parts it names (see ``rmpair.cache``).
+
+        Parts that did not change keep their names, so a save writes only what it
+        touched: the kinds it changed and one new piece of log.
+        """
+        parts: dict[str, bytes] = {}
+
+        def put(data: Any) -> str:
+            blob = marshal.dumps(data)
+            name = part_name(blob)
+            parts[name] = blob
+            return name
+
+        kinds = dict(self._kind_refs)
+        counts = dict(self._counts)
+        for kind, recs in self._records.items():
+            kinds[kind] = self._clean.get(kind) or put(_encode_kind(recs))
+            counts[kind] = self.count_live(kind)
+        log_refs, id_refs = list(self._log_refs), list(self._id_refs)
+        if self._new:
+            log_refs.append(put(self._new))
+            id_refs.append(put([c["id"] for c in self._new]))
+        if len(log_refs) > 16:  # keep the number of pieces bounded
+            log_refs = [put(list(self.changes.values()))]
+            id_refs = [put(list(self._known_ids()))]
+        head = {
+            "kinds": kinds,
+            "counts": counts,
+            "ids": id_refs,
+            "log": log_refs,
+            "last_by_device": dict(self.last_by_device),
+            "suspects": {key for key in self.suspects if self._still_suspect(*key)},
+        }
+        return head, parts
+
+    def saved(self, head: dict[str, Any]) -> None:
+        """Adopt the part names of a snapshot that was written successfully."""
+        self._log_refs, self._id_refs = list(head["log"]), list(head["ids"])
+        self._new = []
+        self._clean = {kind: head["kinds"][kind] for kind in self._records}
+
+    def _still_suspect(self, kind: str, rec_id: str) -> bool:
+        if kind not in self._records:
+            return True  # not decoded, so unchanged since it was last checked
+        state = self._records[kind].get(rec_id)
+        return state is not None and (
+            state.exists()
+            and not state.is_deleted()
+            and any(True for _ in _record_conflicts(kind, rec_id, state))
+        )
+
+    @classmethod
+    def restore(cls, head: dict[str, Any], load: Loader) -> MergedState:
+        """A state from a snapshot's head; ``load`` fetches a part when it is first needed."""
+        merged = cls()
+        merged._load = load
+        merged._kind_refs = dict(head["kinds"])
+        merged._counts = dict(head["counts"])
+        merged._id_refs = list(head["ids"])
+        merged._log_refs = list(head["log"])
+        merged._ids, merged._log = None, None
+        merged.last_by_device = dict(head["last_by_device"])
+        merged.suspects = set(head["suspects"])
+        return merged
+
+
+def _encode_kind(recs: dict[str, RecordState]) -> dict[str, Any]:
+    return {rec_id: (s.heads, s.replaced) for rec_id, s in recs.items()}
+
+
+def _decode_kind(data: dict[str, Any]) -> dict[str, RecordState]:
+    out: dict[str, RecordState] = {}
+    for rec_id, (heads, replaced) in data.items():
+        state = RecordState()
+        state.heads, state.replaced = heads, replaced
+        out[rec_id] = state
+    return out

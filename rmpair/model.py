@@ -107,10 +107,31 @@ def parse_datetime(value: Any) -> dt.datetime | None:
         return None
 
 
+def plain(value: Any) -> JSONValue:
+    """The value as plain JSON types, so a change stores and caches like one read from a file."""
+    if value is None or type(value) in (str, int, float, bool):
+        return value
+    if isinstance(value, bool):
+        return bool(value)
+    if isinstance(value, str):
+        return str(value)
+    if isinstance(value, int):
+        return int(value)
+    if isinstance(value, float):
+        return float(value)
+    if isinstance(value, dt.date | dt.datetime):
+        return value.isoformat()
+    if isinstance(value, list | tuple):
+        return [plain(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): plain(v) for k, v in value.items()}
+    raise TypeError(f"cannot store a {type(value).__name__} in the journal")
+
+
 R = TypeVar("R", bound="Record")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Record:
     """Common base: every record has an id unique within its kind."""
 
@@ -122,20 +143,12 @@ class Record:
         raise NotImplementedError
 
     def to_fields(self) -> dict[str, JSONValue]:
-        out: dict[str, JSONValue] = {}
-        for f in dataclasses.fields(self):
-            if f.name == "id":
-                continue
-            value = getattr(self, f.name)
-            if isinstance(value, dt.date | dt.datetime):
-                value = value.isoformat()
-            elif isinstance(value, tuple):
-                value = list(value)
-            out[f.name] = value
-        return out
+        return {
+            f.name: plain(getattr(self, f.name)) for f in dataclasses.fields(self) if f.name != "id"
+        }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Tandem(Record):
     """The pair and their programme frame; one per journal (id ``tandem``)."""
 
@@ -173,7 +186,7 @@ class Tandem(Record):
         return self.mentor if role is Role.MENTOR else self.mentee
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Device(Record):
     """An installation of rmpair that writes into the journal (a person may have two)."""
 
@@ -194,7 +207,7 @@ class Device(Record):
         )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class AgreementItem(Record):
     """One agreed expectation (learning goals, frequency, confidentiality, ...)."""
 
@@ -215,7 +228,7 @@ class AgreementItem(Record):
         )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Topic(Record):
     """A backlog entry: what the mentee wants to know about, and why."""
 
@@ -242,7 +255,7 @@ class Topic(Record):
         )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Session(Record):
     """A meeting of the pair: local start in the tandem's zone, length, kind, status."""
 
@@ -274,7 +287,7 @@ class Session(Record):
         )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class AgendaItem(Record):
     """One point on a session's agenda with its timebox."""
 
@@ -299,7 +312,7 @@ class AgendaItem(Record):
         )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PrepItem(Record):
     """One item of a role's prep checklist for a session; only that role ticks it."""
 
@@ -322,7 +335,7 @@ class PrepItem(Record):
         )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Note(Record):
     """A shared note on a session (Markdown). Private notes never enter the log."""
 
@@ -343,7 +356,7 @@ class Note(Record):
         )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Learning(Record):
     """What one side learned in a session: both directions are recorded."""
 
@@ -364,7 +377,7 @@ class Learning(Record):
         )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ActionItem(Record):
     """A next step with an owner; open ones travel to the next session's agenda."""
 
@@ -391,7 +404,7 @@ class ActionItem(Record):
         )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Feedback(Record):
     """One person's rating of a held session (1-5) with a comment.
 

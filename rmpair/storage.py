@@ -12,16 +12,11 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import json
 import os
-import secrets
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-
-from tinydb.storages import Storage
+from typing import Any, NamedTuple
 
 from rmpair.merge import Change, change_problem
 
@@ -55,7 +50,7 @@ def atomic_write(
     """Write ``data`` to ``path`` so that readers see either the old or the new file."""
     folder = path.parent
     folder.mkdir(parents=True, exist_ok=True)
-    tmp = folder / f"{TEMP_PREFIX}{path.name}.{secrets.token_hex(4)}"
+    tmp = folder / f"{TEMP_PREFIX}{path.name}.{os.urandom(4).hex()}"
     try:
         with open(tmp, "xb") as handle:
             handle.write(data)
@@ -77,46 +72,18 @@ def atomic_write(
 
 
 def dump_json(data: Any) -> bytes:
+    import json
+
     return json.dumps(data, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode(
         "utf-8"
     )
-
-
-class AtomicJSONStorage(Storage):  # type: ignore[misc]
-    """TinyDB storage that re-reads the file on every read and replaces it on every write.
-
-    TinyDB's own ``JSONStorage`` keeps a handle open and truncates the file in place,
-    which a crash or a sync tool can turn into a half-written journal.
-    """
-
-    def __init__(self, path: str | os.PathLike[str], **_: Any) -> None:
-        self.path = Path(path)
-
-    def read(self) -> dict[str, dict[str, Any]] | None:
-        try:
-            raw = self.path.read_bytes()
-        except FileNotFoundError:
-            return None
-        if not raw.strip():
-            return None
-        data = json.loads(raw)
-        if not isinstance(data, dict):
-            raise ValueError(f"{self.path.name}: not a TinyDB document")
-        return data
-
-    def write(self, data: dict[str, dict[str, Any]]) -> None:
-        atomic_write(self.path, dump_json(data))
-
-    def close(self) -> None:
-        pass
 
 
 class LogFileError(Exception):
     """A log file could not be used; the message says what is wrong in plain words."""
 
 
-@dataclass(frozen=True)
-class LogFile:
+class LogFile(NamedTuple):
     """A device's log for one month, as read from disk."""
 
     journal: str
@@ -154,6 +121,8 @@ def encode_log(log: LogFile) -> bytes:
 
 def parse_log(raw: bytes, name: str) -> LogFile:
     """Read and check a log file's bytes; raise ``LogFileError`` saying what is wrong."""
+    import json
+
     if not raw.strip():
         raise LogFileError(f"{name}: the file is empty")
     try:

@@ -20,41 +20,35 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import json
-import os
 import shutil
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from rmpair import __version__
-from rmpair.hlc import Clock
+from rmpair.cache import CacheMiss, PartCache
+from rmpair.errors import ReadOnlyError
+from rmpair.hlc import Clock, now_ms
 from rmpair.home import DeviceIdentity, Home, Membership
 from rmpair.i18n import _
 from rmpair.merge import Change, MergedState
+from rmpair.scan import Signature, scan, signature
 from rmpair.storage import (
     SCHEMA,
-    AtomicJSONStorage,
+    TEMP_PREFIX,
     LogFile,
     LogFileError,
     atomic_write,
-    dump_json,
     encode_log,
     read_log,
 )
 from rmpair.syncfiles import FileRole, classify
 
-CACHE_VERSION = 1
-Signature = tuple[int, int, int]
+CACHE_VERSION = 2  # quick.CACHE_VERSION must match
 
 
-class ReadOnlyError(Exception):
-    """A change was asked for while the journal can only be read; the message says why."""
-
-
-@dataclass(frozen=True)
-class Problem:
+class Problem(NamedTuple):
     """Something found in the journal folder, with the file it concerns.
 
     ``needs_user`` is False for things rmpair put right by itself (a republished
@@ -69,8 +63,7 @@ class Problem:
         return f"{self.file}: {self.message}" if self.file else self.message
 
 
-@dataclass
-class _FileInfo:
+class _FileInfo(NamedTuple):
     sig: Signature
     problem: str | None = None
     schema: int = SCHEMA
@@ -98,41 +91,12 @@ class _FileInfo:
         )
 
 
-@dataclass
 class LoadReport:
     """What one scan of the folder found and did."""
 
-    problems: list[Problem] = field(default_factory=list)
-    new_changes: int = 0
-
-
-def _signature(entry: os.DirEntry[str] | Path) -> Signature:
-    st = entry.stat()
-    return (st.st_size, st.st_mtime_ns, st.st_ino)
-
-
-def _scan(root: Path) -> dict[str, tuple[Path, Signature]]:
-    """Every file below ``root`` except in hidden folders (sync tools' own stores)."""
-    found: dict[str, tuple[Path, Signature]] = {}
-    if not root.is_dir():
-        return found
-    stack = [root]
-    while stack:
-        folder = stack.pop()
-        try:
-            entries = list(os.scandir(folder))
-        except OSError:
-            continue
-        for entry in entries:
-            if entry.name.startswith(".") and entry.is_dir():
-                continue  # .stversions, .stfolder, .dropbox.cache: never ours
-            if entry.is_dir(follow_symlinks=False):
-                stack.append(Path(entry.path))
-            elif entry.is_file():
-                rel = Path(entry.path).relative_to(root).as_posix()
-                with contextlib.suppress(OSError):
-                    found[rel] = (Path(entry.path), _signature(entry))
-    return found
+    def __init__(self) -> None:
+        self.problems: list[Problem] = []
+        self.new_changes = 0
 
 
 def period_of(stamp: str) -> str:
@@ -161,7 +125,7 @@ class JournalStore:
         self.local = home.journal_dir(member.journal)
         self.replica_dir = self.local / "replica"
         self.archive_dir = self.local / "archive"
-        self.cache_path = self.local / "merge-cache.json"
+        self._cache = PartCache(str(self.local / "cache"))
         self.state = MergedState()
         self.clock = Clock(device.id)
         self._notices: list[Problem] = []
@@ -171,7 +135,15 @@ class JournalStore:
         self._shared: dict[str, _FileInfo] = {}
         self._replica: dict[str, _FileInfo] = {}
         self._published: dict[str, Signature] = {}
+        self._ignored: dict[str, Signature] = {}  # temporary and foreign files seen
+        self._ignored_replica: dict[str, Signature] = {}
+        # The status as of the last full read, stored with the cache so that
+        # ``rmpair status`` can answer without opening the journal (see quick.py).
+        self.status_snapshot: dict[str, Any] | None = None
         self._cache_dirty = False
+        self._pending: list[Change] | None = None
+        # Where stamps take their physical time; the demo replays years of history.
+        self.now_ms: Callable[[], int] = now_ms
 
     # -- opening and closing -------------------------------------------------
 
@@ -179,12 +151,14 @@ class JournalStore:
     def writable(self) -> bool:
         return self._want_write and not self.read_only_reasons
 
-    def open(self) -> None:
+    def open(self, *, hold_lock: bool = False) -> None:
+        """Read the journal. ``hold_lock`` claims this device's lock now (the app does);
+        otherwise it is taken at the first write, so reading never waits for it."""
         self.local.mkdir(parents=True, exist_ok=True)
-        if self._want_write:
+        if hold_lock and self._want_write:
             self._acquire_lock()
         if not self.folder.is_dir():
-            if self.folder.parent.is_dir() and self.writable:
+            if self.folder.parent.is_dir() and self._can_write():
                 self.folder.mkdir()
                 self._notices.append(
                     Problem(
@@ -222,8 +196,16 @@ class JournalStore:
             return
         self._lock = lock
 
+    def _can_write(self) -> bool:
+        """True once this process holds the lock; takes it on first use."""
+        if not self._want_write or self.read_only_reasons:
+            return False
+        if self._lock is None:
+            self._acquire_lock()
+        return self._lock is not None
+
     def close(self) -> None:
-        if self.writable and self._cache_dirty:
+        if self._cache_dirty and self._can_write():
             self._save_cache()
         if self._lock is not None:
             self._lock.release()
@@ -234,11 +216,12 @@ class JournalStore:
     def refresh(self) -> bool:
         """Re-read whatever changed in the shared folder; True if the state changed."""
         report = LoadReport()
-        self._read_replica(_scan(self.replica_dir), report)
-        own_copies = self._read_shared(_scan(self.devices_dir), report)
-        if self.writable:
+        self._read_replica(scan(self.replica_dir), report)
+        shared_files = scan(self.devices_dir)
+        own_copies = self._read_shared(shared_files, report)
+        if own_copies and self._can_write():
             self._fold(own_copies, report)
-            self._republish(report)
+        self._republish(shared_files, report)
         if self.state.max_hlc:
             self.clock.observe(self.state.max_hlc)
         for problem in report.problems:
@@ -250,17 +233,31 @@ class JournalStore:
         return report.new_changes > 0
 
     @property
+    def cache_dirty(self) -> bool:
+        return self._cache_dirty
+
+    def lasting_problems(self) -> list[Problem]:
+        """Problems that follow from the files as they are (not this run's repairs)."""
+        return sorted(self._file_problems(), key=lambda p: not p.needs_user)
+
+    @property
     def problems(self) -> list[Problem]:
         """What needs the user's attention first, then what rmpair put right by itself."""
         found = self._notices + self._file_problems()
         return sorted(found, key=lambda p: not p.needs_user)
 
-    def _read_replica(self, files: dict[str, tuple[Path, Signature]], report: LoadReport) -> None:
-        for rel, (path, sig) in sorted(files.items()):
+    def _read_replica(self, files: dict[str, tuple[str, Signature]], report: LoadReport) -> None:
+        for rel, (where, sig) in sorted(files.items()):
             info = self._replica.get(rel)
             if info is not None and info.sig == sig:
                 continue
+            path = Path(where)
             if classify(path.name).role is not FileRole.CANONICAL:
+                if path.name.startswith(TEMP_PREFIX) and self._can_write():
+                    with contextlib.suppress(OSError):  # left by a crash mid-write
+                        path.unlink()
+                        continue
+                self._ignored_replica[rel] = sig
                 continue
             try:
                 log = read_log(path)
@@ -275,21 +272,26 @@ class JournalStore:
             self._cache_dirty = True
 
     def _read_shared(
-        self, files: dict[str, tuple[Path, Signature]], report: LoadReport
+        self, files: dict[str, tuple[str, Signature]], report: LoadReport
     ) -> list[tuple[str, Path]]:
         """Fold every readable file into the state; return this device's stray copies."""
         own_copies: list[tuple[str, Path]] = []
         seen = set()
-        for rel, (path, sig) in sorted(files.items()):
+        for rel, (where, sig) in sorted(files.items()):
+            info = self._shared.get(rel)
+            if info is not None and info.sig == sig:  # unchanged since last read
+                seen.add(rel)
+                if info.device == self.device.id and rel != f"{info.device}/{info.period}.json":
+                    own_copies.append((rel, Path(where)))
+                continue
+            path = Path(where)
             kind = classify(path.name)
             if kind.role in (FileRole.TEMPORARY, FileRole.OTHER):
+                if self._ignored.get(rel) != sig:
+                    self._ignored[rel] = sig
+                    self._cache_dirty = True
                 continue
             seen.add(rel)
-            info = self._shared.get(rel)
-            if info is not None and info.sig == sig:
-                if info.device == self.device.id and rel != f"{info.device}/{info.period}.json":
-                    own_copies.append((rel, path))
-                continue
             self._cache_dirty = True
             try:
                 log = read_log(path)
@@ -306,7 +308,7 @@ class JournalStore:
             )
             new = [c for c in log.changes if self.state.apply(c)]
             report.new_changes += len(new)
-            if new and self.writable:
+            if new and self._can_write():
                 self._add_to_replica(log, new)
             stray = kind.role is FileRole.CONFLICT_COPY or rel != f"{log.device}/{log.period}.json"
             if stray and log.device == self.device.id:
@@ -314,6 +316,10 @@ class JournalStore:
         for rel in list(self._shared):
             if rel not in seen:
                 del self._shared[rel]
+                self._cache_dirty = True
+        for rel in list(self._ignored):
+            if rel not in files:
+                del self._ignored[rel]
                 self._cache_dirty = True
         return own_copies
 
@@ -339,7 +345,7 @@ class JournalStore:
         )
         atomic_write(path, encode_log(replica))
         rel = f"{log.device}/{log.period}.json"
-        self._replica[rel] = _FileInfo(_signature(path), device=log.device, period=log.period)
+        self._replica[rel] = _FileInfo(signature(path), device=log.device, period=log.period)
 
     def _fold(self, own_copies: list[tuple[str, Path]], report: LoadReport) -> None:
         """Tidy this device's conflict copies: their entries are in the replica already."""
@@ -370,40 +376,42 @@ class JournalStore:
                 )
             )
 
-    def _republish(self, report: LoadReport) -> None:
+    def _republish(
+        self, shared_files: dict[str, tuple[str, Signature]], report: LoadReport
+    ) -> None:
         """Make the shared copy of each of this device's months equal to the replica."""
-        own = self.replica_dir / self.device.id
-        if not own.is_dir():
-            return
-        for path in sorted(own.glob("*.json")):
-            period = path.stem
-            rel = f"{self.device.id}/{period}.json"
-            target = self.devices_dir / rel
-            try:
-                current = _signature(target)
-            except OSError:
-                current = None
+        own = self.device.id
+        for rel, info in sorted(self._replica.items()):
+            if info.device != own or info.problem is not None:
+                continue
+            period = info.period
+            current = shared_files.get(rel, (None, None))[1]
             if current is not None and self._published.get(period) == current:
                 continue
-            info = self._shared.get(rel)
-            if current is not None and info is not None and info.problem is None:
+            replica = self.replica_dir / rel
+            target = self.devices_dir / rel
+            shared = self._shared.get(rel)
+            if current is not None and shared is not None and shared.problem is None:
                 try:
-                    shared_ids = {c["id"] for c in read_log(target).changes}
-                    replica_ids = {c["id"] for c in read_log(path).changes}
+                    same = {c["id"] for c in read_log(target).changes} == {
+                        c["id"] for c in read_log(replica).changes
+                    }
                 except LogFileError:
-                    shared_ids, replica_ids = set(), {""}
-                if shared_ids == replica_ids:
+                    same = False
+                if same:
                     self._published[period] = current
                     self._cache_dirty = True
                     continue
+            if not self._can_write():
+                continue
             why = (
                 _("was missing")
                 if current is None
                 else _("was damaged")
-                if info is not None and info.problem
+                if shared is not None and shared.problem
                 else _("was older than this device's copy")
             )
-            self._publish(path, target, period)
+            self._publish(replica, target, period)
             report.problems.append(
                 Problem(
                     f"devices/{rel}",
@@ -416,7 +424,7 @@ class JournalStore:
 
     def _publish(self, replica: Path, target: Path, period: str) -> None:
         atomic_write(target, replica.read_bytes())
-        sig = _signature(target)
+        sig = signature(target)
         self._published[period] = sig
         rel = f"{self.device.id}/{period}.json"
         self._shared[rel] = _FileInfo(sig, device=self.device.id, period=period)
@@ -468,31 +476,63 @@ class JournalStore:
     # -- writing -------------------------------------------------------------
 
     def append(self, drafts: Iterable[dict[str, Any]]) -> list[Change]:
-        """Stamp, store and publish new changes made on this device."""
-        if not self.writable:
+        """Stamp, store and publish new changes made on this device.
+
+        Inside ``batch()`` the changes are applied at once but written when the batch
+        ends, so one command that makes many changes costs one write per month file.
+        """
+        if not self._can_write():
             raise ReadOnlyError(" ".join(self.read_only_reasons))
         changes: list[Change] = []
         for draft in drafts:
-            stamp = self.clock.tick()
             change = dict(draft)
-            change["hlc"] = stamp.encode()
+            change["hlc"] = self.clock.tick(self.now_ms()).encode()
             change["device"] = self.device.id
             change["person"] = self.member.person
             changes.append(change)
+            self.state.apply(change, fresh=True)
+        if self._pending is not None:
+            self._pending.extend(changes)
+        else:
+            self._write(changes)
+        return changes
+
+    @contextmanager
+    def batch(self) -> Iterator[None]:
+        """Group the changes of one command into one write (nested batches join the outer)."""
+        if self._pending is not None:
+            yield
+            return
+        self._pending = []
+        try:
+            yield
+        except BaseException:
+            # Nothing of a failed command is written; forget what it applied in memory.
+            self._pending = None
+            self._reload()
+            raise
+        pending, self._pending = self._pending, None
+        self._write(pending)
+
+    def _reload(self) -> None:
+        self.state = MergedState()
+        self._shared, self._replica = {}, {}
+        self.refresh()
+
+    def _write(self, changes: list[Change]) -> None:
         if not changes:
-            return []
+            return
         by_period: dict[str, list[Change]] = {}
         for c in changes:
             by_period.setdefault(period_of(c["hlc"]), []).append(c)
-        for period, batch in by_period.items():
-            self._append_period(period, batch)
-        for c in changes:
-            self.state.apply(c)
+        for period, group in sorted(by_period.items()):
+            self._append_period(period, group)
         self._cache_dirty = True
-        return changes
 
     def _append_period(self, period: str, batch: list[Change]) -> None:
         from tinydb import TinyDB
+
+        from rmpair.tinystore import AtomicJSONStorage
 
         path = self.replica_dir / self.device.id / f"{period}.json"
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -516,42 +556,71 @@ class JournalStore:
         finally:
             db.close()
         rel = f"{self.device.id}/{period}.json"
-        self._replica[rel] = _FileInfo(_signature(path), device=self.device.id, period=period)
+        self._replica[rel] = _FileInfo(signature(path), device=self.device.id, period=period)
         self._publish(path, self.devices_dir / rel, period)
 
     # -- the cache -----------------------------------------------------------
 
     def _load_cache(self) -> None:
+        head = self._cache.head()
+        if head is None:
+            return
         try:
-            data = json.loads(self.cache_path.read_bytes())
-            if data.get("version") != CACHE_VERSION or data.get("code") != __version__:
+            key = (head["version"], head["code"], head["journal"], head["device"])
+            if key != (CACHE_VERSION, __version__, self.member.journal, self.device.id):
                 return
-            if data.get("journal") != self.member.journal or data.get("device") != self.device.id:
-                return
-            shared = {k: _FileInfo.load(v) for k, v in data["shared"].items()}
-            replica = {k: _FileInfo.load(v) for k, v in data["replica"].items()}
-            published = {k: (int(v[0]), int(v[1]), int(v[2])) for k, v in data["published"].items()}
-            state = MergedState()
-            state.apply_all(data["changes"])
-        except (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError):
-            return  # a missing or stale cache only costs a full read
-        self.state, self._shared, self._replica, self._published = state, shared, replica, published
+            shared = {k: _FileInfo.load(v) for k, v in head["shared"].items()}
+            replica = {k: _FileInfo.load(v) for k, v in head["replica"].items()}
+            published = dict(head["published"])
+            ignored = dict(head["ignored"])
+            state = MergedState.restore(head["state"], self._load_part)
+        except (ValueError, KeyError, TypeError, IndexError, AttributeError):
+            return  # a stale cache only costs a full read
+        self.state, self._shared, self._replica, self._published = (
+            state,
+            shared,
+            replica,
+            published,
+        )
+        self._ignored = ignored
+
+    def _load_part(self, name: str) -> bytes:
+        try:
+            return self._cache.part(name)
+        except CacheMiss:
+            self._cache.clear()
+            raise ReadOnlyError(
+                _(
+                    "This device's cache of the journal was damaged and has been cleared; "
+                    "run the command again."
+                )
+            ) from None
 
     def _save_cache(self) -> None:
-        payload = {
+        state_head, parts = self.state.snapshot()
+        head = {
             "version": CACHE_VERSION,
             "code": __version__,
             "journal": self.member.journal,
             "device": self.device.id,
             "shared": {k: v.dump() for k, v in self._shared.items()},
             "replica": {k: v.dump() for k, v in self._replica.items()},
-            "published": {k: list(v) for k, v in self._published.items()},
-            "changes": list(self.state.changes.values()),
+            "published": self._published,
+            "ignored": self._ignored,
+            "state": state_head,
+            # What a listing of the folders must show for the stored status to hold.
+            "expect_shared": {**self._ignored, **{k: v.sig for k, v in self._shared.items()}},
+            "expect_replica": {
+                **self._ignored_replica,
+                **{k: v.sig for k, v in self._replica.items()},
+            },
+            "status": self.status_snapshot,
         }
         try:
-            atomic_write(self.cache_path, dump_json(payload))
-        except OSError:
+            self._cache.save(head, parts)
+        except (OSError, ValueError):
             return
+        self.state.saved(state_head)
         self._cache_dirty = False
 
     def archive_folder(self) -> Path:

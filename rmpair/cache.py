@@ -1,0 +1,93 @@
+"""This device's cache of the merged journal: a small head and content-addressed parts.
+
+The cache only saves time: it can be deleted at any moment and is rebuilt from the
+logs. The head names the parts it needs; each part's file name is the hash of its
+content, so a part is written once, checked when read, and a half-written or stale
+part can never be mistaken for a good one. Parts are read only when a query needs
+them, which keeps ``rmpair status`` on a five-year journal from reading five years.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import marshal
+import os
+from typing import Any
+
+HEAD = "head.bin"
+
+
+class CacheMiss(Exception):
+    """A part is missing or damaged: the caller falls back to reading the logs."""
+
+
+try:  # the built-in BLAKE2; importing hashlib would load OpenSSL on every start
+    from _blake2 import blake2b
+except ImportError:  # pragma: no cover - other Python implementations
+    from hashlib import blake2b
+
+
+def part_name(data: bytes) -> str:
+    return blake2b(data, digest_size=12).hexdigest() + ".bin"
+
+
+def _write(path: str, data: bytes) -> None:
+    # No fsync: after a crash the hash check rejects a damaged part, and the head is
+    # replaced by rename only after its parts exist.
+    tmp = f"{path}.tmp{os.getpid()}"
+    with open(tmp, "wb") as handle:
+        handle.write(data)
+    os.replace(tmp, path)
+
+
+class PartCache:
+    """The cache folder of one journal on this device."""
+
+    def __init__(self, folder: str) -> None:
+        self.folder = folder
+
+    def head(self) -> dict[str, Any] | None:
+        try:
+            with open(os.path.join(self.folder, HEAD), "rb") as handle:
+                data = marshal.load(handle)
+        except (OSError, EOFError, ValueError, TypeError):
+            return None
+        return data if isinstance(data, dict) else None
+
+    def part(self, name: str) -> bytes:
+        try:
+            with open(os.path.join(self.folder, name), "rb") as handle:
+                data = handle.read()
+        except OSError as exc:
+            raise CacheMiss(name) from exc
+        if part_name(data) != name:
+            raise CacheMiss(name)
+        return data
+
+    def save(self, head: dict[str, Any], parts: dict[str, bytes]) -> None:
+        """Write new parts, then the head that names them, then drop unnamed parts."""
+        os.makedirs(self.folder, exist_ok=True)
+        for name, data in parts.items():
+            path = os.path.join(self.folder, name)
+            if not os.path.exists(path):
+                _write(path, data)
+        _write(os.path.join(self.folder, HEAD), marshal.dumps(head))
+        keep = set(referenced(head)) | {HEAD}
+        for entry in os.scandir(self.folder):
+            if entry.name not in keep:
+                with contextlib.suppress(OSError):
+                    os.unlink(entry.path)
+
+    def clear(self) -> None:
+        if os.path.isdir(self.folder):
+            for entry in os.scandir(self.folder):
+                with contextlib.suppress(OSError):
+                    os.unlink(entry.path)
+
+
+def referenced(head: dict[str, Any]) -> list[str]:
+    state = head.get("state", {})
+    names = list(state.get("kinds", {}).values())
+    names.extend(state.get("ids", []))
+    names.extend(state.get("log", []))
+    return [n for n in names if isinstance(n, str)]
