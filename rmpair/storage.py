@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+import re
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -21,6 +22,8 @@ from typing import Any, NamedTuple
 from rmpair.merge import Change, change_problem
 
 TEMP_PREFIX = ".rmpair-tmp-"
+_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
+_PERIOD = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
 SCHEMA = 1
 LOG_FORMAT = "rmpair-log"
 
@@ -125,16 +128,27 @@ def parse_log(raw: bytes, name: str) -> LogFile:
 
     if not raw.strip():
         raise LogFileError(f"{name}: the file is empty")
+    truncated = LogFileError(f"{name}: the file ends too early (truncated)")
     try:
-        data = json.loads(raw)
-    except UnicodeDecodeError:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        if exc.start >= len(raw) - 3:  # a character cut in half at the very end
+            raise truncated from None
         raise LogFileError(f"{name}: the file is not text (garbage bytes)") from None
+    try:
+        data = json.loads(text)
     except json.JSONDecodeError as exc:
-        if exc.pos >= len(raw.rstrip()) - 1:
-            raise LogFileError(f"{name}: the file ends too early (truncated)") from None
+        # Every log is one JSON object; an error at its very end, inside a string that
+        # never closes, or an object that never closes means the file was cut short.
+        body = text.rstrip()
+        at_end = exc.pos >= len(body) - 1 or exc.msg.startswith("Unterminated string")
+        if at_end or not body.endswith("}"):
+            raise truncated from None
         raise LogFileError(
             f"{name}: not valid JSON at line {exc.lineno}, column {exc.colno}"
         ) from None
+    except RecursionError:
+        raise LogFileError(f"{name}: nested too deeply to be an rmpair log") from None
     if not isinstance(data, dict):
         raise LogFileError(f"{name}: not an rmpair log (top level is not an object)")
     meta_table = data.get("meta")
@@ -147,9 +161,11 @@ def parse_log(raw: bytes, name: str) -> LogFile:
     schema = meta.get("schema")
     if not isinstance(schema, int) or schema < 1:
         raise LogFileError(f"{name}: the schema version is missing or invalid")
-    for key in ("journal", "device", "period"):
-        if not isinstance(meta.get(key), str) or not meta[key]:
-            raise LogFileError(f"{name}: the header lacks '{key}'")
+    for key, pattern in (("journal", _ID), ("device", _ID), ("period", _PERIOD)):
+        # These become folder and file names in this device's replica: check them.
+        value = meta.get(key)
+        if not isinstance(value, str) or not pattern.fullmatch(value):
+            raise LogFileError(f"{name}: the header's '{key}' is missing or malformed")
     if not isinstance(changes_table, dict):
         raise LogFileError(f"{name}: 'changes' is not a table")
     changes: list[Change] = []

@@ -134,7 +134,9 @@ class JournalStore:
         self._lock: Any = None
         self._shared: dict[str, _FileInfo] = {}
         self._replica: dict[str, _FileInfo] = {}
-        self._published: dict[str, Signature] = {}
+        # Per own month: (replica signature, shared signature) right after publishing.
+        # Either changing means the shared copy may differ from the local one.
+        self._published: dict[str, tuple[Signature, Signature]] = {}
         self._ignored: dict[str, Signature] = {}  # temporary and foreign files seen
         self._ignored_replica: dict[str, Signature] = {}
         # The status as of the last full read, stored with the cache so that
@@ -386,7 +388,7 @@ class JournalStore:
                 continue
             period = info.period
             current = shared_files.get(rel, (None, None))[1]
-            if current is not None and self._published.get(period) == current:
+            if current is not None and self._published.get(period) == (info.sig, current):
                 continue
             replica = self.replica_dir / rel
             target = self.devices_dir / rel
@@ -399,7 +401,7 @@ class JournalStore:
                 except LogFileError:
                     same = False
                 if same:
-                    self._published[period] = current
+                    self._published[period] = (info.sig, current)
                     self._cache_dirty = True
                     continue
             if not self._can_write():
@@ -425,7 +427,7 @@ class JournalStore:
     def _publish(self, replica: Path, target: Path, period: str) -> None:
         atomic_write(target, replica.read_bytes())
         sig = signature(target)
-        self._published[period] = sig
+        self._published[period] = (signature(replica), sig)
         rel = f"{self.device.id}/{period}.json"
         self._shared[rel] = _FileInfo(sig, device=self.device.id, period=period)
         self._cache_dirty = True
@@ -490,11 +492,15 @@ class JournalStore:
             change["device"] = self.device.id
             change["person"] = self.member.person
             changes.append(change)
-            self.state.apply(change, fresh=True)
         if self._pending is not None:
+            # Shown at once; written when the batch ends, or forgotten if it fails.
+            for change in changes:
+                self.state.apply(change, fresh=True)
             self._pending.extend(changes)
         else:
-            self._write(changes)
+            self._write_or_reload(changes)
+            for change in changes:
+                self.state.apply(change, fresh=True)
         return changes
 
     @contextmanager
@@ -512,7 +518,18 @@ class JournalStore:
             self._reload()
             raise
         pending, self._pending = self._pending, None
-        self._write(pending)
+        self._write_or_reload(pending)
+
+    def _write_or_reload(self, changes: list[Change]) -> None:
+        """Write, or on failure make the state match the disk again before raising.
+
+        A change must never be shown (or cached) unless it is in this device's files.
+        """
+        try:
+            self._write(changes)
+        except BaseException:
+            self._reload()
+            raise
 
     def _reload(self) -> None:
         self.state = MergedState()
