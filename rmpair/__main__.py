@@ -1,0 +1,7 @@
+"""``python -m rmpair`` runs the same command line as the ``rmpair`` script."""
+
+from __future__ import annotations
+
+from rmpair.cli import main
+
+main()
