@@ -29,8 +29,57 @@ class RmpairError(Exception):
     """A user mistake found by the command line itself (a bad flag value)."""
 
 
+# Sub-apps, one per noun, each in rmpair/commands/<module>.py with an ``app``. They
+# are imported only when used, so adding commands does not slow every start.
+SUBCOMMANDS: dict[str, tuple[str, str]] = {}
+
+
+def register(name: str, target: str, help_text: str) -> None:
+    """Make ``rmpair NAME ...`` load ``rmpair.commands.MODULE`` (``MODULE:ATTR``) on demand."""
+    SUBCOMMANDS[name] = (target, help_text)
+
+
+# Setting up the tandem (issue: the ask, prerequisites, agreement, programme plan).
+register("invite", "setup:invite_app", _("Print a friendly message asking a junior to mentor you."))
+register("check", "setup:check_app", _("Confirm the prerequisites and see which need attention."))
+register("agreement", "agreement", _("The agreed expectations: show, edit, sign."))
+register(
+    "plan", "setup:plan_app", _("Plan the programme's sessions from cadence and end date.")
+)
+register("templates", "templates", _("List and show the templates in use."))
+# Running the sessions.
+register("topic", "topic", _("The topic backlog."))
+register("session", "session", _("Sessions: list, show, plan, move, cancel, mark held."))
+register("agenda", "session:agenda_app", _("Print a session's agenda and your prep checklist."))
+register("prep", "session:prep_app", _("Tick or add items on your prep checklist."))
+register("note", "notes:note_app", _("Add a shared or private note to a session."))
+register("learned", "notes:learned_app", _("Record what you learned in a session."))
+register("action", "notes:action_app", _("Action items: add, list, done."))
+register("feedback", "notes:feedback_app", _("Rate a held session (1-5) with a comment."))
+# Calendar and other exports.
+register("export", "export", _("Export the journal: calendar (.ics), JSON."))
+
+
 class _Group(TyperGroup):
-    """Turns user mistakes into one line on stderr and exit code 2, for every command."""
+    """Loads sub-apps lazily, and turns user mistakes into one line on stderr and exit
+    code 2 for every command."""
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        return sorted({*super().list_commands(ctx), *SUBCOMMANDS})
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        found = super().get_command(ctx, cmd_name)
+        if found is not None or cmd_name not in SUBCOMMANDS:
+            return found
+        import importlib
+
+        target, help_text = SUBCOMMANDS[cmd_name]
+        module_name, _sep, attr = target.partition(":")
+        module = importlib.import_module(f"rmpair.commands.{module_name}")
+        command = typer.main.get_command(getattr(module, attr or "app"))
+        command.name = cmd_name
+        command.help = command.help or help_text
+        return command
 
     def invoke(self, ctx: Any) -> Any:
         from rmpair.errors import ReadOnlyError, UserError

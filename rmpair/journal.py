@@ -7,15 +7,16 @@ The CLI and the Textual screens only talk to this class. It knows the domain wor
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import AbstractContextManager, contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, NamedTuple, TypeVar
 
+from rmpair.base import TANDEM_ID, JournalBase
 from rmpair.errors import UserError
 from rmpair.home import Home, Membership, new_id
 from rmpair.i18n import _
-from rmpair.merge import DELETED, Change, Conflict
+from rmpair.merge import Change, Conflict
 from rmpair.model import (
     Cadence,
     Device,
@@ -23,12 +24,10 @@ from rmpair.model import (
     Record,
     Role,
     Tandem,
-    plain,
 )
 from rmpair.store import JournalStore, Problem
 
 R = TypeVar("R", bound=Record)
-TANDEM_ID = "tandem"
 
 
 def add_months(day: dt.date, months: int) -> dt.date:
@@ -132,11 +131,9 @@ def find_journal_id(folder: Path) -> str | None:
     return None
 
 
-class Journal:
-    """One tandem's journal as seen from this device."""
-
-    def __init__(self, store: JournalStore) -> None:
-        self.store = store
+class Journal(JournalBase):
+    """One tandem's journal as seen from this device: lifecycle, status, and (through
+    the base classes) every command and query the CLI and the app use."""
 
     # -- lifecycle -----------------------------------------------------------
 
@@ -307,159 +304,6 @@ class Journal:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-    def refresh(self) -> bool:
-        """Pick up the partner's changes; True when something new arrived."""
-        return self.store.refresh()
-
-    def batch(self) -> AbstractContextManager[None]:
-        """Make several changes as one write; nothing is written if the block fails."""
-        return self.store.batch()
-
-    # -- who am I ------------------------------------------------------------
-
-    @property
-    def me(self) -> str:
-        return self.store.member.person
-
-    @property
-    def my_role(self) -> Role:
-        return Role(self.store.member.role)
-
-    @property
-    def device_id(self) -> str:
-        return self.store.device.id
-
-    @property
-    def journal_id(self) -> str:
-        return self.store.member.journal
-
-    @property
-    def folder(self) -> Path:
-        return self.store.folder
-
-    @property
-    def private_dir(self) -> Path:
-        """This device's folder for what never enters the shared journal."""
-        return self.store.local
-
-    def _register_device(self) -> None:
-        identity = self.store.device
-        current = self.get(Device, identity.id)
-        wanted = {"person": self.me, "role": self.my_role.value, "label": identity.label}
-        if current is None:
-            self.store.append(
-                [
-                    self._draft(
-                        "create",
-                        Device.KIND,
-                        identity.id,
-                        {**wanted, "joined": dt.date.today().isoformat()},
-                    )
-                ]
-            )
-        elif {k: getattr(current, k) for k in wanted} != wanted:
-            self.update(Device.KIND, identity.id, wanted)
-
-    # -- generic record access -----------------------------------------------
-
-    def get(self, cls: type[R], rec_id: str) -> R | None:
-        fields = self.store.state.fields(cls.KIND, rec_id)
-        return None if fields is None else cls.from_fields(rec_id, fields)
-
-    def all(self, cls: type[R]) -> list[R]:
-        return [cls.from_fields(rec_id, f) for rec_id, f in self.store.state.live(cls.KIND)]
-
-    def tandem(self) -> Tandem | None:
-        return self.get(Tandem, TANDEM_ID)
-
-    def _draft(
-        self,
-        op: str,
-        kind: str,
-        rec: str,
-        fields: Mapping[str, JSONValue],
-        prev: list[str] | None = None,
-    ) -> dict[str, Any]:
-        return {
-            "id": new_id(20),
-            "kind": kind,
-            "rec": rec,
-            "op": op,
-            "fields": {name: plain(value) for name, value in fields.items()},
-            "prev": sorted(prev or []),
-        }
-
-    def _heads(self, kind: str, rec: str, names: Iterator[str] | list[str]) -> list[str]:
-        state = self.store.state.record(kind, rec)
-        if state is None:
-            return []
-        return sorted({cid for n in names for cid in state.heads.get(n, {})})
-
-    def put(self, record: Record) -> str:
-        """Store a new record, or the fields of ``record`` that differ from the stored one."""
-        kind = record.KIND
-        existing = self.store.state.fields(kind, record.id)
-        wanted = record.to_fields()
-        if existing is None:
-            self.store.append([self._draft("create", kind, record.id, wanted)])
-        else:
-            self.update(kind, record.id, wanted)
-        return record.id
-
-    def add(self, kind: str, fields: Mapping[str, JSONValue], rec_id: str | None = None) -> str:
-        """Store a new record of ``kind``; returns its id."""
-        rec_id = rec_id or new_id(10)
-        self.store.append([self._draft("create", kind, rec_id, fields)])
-        return rec_id
-
-    def update(self, kind: str, rec: str, fields: Mapping[str, JSONValue]) -> bool:
-        """Set fields whose value differs; returns whether anything was stored."""
-        current = self.store.state.fields(kind, rec)
-        if current is None:
-            raise UserError(_("No {kind} with id {id}.").format(kind=kind, id=rec))
-        wanted = {k: plain(v) for k, v in fields.items()}
-        changed = {k: v for k, v in wanted.items() if current.get(k) != v}
-        if not changed:
-            return False
-        prev = self._heads(kind, rec, list(changed))
-        self.store.append([self._draft("set", kind, rec, changed, prev)])
-        return True
-
-    def delete(self, kind: str, rec: str) -> None:
-        state = self.store.state.record(kind, rec)
-        if state is None or self.store.state.fields(kind, rec) is None:
-            raise UserError(_("No {kind} with id {id}.").format(kind=kind, id=rec))
-        prev = sorted(state.head_ids())
-        self.store.append([self._draft("delete", kind, rec, {DELETED: True}, prev)])
-
-    # -- conflicts -----------------------------------------------------------
-
-    def conflicts(self) -> list[Conflict]:
-        return self.store.state.conflicts()
-
-    def resolve(self, conflict: Conflict, keep_change: str) -> None:
-        """Settle a conflict with the value of one of its changes (an ordinary change)."""
-        candidates = {c["id"]: c for c in (conflict.winner, *conflict.others)}
-        chosen = candidates.get(keep_change)
-        if chosen is None:
-            raise UserError(_("That value is not part of this conflict."))
-        kind, rec, name = conflict.kind, conflict.rec, conflict.field
-        if conflict.is_delete:
-            state = self.store.state.record(kind, rec)
-            assert state is not None
-            if chosen["fields"].get(DELETED):
-                prev = sorted(state.head_ids())
-                self.store.append([self._draft("delete", kind, rec, {DELETED: True}, prev)])
-            else:
-                prev = self._heads(kind, rec, [DELETED])
-                self.store.append([self._draft("restore", kind, rec, {DELETED: False}, prev)])
-            return
-        prev = self._heads(kind, rec, [name])
-        value = chosen["fields"][name]
-        self.store.append([self._draft("resolve", kind, rec, {name: value}, prev)])
-
-    # -- status --------------------------------------------------------------
 
     def devices(self) -> list[DeviceSeen]:
         state = self.store.state
