@@ -25,6 +25,7 @@ from rmpair.model import (
     Role,
     Tandem,
 )
+from rmpair.sessions import SessionsMixin
 from rmpair.store import JournalStore, Problem
 
 R = TypeVar("R", bound=Record)
@@ -131,7 +132,7 @@ def find_journal_id(folder: Path) -> str | None:
     return None
 
 
-class Journal(JournalBase):
+class Journal(SessionsMixin, JournalBase):
     """One tandem's journal as seen from this device: lifecycle, status, and (through
     the base classes) every command and query the CLI and the app use."""
 

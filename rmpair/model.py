@@ -269,6 +269,8 @@ class Session(Record):
     title: str = ""
     theme: str = ""
     topics: tuple[str, ...] = ()
+    planned_start: dt.datetime | None = None  # where the programme plan put it
+    series: str = ""  # the programme series it belongs to; "" for a one-off
 
     @classmethod
     def from_fields(cls, rec_id: str, fields: Mapping[str, JSONValue]) -> Session:
@@ -284,6 +286,8 @@ class Session(Record):
             title=str(_get(fields, "title", "")),
             theme=str(_get(fields, "theme", "")),
             topics=tuple(str(t) for t in topics) if isinstance(topics, list) else (),
+            planned_start=parse_datetime(fields.get("planned_start")),
+            series=str(_get(fields, "series", "")),
         )
 
 
