@@ -143,6 +143,7 @@ class JournalStore:
         # ``rmpair status`` can answer without opening the journal (see quick.py).
         self.status_snapshot: dict[str, Any] | None = None
         self._cache_dirty = False
+        self._lock_is_new = False
         self._pending: list[Change] | None = None
         # Where stamps take their physical time; the demo replays years of history.
         self.now_ms: Callable[[], int] = now_ms
@@ -197,6 +198,9 @@ class JournalStore:
             )
             return
         self._lock = lock
+        # Another rmpair on this device may have written since this one read the
+        # files; the next change must be made on top of what is on disk now.
+        self._lock_is_new = True
 
     def _can_write(self) -> bool:
         """True once this process holds the lock; takes it on first use."""
@@ -485,6 +489,9 @@ class JournalStore:
         """
         if not self._can_write():
             raise ReadOnlyError(" ".join(self.read_only_reasons))
+        if self._lock_is_new:
+            self._lock_is_new = False
+            self.refresh()
         changes: list[Change] = []
         for draft in drafts:
             change = dict(draft)
