@@ -1,0 +1,506 @@
+"""Our own lint for .ics bytes: the RFC 5545 rules and client quirks that bite in practice.
+
+``lint`` returns a list of human-readable problems (empty means clean). It checks the
+byte layer (BOM, CRLF, 75-octet lines, UTF-8 after unfolding), the component
+structure, the properties every VCALENDAR/VEVENT needs, time zones (no floating times,
+every TZID defined) and recurrence rules. It never raises, whatever the input, so
+``rmpair doctor`` can run it on any file a user hands over.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from rmpair.i18n import _
+
+__all__ = ["lint", "unfold"]
+
+_BOM = b"\xef\xbb\xbf"
+_MAX_OCTETS = 75
+_NAME_RE = re.compile(r"^[A-Z0-9-]+$")
+# Problems of one kind beyond this many are summarised, so a broken file stays readable.
+_MAX_PER_KIND = 5
+
+
+# ------------------------------------------------------------------- unfolding
+
+
+def _physical_lines(data: bytes) -> list[bytes]:
+    """Split at LF, dropping the CR of CRLF; a final empty piece (after the last LF) goes."""
+    pieces = data.split(b"\n")
+    if pieces and pieces[-1] == b"":
+        pieces.pop()
+    return [piece[:-1] if piece.endswith(b"\r") else piece for piece in pieces]
+
+
+def _unfold_pieces(data: bytes) -> list[tuple[int, list[bytes]]]:
+    """Logical lines as (1-based number of their first physical line, physical pieces).
+
+    The pieces exclude the line end and the one leading space/tab of a continuation.
+    """
+    logical: list[tuple[int, list[bytes]]] = []
+    for number, line in enumerate(_physical_lines(data), start=1):
+        if line[:1] in (b" ", b"\t") and logical:
+            logical[-1][1].append(line[1:])
+        elif line:
+            logical.append((number, [line]))
+    return logical
+
+
+def unfold(data: bytes, errors: str = "strict") -> list[str]:
+    """Unfold ``data`` into logical content lines (RFC 5545 3.1), decoded as UTF-8.
+
+    A leading BOM is ignored and bare LF line ends are tolerated, so the lines of a
+    slightly broken file can still be inspected. Empty lines are skipped. ``errors`` is
+    passed to ``bytes.decode`` ("strict" raises on invalid UTF-8).
+    """
+    if data.startswith(_BOM):
+        data = data[len(_BOM) :]
+    return [b"".join(pieces).decode("utf-8", errors) for _, pieces in _unfold_pieces(data)]
+
+
+# --------------------------------------------------------------------- parsing
+
+
+@dataclass
+class _Prop:
+    line: int
+    name: str
+    params: dict[str, list[str]]
+    value: str
+
+
+@dataclass
+class _Component:
+    name: str
+    line: int
+    props: list[_Prop] = field(default_factory=list)
+    children: list[_Component] = field(default_factory=list)
+
+    def first(self, name: str) -> _Prop | None:
+        return next((prop for prop in self.props if prop.name == name), None)
+
+    def all(self, name: str) -> list[_Prop]:
+        return [prop for prop in self.props if prop.name == name]
+
+    def walk(self) -> Iterator[_Component]:
+        yield self
+        for child in self.children:
+            yield from child.walk()
+
+
+def _parse_params(text: str, pos: int) -> tuple[dict[str, list[str]], int] | None:
+    """Parse ``;NAME=value,"quoted"...`` from ``pos``; return params and the ':' index."""
+    params: dict[str, list[str]] = {}
+    size = len(text)
+    while pos < size and text[pos] == ";":
+        equals = text.find("=", pos + 1)
+        if equals < 0:
+            return None
+        name = text[pos + 1 : equals].upper()
+        pos = equals + 1
+        values: list[str] = []
+        while True:
+            if pos < size and text[pos] == '"':
+                close = text.find('"', pos + 1)
+                if close < 0:
+                    return None
+                values.append(text[pos + 1 : close])
+                pos = close + 1
+            else:
+                start = pos
+                while pos < size and text[pos] not in ';:,"':
+                    pos += 1
+                values.append(text[start:pos])
+            if pos < size and text[pos] == ",":
+                pos += 1
+                continue
+            break
+        params[name] = values
+    if pos >= size or text[pos] != ":":
+        return None
+    return params, pos
+
+
+def _parse_line(number: int, text: str) -> _Prop | None:
+    """Split a content line into name, parameters and value; None if it is not one."""
+    pos = 0
+    while pos < len(text) and text[pos] not in ";:":
+        pos += 1
+    name = text[:pos].upper()
+    if not _NAME_RE.match(name):
+        return None
+    parsed = _parse_params(text, pos)
+    if parsed is None:
+        return None
+    params, colon = parsed
+    return _Prop(number, name, params, text[colon + 1 :])
+
+
+class _Report:
+    """Collects problems, summarising a kind once it repeats too often."""
+
+    def __init__(self) -> None:
+        self.problems: list[str] = []
+        self._counts: dict[str, int] = {}
+
+    def add(self, kind: str, message: str) -> None:
+        count = self._counts.get(kind, 0) + 1
+        self._counts[kind] = count
+        if count <= _MAX_PER_KIND:
+            self.problems.append(message)
+
+    def finish(self) -> list[str]:
+        for kind, count in self._counts.items():
+            if count > _MAX_PER_KIND:
+                self.problems.append(
+                    _("... and {n} more problems of the kind '{kind}'").format(
+                        n=count - _MAX_PER_KIND, kind=kind
+                    )
+                )
+        return self.problems
+
+
+# ---------------------------------------------------------------- byte checks
+
+
+def _check_bytes(data: bytes, report: _Report) -> None:
+    if data.startswith(_BOM):
+        report.add("bom", _("file starts with a UTF-8 byte order mark (BOM); remove it"))
+        data = data[len(_BOM) :]
+    if not data:
+        report.add("empty", _("file is empty"))
+        return
+    pieces = data.split(b"\n")
+    last = pieces.pop()
+    if last:
+        report.add(
+            "unterminated",
+            _("line {n}: file does not end with CRLF (truncated?)").format(n=len(pieces) + 1),
+        )
+    bare_lf: list[int] = []
+    for number, piece in enumerate([*pieces, last] if last else pieces, start=1):
+        terminated = number <= len(pieces)
+        if terminated and not piece.endswith(b"\r"):
+            bare_lf.append(number)
+        body = piece[:-1] if terminated and piece.endswith(b"\r") else piece
+        if b"\r" in body:
+            report.add("cr", _("line {n}: contains a bare CR").format(n=number))
+        if len(body) > _MAX_OCTETS:
+            report.add(
+                "long",
+                _("line {n}: {size} octets long, more than {limit} (fold it)").format(
+                    n=number, size=len(body), limit=_MAX_OCTETS
+                ),
+            )
+    if bare_lf:
+        # One message: a file with LF endings has them everywhere, listing each is noise.
+        report.add(
+            "lf",
+            _("line {n}: {count} line(s) end with a bare LF instead of CRLF").format(
+                n=bare_lf[0], count=len(bare_lf)
+            ),
+        )
+
+
+def _decode_lines(data: bytes, report: _Report) -> list[tuple[int, str]]:
+    if data.startswith(_BOM):
+        data = data[len(_BOM) :]
+    lines: list[tuple[int, str]] = []
+    for number, pieces in _unfold_pieces(data):
+        raw = b"".join(pieces)
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            report.add("utf8", _("line {n}: not valid UTF-8 after unfolding").format(n=number))
+            text = raw.decode("utf-8", "replace")
+        else:
+            # Valid as a whole but not piece by piece: a fold cut a character in two,
+            # which clients that decode each physical line turn into garbage.
+            if len(pieces) > 1 and not all(_is_utf8(piece) for piece in pieces):
+                report.add(
+                    "split",
+                    _("line {n}: a fold splits a multi-byte UTF-8 character").format(n=number),
+                )
+        lines.append((number, text))
+    return lines
+
+
+def _is_utf8(raw: bytes) -> bool:
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+# ------------------------------------------------------------ structure checks
+
+
+def _build_tree(lines: list[tuple[int, str]], report: _Report) -> list[_Component]:
+    roots: list[_Component] = []
+    stack: list[_Component] = []
+    for number, text in lines:
+        prop = _parse_line(number, text)
+        if prop is None:
+            report.add("syntax", _("line {n}: not a valid content line").format(n=number))
+            continue
+        if prop.name == "BEGIN":
+            component = _Component(prop.value.strip().upper(), number)
+            if stack:
+                stack[-1].children.append(component)
+            else:
+                if component.name != "VCALENDAR":
+                    report.add(
+                        "outside",
+                        _("line {n}: BEGIN:{name} outside of a VCALENDAR").format(
+                            n=number, name=component.name
+                        ),
+                    )
+                roots.append(component)
+            stack.append(component)
+        elif prop.name == "END":
+            name = prop.value.strip().upper()
+            if stack and stack[-1].name == name:
+                stack.pop()
+            elif any(open_.name == name for open_ in stack):
+                while stack[-1].name != name:
+                    inner = stack.pop()
+                    report.add(
+                        "unclosed",
+                        _("line {n}: BEGIN:{name} is never closed").format(
+                            n=inner.line, name=inner.name
+                        ),
+                    )
+                stack.pop()
+            else:
+                report.add(
+                    "unopened",
+                    _("line {n}: END:{name} without a matching BEGIN").format(n=number, name=name),
+                )
+        elif stack:
+            stack[-1].props.append(prop)
+        else:
+            report.add(
+                "outside",
+                _("line {n}: property {name} outside of any component").format(
+                    n=number, name=prop.name
+                ),
+            )
+    for component in reversed(stack):
+        report.add(
+            "unclosed",
+            _("line {n}: BEGIN:{name} is never closed (file truncated?)").format(
+                n=component.line, name=component.name
+            ),
+        )
+    if not roots:
+        report.add("nocal", _("no VCALENDAR component found"))
+    return roots
+
+
+def _where(component: _Component) -> str:
+    return _("line {n}: {name}").format(n=component.line, name=component.name)
+
+
+def _check_calendar(calendar: _Component, report: _Report) -> None:
+    if calendar.name != "VCALENDAR":
+        return
+    for name in ("VERSION", "PRODID", "CALSCALE", "METHOD"):
+        if calendar.first(name) is None:
+            report.add(
+                "calprop",
+                _("{where} is missing {prop}").format(where=_where(calendar), prop=name),
+            )
+    version = calendar.first("VERSION")
+    if version is not None and version.value.strip() != "2.0":
+        report.add(
+            "version",
+            _("line {n}: VERSION must be 2.0, not {value!r}").format(
+                n=version.line, value=version.value
+            ),
+        )
+
+
+def _is_floating(prop: _Prop) -> bool:
+    if prop.params.get("VALUE", [""])[0].upper() == "DATE":
+        return False
+    if "TZID" in prop.params:
+        return False
+    values = [v.strip() for v in prop.value.split(",")]
+    return any(not v.upper().endswith("Z") for v in values)
+
+
+def _rrule_parts(prop: _Prop) -> dict[str, str]:
+    parts: dict[str, str] = {}
+    for item in prop.value.split(";"):
+        key, _sep, value = item.partition("=")
+        parts[key.strip().upper()] = value.strip()
+    return parts
+
+
+def _check_rrule(rrule: _Prop, dtstart: _Prop | None, report: _Report) -> None:
+    parts = _rrule_parts(rrule)
+    if "FREQ" not in parts:
+        report.add("rrule", _("line {n}: RRULE without FREQ").format(n=rrule.line))
+    if "COUNT" in parts and "UNTIL" in parts:
+        report.add(
+            "rrule",
+            _("line {n}: RRULE has both COUNT and UNTIL (RFC 5545 forbids it)").format(
+                n=rrule.line
+            ),
+        )
+    until = parts.get("UNTIL")
+    anchored = dtstart is None or "TZID" in dtstart.params or dtstart.value.strip().endswith("Z")
+    if until is not None and anchored and not until.upper().endswith("Z"):
+        report.add(
+            "until",
+            _(
+                "line {n}: RRULE UNTIL={until} is floating; it must be UTC (end in Z) when "
+                "DTSTART has a TZID or is UTC"
+            ).format(n=rrule.line, until=until),
+        )
+
+
+def _check_event(event: _Component, report: _Report) -> None:
+    for name in ("UID", "DTSTAMP", "DTSTART", "SUMMARY"):
+        if event.first(name) is None:
+            report.add(
+                "eventprop",
+                _("{where} is missing {prop}").format(where=_where(event), prop=name),
+            )
+    if event.first("DTEND") is None and event.first("DURATION") is None:
+        report.add(
+            "eventprop",
+            _("{where} is missing DTEND or DURATION").format(where=_where(event)),
+        )
+    if event.first("DTEND") is not None and event.first("DURATION") is not None:
+        report.add(
+            "eventprop",
+            _("{where} has both DTEND and DURATION").format(where=_where(event)),
+        )
+    stamp = event.first("DTSTAMP")
+    if stamp is not None and not stamp.value.strip().upper().endswith("Z"):
+        report.add("stamp", _("line {n}: DTSTAMP must be in UTC (end in Z)").format(n=stamp.line))
+    for name in ("DTSTART", "DTEND", "RECURRENCE-ID", "EXDATE"):
+        for prop in event.all(name):
+            if _is_floating(prop):
+                report.add(
+                    "floating",
+                    _("line {n}: {prop} is a floating time (needs TZID or Z)").format(
+                        n=prop.line, prop=name
+                    ),
+                )
+    dtstart = event.first("DTSTART")
+    rrules = event.all("RRULE")
+    if len(rrules) > 1:
+        report.add("rrule", _("{where} has more than one RRULE").format(where=_where(event)))
+    for rrule in rrules:
+        _check_rrule(rrule, dtstart, report)
+
+
+def _check_timezone(tz: _Component, report: _Report) -> None:
+    if tz.first("TZID") is None:
+        report.add("vtimezone", _("{where} is missing TZID").format(where=_where(tz)))
+    observances = [c for c in tz.children if c.name in ("STANDARD", "DAYLIGHT")]
+    if not observances:
+        report.add(
+            "vtimezone",
+            _("{where} has no STANDARD or DAYLIGHT component").format(where=_where(tz)),
+        )
+    for observance in observances:
+        for name in ("DTSTART", "TZOFFSETFROM", "TZOFFSETTO"):
+            if observance.first(name) is None:
+                report.add(
+                    "vtimezone",
+                    _("{where} is missing {prop}").format(where=_where(observance), prop=name),
+                )
+        rdates = observance.all("RDATE")
+        if len(rdates) > 1 or any("," in rdate.value for rdate in rdates):
+            report.add(
+                "rdate",
+                _(
+                    "{where}: RDATE lists several dates in a VTIMEZONE (Outlook and ical.js "
+                    "read only the first); use a yearly RRULE"
+                ).format(where=_where(observance)),
+            )
+        for rrule in observance.all("RRULE"):
+            until = _rrule_parts(rrule).get("UNTIL")
+            if until is not None and not until.upper().endswith("Z"):
+                report.add(
+                    "until",
+                    _("line {n}: RRULE UNTIL={until} in a VTIMEZONE must be UTC").format(
+                        n=rrule.line, until=until
+                    ),
+                )
+
+
+def _check_references(roots: list[_Component], report: _Report) -> None:
+    defined: set[str] = set()
+    for root in roots:
+        for component in root.walk():
+            if component.name == "VTIMEZONE":
+                tzid_prop = component.first("TZID")
+                if tzid_prop is not None:
+                    defined.add(tzid_prop.value.strip())
+    seen: dict[tuple[str, str], int] = {}
+    for root in roots:
+        for component in root.walk():
+            if component.name in ("STANDARD", "DAYLIGHT", "VTIMEZONE"):
+                continue
+            for prop in component.props:
+                for tzid in prop.params.get("TZID", []):
+                    if tzid.strip() not in defined:
+                        report.add(
+                            "tzid",
+                            _("line {n}: TZID={tzid} has no VTIMEZONE in the file").format(
+                                n=prop.line, tzid=tzid
+                            ),
+                        )
+            if component.name != "VEVENT":
+                continue
+            uid = component.first("UID")
+            if uid is None:
+                continue
+            rid = component.first("RECURRENCE-ID")
+            rid_key = "" if rid is None else f"{rid.params.get('TZID', [''])[0]}:{rid.value}"
+            key = (uid.value, rid_key)
+            if key in seen:
+                report.add(
+                    "dupuid",
+                    _(
+                        "line {n}: duplicate VEVENT UID {uid} (same RECURRENCE-ID as the event "
+                        "at line {first})"
+                    ).format(n=component.line, uid=uid.value, first=seen[key]),
+                )
+            else:
+                seen[key] = component.line
+
+
+# ---------------------------------------------------------------------- entry
+
+
+def lint(data: bytes) -> list[str]:
+    """Check .ics bytes and return the problems found (an empty list means clean).
+
+    Each message starts with the (physical) line number it concerns where there is one.
+    """
+    report = _Report()
+    _check_bytes(data, report)
+    lines = _decode_lines(data, report)
+    if lines and lines[0][1].strip().upper() != "BEGIN:VCALENDAR":
+        report.add(
+            "start", _("line {n}: file must start with BEGIN:VCALENDAR").format(n=lines[0][0])
+        )
+    roots = _build_tree(lines, report)
+    for root in roots:
+        _check_calendar(root, report)
+        for component in root.walk():
+            if component.name == "VEVENT":
+                _check_event(component, report)
+            elif component.name == "VTIMEZONE":
+                _check_timezone(component, report)
+    _check_references(roots, report)
+    return report.finish()
