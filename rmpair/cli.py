@@ -43,9 +43,7 @@ def register(name: str, target: str, help_text: str) -> None:
 register("invite", "setup:invite_app", _("Print a friendly message asking a junior to mentor you."))
 register("check", "setup:check_app", _("Confirm the prerequisites and see which need attention."))
 register("agreement", "agreement", _("The agreed expectations: show, edit, sign."))
-register(
-    "plan", "setup:plan_app", _("Plan the programme's sessions from cadence and end date.")
-)
+register("plan", "setup:plan_app", _("Plan the programme's sessions from cadence and end date."))
 register("templates", "templates", _("List and show the templates in use."))
 # Running the sessions.
 register("topic", "topic", _("The topic backlog."))
