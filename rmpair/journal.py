@@ -225,6 +225,8 @@ class Journal(SessionsMixin, JournalBase):
             journal.close()
             if existing is not None:
                 home.save_membership(existing)
+            else:
+                journal.store.remove_local()  # a failed join leaves no trace here
             names = f"{tandem.mentor}, {tandem.mentee}" if tandem else "?"
             raise UserError(
                 _("'{me}' is not in this tandem (it has: {names}).").format(me=me, names=names)

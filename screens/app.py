@@ -18,7 +18,7 @@ class RmpairApp(App[None]):
     CSS_PATH = "rmpair.tcss"
     TITLE = "rmpair"
     BINDINGS = [
-        Binding("q", "quit", _("Quit"), priority=True),
+        Binding("ctrl+q", "quit", _("Quit"), priority=True),
         Binding("question_mark", "show_help", _("Help")),
     ]
 

@@ -15,7 +15,10 @@ from rmpair.journal import Journal
 class HomeScreen(Screen[None]):
     """Where the pair stands, at a glance."""
 
-    BINDINGS = [Binding("r", "refresh", _("Refresh"))]
+    BINDINGS = [
+        Binding("r", "refresh", _("Refresh")),
+        Binding("q", "app.quit", _("Quit")),
+    ]
 
     def __init__(self, journal: Journal) -> None:
         super().__init__()

@@ -8,7 +8,7 @@ from pathlib import Path
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import Grid, Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Input, Label, Select, Static
 
@@ -32,24 +32,26 @@ class SetupScreen(Screen[Journal | None]):
         yield Header()
         with VerticalScroll(id="setup"):
             yield Static(_("Start your tandem's journal, or join your partner's."), id="intro")
-            yield Label(_("Your name"))
-            yield Input(id="me")
-            yield Label(_("Your role"))
-            yield Select(
-                [
-                    (_("mentee: I am the senior who learns"), Role.MENTEE.value),
-                    (_("mentor: I am the junior who teaches"), Role.MENTOR.value),
-                ],
-                value=Role.MENTEE.value,
-                allow_blank=False,
-                id="role",
-            )
-            yield Label(_("Your partner's name (leave empty to join an existing journal)"))
-            yield Input(id="partner")
-            yield Label(_("Journal folder (put it in a synced folder to share it)"))
-            yield Input(str(self.home.root / "journal"), id="folder")
+            with Grid(id="form"):
+                yield Label(_("Your name"))
+                yield Input(id="me")
+                yield Label(_("Your role"))
+                yield Select(
+                    [
+                        (_("mentee: the senior who learns"), Role.MENTEE.value),
+                        (_("mentor: the junior who teaches"), Role.MENTOR.value),
+                    ],
+                    value=Role.MENTEE.value,
+                    allow_blank=False,
+                    id="role",
+                )
+                yield Label(_("Partner's name"))
+                yield Input(placeholder=_("empty to join an existing journal"), id="partner")
+                yield Label(_("Journal folder"))
+                yield Input(str(self.home.root / "journal"), id="folder")
+            yield Static(_("Tip: a folder inside your synced folder shares the journal."), id="tip")
             yield Static(id="error")
-            with Horizontal():
+            with Horizontal(id="buttons"):
                 yield Button(_("Start"), variant="primary", id="start")
                 yield Button(_("Join"), id="join")
         yield Footer()
