@@ -7,6 +7,7 @@ machine.
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import sysconfig
@@ -70,8 +71,19 @@ def test_installed_wheel_finds_its_data(wheel: Path, tmp_path: Path) -> None:
         ).stdout.strip()
     )
     (purelib / "_rmpair_test_deps.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
+    modules = sorted(
+        ".".join(("rmpair", *path.relative_to(ROOT / "rmpair").with_suffix("").parts))
+        for path in (ROOT / "rmpair").rglob("*.py")
+        if path.name not in ("__main__.py", "__init__.py")
+    )
+    modules += [
+        f"rmpair.screens.{p.stem}"
+        for p in (ROOT / "screens").glob("*.py")
+        if p.name != "__init__.py"
+    ]
     probe = (
-        "import importlib.resources as r, rmpair, sys\n"
+        "import importlib, importlib.resources as r, rmpair, sys\n"
+        f"for name in {modules!r}: importlib.import_module(name)\n"
         "print(rmpair.__file__)\n"
         "print((r.files('rmpair.templates') / 'en' / 'agreement.toml').is_file())\n"
         "print((r.files('rmpair.screens') / 'rmpair.tcss').is_file())\n"
@@ -85,3 +97,24 @@ def test_installed_wheel_finds_its_data(wheel: Path, tmp_path: Path) -> None:
     assert str(env_dir) in where, "imported rmpair from the source tree, not the wheel"
     assert (agreement, tcss) == ("True", "True")
     assert int(count) >= 13
+    # The installed command runs (every sub-command module is in the wheel).
+    run = subprocess.run(
+        [
+            str(python),
+            "-m",
+            "rmpair",
+            "init",
+            str(tmp_path / "j"),
+            "--me",
+            "A",
+            "--role",
+            "mentee",
+            "--partner",
+            "B",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env={**os.environ, "RMPAIR_HOME": str(tmp_path / "home")},
+    )
+    assert run.returncode == 0, run.stderr
