@@ -57,8 +57,17 @@ def main() -> int:
     parser.add_argument("--saves", type=int, default=60, help="saves timed per journal")
     args = parser.parse_args()
 
+    import rmpair
     from rmpair.home import Home
     from rmpair.journal import Journal
+
+    if "site-packages" not in rmpair.__file__:
+        print(
+            "note: rmpair is imported from the source tree (an editable install); its import\n"
+            "      hook adds ~10 ms to every start. For the figures users get, run this script\n"
+            "      with a normal install: python3 -m venv /tmp/bench && /tmp/bench/bin/pip\n"
+            "      install . && /tmp/bench/bin/python benchmarks/bench_journal.py"
+        )
 
     with tempfile.TemporaryDirectory(prefix="rmpair-bench-") as tmp:
         root = Path(tmp)

@@ -15,6 +15,7 @@ import os
 from typing import Any
 
 HEAD = "head.bin"
+QUICK = "quick.bin"  # what `rmpair status` needs, kept apart so it reads little
 
 
 class CacheMiss(Exception):
@@ -64,15 +65,30 @@ class PartCache:
             raise CacheMiss(name)
         return data
 
-    def save(self, head: dict[str, Any], parts: dict[str, bytes]) -> None:
+    def quick(self) -> dict[str, Any] | None:
+        try:
+            with open(os.path.join(self.folder, QUICK), "rb") as handle:
+                data = marshal.load(handle)
+        except (OSError, EOFError, ValueError, TypeError):
+            return None
+        return data if isinstance(data, dict) else None
+
+    def save(
+        self, head: dict[str, Any], parts: dict[str, bytes], quick: dict[str, Any] | None = None
+    ) -> None:
         """Write new parts, then the head that names them, then drop unnamed parts."""
         os.makedirs(self.folder, exist_ok=True)
         for name, data in parts.items():
             path = os.path.join(self.folder, name)
             if not os.path.exists(path):
                 _write(path, data)
+        quick_path = os.path.join(self.folder, QUICK)
+        with contextlib.suppress(OSError):
+            os.unlink(quick_path)  # never leave a quick answer that the new head contradicts
         _write(os.path.join(self.folder, HEAD), marshal.dumps(head))
-        keep = set(referenced(head)) | {HEAD}
+        if quick is not None:
+            _write(quick_path, marshal.dumps(quick))
+        keep = set(referenced(head)) | {HEAD, QUICK}
         for entry in os.scandir(self.folder):
             if entry.name not in keep:
                 with contextlib.suppress(OSError):

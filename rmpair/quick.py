@@ -34,7 +34,7 @@ def cached_status(folder: Path | None, home: Home | None = None) -> dict[str, An
     if member is None:
         return None
     local = home.journal_dir(member.journal)
-    head = PartCache(str(local / "cache")).head()
+    head = PartCache(str(local / "cache")).quick()
     if not head or head.get("status") is None:
         return None
     key = (head.get("version"), head.get("code"), head.get("journal"))

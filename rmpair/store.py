@@ -632,16 +632,23 @@ class JournalStore:
             "published": self._published,
             "ignored": self._ignored,
             "state": state_head,
-            # What a listing of the folders must show for the stored status to hold.
-            "expect_shared": {**self._ignored, **{k: v.sig for k, v in self._shared.items()}},
-            "expect_replica": {
-                **self._ignored_replica,
-                **{k: v.sig for k, v in self._replica.items()},
-            },
-            "status": self.status_snapshot,
         }
+        quick = None
+        if self.status_snapshot is not None:
+            quick = {
+                "version": CACHE_VERSION,
+                "code": __version__,
+                "journal": self.member.journal,
+                # What a listing of the folders must show for the stored status to hold.
+                "expect_shared": {**self._ignored, **{k: v.sig for k, v in self._shared.items()}},
+                "expect_replica": {
+                    **self._ignored_replica,
+                    **{k: v.sig for k, v in self._replica.items()},
+                },
+                "status": self.status_snapshot,
+            }
         try:
-            self._cache.save(head, parts)
+            self._cache.save(head, parts, quick)
         except (OSError, ValueError):
             return
         self.state.saved(state_head)
