@@ -198,6 +198,11 @@ class MergedState:
             self._counts.pop(kind, None)
         return recs
 
+    @property
+    def kinds(self) -> set[str]:
+        """Every record kind the journal holds (decoded or not)."""
+        return set(self._records) | set(self._kind_refs)
+
     def _known_ids(self) -> set[str]:
         if self._ids is None:
             ids: set[str] = set()
