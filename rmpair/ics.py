@@ -105,7 +105,9 @@ class IcsEvent:
 
     An override carries the series' UID and ``recurrence_id`` = the start the rule gave
     that occurrence. ``stamp`` is the last change of the underlying record; it becomes
-    DTSTAMP and LAST-MODIFIED so the output never depends on the clock.
+    DTSTAMP and LAST-MODIFIED so the output never depends on the clock. ``cancelled``
+    keeps a call-off in the file (STATUS:CANCELLED, free time): a client that imported
+    the event earlier updates it, where leaving it out would keep it forever.
     """
 
     uid: str
@@ -121,6 +123,7 @@ class IcsEvent:
     recurrence_id: datetime | None = None
     alarm: Alarm | None = None
     categories: tuple[str, ...] = ()
+    cancelled: bool = False
 
     def __post_init__(self) -> None:
         if not self.uid:
@@ -712,8 +715,8 @@ def _event_lines(event: IcsEvent) -> list[str]:
         lines.append(_line("LOCATION", escape_text(event.location)))
     if event.categories:
         lines.append(_line("CATEGORIES", ",".join(escape_text(c) for c in event.categories)))
-    lines.append("TRANSP:OPAQUE")
-    lines.append("STATUS:CONFIRMED")
+    lines.append("TRANSP:TRANSPARENT" if event.cancelled else "TRANSP:OPAQUE")
+    lines.append("STATUS:CANCELLED" if event.cancelled else "STATUS:CONFIRMED")
     if event.alarm is not None:
         lines.extend(_alarm_lines(event.alarm))
     lines.append("END:VEVENT")
