@@ -120,3 +120,31 @@ def test_import_needs_a_person_of_the_tandem(tmp_path: Path) -> None:
     b.close()
     with pytest.raises(UserError, match="'Eve' is not in the exported tandem"):
         import_into(tmp_path / "r", data, me="Eve", home=Home(tmp_path / "c"))
+
+
+def test_cli_export_import_export_gives_the_same_bytes(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    def run(home: str, *args: str) -> subprocess.CompletedProcess[bytes]:
+        env = {**os.environ, "RMPAIR_HOME": str(tmp_path / home)}
+        env.pop("RMPAIR_JOURNAL", None)
+        return subprocess.run(
+            [sys.executable, "-m", "rmpair", *args], env=env, capture_output=True, timeout=120
+        )
+
+    assert run("a", "demo", str(tmp_path / "demo")).returncode == 0
+    first = run("a", "export", "json", "-o", "-")
+    assert first.returncode == 0, first.stderr
+    backup = tmp_path / "backup.json"
+    assert run("a", "export", "json", "-o", str(backup)).returncode == 0
+    assert backup.read_bytes() == first.stdout
+    refused = run("a", "export", "json", "-o", str(tmp_path / "demo" / "x.json"))
+    assert refused.returncode == 2 and b"inside the shared journal folder" in refused.stderr
+    restored = run(
+        "b", "import", "json", str(backup), "--into", str(tmp_path / "new"), "--me", "Dana Keller"
+    )
+    assert restored.returncode == 0, restored.stderr
+    again = run("b", "export", "json", "-o", "-")
+    assert again.stdout == first.stdout
