@@ -29,6 +29,8 @@ class JournalBase:
 
     def __init__(self, store: JournalStore) -> None:
         self.store = store
+        # kind -> (state object, the kind's version, records): see ``all``.
+        self._memo: dict[str, tuple[Any, int, list[Any]]] = {}
 
     def refresh(self) -> bool:
         """Pick up the partner's changes; True when something new arrived."""
@@ -90,7 +92,23 @@ class JournalBase:
         return None if fields is None else cls.from_fields(rec_id, fields)
 
     def all(self, cls: type[R]) -> list[R]:
-        return [cls.from_fields(rec_id, f) for rec_id, f in self.store.state.live(cls.KIND)]
+        """Every live record of a kind. Built once per state of the journal: a command
+        that lists sessions and looks up each one's agenda does not rebuild them."""
+        state = self.store.state
+        version = state.versions.get(cls.KIND, 0)
+        hit = self._memo.get(cls.KIND)
+        if hit is not None and hit[0] is state and hit[1] == version:
+            return list(hit[2])
+        found = [cls.from_fields(rec_id, f) for rec_id, f in state.live(cls.KIND)]
+        self._memo[cls.KIND] = (state, version, found)
+        return list(found)
+
+    def by_session(self, cls: type[R]) -> dict[str, list[R]]:
+        """Records that belong to a session (agenda, prep, notes, ...), by session id."""
+        grouped: dict[str, list[R]] = {}
+        for record in self.all(cls):
+            grouped.setdefault(str(getattr(record, "session", "")), []).append(record)
+        return grouped
 
     def tandem(self) -> Tandem | None:
         return self.get(Tandem, TANDEM_ID)

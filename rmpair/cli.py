@@ -61,6 +61,7 @@ register("action", "notes:action_app", _("Action items: add, list, done."))
 register("feedback", "notes:feedback_app", _("Rate a held session (1-5) with a comment."))
 # Calendar and other exports.
 register("export", "export", _("Export the journal: calendar (.ics), JSON."))
+register("import", "exchange:import_app", _("Make a new journal from a JSON export."))
 # Looking after the journal folder.
 register("doctor", "doctor", _("Check the journal folder and explain what needs you."))
 

@@ -16,22 +16,12 @@ from zoneinfo import ZoneInfo
 
 from rmpair.errors import UserError
 from rmpair.home import Home
+from rmpair.i18n import _
 from rmpair.journal import Journal, find_journal_id
 from rmpair.model import (
-    ActionItem,
-    AgendaItem,
     Cadence,
     Category,
-    Feedback,
-    Learning,
-    Note,
-    PrepItem,
     Role,
-    Session,
-    SessionKind,
-    SessionStatus,
-    Topic,
-    TopicStatus,
 )
 
 MENTEE, MENTOR = "Dana Keller", "Sam Okafor"
@@ -85,31 +75,9 @@ LEARNED = {
         "What a product decision looks like from the business side.",
     ],
 }
-AGENDA = [
-    ("Check-in and open action items", 10),
-    ("Topic", 30),
-    ("Questions both ways", 10),
-    ("What each of us learned, next steps", 10),
-]
-PREP = {
-    Role.MENTOR: [
-        "Prepare the topic",
-        "Have two concrete examples ready",
-        "Plan something hands-on",
-        "Keep it authentic: no slides needed",
-        "Check the open action items",
-        "Think of one question for Dana",
-        "Book a quiet room or a video link",
-    ],
-    Role.MENTEE: [
-        "Write down two concrete questions",
-        "Bring a real work problem",
-        "Leave the ego at the door",
-        "Be ready to take notes",
-        "Check the open action items",
-        "Share some context from your side",
-        "Block the time in the calendar",
-    ],
+NOTES = {
+    Role.MENTEE: "Tried it hands-on; worked better than expected. Try it on a real task.",
+    Role.MENTOR: "Next time: start from a real task of Dana's.",
 }
 
 
@@ -141,14 +109,15 @@ def build_demo(
     """Write a sample journal into ``folder`` with this device as the mentee."""
     folder = folder.expanduser().absolute()
     if find_journal_id(folder) is not None:
-        raise UserError(f"{folder} already holds a journal.")
+        raise UserError(_("{folder} already holds a journal.").format(folder=folder))
     zone = ZoneInfo(TZ)
     today = dt.date.today()
     long_history = years is not None
     if long_history:
         assert years is not None
         start = today - dt.timedelta(days=int(years * 365))
-        cadence, months = Cadence.WEEKLY, max(1, round(years * 12))
+        # One month more than the history, so a few sessions still lie ahead.
+        cadence, months = Cadence.WEEKLY, max(1, round(years * 12)) + 1
     else:
         start = today - dt.timedelta(days=95)
         cadence, months = Cadence.MONTHLY, 6
@@ -190,233 +159,92 @@ def _fill(
     cadence: Cadence,
     long_history: bool,
 ) -> None:
+    """Replay the programme with the same commands a pair would use."""
     zone = ZoneInfo(TZ)
-    topic_ids: list[str] = []
+
+    def at(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
+        moment = dt.datetime.combine(day, dt.time(hour, minute), zone)
+        clock.at(moment)
+        return moment.astimezone(dt.UTC)
+
+    begin = at(start - dt.timedelta(days=3), 9)
     with me.batch():
         for n, (title, category, question) in enumerate(TOPICS):
-            topic_ids.append(
-                me.add(
-                    Topic.KIND,
-                    Topic(
-                        id="",
-                        title=title,
-                        category=category,
-                        question=question,
-                        proposed_by=Role.MENTEE if n % 3 else Role.MENTOR,
-                        priority=float(n),
-                        created=start,
-                    ).to_fields(),
-                )
+            me.add_topic(
+                title,
+                category=category,
+                question=question,
+                proposed_by=Role.MENTOR if n % 3 == 0 else Role.MENTEE,
+                now=begin,
             )
     partner.refresh()
-    step = {Cadence.WEEKLY: 7, Cadence.BIWEEKLY: 14}.get(cadence, 30)
-    day = start + dt.timedelta(days=(1 - start.weekday()) % 7)  # Tuesdays
-    number = 0
-    open_actions: list[str] = []
-    while True:
-        number += 1
-        begins = dt.datetime.combine(day, dt.time(17, 30))
+    plan = "engineering-6m" if not long_history else None
+    partner.plan_programme(template=plan, cadence=cadence.value, time=dt.time(17, 30), now=begin)
+    me.refresh()
+    extra_topic = 0
+    for session in partner.sessions():
+        if session.start is None:
+            continue
+        day = session.start.date()
         past = day < today
-        if not long_history and number > 6:
-            break
-        if long_history and day > today + dt.timedelta(days=28):
-            break
-        kind = SessionKind.KICKOFF if number == 1 else SessionKind.REGULAR
-        topic = topic_ids[number % len(topic_ids)]
-        clock.at(dt.datetime.combine(day - dt.timedelta(days=3), dt.time(12), zone))
-        with partner.batch():
-            session = partner.add(
-                Session.KIND,
-                Session(
-                    id="",
-                    start=begins,
-                    tz=TZ,
-                    minutes=60,
-                    kind=kind,
-                    topics=(topic,),
-                    title=_title(kind, number),
-                ).to_fields(),
-            )
-            agenda = [
-                partner.add(
-                    AgendaItem.KIND,
-                    AgendaItem(
-                        id="",
-                        session=session,
-                        title=t,
-                        minutes=m,
-                        position=float(i),
-                        topic=topic if t == "Topic" else "",
-                    ).to_fields(),
-                )
-                for i, (t, m) in enumerate(AGENDA)
-            ]
-            prep = {
-                role: [
-                    partner.add(
-                        PrepItem.KIND,
-                        PrepItem(
-                            id="", session=session, role=role, text=text, position=float(i)
-                        ).to_fields(),
-                    )
-                    for i, text in enumerate(PREP[role])
-                ]
-                for role in Role
-            }
-            for item in prep[Role.MENTOR][: 7 if past else 2]:
-                partner.update(PrepItem.KIND, item, {"done": True})
+        mine = _own_numbers(partner, session.id, Role.MENTOR)
+        partner.tick_prep(session.id, mine if past else mine[:2])
         me.refresh()
         if not past:
-            day += dt.timedelta(days=step)
             continue
         if long_history and rng.random() < 0.06:
-            clock.at(dt.datetime.combine(day - dt.timedelta(days=1), dt.time(8), zone))
-            me.update(Session.KIND, session, {"status": SessionStatus.CANCELLED.value})
+            me.cancel_session(session.id, now=at(day - dt.timedelta(days=1), 8))
             partner.refresh()
-            day += dt.timedelta(days=step)
             continue
-        clock.at(dt.datetime.combine(day - dt.timedelta(days=1), dt.time(19), zone))
+        at(day - dt.timedelta(days=1), 19)
         with me.batch():
-            for item in prep[Role.MENTEE]:
-                me.update(PrepItem.KIND, item, {"done": True})
-            for action in open_actions:
-                me.update(ActionItem.KIND, action, {"done": True})
-            open_actions = []
-        clock.at(dt.datetime.combine(day, dt.time(18, 40), zone))
+            me.tick_prep(session.id, _own_numbers(me, session.id, Role.MENTEE))
+            for action in me.action_items(open_only=True):
+                if action.owner is Role.MENTEE:
+                    me.complete_action(action.id)
+        partner.refresh()
+        ended = at(day, 18, 40)
+        partner.hold_session(session.id, all_covered=True, now=ended)
+        me.refresh()
         with me.batch():
-            me.add(
-                Note.KIND,
-                Note(
-                    id="",
-                    session=session,
-                    author=Role.MENTEE,
-                    text=f"Session {number}: tried it hands-on, worked better than expected.",
-                    created=day.isoformat(),
-                ).to_fields(),
+            me.add_note(session.id, NOTES[Role.MENTEE], now=ended)
+            me.add_learning(session.id, rng.choice(LEARNED[Role.MENTEE]), now=ended)
+            me.add_action(
+                "Try it on next week's planning",
+                session_id=session.id,
+                due_next_session=True,
+                now=ended,
             )
-            me.add(
-                Learning.KIND,
-                Learning(
-                    id="",
-                    session=session,
-                    role=Role.MENTEE,
-                    text=rng.choice(LEARNED[Role.MENTEE]),
-                    created=day.isoformat(),
-                ).to_fields(),
-            )
-            open_actions.append(
-                me.add(
-                    ActionItem.KIND,
-                    ActionItem(
-                        id="",
-                        session=session,
-                        owner=Role.MENTEE,
-                        text="Try it on next week's planning",
-                        due_next_session=True,
-                        created=day.isoformat(),
-                    ).to_fields(),
-                )
-            )
-            me.add(
-                Learning.KIND,
-                Learning(
-                    id="",
-                    session=session,
-                    role=Role.MENTEE,
-                    text=rng.choice(LEARNED[Role.MENTEE]),
-                    created=day.isoformat(),
-                ).to_fields(),
-            )
-            me.add(
-                Feedback.KIND,
-                Feedback(
-                    id=f"{session}:mentee",
-                    session=session,
-                    role=Role.MENTEE,
-                    rating=rng.choice([4, 4, 5, 5, 3]),
-                    comment="Practical and to the point.",
-                ).to_fields(),
-                rec_id=f"{session}:mentee",
-            )
-        clock.at(dt.datetime.combine(day, dt.time(19, 5), zone))
+            me.give_feedback(session.id, rng.choice([3, 4, 4, 5, 5]), "Practical and to the point.")
+        later = at(day, 19, 5)
         with partner.batch():
-            for item in agenda:
-                partner.update(AgendaItem.KIND, item, {"covered": True})
-            partner.update(Session.KIND, session, {"status": SessionStatus.HELD.value})
-            partner.add(
-                Note.KIND,
-                Note(
-                    id="",
-                    session=session,
-                    author=Role.MENTOR,
-                    text="Next time: start from a real task of Dana's.",
-                    created=day.isoformat(),
-                ).to_fields(),
+            partner.add_note(session.id, NOTES[Role.MENTOR], now=later)
+            partner.add_learning(session.id, rng.choice(LEARNED[Role.MENTOR]), now=later)
+            partner.add_action(
+                "Send the two links we talked about",
+                session_id=session.id,
+                due=day + dt.timedelta(days=3),
+                now=later,
             )
-            partner.add(
-                Learning.KIND,
-                Learning(
-                    id="",
-                    session=session,
-                    role=Role.MENTOR,
-                    text=rng.choice(LEARNED[Role.MENTOR]),
-                    created=day.isoformat(),
-                ).to_fields(),
-            )
-            partner.add(
-                Learning.KIND,
-                Learning(
-                    id="",
-                    session=session,
-                    role=Role.MENTOR,
-                    text=rng.choice(LEARNED[Role.MENTOR]),
-                    created=day.isoformat(),
-                ).to_fields(),
-            )
-            partner.add(
-                ActionItem.KIND,
-                ActionItem(
-                    id="",
-                    session=session,
-                    owner=Role.MENTOR,
-                    text="Send the two links we talked about",
-                    due=day + dt.timedelta(days=3),
-                    created=day.isoformat(),
-                ).to_fields(),
-            )
-            partner.add(
-                Feedback.KIND,
-                Feedback(
-                    id=f"{session}:mentor",
-                    session=session,
-                    role=Role.MENTOR,
-                    rating=rng.choice([4, 5, 5]),
-                    comment="Good questions today.",
-                ).to_fields(),
-                rec_id=f"{session}:mentor",
-            )
-            if rng.random() < 0.3:
-                partner.update(Topic.KIND, topic, {"status": TopicStatus.COVERED.value})
+            partner.give_feedback(session.id, rng.choice([4, 5, 5]), "Good questions today.")
+            for action in partner.action_items(open_only=True):
+                if action.owner is Role.MENTOR and action.session != session.id:
+                    partner.complete_action(action.id)
         me.refresh()
         if long_history:
-            clock.at(dt.datetime.combine(day + dt.timedelta(days=2), dt.time(10), zone))
+            # New questions keep coming: a long journal has a long backlog.
+            moment = at(day + dt.timedelta(days=2), 10)
             with me.batch():
-                for n in range(8):
-                    title, category, question = TOPICS[(number + n) % len(TOPICS)]
-                    me.add(
-                        Topic.KIND,
-                        Topic(
-                            id="",
-                            title=f"{title} ({number}.{n})",
-                            category=category,
-                            question=question,
-                            priority=float(number * 2 + n),
-                            created=day,
-                        ).to_fields(),
+                for _n in range(4):
+                    title, category, question = TOPICS[extra_topic % len(TOPICS)]
+                    extra_topic += 1
+                    me.add_topic(
+                        f"{title} ({extra_topic})", category=category, question=question, now=moment
                     )
         partner.refresh()
-        day += dt.timedelta(days=step)
 
 
-def _title(kind: SessionKind, number: int) -> str:
-    return "Kick-off" if kind is SessionKind.KICKOFF else f"Session {number}"
+def _own_numbers(journal: Journal, session_id: str, role: Role) -> list[int]:
+    """The checklist numbers of ``role``'s items, as ``prep`` numbers them."""
+    items = journal.prep_items(session_id)
+    return [n for n, item in enumerate(items, start=1) if item.role is role]

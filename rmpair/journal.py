@@ -10,12 +10,14 @@ import datetime as dt
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, NamedTuple, TypeVar
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
+from rmpair.backlog import BacklogMixin
 from rmpair.base import TANDEM_ID, JournalBase
 from rmpair.errors import UserError
 from rmpair.home import Home, Membership, new_id
 from rmpair.i18n import _
+from rmpair.ics_export import ExportMixin
 from rmpair.merge import Change, Conflict
 from rmpair.model import (
     Cadence,
@@ -25,8 +27,15 @@ from rmpair.model import (
     Role,
     Tandem,
 )
+from rmpair.notes import NotesMixin
+from rmpair.nudges import Nudge, NudgesMixin
+from rmpair.plan import PlanMixin
 from rmpair.sessions import SessionsMixin
 from rmpair.store import JournalStore, Problem
+from rmpair.tandem import TandemMixin
+
+if TYPE_CHECKING:
+    from rmpair.crypto import Passphrase
 
 R = TypeVar("R", bound=Record)
 
@@ -70,6 +79,7 @@ class Status(NamedTuple):
     conflicts: list[Conflict]
     read_only: list[str]
     counts: dict[str, int]
+    nudges: tuple[Nudge, ...] = ()
 
     def to_json(self) -> dict[str, JSONValue]:
         tandem = None
@@ -86,6 +96,7 @@ class Status(NamedTuple):
             "conflicts": [conflict_json(c) for c in self.conflicts],
             "read_only": self.read_only,
             "counts": self.counts,
+            "nudges": [n.to_json() for n in self.nudges],
         }
 
 
@@ -116,7 +127,7 @@ def conflict_json(conflict: Conflict) -> dict[str, JSONValue]:
 
 def find_journal_id(folder: Path) -> str | None:
     """The journal id recorded in the first readable log in ``folder``."""
-    from rmpair.storage import LogFileError, read_log
+    from rmpair.storage import LogFileError, journal_of
     from rmpair.syncfiles import FileRole, classify
 
     devices = folder / "devices"
@@ -126,13 +137,22 @@ def find_journal_id(folder: Path) -> str | None:
         if classify(path.name).role in (FileRole.TEMPORARY, FileRole.OTHER):
             continue
         try:
-            return read_log(path).journal
+            return journal_of(path)  # an encrypted file names it in its plain header
         except LogFileError:
             continue
     return None
 
 
-class Journal(SessionsMixin, JournalBase):
+class Journal(
+    TandemMixin,
+    PlanMixin,
+    ExportMixin,
+    NudgesMixin,
+    NotesMixin,
+    SessionsMixin,
+    BacklogMixin,
+    JournalBase,
+):
     """One tandem's journal as seen from this device: lifecycle, status, and (through
     the base classes) every command and query the CLI and the app use."""
 
@@ -154,10 +174,13 @@ class Journal(SessionsMixin, JournalBase):
         lang: str = "en",
         home: Home | None = None,
         clock_ms: Callable[[], int] | None = None,
+        encrypt: bool = False,
+        passphrase: Passphrase = None,
     ) -> Journal:
         """Start a new journal in ``folder`` with this device as ``me``.
 
         ``clock_ms`` replaces the wall clock (the demo replays a past programme).
+        ``encrypt`` encrypts the shared folder from the first write on (crypto.py).
         """
         home = home or Home()
         folder = folder.expanduser().absolute()
@@ -172,7 +195,11 @@ class Journal(SessionsMixin, JournalBase):
         member = Membership(new_id(), folder, me, role.value)
         folder.mkdir(parents=True, exist_ok=True)
         home.save_membership(member)
-        journal = cls._open_member(home, member, write=True, clock_ms=clock_ms)
+        journal = cls._open_member(
+            home, member, write=True, clock_ms=clock_ms, passphrase=passphrase
+        )
+        if encrypt:
+            journal.store.start_encryption()  # before the first write: nothing leaves in plain
         mentor, mentee = (me, partner) if role is Role.MENTOR else (partner, me)
         tandem = Tandem(
             id=TANDEM_ID,
@@ -188,6 +215,10 @@ class Journal(SessionsMixin, JournalBase):
         )
         journal._register_device()
         journal.put(tandem)
+        if encrypt:
+            from rmpair.crypto import encrypt_journal
+
+            encrypt_journal(journal)  # recorded in the journal: the partner's device follows
         home.remember(folder)
         return journal
 
@@ -199,6 +230,7 @@ class Journal(SessionsMixin, JournalBase):
         me: str,
         home: Home | None = None,
         clock_ms: Callable[[], int] | None = None,
+        passphrase: Passphrase = None,
     ) -> Journal:
         """Join the journal another device started in ``folder``."""
         home = home or Home()
@@ -214,7 +246,18 @@ class Journal(SessionsMixin, JournalBase):
         provisional = Membership(journal_id, folder, me, Role.MENTEE.value)
         existing = home.membership(journal_id)
         home.save_membership(provisional)
-        journal = cls._open_member(home, provisional, write=True, clock_ms=clock_ms)
+        try:
+            journal = cls._open_member(
+                home, provisional, write=True, clock_ms=clock_ms, passphrase=passphrase
+            )
+        except BaseException:  # e.g. a wrong passphrase: leave no trace here either
+            if existing is not None:
+                home.save_membership(existing)
+            else:
+                import shutil
+
+                shutil.rmtree(home.journal_dir(journal_id), ignore_errors=True)
+            raise
         tandem = journal.tandem()
         role = None
         if tandem is not None:
@@ -227,6 +270,8 @@ class Journal(SessionsMixin, JournalBase):
                 home.save_membership(existing)
             else:
                 journal.store.remove_local()  # a failed join leaves no trace here
+            if journal.store.locked:
+                raise UserError(_("This journal is encrypted; joining it needs its passphrase."))
             names = f"{tandem.mentor}, {tandem.mentee}" if tandem else "?"
             raise UserError(
                 _("'{me}' is not in this tandem (it has: {names}).").format(me=me, names=names)
@@ -246,11 +291,14 @@ class Journal(SessionsMixin, JournalBase):
         home: Home | None = None,
         write: bool = True,
         hold_lock: bool = False,
+        passphrase: Passphrase = None,
     ) -> Journal:
         """Open ``folder`` (or the last used journal) as this device's member.
 
         ``hold_lock`` claims the device's lock for the whole session (the app does);
-        commands take it at their first write instead.
+        commands take it at their first write instead. ``passphrase`` is for an
+        encrypted journal: the passphrase, a source asked when it is needed, or None
+        for RMPAIR_PASSPHRASE / the keyring / a terminal prompt (see crypto.py).
         """
         home = home or Home()
         if folder is None:
@@ -276,7 +324,9 @@ class Journal(SessionsMixin, JournalBase):
                 )
             member = Membership(known.journal, folder, known.person, known.role)
             home.save_membership(member)  # the folder moved; follow it
-        journal = cls._open_member(home, member, write=write, hold_lock=hold_lock)
+        journal = cls._open_member(
+            home, member, write=write, hold_lock=hold_lock, passphrase=passphrase
+        )
         home.remember(folder)
         return journal
 
@@ -289,8 +339,11 @@ class Journal(SessionsMixin, JournalBase):
         write: bool,
         clock_ms: Callable[[], int] | None = None,
         hold_lock: bool = False,
+        passphrase: Passphrase = None,
     ) -> Journal:
-        store = JournalStore(member.path, home, member, home.device(), write=write)
+        store = JournalStore(
+            member.path, home, member, home.device(), write=write, passphrase=passphrase
+        )
         if clock_ms is not None:
             store.now_ms = clock_ms
         store.open(hold_lock=hold_lock)
@@ -298,8 +351,11 @@ class Journal(SessionsMixin, JournalBase):
 
     def close(self) -> None:
         """Release the lock and write the cache, with the status for quick answers."""
-        if self.store.cache_dirty:
+        from rmpair.quick import stored_status_expired
+
+        if self.store.cache_dirty or stored_status_expired(self.store.local):
             self.store.status_snapshot = self.status_report(lasting_only=True)
+            self.store.renew_status()
         self.store.close()
 
     def __enter__(self) -> Journal:
@@ -330,10 +386,15 @@ class Journal(SessionsMixin, JournalBase):
                 {"file": p.file, "message": p.message, "needs_user": p.needs_user}
                 for p in self.store.lasting_problems()
             ]
+        from rmpair.quick import exports_signature
+
         return {
             "status": data,
             "me": {"person": self.me, "role": self.my_role.value, "device": self.device_id},
             "folder": str(self.folder),
+            # When the nudges in ``data`` may change although no file did (quick.py).
+            "valid_until": self.nudges_valid_until().isoformat(),
+            "exports": exports_signature(self.private_dir),
         }
 
     def status(self) -> Status:
@@ -349,6 +410,7 @@ class Journal(SessionsMixin, JournalBase):
             conflicts=self.conflicts(),
             read_only=list(self.store.read_only_reasons),
             counts=counts,
+            nudges=tuple(self.nudges()),
         )
 
 

@@ -62,13 +62,15 @@ def winner_key(change: Change) -> tuple[str, str]:
 class RecordState:
     """The heads of each field of one record, and which (change, field) pairs are replaced."""
 
-    __slots__ = ("heads", "replaced")
+    __slots__ = ("_values", "heads", "replaced")
 
     def __init__(self) -> None:
         self.heads: dict[str, dict[str, Change]] = {}
         self.replaced: set[tuple[str, str]] = set()
+        self._values: dict[str, Any] | None = None  # shown values, until the next change
 
     def apply(self, change: Change) -> None:
+        self._values = None
         fields: Mapping[str, Any] = change["fields"]
         cid: str = change["id"]
         replaced = self.replaced
@@ -114,6 +116,12 @@ class RecordState:
         return any(name != DELETED and fh for name, fh in self.heads.items())
 
     def values(self) -> dict[str, Any]:
+        """The shown value of every field (a fresh dict; the computation is kept)."""
+        if self._values is None:
+            self._values = self._compute_values()
+        return dict(self._values)
+
+    def _compute_values(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
         for name, field_heads in self.heads.items():
             if name == DELETED or not field_heads:
@@ -148,7 +156,11 @@ def _record_conflicts(kind: str, rec_id: str, state: RecordState) -> Iterator[Co
                 yield Conflict(kind, rec_id, name, max(edits, key=winner_key), tuple(dels))
         elif len(field_heads) > 1:
             ordered = sorted(field_heads.values(), key=winner_key, reverse=True)
-            yield Conflict(kind, rec_id, name, ordered[0], tuple(ordered[1:]))
+            shown = ordered[0]["fields"][name]
+            # Both sides wrote the same value (two people signing the same wording):
+            # nothing to choose between, so nothing to show as a conflict.
+            if any(c["fields"][name] != shown for c in ordered[1:]):
+                yield Conflict(kind, rec_id, name, ordered[0], tuple(ordered[1:]))
 
 
 Loader = Callable[[str], bytes]
@@ -177,6 +189,7 @@ class MergedState:
         self._new: list[Change] = []  # changes not in any cached part yet
         self.last_by_device: dict[str, str] = {}
         self.duplicates: list[str] = []
+        self.versions: dict[str, int] = {}  # per kind, grows with every change; keys caches
         # Records that may hold a conflict (two heads on a field, or a delete head):
         # listing conflicts looks only at these instead of walking the journal.
         self.suspects: set[tuple[str, str]] = set()
@@ -250,6 +263,7 @@ class MergedState:
             self._log[cid] = change
         self._new.append(change)
         kind = change["kind"]
+        self.versions[kind] = self.versions.get(kind, 0) + 1
         kind_records = self.kind(kind)
         self._clean.pop(kind, None)
         rec = kind_records.get(change["rec"])

@@ -11,6 +11,8 @@ opens the journal as usual.
 
 from __future__ import annotations
 
+import datetime as dt
+import os
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +22,37 @@ from rmpair.home import Home
 from rmpair.scan import scan
 
 CACHE_VERSION = 2  # bump with store.CACHE_VERSION; checked in tests
+EXPORTS_FILE = "exports.json"  # the calendar export's record, read by the nudges
+
+
+def exports_signature(local: Path) -> list[int] | None:
+    """Size and time of this device's calendar export record (``None``: not there)."""
+    try:
+        info = os.stat(local / EXPORTS_FILE)
+    except OSError:
+        return None
+    return [info.st_size, info.st_mtime_ns]
+
+
+def status_expired(report: dict[str, Any], local: Path) -> bool:
+    """Whether a stored status no longer holds with no file changed: its nudges depend
+    on the time (a session passing) and on the calendar export record."""
+    until = report.get("valid_until")
+    if not isinstance(until, str):
+        return True  # stored by a version without nudges
+    try:
+        if dt.datetime.fromisoformat(until) <= dt.datetime.now(dt.UTC):
+            return True
+    except ValueError:
+        return True
+    return report.get("exports") != exports_signature(local)
+
+
+def stored_status_expired(local: Path) -> bool:
+    """``status_expired`` for the status stored in ``local``'s cache (False if none)."""
+    head = PartCache(str(local / "cache")).quick()
+    report = head.get("status") if head else None
+    return isinstance(report, dict) and status_expired(report, local)
 
 
 def cached_status(folder: Path | None, home: Home | None = None) -> dict[str, Any] | None:
@@ -45,6 +78,8 @@ def cached_status(folder: Path | None, home: Home | None = None) -> dict[str, An
         return None
     replica = {rel: sig for rel, (_, sig) in scan(local / "replica").items()}
     if replica != head.get("expect_replica"):
+        return None
+    if status_expired(head["status"], local):
         return None
     home.remember(folder)
     report: dict[str, Any] = head["status"]

@@ -26,6 +26,8 @@ _ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 _PERIOD = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
 SCHEMA = 1
 LOG_FORMAT = "rmpair-log"
+# How an encrypted log starts (the format is in crypto.py, imported only when needed).
+ENCRYPTED_MAGIC = b"RMPAIR-ENC1\n"
 
 # Windows refuses to replace a file another process (a sync client, a virus scanner)
 # holds open; these errors usually clear within moments.
@@ -128,6 +130,8 @@ def parse_log(raw: bytes, name: str) -> LogFile:
 
     if not raw.strip():
         raise LogFileError(f"{name}: the file is empty")
+    if raw.startswith(ENCRYPTED_MAGIC):
+        raise LogFileError(f"{name}: encrypted; it is read with the journal's passphrase")
     truncated = LogFileError(f"{name}: the file ends too early (truncated)")
     try:
         text = raw.decode("utf-8")
@@ -196,3 +200,19 @@ def read_log(path: Path) -> LogFile:
     except OSError as exc:
         raise LogFileError(f"{path.name}: cannot be read ({exc.strerror})") from None
     return parse_log(raw, path.name)
+
+
+def journal_of(path: Path) -> str:
+    """The journal a log file belongs to; an encrypted file names it in its plain header."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise LogFileError(f"{path.name}: cannot be read ({exc.strerror})") from None
+    if raw.startswith(ENCRYPTED_MAGIC):
+        from rmpair.crypto import CryptoError, parse_header
+
+        try:
+            return parse_header(raw)[0].journal
+        except CryptoError as exc:
+            raise LogFileError(f"{path.name}: {exc}") from None
+    return parse_log(raw, path.name).journal

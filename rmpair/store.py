@@ -14,17 +14,23 @@ it republishes whenever the shared copy is missing, older or damaged; the others
 are the last good state of each partner device, used when the partner's file in the
 shared folder is damaged or has gone back in time. A cache of the merged state,
 keyed by the size, time and inode of every file, spares re-reading unchanged files.
+
+An encrypted journal (see ``crypto.py``) encrypts what this device publishes into the
+shared folder and decrypts what it reads there; the replica and the cache stay plain.
+The passphrase is asked for only when a new encrypted file must be read or a file
+written, and never twice in one process.
 """
 
 from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import os
 import shutil
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from rmpair import __version__
 from rmpair.cache import CacheMiss, PartCache
@@ -35,17 +41,29 @@ from rmpair.i18n import _
 from rmpair.merge import Change, MergedState
 from rmpair.scan import Signature, scan, signature
 from rmpair.storage import (
+    ENCRYPTED_MAGIC,
     SCHEMA,
     TEMP_PREFIX,
     LogFile,
     LogFileError,
     atomic_write,
     encode_log,
+    parse_log,
     read_log,
 )
 from rmpair.syncfiles import FileRole, classify
 
+if TYPE_CHECKING:
+    from rmpair.crypto import Header, KdfParams, Keychain, Passphrase, PassphraseSource
+
 CACHE_VERSION = 2  # quick.CACHE_VERSION must match
+
+
+def _locked_reason() -> str:
+    return _(
+        "This journal is encrypted and was opened without its passphrase: it shows what "
+        "this device read before, and nothing can be changed."
+    )
 
 
 class Problem(NamedTuple):
@@ -69,6 +87,9 @@ class _FileInfo(NamedTuple):
     schema: int = SCHEMA
     device: str = ""
     period: str = ""
+    encrypted: bool = False  # an encrypted file of this journal
+    locked: bool = False  # encrypted and not read: no passphrase in this process
+    foreign: bool = False  # a file of another journal
 
     def dump(self) -> dict[str, Any]:
         return {
@@ -77,6 +98,9 @@ class _FileInfo(NamedTuple):
             "schema": self.schema,
             "device": self.device,
             "period": self.period,
+            "encrypted": self.encrypted,
+            "locked": self.locked,
+            "foreign": self.foreign,
         }
 
     @classmethod
@@ -88,7 +112,18 @@ class _FileInfo(NamedTuple):
             int(data.get("schema", SCHEMA)),
             str(data.get("device", "")),
             str(data.get("period", "")),
+            bool(data.get("encrypted", False)),
+            bool(data.get("locked", False)),
+            bool(data.get("foreign", False)),
         )
+
+
+class _OtherJournal(LogFileError):
+    """A file of another journal in this journal's folder."""
+
+
+class _Locked(LogFileError):
+    """An encrypted file while this process has no passphrase."""
 
 
 class LoadReport:
@@ -97,6 +132,10 @@ class LoadReport:
     def __init__(self) -> None:
         self.problems: list[Problem] = []
         self.new_changes = 0
+
+
+def _device_record_encrypted(fields: dict[str, Any]) -> bool:
+    return fields.get("encrypted") is True
 
 
 def period_of(stamp: str) -> str:
@@ -116,6 +155,7 @@ class JournalStore:
         device: DeviceIdentity,
         *,
         write: bool = True,
+        passphrase: Passphrase = None,
     ) -> None:
         self.folder = folder
         self.devices_dir = folder / "devices"
@@ -130,6 +170,8 @@ class JournalStore:
         self.clock = Clock(device.id)
         self._notices: list[Problem] = []
         self.read_only_reasons: list[str] = []
+        # The one of those reasons that a newer format causes (``rmpair doctor`` names it).
+        self.schema_reason: str | None = None
         self._want_write = write
         self._lock: Any = None
         self._shared: dict[str, _FileInfo] = {}
@@ -147,6 +189,14 @@ class JournalStore:
         self._pending: list[Change] | None = None
         # Where stamps take their physical time; the demo replays years of history.
         self.now_ms: Callable[[], int] = now_ms
+        # Encryption: what was given to find the passphrase, the keys it gave, whether
+        # this process went on without them, and whether writes encrypt from now on.
+        self._passphrase: Passphrase = passphrase
+        self._source: PassphraseSource | None = None
+        self._keys: Keychain | None = None
+        self._refused = False
+        self._encrypt_on = False
+        self.converted = 0  # this device's plain shared files encrypted by this process
 
     # -- opening and closing -------------------------------------------------
 
@@ -181,7 +231,11 @@ class JournalStore:
                     ).format(folder=self.folder)
                 )
         self._load_cache()
-        self.refresh()
+        try:
+            self.refresh()
+        except BaseException:
+            self.close_lock()  # e.g. a wrong passphrase: this process ends here
+            raise
 
     def _acquire_lock(self) -> None:
         from filelock import FileLock, Timeout
@@ -213,6 +267,9 @@ class JournalStore:
     def close(self) -> None:
         if self._cache_dirty and self._can_write():
             self._save_cache()
+        self.close_lock()
+
+    def close_lock(self) -> None:
         if self._lock is not None:
             self._lock.release()
             self._lock = None
@@ -222,9 +279,12 @@ class JournalStore:
     def refresh(self) -> bool:
         """Re-read whatever changed in the shared folder; True if the state changed."""
         report = LoadReport()
-        self._read_replica(scan(self.replica_dir), report)
         shared_files = scan(self.devices_dir)
-        own_copies = self._read_shared(shared_files, report)
+        # Read first, and ask for a passphrase if an encrypted file needs one, so that a
+        # wrong one stops everything before a single file is written.
+        fetched = self._fetch_shared(shared_files)
+        self._read_replica(scan(self.replica_dir), report)
+        own_copies = self._read_shared(shared_files, fetched, report)
         if own_copies and self._can_write():
             self._fold(own_copies, report)
         self._republish(shared_files, report)
@@ -277,15 +337,84 @@ class JournalStore:
             report.new_changes += self.state.apply_all(log.changes)
             self._cache_dirty = True
 
+    def _fetch_shared(self, files: dict[str, tuple[str, Signature]]) -> dict[str, bytes | str]:
+        """The bytes (or why they cannot be read) of every log to read in this refresh.
+
+        If one of them is encrypted and this process has no key yet, the passphrase is
+        asked for here, before anything is written.
+        """
+        fetched: dict[str, bytes | str] = {}
+
+        def fetch(rel: str, where: str) -> None:
+            try:
+                fetched[rel] = Path(where).read_bytes()
+            except OSError as exc:
+                fetched[rel] = f"{os.path.basename(where)}: cannot be read ({exc.strerror})"
+
+        encrypted: list[str] = []
+        for rel, (where, sig) in files.items():
+            info = self._shared.get(rel)
+            if info is not None and info.sig == sig:
+                continue
+            if classify(rel.rsplit("/", 1)[-1]).role in (FileRole.TEMPORARY, FileRole.OTHER):
+                continue
+            fetch(rel, where)
+            raw = fetched[rel]
+            if isinstance(raw, bytes) and raw.startswith(ENCRYPTED_MAGIC):
+                encrypted.append(rel)
+        if encrypted and self._keys is None and not self._refused:
+            from rmpair.crypto import CryptoError, parse_header
+
+            headers = []
+            for rel in encrypted:
+                raw = fetched[rel]
+                assert isinstance(raw, bytes)
+                try:
+                    header = parse_header(raw)[0]
+                except CryptoError:
+                    continue  # reported as damaged when it is read
+                if header.journal == self.member.journal:
+                    headers.append(header)
+            if headers:
+                # Files read before count too: one altered header must not look like a
+                # wrong passphrase.
+                self._unlock(self._encrypted_headers() + headers)
+        if self._keys is not None:
+            # Files left unread for want of a passphrase are read now that there is one.
+            for rel, info in self._shared.items():
+                if info.locked and rel not in fetched and rel in files:
+                    fetch(rel, files[rel][0])
+        return fetched
+
+    def _parse_shared(self, raw: bytes, name: str) -> tuple[LogFile, bool]:
+        """A shared file's log, decrypted if need be; True if it was encrypted."""
+        if not raw.startswith(ENCRYPTED_MAGIC):
+            return parse_log(raw, name), False
+        from rmpair.crypto import CryptoError, parse_header
+
+        try:
+            header = parse_header(raw)[0]
+            if header.journal != self.member.journal:
+                raise _OtherJournal(name)
+            if self._keys is None:
+                raise _Locked(name)
+            plain = self._keys.decrypt(raw)
+        except CryptoError as exc:
+            raise LogFileError(f"{name}: {exc}") from None
+        return parse_log(plain, name), True
+
     def _read_shared(
-        self, files: dict[str, tuple[str, Signature]], report: LoadReport
+        self,
+        files: dict[str, tuple[str, Signature]],
+        fetched: dict[str, bytes | str],
+        report: LoadReport,
     ) -> list[tuple[str, Path]]:
         """Fold every readable file into the state; return this device's stray copies."""
         own_copies: list[tuple[str, Path]] = []
         seen = set()
         for rel, (where, sig) in sorted(files.items()):
             info = self._shared.get(rel)
-            if info is not None and info.sig == sig:  # unchanged since last read
+            if rel not in fetched and info is not None and info.sig == sig:  # unchanged
                 seen.add(rel)
                 if info.device == self.device.id and rel != f"{info.device}/{info.period}.json":
                     own_copies.append((rel, Path(where)))
@@ -299,18 +428,33 @@ class JournalStore:
                 continue
             seen.add(rel)
             self._cache_dirty = True
-            try:
-                log = read_log(path)
-            except LogFileError as exc:
-                self._shared[rel] = _FileInfo(sig, problem=str(exc))
+            raw = fetched.pop(rel, "")  # let go of each file's bytes once it is read
+            if isinstance(raw, str):
+                self._shared[rel] = _FileInfo(sig, problem=raw or f"{path.name}: not read")
                 continue
-            if log.journal != self.member.journal:
+            encrypted = raw.startswith(ENCRYPTED_MAGIC)
+            try:
+                log, _encrypted = self._parse_shared(raw, path.name)
+            except _OtherJournal:
+                log = None
+            except _Locked:
+                problem = _("encrypted, and this journal was opened without its passphrase")
+                self._shared[rel] = _FileInfo(sig, problem, encrypted=True, locked=True)
+                continue
+            except LogFileError as exc:
+                self._shared[rel] = _FileInfo(sig, problem=str(exc), encrypted=encrypted)
+                continue
+            if log is None or log.journal != self.member.journal:
                 self._shared[rel] = _FileInfo(
-                    sig, problem=_("belongs to another journal; it is left alone")
+                    sig, problem=_("belongs to another journal; it is left alone"), foreign=True
                 )
                 continue
             self._shared[rel] = _FileInfo(
-                sig, schema=log.schema, device=log.device, period=log.period
+                sig,
+                schema=log.schema,
+                device=log.device,
+                period=log.period,
+                encrypted=encrypted,
             )
             new = [c for c in log.changes if self.state.apply(c)]
             report.new_changes += len(new)
@@ -364,7 +508,7 @@ class JournalStore:
             except OSError as exc:
                 report.problems.append(
                     Problem(
-                        rel,
+                        f"devices/{rel}",
                         _(
                             "a conflict copy of this device's log could not be tidied up: {error}"
                         ).format(error=exc.strerror),
@@ -374,7 +518,7 @@ class JournalStore:
             self._shared.pop(rel, None)
             report.problems.append(
                 Problem(
-                    rel,
+                    f"devices/{rel}",
                     _(
                         "a conflict copy of this device's log was folded in (kept in {archive})"
                     ).format(archive=target),
@@ -387,28 +531,39 @@ class JournalStore:
     ) -> None:
         """Make the shared copy of each of this device's months equal to the replica."""
         own = self.device.id
+        encrypt = self.encryption_wanted()
         for rel, info in sorted(self._replica.items()):
             if info.device != own or info.problem is not None:
                 continue
             period = info.period
             current = shared_files.get(rel, (None, None))[1]
-            if current is not None and self._published.get(period) == (info.sig, current):
+            shared = self._shared.get(rel)
+            # The journal was encrypted since this file was written (here or by the
+            # partner's device): write it again, encrypted.
+            plain = (
+                encrypt and shared is not None and shared.problem is None and not shared.encrypted
+            )
+            if (
+                current is not None
+                and self._published.get(period) == (info.sig, current)
+                and not plain
+            ):
                 continue
             replica = self.replica_dir / rel
             target = self.devices_dir / rel
-            shared = self._shared.get(rel)
-            if current is not None and shared is not None and shared.problem is None:
+            if current is not None and shared is not None and shared.problem is None and not plain:
                 try:
-                    same = {c["id"] for c in read_log(target).changes} == {
+                    published = self._parse_shared(target.read_bytes(), target.name)[0]
+                    same = {c["id"] for c in published.changes} == {
                         c["id"] for c in read_log(replica).changes
                     }
-                except LogFileError:
+                except (LogFileError, OSError):
                     same = False
                 if same:
                     self._published[period] = (info.sig, current)
                     self._cache_dirty = True
                     continue
-            if not self._can_write():
+            if not self._can_publish():
                 continue
             why = (
                 _("was missing")
@@ -418,22 +573,31 @@ class JournalStore:
                 else _("was older than this device's copy")
             )
             self._publish(replica, target, period)
-            report.problems.append(
-                Problem(
-                    f"devices/{rel}",
-                    _("this device's file {why}; it was written again from the local copy").format(
-                        why=why
-                    ),
-                    needs_user=False,
+            message = (
+                _("this device's file was encrypted, as the journal now is")
+                if plain
+                else _("this device's file {why}; it was written again from the local copy").format(
+                    why=why
                 )
             )
+            report.problems.append(Problem(f"devices/{rel}", message, needs_user=False))
 
     def _publish(self, replica: Path, target: Path, period: str) -> None:
-        atomic_write(target, replica.read_bytes())
+        data = replica.read_bytes()
+        encrypt = self.encryption_wanted()
+        if encrypt:
+            if not self._ensure_writing_key():
+                raise ReadOnlyError(" ".join(self.read_only_reasons))
+            assert self._keys is not None
+            data = self._keys.encrypt(data, self.member.journal)
+        rel = f"{self.device.id}/{period}.json"
+        before = self._shared.get(rel)
+        atomic_write(target, data)
+        if encrypt and before is not None and before.problem is None and not before.encrypted:
+            self.converted += 1
         sig = signature(target)
         self._published[period] = (signature(replica), sig)
-        rel = f"{self.device.id}/{period}.json"
-        self._shared[rel] = _FileInfo(sig, device=self.device.id, period=period)
+        self._shared[rel] = _FileInfo(sig, device=self.device.id, period=period, encrypted=encrypt)
         self._cache_dirty = True
 
     def _file_problems(self) -> list[Problem]:
@@ -476,8 +640,14 @@ class JournalStore:
             "({version}) can only read it. Update rmpair to make changes."
         ).format(schema=newest, version=__version__)
         self.read_only_reasons = [r for r in self.read_only_reasons if "(format" not in r]
+        self.schema_reason = message if newest > SCHEMA else None
         if newest > SCHEMA:
             self.read_only_reasons.append(message)
+
+    def newer_schema_files(self) -> list[str]:
+        """Shared files written in a newer format than this version writes, newest first."""
+        newer = [(i.schema, rel) for rel, i in self._shared.items() if i.schema > SCHEMA]
+        return [f"devices/{rel}" for _schema, rel in sorted(newer, reverse=True)]
 
     # -- writing -------------------------------------------------------------
 
@@ -492,6 +662,8 @@ class JournalStore:
         if self._lock_is_new:
             self._lock_is_new = False
             self.refresh()
+        if self.encryption_wanted() and not self._ensure_writing_key():
+            raise ReadOnlyError(" ".join(self.read_only_reasons))
         changes: list[Change] = []
         for draft in drafts:
             change = dict(draft)
@@ -583,6 +755,179 @@ class JournalStore:
         self._replica[rel] = _FileInfo(signature(path), device=self.device.id, period=period)
         self._publish(path, self.devices_dir / rel, period)
 
+    # -- encryption ------------------------------------------------------------
+
+    @property
+    def unlocked(self) -> bool:
+        """Whether this process holds the journal's key."""
+        return self._keys is not None
+
+    @property
+    def locked(self) -> bool:
+        """Whether the journal is encrypted and this process could not get its key."""
+        return self._refused and self._keys is None
+
+    def encryption_wanted(self) -> bool:
+        """Whether what this device publishes must be encrypted: it was started here,
+        a device recorded it in the journal, or some file of the journal already is."""
+        if self._encrypt_on or any(i.encrypted for i in self._shared.values()):
+            return True
+        return any(_device_record_encrypted(f) for _id, f in self.state.live("device"))
+
+    def _source_of_passphrase(self) -> PassphraseSource:
+        if self._source is None:
+            from rmpair.crypto import source_of
+
+            self._source = source_of(self._passphrase)
+        return self._source
+
+    def _encrypted_headers(self) -> list[Header]:
+        """The headers of the journal's encrypted files on disk, this device's first."""
+        from rmpair.crypto import read_header
+
+        found: list[tuple[bool, str, Header]] = []
+        for rel, info in self._shared.items():
+            if not info.encrypted:
+                continue
+            header = read_header(self.devices_dir / rel)
+            if header is not None and header.journal == self.member.journal:
+                found.append((info.device != self.device.id, rel, header))
+        return [header for _other, _rel, header in sorted(found, key=lambda f: f[:2])]
+
+    def _unlock(self, headers: list[Header]) -> None:
+        """Ask the passphrase source until a passphrase opens one of ``headers`` (any
+        passphrase if there are none: it is being chosen)."""
+        from rmpair.crypto import (
+            MAX_ATTEMPTS,
+            Keychain,
+            PassphraseRequest,
+            check_new_passphrase,
+            wrong_passphrase,
+        )
+
+        source = self._source_of_passphrase()
+        try:
+            for attempt in range(1, MAX_ATTEMPTS + 1):
+                request = PassphraseRequest(self.member.journal, self.folder, not headers, attempt)
+                passphrase = source(request)
+                if passphrase is None:
+                    self._refuse()
+                    return
+                if request.new:
+                    check_new_passphrase(passphrase)
+                keys = Keychain(passphrase)
+                if request.new or keys.opens_any(headers):
+                    self._keys = keys
+                    accepted = getattr(source, "accepted", None)
+                    if callable(accepted):
+                        accepted(request, passphrase)
+                    return
+            raise wrong_passphrase()
+        except BaseException:
+            # Never ask twice in one process (a failed command re-reads the folder).
+            self._refuse()
+            raise
+
+    def _refuse(self) -> None:
+        self._refused = True
+        reason = _locked_reason()
+        if reason not in self.read_only_reasons:
+            self.read_only_reasons.append(reason)
+
+    def _ensure_writing_key(self) -> bool:
+        """Have the key this device encrypts with; False (read-only) if there is none."""
+        if self._keys is None:
+            if self._refused:
+                return False
+            self._unlock(self._encrypted_headers())
+            if self._keys is None:
+                return False
+        if self._keys.writing is None:
+            self._keys.choose_writing(self._encrypted_headers())
+        return True
+
+    def _can_publish(self) -> bool:
+        if not self._can_write():
+            return False
+        return not self.encryption_wanted() or self._ensure_writing_key()
+
+    def unlock(self, passphrase: str) -> None:
+        """Give the passphrase after opening without one (the app's passphrase dialog):
+        ``WrongPassphrase`` if it opens none of the encrypted files, else the files left
+        unread are read and the journal can be changed again."""
+        from rmpair.crypto import Keychain, wrong_passphrase
+
+        keys = Keychain(passphrase)
+        headers = self._encrypted_headers()
+        if headers and not keys.opens_any(headers):
+            raise wrong_passphrase()
+        self._keys = keys
+        self._refused = False
+        reason = _locked_reason()
+        self.read_only_reasons = [r for r in self.read_only_reasons if r != reason]
+        self.refresh()
+
+    def start_encryption(self, passphrase: str | None = None) -> None:
+        """From now on, encrypt every file this device writes into the shared folder.
+
+        ``passphrase`` None asks the passphrase source. If some files are encrypted
+        already (a second run, or the partner's device), the passphrase must open them,
+        and their salt is reused.
+        """
+        if not self._can_write():
+            raise ReadOnlyError(" ".join(self.read_only_reasons))
+        headers = self._encrypted_headers()
+        if passphrase is not None:
+            from rmpair.crypto import Keychain, check_new_passphrase, wrong_passphrase
+
+            keys = Keychain(passphrase)
+            if headers and not keys.opens_any(headers):
+                raise wrong_passphrase()
+            if not headers:
+                check_new_passphrase(passphrase)
+            if self._keys is None or self._keys.passphrase != passphrase:
+                self._keys = keys
+        elif self._keys is None:
+            self._unlock(headers)
+            if self._keys is None:
+                raise ReadOnlyError(" ".join(self.read_only_reasons))
+        assert self._keys is not None
+        self._keys.choose_writing(headers)
+        self._encrypt_on = True
+
+    def convert_own_files(self) -> None:
+        """Encrypt this device's shared files that are still plain; one atomic write each,
+        so an interruption leaves every file readable (``converted`` counts them)."""
+        if not self.encryption_wanted():
+            return
+        for rel, info in sorted(self._replica.items()):
+            if info.device != self.device.id or info.problem is not None:
+                continue
+            shared = self._shared.get(rel)
+            if shared is not None and shared.encrypted and shared.problem is None:
+                continue
+            if not self._can_publish():
+                raise ReadOnlyError(" ".join(self.read_only_reasons))
+            self._publish(self.replica_dir / rel, self.devices_dir / rel, info.period)
+
+    def files_by_device(self) -> dict[str, tuple[list[str], list[str]]]:
+        """Per device: its files in the shared folder that are encrypted, and those not."""
+        out: dict[str, tuple[list[str], list[str]]] = {}
+        for rel, info in sorted(self._shared.items()):
+            if info.foreign:
+                continue
+            device = info.device or rel.split("/", 1)[0]
+            encrypted, plain = out.setdefault(device, ([], []))
+            (encrypted if info.encrypted else plain).append(f"devices/{rel}")
+        return out
+
+    def encryption_params(self) -> KdfParams | None:
+        """The key derivation settings of the journal's encrypted files (None: none yet)."""
+        if self._keys is not None and self._keys.writing is not None:
+            return self._keys.writing.params
+        headers = self._encrypted_headers()
+        return headers[0].params if headers else None
+
     # -- the cache -----------------------------------------------------------
 
     def _load_cache(self) -> None:
@@ -653,6 +998,10 @@ class JournalStore:
             return
         self.state.saved(state_head)
         self._cache_dirty = False
+
+    def renew_status(self) -> None:
+        """Save the cache at close although no change arrived, with a fresh status."""
+        self._cache_dirty = True
 
     def archive_folder(self) -> Path:
         return self.archive_dir

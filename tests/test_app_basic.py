@@ -5,13 +5,13 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+from rmpair.screens.app import RmpairApp
+from rmpair.screens.home import HomeScreen
 from textual.widgets import Static
 
 from rmpair.home import Home
 from rmpair.journal import Journal
 from rmpair.model import Role
-from rmpair.screens.app import RmpairApp
-from rmpair.screens.home import HomeScreen
 
 
 async def test_first_run_creates_a_local_journal_and_shows_home(tmp_path: Path) -> None:
@@ -46,8 +46,14 @@ async def test_setup_asks_for_missing_names(tmp_path: Path) -> None:
 
 async def test_home_shows_the_tandem_and_devices(tmp_path: Path) -> None:
     home = Home(tmp_path / "home")
-    journal = Journal.init(tmp_path / "j", me="Dana", role=Role.MENTEE, partner="Sam",
-                           start=dt.date(2026, 12, 1), home=home)
+    journal = Journal.init(
+        tmp_path / "j",
+        me="Dana",
+        role=Role.MENTEE,
+        partner="Sam",
+        start=dt.date(2026, 12, 1),
+        home=home,
+    )
     app = RmpairApp(journal, home=home)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()

@@ -226,7 +226,7 @@ def test_demo_builds_a_browsable_journal(tmp_path: Path) -> None:
     assert "changes by 2 devices" in out
     status = device.status()
     assert status["tandem"]["mentee"] == "Dana Keller"
-    assert status["counts"]["session"] == 6 and status["counts"]["topic"] >= 10
+    assert status["counts"]["session"] >= 6 and status["counts"]["topic"] >= 10
     assert len(status["devices"]) == 2
     again = device.run("demo", str(tmp_path / "demo"), ok=False)
     assert again.returncode == 2 and "already holds a journal" in again.stderr

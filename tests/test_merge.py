@@ -177,3 +177,29 @@ def test_log_is_in_clock_order_whatever_the_delivery_order() -> None:
     for state in every_order(ea, CREATE, eb):
         assert [c["id"] for c in state.log()] == ["c0", "eb", "ea"]
         assert state.last_by_device == {A: ea["hlc"], B: eb["hlc"]}
+
+
+def test_concurrent_edits_to_the_same_value_are_not_a_conflict() -> None:
+    from rmpair.merge import MergedState
+
+    def change(cid: str, device: str, wall: int, value: str, prev: list[str]) -> dict:
+        return {
+            "id": cid,
+            "hlc": f"{wall:015d}.000000.{device}",
+            "device": device,
+            "person": device,
+            "kind": "topic",
+            "rec": "t",
+            "op": "set",
+            "fields": {"title": value},
+            "prev": prev,
+        }
+
+    state = MergedState()
+    state.apply(change("c0", "a", 1, "Prompting", []))
+    state.apply(change("c1", "a", 2, "Prompting well", ["c0"]))
+    state.apply(change("c2", "b", 3, "Prompting well", ["c0"]))
+    assert state.conflicts() == []
+    assert state.fields("topic", "t") == {"title": "Prompting well"}
+    state.apply(change("c3", "b", 4, "Prompting badly", ["c0"]))
+    assert [c.field for c in state.conflicts()] == ["title"]

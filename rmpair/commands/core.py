@@ -62,9 +62,19 @@ def init(
     lang: Annotated[
         str, typer.Option("--lang", help=_("Language of the journal: en or de."))
     ] = "en",
+    encrypt: Annotated[
+        bool,
+        typer.Option(
+            "--encrypt",
+            help=_(
+                "Encrypt the files in the shared folder with a passphrase you both know "
+                "(asked now, or taken from RMPAIR_PASSPHRASE)."
+            ),
+        ),
+    ] = False,
 ) -> None:
     """Start a new journal for your tandem."""
-    from rmpair.journal import Journal
+    from rmpair.journal import Journal, find_journal_id
     from rmpair.model import Cadence, Role
 
     try:
@@ -83,6 +93,12 @@ def init(
         fail(_("--me and --partner must be two different people."))
     start_day = parse_date_option(start, "--start") or dt.date.today()
     zone = check_zone(tz) if tz else local_zone_name()
+    source = None
+    if encrypt and find_journal_id(folder.expanduser().absolute()) is None:
+        from rmpair.crypto import StandardSource
+
+        source = StandardSource()
+        source.prepare_new()  # asked before anything is written
     journal = Journal.init(
         folder,
         me=me.strip(),
@@ -94,6 +110,8 @@ def init(
         minutes=length,
         tz=zone,
         lang=lang,
+        encrypt=encrypt,
+        passphrase=source,
     )
     try:
         typer.echo(_("Started the journal in {folder}.").format(folder=journal.folder))
@@ -102,6 +120,8 @@ def init(
                 partner=partner.strip()
             )
         )
+        if source is not None:
+            typer.echo(_("The journal is encrypted. {advice}").format(advice=source.summary()))
         if length < 30:
             typer.echo(
                 _(
@@ -212,6 +232,13 @@ def render_status(report: dict[str, Any]) -> None:
         out.extend(f"  ~ {c['kind']} {c['record']}: {c['field']}" for c in conflicts)
     else:
         out.append(_("Conflicts: none."))
+    nudges = status.get("nudges") or []
+    if nudges:
+        out.append("")
+        out.append(_("Worth a look ({n}):").format(n=len(nudges)))
+        for nudge in nudges:
+            out.append(f"  * {nudge['message']}")
+            out.append(f"    {nudge['why']}")
     typer.echo("\n".join(out))
 
 
