@@ -50,7 +50,6 @@ def build(folder: Path, years: int, env: dict[str, str]) -> None:
     print(f"  built {years}-year journal: {out.stdout.strip()}")
 
 
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=21, help="process runs per contestant")
