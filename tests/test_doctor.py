@@ -34,6 +34,7 @@ CODES = {
     "newer-schema",
     "read-only",
     "file-problem",
+    "encrypted-file",
     "sync-in-progress",
     "sync-leftover",
     "not-downloaded",
@@ -365,6 +366,24 @@ def test_a_file_of_another_journal_is_named(pair: tuple[Journal, Journal], tmp_p
     finding = only(report, "foreign-file")
     assert finding.file == rel(alex, target)
     assert finding.severity is Severity.WARNING
+
+
+def test_an_encrypted_file_is_not_called_damaged(pair: tuple[Journal, Journal]) -> None:
+    """Only the store knows whether an encrypted file is locked or damaged; the doctor
+    must not guess 'damaged' from bytes it cannot parse."""
+    from rmpair.doctor import _explain
+    from rmpair.storage import ENCRYPTED_MAGIC
+    from rmpair.store import Problem
+
+    alex, sam = pair
+    path = month_file(sam)
+    path.write_bytes(ENCRYPTED_MAGIC + b"sealed bytes")
+    os.utime(path, (time.time() - 600, time.time() - 600))
+    said = Problem(rel(sam, path), "encrypted, and this journal was opened without its passphrase")
+    finding = _explain(alex, said, time.time())
+    assert finding.code == "encrypted-file"
+    assert finding.message == said.message
+    assert "passphrase" in finding.advice
 
 
 # -- read-only -------------------------------------------------------------------------

@@ -414,9 +414,7 @@ def wait_in_sync(a: Device, b: Device, what: str) -> dict[str, str]:
     return wait_for(f"both folders in sync ({what})", check)
 
 
-def test_two_syncthings_carry_a_journal_between_two_devices(
-    pair: tuple[Device, Device], tmp_path: Path
-) -> None:
+def test_two_syncthings_carry_a_journal_between_two_devices(pair: tuple[Device, Device]) -> None:
     started = time.monotonic()
     alex, sam = pair
     st_a, st_b = alex.syncthing, sam.syncthing
@@ -456,9 +454,7 @@ def test_two_syncthings_carry_a_journal_between_two_devices(
         with device.journal(write=False) as journal:
             titles = {f.get("title") for _id, f in journal.store.state.live("topic")}
         assert titles == {"How do you use AI at work?", "What juniors want from a lead"}
-    alex_file = next(
-        alex.folder / rel for rel in tree(alex.folder) if rel.startswith(f"devices/{alex.id()}/")
-    )
+    alex_file = max((alex.folder / "devices" / alex.id()).glob("????-??.json"))
     backup = alex_file.read_bytes()  # Sam's backup of the shared folder, taken now
 
     # Sam's laptop goes offline: Sam's Syncthing pauses Alex's device (and so refuses
