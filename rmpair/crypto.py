@@ -59,6 +59,7 @@ MAX_ATTEMPTS = 3
 # A file names its own key derivation cost; a damaged or hostile header must not make
 # this device spend gigabytes or minutes on it, nor derive keys for endless salts.
 MAX_KDF_MEMORY = 256 * 1024 * 1024
+MAX_KDF_WORK = 1024 * 1024 * 1024  # memory times passes: about ten times the default
 MAX_KEYS = 8
 
 _FIXED = struct.Struct(f">{len(MAGIC)}sBBBBBB{SALT_BYTES}s{CHECK_BYTES}sB")
@@ -75,6 +76,17 @@ class KdfParams(NamedTuple):
     @property
     def memory(self) -> int:
         return 128 * self.r * (1 << self.log2_n)
+
+    @property
+    def acceptable(self) -> bool:
+        """Within what this device agrees to spend on a file's say-so."""
+        return (
+            10 <= self.log2_n <= 24
+            and 1 <= self.r <= 32
+            and 1 <= self.p <= 16
+            and self.memory <= MAX_KDF_MEMORY
+            and self.memory * self.p <= MAX_KDF_WORK
+        )
 
     def to_json(self) -> dict[str, int]:
         return {"n": 1 << self.log2_n, "r": self.r, "p": self.p}
@@ -150,10 +162,6 @@ class Header(NamedTuple):
         return self.salt, self.params
 
 
-def is_encrypted(raw: bytes) -> bool:
-    return raw.startswith(MAGIC)
-
-
 def parse_header(raw: bytes) -> tuple[Header, int]:
     """The header of an encrypted file and where its ciphertext starts."""
     if not raw.startswith(MAGIC):
@@ -172,9 +180,7 @@ def parse_header(raw: bytes) -> tuple[Header, int]:
     if kdf != KDF_SCRYPT or cipher != CIPHER_AES256GCM:
         raise CryptoError(_("encrypted with a method this version of rmpair does not know"))
     params = KdfParams(log2_n, r, p)
-    if not (10 <= log2_n <= 24 and 1 <= r <= 32 and 1 <= p <= 16) or (
-        params.memory > MAX_KDF_MEMORY
-    ):
+    if not params.acceptable:
         raise CryptoError(_("the header's key derivation settings are out of range"))
     end = _FIXED.size + length + NONCE_BYTES
     if len(raw) < end + TAG_BYTES:
@@ -490,8 +496,12 @@ class StandardSource:
                     "its passphrase."
                 ).format(var=ENV_PASSPHRASE)
             )
-        if request.attempt > 1 and not self._from_keyring:
-            _echo(_("That passphrase does not open this journal; try again."))
+        if request.attempt > 1:
+            _echo(
+                _("The passphrase kept in this computer's keyring does not open this journal.")
+                if self._from_keyring
+                else _("That passphrase does not open this journal; try again.")
+            )
         self._from_keyring = False
         self._typed = self._ask_new() if request.new else _prompt(_("Passphrase"), confirm=False)
         return self._typed
@@ -570,8 +580,7 @@ def encrypt_journal(journal: JournalBase, passphrase: str | None = None) -> int:
     """
     store = journal.store
     store.start_encryption(passphrase)
-    mine = store.state.fields("device", journal.device_id)
-    if mine is not None and mine.get("encrypted") is not True:
+    if not store.encryption_recorded():
         journal.update("device", journal.device_id, {"encrypted": True})
     store.convert_own_files()
     return store.converted

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
@@ -136,11 +135,11 @@ def test_hostile_cost_settings_are_refused_without_deriving() -> None:
     sealed = bytearray(seal(cheap_key(), b"x", JOURNAL))
     sealed[len(MAGIC) + 2] = 30  # log2(N): 2**30 blocks would need 128 GiB
     runs = crypto.kdf_runs
-    started = time.perf_counter()
     with pytest.raises(CryptoError, match="out of range"):
         Keychain(PASSPHRASE).decrypt(bytes(sealed))
     assert crypto.kdf_runs == runs
-    assert time.perf_counter() - started < 0.5
+    for hostile in (KdfParams(18, 8, 16), KdfParams(20, 8, 1), KdfParams(9, 8, 1)):
+        assert not hostile.acceptable
 
 
 # -- keys ---------------------------------------------------------------------------
@@ -178,12 +177,12 @@ def test_the_key_is_derived_once_per_process() -> None:
     assert crypto.kdf_runs == runs + 1
 
 
-def test_default_cost_stays_interactive() -> None:
-    """The default settings must stay usable at every start that needs the key."""
-    started = time.perf_counter()
-    derive("measure the default cost", b"timing-salt-0001", DEFAULT_PARAMS)
-    assert time.perf_counter() - started < 2.0  # about 0.25 s on a current laptop
+def test_default_cost() -> None:
+    """32 MiB, three passes: OWASP's scrypt strength (timed in docs/encryption.md)."""
     assert DEFAULT_PARAMS.memory == 32 * 1024 * 1024
+    assert DEFAULT_PARAMS.acceptable
+    key = derive("the default cost", b"default-salt-001")
+    assert key.params == DEFAULT_PARAMS and len(key.secret) == 32
 
 
 def test_writing_reuses_the_salt_in_use_and_keeps_one_key_per_salt() -> None:

@@ -23,7 +23,7 @@ from typer.testing import CliRunner
 
 from rmpair import crypto, storage
 from rmpair.crypto import WrongPassphrase, encrypt_journal, encryption_report, no_passphrase
-from rmpair.errors import ReadOnlyError
+from rmpair.errors import ReadOnlyError, UserError
 from rmpair.home import Home
 from rmpair.journal import Journal
 from rmpair.model import Role
@@ -170,10 +170,9 @@ def fail_on_write(where: Path, number: int, monkeypatch: pytest.MonkeyPatch) -> 
 @pytest.fixture
 def pair(tmp_path: Path) -> Iterator[tuple[Journal, Journal]]:
     a, b = start_pair(tmp_path, encrypt=True)
-    holder = [a, b]
     yield a, b
-    for journal in holder:
-        journal.close()
+    a.close()  # tests close what they reopen; closing twice is harmless
+    b.close()
 
 
 # -- round trip -----------------------------------------------------------------------
@@ -226,6 +225,35 @@ def test_the_key_is_derived_once_per_process(pair: tuple[Journal, Journal]) -> N
     assert crypto.kdf_runs == runs  # the same salt and passphrase: derived at init only
 
 
+def test_the_passphrase_is_asked_only_when_needed_and_once(
+    pair: tuple[Journal, Journal],
+) -> None:
+    a, b = pair
+    b.close()
+    asked: list[crypto.PassphraseRequest] = []
+
+    def source(request: crypto.PassphraseRequest) -> str:
+        asked.append(request)
+        return PASSPHRASE
+
+    # A command: nothing new to read, so no key is needed until it writes.
+    b = Journal.open(b.folder, home=b.store.home, passphrase=source)
+    assert asked == [] and b.store.needs_passphrase
+    b.add("topic", {"title": "Sam writes"})
+    assert [(r.journal, r.new, r.attempt) for r in asked] == [(b.journal_id, False, 1)]
+    b.close()
+    # The app (holding the lock): asked when it opens, before it takes over the terminal.
+    asked.clear()
+    b = Journal.open(b.folder, home=b.store.home, passphrase=source, hold_lock=True)
+    assert len(asked) == 1 and not b.store.needs_passphrase
+    a.add("topic", {"title": "Alex writes"})
+    deliver(a, b)
+    b.refresh()
+    b.add("topic", {"title": "Sam answers"})
+    assert len(asked) == 1 and "Alex writes" in titles(b)
+    b.close()
+
+
 # -- wrong passphrase ---------------------------------------------------------------------
 
 
@@ -246,6 +274,8 @@ def test_joining_with_a_wrong_passphrase_changes_nothing(tmp_path: Path) -> None
     home_b = Home(tmp_path / "home-b")
     with pytest.raises(WrongPassphrase, match=r"Wrong passphrase.*Nothing was changed"):
         Journal.join(tmp_path / "shared-b", me="Sam", home=home_b, passphrase="not our secret")
+    with pytest.raises(UserError, match="encrypted; joining it needs its passphrase"):
+        Journal.join(tmp_path / "shared-b", me="Sam", home=home_b, passphrase=no_passphrase)
     assert snapshot(tmp_path / "shared-b") == before
     assert home_b.memberships() == []
     assert not (tmp_path / "home-b" / "journals" / a.journal_id).exists()
@@ -401,10 +431,12 @@ def test_without_the_passphrase_it_is_read_only_and_nothing_is_overwritten(
     assert snapshot(b.folder, b.store.local) == before
     # The app's way: open without, then give the passphrase (after a wrong try).
     b = Journal.open(b.folder, home=b.store.home, passphrase=no_passphrase, hold_lock=True)
+    assert b.store.needs_passphrase
     with pytest.raises(WrongPassphrase):
         b.store.unlock("not our secret")
     assert b.store.locked
     b.store.unlock(PASSPHRASE)
+    assert not b.store.needs_passphrase and not b.store.locked
     assert "arrives later" in titles(b)
     assert b.store.read_only_reasons == [] and problems_about(b, target) == []
     b.add("topic", {"title": "now writable"})
@@ -477,7 +509,8 @@ def test_the_partner_converts_its_own_files_on_next_open(tmp_path: Path) -> None
     b.add("topic", {"title": MARKERS[0]})
     deliver(b, a)
     a.refresh()
-    encrypt_journal(a, PASSPHRASE)
+    assert not a.store.needs_passphrase and not b.store.needs_passphrase
+    assert encrypt_journal(a, PASSPHRASE) == 1
     assert all(is_encrypted(p) for p in own_files(a))
     assert not any(is_encrypted(p) for p in own_files(b))  # Sam's device has not opened it
     report = encryption_report(a)
@@ -498,6 +531,9 @@ def test_the_partner_converts_its_own_files_on_next_open(tmp_path: Path) -> None
     assert all(is_encrypted(p) for p in own_files(b))
     notices = [p for p in b.store.problems if "encrypted, as the journal now is" in p.message]
     assert notices and not any(p.needs_user for p in b.store.problems)
+    done = snapshot(b.folder, b.store.replica_dir)
+    encrypt_journal(b)  # `rmpair encrypt` on Sam's device now: nothing left to do
+    assert snapshot(b.folder, b.store.replica_dir) == done
     assert MARKERS[0].encode() not in every_byte(b.folder)
     deliver(b, a)
     a.refresh()
@@ -656,7 +692,8 @@ def test_cli_encrypt_status_of_a_plain_journal(tmp_path: Path) -> None:
     assert report["kdf"] is None and report["cipher"] is None
     assert len(report["devices"][0]["plain_files"]) == 1
     result = runner.invoke(_app(), ["encrypt", "--status"], env=env)
-    assert "not encrypted" in result.output and "1 plain" in result.output
+    assert "This journal is not encrypted" in result.output
+    assert "Alex on" in result.output and "1 file, not encrypted" in result.output
 
 
 # -- a real terminal and keyring -------------------------------------------------------------

@@ -35,12 +35,11 @@ from rmpair.home import Home, new_id
 from rmpair.journal import Journal
 from rmpair.model import Record, Role
 
-# Encryption (added later by someone else) adds "encrypted" here, and a branch in
-# ``start``. In that mode shared markers must be absent from the folder's bytes as
-# well, so ``shared_markers_in_bytes`` turns False and the scan is proven by the
-# private markers found in this device's own folder and by reading the shared markers
-# back through the journal.
-MODES = ["plaintext"]
+# In encrypted mode shared markers must be absent from the folder's bytes as well, so
+# the scan is proven by the private markers found in this device's own folder and by
+# reading the shared markers back through the journal.
+MODES = ["plaintext", "encrypted"]
+PASSPHRASE = "correct horse battery staple for the audit"
 # The kinds the method needs; discovery must find at least these.
 REQUIRED_KINDS = {
     "tandem",
@@ -57,18 +56,22 @@ REQUIRED_KINDS = {
 SETTING_FIELDS = {"tz", "lang"}
 
 
+def passphrase(mode: str) -> str | None:
+    return PASSPHRASE if mode == "encrypted" else None
+
+
 def start(mode: str, folder: Path, home: Path) -> Journal:
-    if mode == "plaintext":
-        return Journal.init(
-            folder,
-            me="Alex",
-            role=Role.MENTEE,
-            partner="Sam",
-            start=dt.date.today(),
-            tz="Europe/Berlin",
-            home=Home(home),
-        )
-    raise NotImplementedError(mode)
+    return Journal.init(
+        folder,
+        me="Alex",
+        role=Role.MENTEE,
+        partner="Sam",
+        start=dt.date.today(),
+        tz="Europe/Berlin",
+        home=Home(home),
+        encrypt=mode == "encrypted",
+        passphrase=passphrase(mode),
+    )
 
 
 def shared_markers_in_bytes(mode: str) -> bool:
@@ -178,6 +181,9 @@ def test_private_notes_never_reach_the_shared_folder(
     journal.close()
     monkeypatch.setenv("RMPAIR_HOME", str(home_a))
     monkeypatch.setenv("RMPAIR_JOURNAL", str(folder))
+    monkeypatch.setenv("RMPAIR_KEYRING", "off")
+    if mode == "encrypted":
+        monkeypatch.setenv("RMPAIR_PASSPHRASE", PASSPHRASE)
     runner = CliRunner()
     from rmpair.cli import app
 
@@ -188,13 +194,15 @@ def test_private_notes_never_reach_the_shared_folder(
 
     # The partner's device after the sync tool has delivered the folder.
     deliver(folder, tmp_path / "shared-sam")
-    with Journal.join(tmp_path / "shared-sam", me=partner, home=Home(home_b)) as sam:
+    with Journal.join(
+        tmp_path / "shared-sam", me=partner, home=Home(home_b), passphrase=passphrase(mode)
+    ) as sam:
         assert sam.get(kinds["session"], session) is not None
 
     everywhere_shared = (folder, tmp_path / "shared-sam", home_b)
     for marker in private:
         assert where(marker, *everywhere_shared) == [], f"private text leaked: {marker}"
-    with Journal.open(folder, home=Home(home_a), write=False) as alex:
+    with Journal.open(folder, home=Home(home_a), write=False, passphrase=passphrase(mode)) as alex:
         mine = alex.private_dir
         assert {n.text for n in alex.notes(session) if n.private} == set(private)
     for marker in private:
@@ -203,6 +211,16 @@ def test_private_notes_never_reach_the_shared_folder(
         missing = [m for m in shared if not where(m, folder)]
         assert missing == [], "the scan did not find these shared texts"
         assert all(where(m, tmp_path / "shared-sam") for m in shared)
+    else:
+        # Encrypted: nothing anyone wrote is readable in the shared folders' bytes...
+        readable = [m for m in shared if where(m, folder, tmp_path / "shared-sam")]
+        assert readable == [], "text readable in an encrypted journal's shared folder"
+        # ...yet every shared text is there for the partner, through the journal.
+        with Journal.open(
+            tmp_path / "shared-sam", home=Home(home_b), write=False, passphrase=PASSPHRASE
+        ) as sam:
+            seen = json.dumps(sam.store.state.log(), ensure_ascii=False)
+        assert all(m in seen for m in shared)
 
 
 @pytest.fixture(scope="module", params=MODES)

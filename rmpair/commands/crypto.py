@@ -7,7 +7,7 @@ from typing import Annotated, Any
 import typer
 
 from rmpair.cli import options, print_json
-from rmpair.i18n import _
+from rmpair.i18n import _, ngettext
 
 app = typer.Typer()
 
@@ -55,7 +55,7 @@ def encrypt(
     finally:
         journal.close()
     _show(report, as_json, converted=converted)
-    if not as_json and converted is not None:
+    if not as_json and (converted or source.kept is not None):
         typer.echo(source.summary())
 
 
@@ -85,9 +85,11 @@ def _show(report: dict[str, Any], as_json: bool, *, converted: int | None) -> No
     out: list[str] = []
     if converted:
         out.append(
-            _("This journal is encrypted: {n} of this device's files were encrypted now.").format(
-                n=converted
-            )
+            ngettext(
+                "This journal is encrypted: {n} of this device's files was encrypted now.",
+                "This journal is encrypted: {n} of this device's files were encrypted now.",
+                converted,
+            ).format(n=converted)
         )
     elif converted == 0:
         out.append(_("This journal is encrypted; nothing was left to encrypt on this device."))
@@ -96,15 +98,23 @@ def _show(report: dict[str, Any], as_json: bool, *, converted: int | None) -> No
     else:
         out.append(_("This journal is not encrypted. 'rmpair encrypt' encrypts it."))
     for device in report["devices"]:
-        plain = device["plain_files"]
-        if not plain:
-            line = _("  {who}: all {n} files encrypted").format(
-                who=_who(device), n=device["encrypted_files"]
-            )
+        plain, encrypted = device["plain_files"], device["encrypted_files"]
+        if not plain and not encrypted:
+            line = _("  {who}: no files in the shared folder").format(who=_who(device))
+        elif not report["encrypted"]:
+            line = ngettext(
+                "  {who}: {n} file, not encrypted", "  {who}: {n} files, not encrypted", len(plain)
+            ).format(who=_who(device), n=len(plain))
+        elif not plain:
+            line = ngettext(
+                "  {who}: its {n} file is encrypted", "  {who}: all {n} files encrypted", encrypted
+            ).format(who=_who(device), n=encrypted)
         else:
-            line = _("  {who}: {n} plain: {files}").format(
-                who=_who(device), n=len(plain), files=", ".join(plain)
-            )
+            line = ngettext(
+                "  {who}: {n} file still plain: {files}",
+                "  {who}: {n} files still plain: {files}",
+                len(plain),
+            ).format(who=_who(device), n=len(plain), files=", ".join(plain))
         out.append(line)
     if report["encrypted"]:
         waiting = [d for d in report["devices"] if d["plain_files"] and not d["this_device"]]

@@ -261,7 +261,10 @@ class Syncthing:
 class Device:
     """One rmpair installation: its own RMPAIR_HOME and its own copy of the shared folder."""
 
-    def __init__(self, home: Path, folder: Path, syncthing: Syncthing, cwd: Path) -> None:
+    def __init__(
+        self, home: Path, folder: Path, syncthing: Syncthing, cwd: Path, passphrase: str | None
+    ) -> None:
+        self.passphrase = passphrase  # set: the journal is encrypted
         self.cwd = cwd  # where commands run, so a default output file lands in the test's folder
         self.home = home
         self.folder = folder
@@ -274,6 +277,8 @@ class Device:
             "RMPAIR_JOURNAL": str(self.folder),
             "NO_COLOR": "1",
         }
+        if self.passphrase:
+            env.update(RMPAIR_PASSPHRASE=self.passphrase, RMPAIR_KEYRING="off")
         done = subprocess.run(
             [sys.executable, "-m", "rmpair", *args],
             capture_output=True,
@@ -291,7 +296,9 @@ class Device:
         return json.loads(self.rmpair(*args, "--json", ok=ok).stdout)
 
     def journal(self, *, write: bool = True) -> Journal:
-        return Journal.open(self.folder, home=Home(self.home), write=write)
+        return Journal.open(
+            self.folder, home=Home(self.home), write=write, passphrase=self.passphrase
+        )
 
     def edit(self, change: Callable[[Journal], object]) -> None:
         """Change the journal through the facade, then let Syncthing see it at once."""
@@ -351,8 +358,9 @@ def export_json(device: Device) -> str | None:
 # -- the test --------------------------------------------------------------------------
 
 
-@pytest.fixture
+@pytest.fixture(params=["plaintext", "encrypted"])
 def pair(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[Device, Device]]:
+    passphrase = "a pair's own passphrase, never on disk" if request.param == "encrypted" else None
     binary = _syncthing()
     folder_a, folder_b = tmp_path / "alex" / "journal", tmp_path / "sam" / "journal"
     folder_a.mkdir(parents=True)
@@ -368,8 +376,8 @@ def pair(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[Devic
             st.start()
             wait_for(f"syncthing {st.name} to answer", st.running, timeout=30)
         yield (
-            Device(tmp_path / "home-alex", folder_a, st_a, tmp_path),
-            Device(tmp_path / "home-sam", folder_b, st_b, tmp_path),
+            Device(tmp_path / "home-alex", folder_a, st_a, tmp_path, passphrase),
+            Device(tmp_path / "home-sam", folder_b, st_b, tmp_path, passphrase),
         )
         outcome = getattr(request.node, "rep_call", None)  # set in tests/e2e/conftest.py
         failed = outcome is None or outcome.failed
@@ -437,6 +445,7 @@ def test_two_syncthings_carry_a_journal_between_two_devices(pair: tuple[Device, 
         today.isoformat(),
         "--tz",
         "Europe/Berlin",
+        *(["--encrypt"] if alex.passphrase else []),
     )
     st_a.scan()
     alex_files = wait_in_sync(alex, sam, "the new journal")
@@ -554,4 +563,12 @@ def test_two_syncthings_carry_a_journal_between_two_devices(pair: tuple[Device, 
         for rel in conflict_copies(device.folder):
             assert rel.startswith(f"devices/{other.id()}/") and rel in listed, (rel, report)
     assert conflict_copies(alex.folder) == conflict_copies(sam.folder) == []
+    if alex.passphrase:
+        # What the pair wrote travelled, but never readable by the sync tool or its cloud.
+        for device in (alex, sam):
+            for path in device.folder.rglob("*"):
+                if path.is_file():
+                    data = path.read_bytes()
+                    for text in ("Video call", "Send Alex the prompt examples", "Alex"):
+                        assert text.encode() not in data, (path, text)
     assert time.monotonic() - started < 150
