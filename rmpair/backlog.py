@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from rmpair.base import JournalBase
 from rmpair.errors import UserError
-from rmpair.i18n import _
+from rmpair.i18n import N_, _, content_language, gettext_for
 from rmpair.model import (
     AgendaItem,
     Category,
@@ -106,9 +106,14 @@ class BacklogMixin(JournalBase):
     _template_cache: tuple[str, TemplateStore] | None = None
 
     def templates(self) -> TemplateStore:
-        """The templates in the tandem's language (the user's folder overrides)."""
+        """The templates in the tandem's language (the user's folder overrides).
+
+        The tandem's, not the person's (``RMPAIR_LANG``): agendas, checklists and
+        programme themes go into the shared journal, and both devices must write the
+        same words into the same records.
+        """
         tandem = self.tandem()
-        lang = tandem.lang if tandem else "en"
+        lang = content_language(tandem.lang if tandem else None)
         if self._template_cache is None or self._template_cache[0] != lang:
             self._template_cache = (lang, TemplateStore(lang=lang))
         return self._template_cache[1]
@@ -234,7 +239,9 @@ class BacklogMixin(JournalBase):
             category = Category(chosen.category)
         question = question.strip() or (chosen.question if chosen else "")
         if not question:
-            question = _("What should I know about {topic}?").format(topic=title)
+            # Stored for both of you, so in the tandem's language, like the templates.
+            write = gettext_for(self.templates().lang)
+            question = write(N_("What should I know about {topic}?")).format(topic=title)
         same = [
             t
             for t in self.all(Topic)

@@ -19,7 +19,7 @@ import typer
 from typer.core import TyperCommand, TyperGroup
 
 from rmpair import __version__
-from rmpair.i18n import _
+from rmpair.i18n import _, effective_language, set_language
 
 if TYPE_CHECKING:
     from rmpair.journal import Journal
@@ -27,6 +27,24 @@ if TYPE_CHECKING:
 
 class RmpairError(Exception):
     """A user mistake found by the command line itself (a bad flag value)."""
+
+
+def _startup_language() -> None:
+    """Speak this person's language for the journal they use, from the first help text
+    on: ``RMPAIR_LANG``, else the tandem's language as the last stored status of
+    ``RMPAIR_JOURNAL`` (or the last journal) remembers it, else the locale. Reading
+    the status is cheap and never fails a command; ``opened()`` confirms it later."""
+    from rmpair.quick import stored_language
+
+    folder = os.environ.get("RMPAIR_JOURNAL")
+    try:
+        tandem_lang = stored_language(Path(folder) if folder else None)
+    except (OSError, ValueError):
+        tandem_lang = None
+    set_language(effective_language(tandem_lang))
+
+
+_startup_language()
 
 
 # Sub-apps, one per noun, each in rmpair/commands/<module>.py with an ``app``. They
@@ -62,8 +80,31 @@ register("feedback", "notes:feedback_app", _("Rate a held session (1-5) with a c
 # Calendar and other exports.
 register("export", "export", _("Export the journal: calendar (.ics), JSON."))
 register("import", "exchange:import_app", _("Make a new journal from a JSON export."))
+# The end of the programme: check-ins, evaluation, the pair's report.
+register(
+    "checkin",
+    "evaluation:checkin_app",
+    _("The mid-point check-in: how it is going for each of you."),
+)
+register(
+    "evaluate", "evaluation:evaluate_app", _("The closing evaluation: feedback from both sides.")
+)
+register(
+    "assess", "evaluation:assess_app", _("The mentee's confidence per topic, before and after.")
+)
+register("report", "report", _("The programme's report: terminal, Markdown, HTML or JSON."))
 # Looking after the journal folder.
 register("doctor", "doctor", _("Check the journal folder and explain what needs you."))
+register("encrypt", "crypto", _("Encrypt the journal's shared folder, or show how far that got."))
+
+
+def _translate_help(command: Any) -> None:
+    """Show a command's docstring help in the interface language, and its
+    sub-commands' (tools/i18n.py extracts the docstrings of Typer commands)."""
+    if command.help:
+        command.help = _(command.help)
+    for sub in getattr(command, "commands", {}).values():
+        _translate_help(sub)
 
 
 class _Group(TyperGroup):
@@ -97,6 +138,7 @@ class _Group(TyperGroup):
         module = importlib.import_module(f"rmpair.commands.{module_name}")
         command = typer.main.get_command(getattr(module, attr or "app"))
         command.name = cmd_name
+        _translate_help(command)
         command.help = command.help or help_text
         # Shell completion is offered once, on the root, not on every sub-command.
         command.params = [
@@ -171,11 +213,20 @@ def root(
 
 @contextmanager
 def opened(write: bool = True) -> Iterator[Journal]:
-    """The selected journal, closed (lock released, cache written) afterwards."""
-    from rmpair.journal import Journal
+    """The selected journal, closed (lock released, cache written) afterwards.
 
+    Switches the interface to this person's language for the tandem (``RMPAIR_LANG``,
+    else the tandem's): first as the stored status remembers it, so problems found
+    while opening are told in it too, then as the journal says.
+    """
+    from rmpair.journal import Journal
+    from rmpair.quick import stored_language
+
+    set_language(effective_language(stored_language(options.journal)))
     journal = Journal.open(options.journal, write=write)
     try:
+        tandem = journal.tandem()
+        set_language(effective_language(tandem.lang if tandem else None))
         yield journal
     finally:
         journal.close()

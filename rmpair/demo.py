@@ -10,13 +10,14 @@ from __future__ import annotations
 import datetime as dt
 import random
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from rmpair.errors import UserError
 from rmpair.home import Home
-from rmpair.i18n import _
+from rmpair.i18n import N_, _, content_language, translation_for
 from rmpair.journal import Journal, find_journal_id
 from rmpair.model import (
     Cadence,
@@ -29,55 +30,71 @@ TZ = "Europe/Berlin"
 
 TOPICS: list[tuple[str, Category, str]] = [
     (
-        "Prompting an AI assistant",
+        N_("Prompting an AI assistant"),
         Category.TECHNOLOGY,
-        "How do you get useful answers instead of fluff?",
+        N_("How do you get useful answers instead of fluff?"),
     ),
     (
-        "AI in our code reviews",
+        N_("AI in our code reviews"),
         Category.TECHNOLOGY,
-        "Where does it help you, where does it get in the way?",
+        N_("Where does it help you, where does it get in the way?"),
     ),
-    ("Automating the weekly report", Category.PROJECT, "Could we build this together in a month?"),
-    ("How you use Slack and Discord", Category.WORK, "What belongs in a chat, what in a meeting?"),
-    ("Async work across time zones", Category.WORK, "What makes async work for you?"),
     (
-        "Feedback culture from your side",
+        N_("Automating the weekly report"),
+        Category.PROJECT,
+        N_("Could we build this together in a month?"),
+    ),
+    (
+        N_("How you use Slack and Discord"),
+        Category.WORK,
+        N_("What belongs in a chat, what in a meeting?"),
+    ),
+    (N_("Async work across time zones"), Category.WORK, N_("What makes async work for you?")),
+    (
+        N_("Feedback culture from your side"),
         Category.CULTURE,
-        "What feedback would you like from leaders?",
+        N_("What feedback would you like from leaders?"),
     ),
     (
-        "What frustrates juniors in our codebase",
+        N_("What frustrates juniors in our codebase"),
         Category.TECHNOLOGY,
-        "Where do you lose the most time?",
+        N_("Where do you lose the most time?"),
     ),
-    ("Good onboarding", Category.WORK, "What did your first weeks need that they lacked?"),
+    (N_("Good onboarding"), Category.WORK, N_("What did your first weeks need that they lacked?")),
     (
-        "Inclusive language in job ads",
+        N_("Inclusive language in job ads"),
         Category.CULTURE,
-        "What do our ads signal to people your age?",
+        N_("What do our ads signal to people your age?"),
     ),
-    ("What young talent looks for", Category.CULTURE, "Why would you stay, why would you leave?"),
-    ("Mobile-first habits", Category.TECHNOLOGY, "How do you actually use our product on a phone?"),
-    ("Meaning and purpose at work", Category.CULTURE, "What makes a week feel worth it?"),
+    (
+        N_("What young talent looks for"),
+        Category.CULTURE,
+        N_("Why would you stay, why would you leave?"),
+    ),
+    (
+        N_("Mobile-first habits"),
+        Category.TECHNOLOGY,
+        N_("How do you actually use our product on a phone?"),
+    ),
+    (N_("Meaning and purpose at work"), Category.CULTURE, N_("What makes a week feel worth it?")),
 ]
 LEARNED = {
     Role.MENTEE: [
-        "Asking the assistant for three options beats asking for one answer.",
-        "Short async updates save a meeting a week.",
-        "Juniors read silence after a question as disapproval.",
-        "Our onboarding wiki is outdated in ways I never noticed.",
+        N_("Asking the assistant for three options beats asking for one answer."),
+        N_("Short async updates save a meeting a week."),
+        N_("Juniors read silence after a question as disapproval."),
+        N_("Our onboarding wiki is outdated in ways I never noticed."),
     ],
     Role.MENTOR: [
-        "Why budget decisions take a quarter: the planning cycle explained.",
-        "How to pitch an idea to the leadership team in five minutes.",
-        "Leaders get far less feedback than I assumed.",
-        "What a product decision looks like from the business side.",
+        N_("Why budget decisions take a quarter: the planning cycle explained."),
+        N_("How to pitch an idea to the leadership team in five minutes."),
+        N_("Leaders get far less feedback than I assumed."),
+        N_("What a product decision looks like from the business side."),
     ],
 }
 NOTES = {
-    Role.MENTEE: "Tried it hands-on; worked better than expected. Try it on a real task.",
-    Role.MENTOR: "Next time: start from a real task of Dana's.",
+    Role.MENTEE: N_("Tried it hands-on; worked better than expected. Try it on a real task."),
+    Role.MENTOR: N_("Next time: start from a real task of Dana's."),
 }
 
 
@@ -104,9 +121,14 @@ class _SimClock:
 
 
 def build_demo(
-    folder: Path, *, years: float | None = None, home: Home | None = None
+    folder: Path, *, years: float | None = None, home: Home | None = None, lang: str | None = None
 ) -> DemoSummary:
-    """Write a sample journal into ``folder`` with this device as the mentee."""
+    """Write a sample journal into ``folder`` with this device as the mentee.
+
+    ``lang`` is the tandem's language; the sample topics, notes and learnings are
+    written in it too, as a pair speaking that language would have typed them.
+    """
+    code = content_language(lang)
     folder = folder.expanduser().absolute()
     if find_journal_id(folder) is not None:
         raise UserError(_("{folder} already holds a journal.").format(folder=folder))
@@ -134,12 +156,14 @@ def build_demo(
         cadence=cadence,
         minutes=60,
         tz=TZ,
+        lang=code,
         home=home,
         clock_ms=clock.ms,
     )
     partner = Journal.join(folder, me=MENTOR, home=Home(Path(partner_home.name)), clock_ms=clock.ms)
     try:
-        _fill(me, partner, clock, rng, start, today, cadence, long_history)
+        text = translation_for(code).gettext
+        _fill(me, partner, clock, rng, start, today, cadence, long_history, text)
         me.refresh()
         total = len(me.store.state)
     finally:
@@ -158,8 +182,10 @@ def _fill(
     today: dt.date,
     cadence: Cadence,
     long_history: bool,
+    text: Callable[[str], str],
 ) -> None:
-    """Replay the programme with the same commands a pair would use."""
+    """Replay the programme with the same commands a pair would use; ``text`` puts the
+    sample wording into the tandem's language."""
     zone = ZoneInfo(TZ)
 
     def at(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
@@ -171,9 +197,9 @@ def _fill(
     with me.batch():
         for n, (title, category, question) in enumerate(TOPICS):
             me.add_topic(
-                title,
+                text(title),
                 category=category,
-                question=question,
+                question=text(question),
                 proposed_by=Role.MENTOR if n % 3 == 0 else Role.MENTEE,
                 now=begin,
             )
@@ -207,26 +233,30 @@ def _fill(
         partner.hold_session(session.id, all_covered=True, now=ended)
         me.refresh()
         with me.batch():
-            me.add_note(session.id, NOTES[Role.MENTEE], now=ended)
-            me.add_learning(session.id, rng.choice(LEARNED[Role.MENTEE]), now=ended)
+            me.add_note(session.id, text(NOTES[Role.MENTEE]), now=ended)
+            me.add_learning(session.id, text(rng.choice(LEARNED[Role.MENTEE])), now=ended)
             me.add_action(
-                "Try it on next week's planning",
+                text(N_("Try it on next week's planning")),
                 session_id=session.id,
                 due_next_session=True,
                 now=ended,
             )
-            me.give_feedback(session.id, rng.choice([3, 4, 4, 5, 5]), "Practical and to the point.")
+            me.give_feedback(
+                session.id, rng.choice([3, 4, 4, 5, 5]), text(N_("Practical and to the point."))
+            )
         later = at(day, 19, 5)
         with partner.batch():
-            partner.add_note(session.id, NOTES[Role.MENTOR], now=later)
-            partner.add_learning(session.id, rng.choice(LEARNED[Role.MENTOR]), now=later)
+            partner.add_note(session.id, text(NOTES[Role.MENTOR]), now=later)
+            partner.add_learning(session.id, text(rng.choice(LEARNED[Role.MENTOR])), now=later)
             partner.add_action(
-                "Send the two links we talked about",
+                text(N_("Send the two links we talked about")),
                 session_id=session.id,
                 due=day + dt.timedelta(days=3),
                 now=later,
             )
-            partner.give_feedback(session.id, rng.choice([4, 5, 5]), "Good questions today.")
+            partner.give_feedback(
+                session.id, rng.choice([4, 5, 5]), text(N_("Good questions today."))
+            )
             for action in partner.action_items(open_only=True):
                 if action.owner is Role.MENTOR and action.session != session.id:
                     partner.complete_action(action.id)
@@ -239,7 +269,10 @@ def _fill(
                     title, category, question = TOPICS[extra_topic % len(TOPICS)]
                     extra_topic += 1
                     me.add_topic(
-                        f"{title} ({extra_topic})", category=category, question=question, now=moment
+                        f"{text(title)} ({extra_topic})",
+                        category=category,
+                        question=text(question),
+                        now=moment,
                     )
         partner.refresh()
 

@@ -21,6 +21,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple, TypeVar
 
+from rmpair import fmt
 from rmpair.base import TANDEM_ID, JournalBase
 from rmpair.errors import UserError
 from rmpair.i18n import _
@@ -440,7 +441,7 @@ class ExportMixin(JournalBase):
         name = tandem.name_of(role)
         what = _what(view.session) or _kind_label(view.session.kind)
         summary = _("Prep time for {name}: {what}").format(name=name, what=what)
-        local_start = view.start.strftime("%Y-%m-%d %H:%M")
+        local_start = fmt.date_time(view.start)
         lines = [
             _("Time for {name} ({role}) to prepare the session at {start}: {summary}").format(
                 name=name, role=_role_label(role), start=local_start, summary=view.summary

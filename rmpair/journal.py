@@ -15,8 +15,9 @@ from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 from rmpair.backlog import BacklogMixin
 from rmpair.base import TANDEM_ID, JournalBase
 from rmpair.errors import UserError
+from rmpair.evaluation import EvaluationMixin
 from rmpair.home import Home, Membership, new_id
-from rmpair.i18n import _
+from rmpair.i18n import _, current_language
 from rmpair.ics_export import ExportMixin
 from rmpair.merge import Change, Conflict
 from rmpair.model import (
@@ -149,6 +150,7 @@ class Journal(
     ExportMixin,
     NudgesMixin,
     NotesMixin,
+    EvaluationMixin,
     SessionsMixin,
     BacklogMixin,
     JournalBase,
@@ -395,9 +397,12 @@ class Journal(
             # When the nudges in ``data`` may change although no file did (quick.py).
             "valid_until": self.nudges_valid_until().isoformat(),
             "exports": exports_signature(self.private_dir),
+            # The language its messages are in; quick.py reuses it only for that one.
+            "lang": current_language(),
         }
 
-    def status(self) -> Status:
+    def status(self, now: dt.datetime | None = None) -> Status:
+        """Where the journal stands; ``now`` is for the nudges (default: the clock)."""
         counts = {
             kind: self.store.state.count_live(kind) for kind in ("topic", "session", "action_item")
         }
@@ -410,7 +415,7 @@ class Journal(
             conflicts=self.conflicts(),
             read_only=list(self.store.read_only_reasons),
             counts=counts,
-            nudges=tuple(self.nudges()),
+            nudges=tuple(self.nudges(now)),
         )
 
 

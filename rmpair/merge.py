@@ -20,6 +20,7 @@ from typing import Any, NamedTuple
 
 from rmpair.cache import part_name
 from rmpair.hlc import is_stamp
+from rmpair.i18n import _
 
 DELETED = "_del"
 OPS = frozenset({"create", "set", "delete", "restore", "resolve"})
@@ -33,25 +34,28 @@ _KEYS = ("id", "hlc", "device", "person", "kind", "rec", "op", "fields", "prev")
 def change_problem(change: object) -> str | None:
     """Say what is wrong with a change read from a file, or None if it is well-formed."""
     if not isinstance(change, dict):
-        return "a change is not an object"
+        return _("a change is not an object")
     for key in _KEYS:
         if key not in change:
-            return f"a change lacks '{key}'"
+            return _("a change lacks '{key}'").format(key=key)
     for key in ("id", "device", "person", "kind", "rec", "op"):
         if not isinstance(change[key], str) or (key != "person" and not change[key]):
-            return f"change {str(change.get('id'))[:12]}: '{key}' must be a non-empty text"
+            return _("change {id}: '{key}' must be a non-empty text").format(
+                id=str(change.get("id"))[:12], key=key
+            )
+    short = change["id"][:12]
     if not is_stamp(change["hlc"]):
-        return f"change {change['id'][:12]}: 'hlc' is not a clock stamp"
+        return _("change {id}: 'hlc' is not a clock stamp").format(id=short)
     if not change["hlc"].endswith("." + change["device"]):
-        return f"change {change['id'][:12]}: clock stamp and device disagree"
+        return _("change {id}: clock stamp and device disagree").format(id=short)
     if change["op"] not in OPS:
-        return f"change {change['id'][:12]}: unknown operation {change['op']!r}"
+        return _("change {id}: unknown operation {op}").format(id=short, op=repr(change["op"]))
     fields = change["fields"]
     if not isinstance(fields, dict) or not fields:
-        return f"change {change['id'][:12]}: 'fields' must be a non-empty object"
+        return _("change {id}: 'fields' must be a non-empty object").format(id=short)
     prev = change["prev"]
     if not isinstance(prev, list) or not all(isinstance(p, str) for p in prev):
-        return f"change {change['id'][:12]}: 'prev' must be a list of change ids"
+        return _("change {id}: 'prev' must be a list of change ids").format(id=short)
     return None
 
 

@@ -22,8 +22,9 @@ from dataclasses import dataclass, field, replace
 from typing import Any, ClassVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from rmpair import fmt
 from rmpair.errors import UserError
-from rmpair.i18n import _, ngettext
+from rmpair.i18n import N_, _, gettext_for, ngettext
 from rmpair.model import (
     ActionItem,
     AgendaItem,
@@ -87,28 +88,27 @@ def first_weekday(year: int, month: int, weekday: int) -> dt.date:
     return first + dt.timedelta(days=(weekday - first.weekday()) % 7)
 
 
-def weekday_name(weekday: int) -> str:
-    names = (
-        _("Monday"),
-        _("Tuesday"),
-        _("Wednesday"),
-        _("Thursday"),
-        _("Friday"),
-        _("Saturday"),
-        _("Sunday"),
-    )
-    return names[weekday % 7]
+def weekday_name(weekday: int, lang: str | None = None) -> str:
+    """A weekday's name (Monday=0) in ``lang``, else in the interface language."""
+    return fmt.weekday_name(weekday, lang)
 
 
-def cadence_text(cadence: Cadence, weekday: int = 0) -> str:
-    """The cadence as words that fit "we meet ...": "once a month", "every two weeks"."""
-    if cadence is Cadence.WEEKLY:
-        return _("once a week")
-    if cadence is Cadence.BIWEEKLY:
-        return _("every two weeks")
-    if cadence is Cadence.FIRST_WEEKDAY:
-        return _("on the first {weekday} of each month").format(weekday=weekday_name(weekday))
-    return _("once a month")
+_CADENCE_TEXTS = {
+    Cadence.WEEKLY: N_("once a week"),
+    Cadence.BIWEEKLY: N_("every two weeks"),
+    Cadence.FIRST_WEEKDAY: N_("on the first {weekday} of each month"),
+    Cadence.MONTHLY: N_("once a month"),
+}
+
+
+def cadence_text(cadence: Cadence, weekday: int = 0, lang: str | None = None) -> str:
+    """The cadence as words that fit "we meet ...": "once a month", "every two weeks".
+
+    ``lang`` writes it in the tandem's language for text that goes to the partner (the
+    invitation, the agreement); without it the interface language is used.
+    """
+    text = gettext_for(lang)(_CADENCE_TEXTS.get(cadence, _CADENCE_TEXTS[Cadence.MONTHLY]))
+    return text.format(weekday=weekday_name(weekday, lang))
 
 
 def cadence_label(cadence: Cadence, weekday: int = 0) -> str:

@@ -19,6 +19,7 @@ from typing import Any
 from rmpair import __version__
 from rmpair.cache import PartCache
 from rmpair.home import Home
+from rmpair.i18n import effective_language
 from rmpair.scan import scan
 
 CACHE_VERSION = 2  # bump with store.CACHE_VERSION; checked in tests
@@ -81,6 +82,35 @@ def cached_status(folder: Path | None, home: Home | None = None) -> dict[str, An
         return None
     if status_expired(head["status"], local):
         return None
+    if head["status"].get("lang") != effective_language(report_language(head["status"])):
+        return None  # its messages are in another language than this person's now
     home.remember(folder)
     report: dict[str, Any] = head["status"]
     return report
+
+
+def report_language(report: dict[str, Any]) -> str | None:
+    """The tandem's language in a stored status report, if it names one."""
+    status = report.get("status")
+    tandem = status.get("tandem") if isinstance(status, dict) else None
+    lang = tandem.get("lang") if isinstance(tandem, dict) else None
+    return lang if isinstance(lang, str) else None
+
+
+def stored_language(folder: Path | None, home: Home | None = None) -> str | None:
+    """The tandem's language as the last status stored for ``folder`` (or the last
+    journal) recorded it, without opening the journal; None when unknown.
+
+    Opening a journal reports file problems before the tandem can be read, so the
+    command line sets the language from this first.
+    """
+    home = home or Home()
+    folder = folder or home.last_journal()
+    if folder is None:
+        return None
+    member = home.find_by_path(folder.expanduser().absolute())
+    if member is None:
+        return None
+    head = PartCache(str(home.journal_dir(member.journal) / "cache")).quick()
+    report = head.get("status") if head else None
+    return report_language(report) if isinstance(report, dict) else None

@@ -126,6 +126,16 @@ class CarryOver:
     timebox: Timebox | None = None  # of ``to_session`` after the move
 
 
+@dataclass(frozen=True)
+class Progress:
+    """Where the programme stands, as in "session 3 of 6, 74 days left"."""
+
+    number: int  # the next session's place among those not cancelled (or how many were held)
+    total: int  # sessions not cancelled
+    held: int
+    days_left: int | None  # until the tandem's end date (negative once past); None without one
+
+
 class SessionsMixin(BacklogMixin):
     """Commands and queries about sessions."""
 
@@ -302,6 +312,20 @@ class SessionsMixin(BacklogMixin):
             and start_utc(s) <= moment
         ]
         return max(begun, key=lambda s: (start_utc(s), s.id), default=None)
+
+    def progress(self, now: dt.datetime | None = None) -> Progress:
+        """How far the programme has come: the next session's number, and days left."""
+        moment = now or utc_now()
+        live = sorted(
+            (s for s in self.all(Session) if s.status is not SessionStatus.CANCELLED and s.start),
+            key=lambda s: (start_utc(s), s.id),
+        )
+        held = sum(1 for s in live if s.status is SessionStatus.HELD)
+        ahead = self.next_session(moment)
+        number = next((n for n, s in enumerate(live, 1) if ahead and s.id == ahead.id), held)
+        tandem = self.tandem()
+        days = (tandem.end - self.today(moment)).days if tandem and tandem.end else None
+        return Progress(number=number, total=len(live), held=held, days_left=days)
 
     def find_session(self, text: str, now: dt.datetime | None = None) -> Session:
         """A session by id or unique id prefix, or ``next`` / ``last``."""
@@ -646,7 +670,9 @@ def action_order(item: ActionItem) -> tuple[bool, str, str, str]:
 
 
 def _when(session: Session) -> str:
-    return session.start.strftime("%Y-%m-%d %H:%M") if session.start else "?"
+    from rmpair import fmt
+
+    return fmt.date_time(session.start) if session.start else "?"
 
 
 _Numbered = TypeVar("_Numbered", AgendaItem, PrepItem)

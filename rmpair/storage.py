@@ -19,6 +19,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from rmpair.i18n import _
 from rmpair.merge import Change, change_problem
 
 TEMP_PREFIX = ".rmpair-tmp-"
@@ -129,16 +130,20 @@ def parse_log(raw: bytes, name: str) -> LogFile:
     import json
 
     if not raw.strip():
-        raise LogFileError(f"{name}: the file is empty")
+        raise LogFileError(_("{name}: the file is empty").format(name=name))
     if raw.startswith(ENCRYPTED_MAGIC):
-        raise LogFileError(f"{name}: encrypted; it is read with the journal's passphrase")
-    truncated = LogFileError(f"{name}: the file ends too early (truncated)")
+        raise LogFileError(
+            _("{name}: encrypted; it is read with the journal's passphrase").format(name=name)
+        )
+    truncated = LogFileError(_("{name}: the file ends too early (truncated)").format(name=name))
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         if exc.start >= len(raw) - 3:  # a character cut in half at the very end
             raise truncated from None
-        raise LogFileError(f"{name}: the file is not text (garbage bytes)") from None
+        raise LogFileError(
+            _("{name}: the file is not text (garbage bytes)").format(name=name)
+        ) from None
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
@@ -149,38 +154,50 @@ def parse_log(raw: bytes, name: str) -> LogFile:
         if at_end or not body.endswith("}"):
             raise truncated from None
         raise LogFileError(
-            f"{name}: not valid JSON at line {exc.lineno}, column {exc.colno}"
+            _("{name}: not valid JSON at line {line}, column {column}").format(
+                name=name, line=exc.lineno, column=exc.colno
+            )
         ) from None
     except RecursionError:
-        raise LogFileError(f"{name}: nested too deeply to be an rmpair log") from None
+        raise LogFileError(
+            _("{name}: nested too deeply to be an rmpair log").format(name=name)
+        ) from None
     if not isinstance(data, dict):
-        raise LogFileError(f"{name}: not an rmpair log (top level is not an object)")
+        raise LogFileError(
+            _("{name}: not an rmpair log (top level is not an object)").format(name=name)
+        )
     meta_table = data.get("meta")
     changes_table = data.get("changes", {})
     if not isinstance(meta_table, dict) or not meta_table:
-        raise LogFileError(f"{name}: not an rmpair log (no 'meta' table)")
+        raise LogFileError(_("{name}: not an rmpair log (no 'meta' table)").format(name=name))
     meta = next(iter(meta_table.values()))
     if not isinstance(meta, dict) or meta.get("format") != LOG_FORMAT:
-        raise LogFileError(f"{name}: not an rmpair log (unknown format)")
+        raise LogFileError(_("{name}: not an rmpair log (unknown format)").format(name=name))
     schema = meta.get("schema")
     if not isinstance(schema, int) or schema < 1:
-        raise LogFileError(f"{name}: the schema version is missing or invalid")
+        raise LogFileError(_("{name}: the schema version is missing or invalid").format(name=name))
     for key, pattern in (("journal", _ID), ("device", _ID), ("period", _PERIOD)):
         # These become folder and file names in this device's replica: check them.
         value = meta.get(key)
         if not isinstance(value, str) or not pattern.fullmatch(value):
-            raise LogFileError(f"{name}: the header's '{key}' is missing or malformed")
+            raise LogFileError(
+                _("{name}: the header's '{key}' is missing or malformed").format(name=name, key=key)
+            )
     if not isinstance(changes_table, dict):
-        raise LogFileError(f"{name}: 'changes' is not a table")
+        raise LogFileError(_("{name}: 'changes' is not a table").format(name=name))
     changes: list[Change] = []
     for doc_id, change in changes_table.items():
         problem = change_problem(change)
         if problem is None and change["device"] != meta["device"]:
-            problem = f"change {change['id'][:12]} belongs to another device"
+            problem = _("change {id} belongs to another device").format(id=change["id"][:12])
         if problem is not None:
             if schema > SCHEMA:
                 continue  # a newer version may store things we cannot read; skip them
-            raise LogFileError(f"{name}: entry {doc_id}: {problem}")
+            raise LogFileError(
+                _("{name}: entry {entry}: {problem}").format(
+                    name=name, entry=doc_id, problem=problem
+                )
+            )
         changes.append(change)
     return LogFile(
         journal=meta["journal"],
@@ -198,7 +215,9 @@ def read_log(path: Path) -> LogFile:
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        raise LogFileError(f"{path.name}: cannot be read ({exc.strerror})") from None
+        raise LogFileError(
+            _("{name}: cannot be read ({reason})").format(name=path.name, reason=exc.strerror)
+        ) from None
     return parse_log(raw, path.name)
 
 
@@ -207,7 +226,9 @@ def journal_of(path: Path) -> str:
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        raise LogFileError(f"{path.name}: cannot be read ({exc.strerror})") from None
+        raise LogFileError(
+            _("{name}: cannot be read ({reason})").format(name=path.name, reason=exc.strerror)
+        ) from None
     if raw.startswith(ENCRYPTED_MAGIC):
         from rmpair.crypto import CryptoError, parse_header
 

@@ -233,6 +233,10 @@ class JournalStore:
         self._load_cache()
         try:
             self.refresh()
+            if hold_lock and self.encryption_wanted() and self._can_write():
+                # The app asks for the passphrase now, before it takes over the
+                # terminal, not at its first write or when the partner's file arrives.
+                self._ensure_writing_key()
         except BaseException:
             self.close_lock()  # e.g. a wrong passphrase: this process ends here
             raise
@@ -349,7 +353,9 @@ class JournalStore:
             try:
                 fetched[rel] = Path(where).read_bytes()
             except OSError as exc:
-                fetched[rel] = f"{os.path.basename(where)}: cannot be read ({exc.strerror})"
+                fetched[rel] = _("{name}: cannot be read ({reason})").format(
+                    name=os.path.basename(where), reason=exc.strerror
+                )
 
         encrypted: list[str] = []
         for rel, (where, sig) in files.items():
@@ -386,10 +392,10 @@ class JournalStore:
                     fetch(rel, files[rel][0])
         return fetched
 
-    def _parse_shared(self, raw: bytes, name: str) -> tuple[LogFile, bool]:
-        """A shared file's log, decrypted if need be; True if it was encrypted."""
+    def _parse_shared(self, raw: bytes, name: str) -> LogFile:
+        """A shared file's log, decrypted if it is encrypted."""
         if not raw.startswith(ENCRYPTED_MAGIC):
-            return parse_log(raw, name), False
+            return parse_log(raw, name)
         from rmpair.crypto import CryptoError, parse_header
 
         try:
@@ -401,7 +407,7 @@ class JournalStore:
             plain = self._keys.decrypt(raw)
         except CryptoError as exc:
             raise LogFileError(f"{name}: {exc}") from None
-        return parse_log(plain, name), True
+        return parse_log(plain, name)
 
     def _read_shared(
         self,
@@ -434,7 +440,7 @@ class JournalStore:
                 continue
             encrypted = raw.startswith(ENCRYPTED_MAGIC)
             try:
-                log, _encrypted = self._parse_shared(raw, path.name)
+                log = self._parse_shared(raw, path.name)
             except _OtherJournal:
                 log = None
             except _Locked:
@@ -553,7 +559,7 @@ class JournalStore:
             target = self.devices_dir / rel
             if current is not None and shared is not None and shared.problem is None and not plain:
                 try:
-                    published = self._parse_shared(target.read_bytes(), target.name)[0]
+                    published = self._parse_shared(target.read_bytes(), target.name)
                     same = {c["id"] for c in published.changes} == {
                         c["id"] for c in read_log(replica).changes
                     }
@@ -764,14 +770,25 @@ class JournalStore:
 
     @property
     def locked(self) -> bool:
-        """Whether the journal is encrypted and this process could not get its key."""
+        """Whether the journal is encrypted and this process went on without its key
+        (read-only; ``unlock`` lifts it)."""
         return self._refused and self._keys is None
+
+    @property
+    def needs_passphrase(self) -> bool:
+        """Whether the journal is encrypted and this process has no key yet: the next
+        write (or new file from the partner) asks the passphrase source."""
+        return self._keys is None and self.encryption_wanted()
 
     def encryption_wanted(self) -> bool:
         """Whether what this device publishes must be encrypted: it was started here,
         a device recorded it in the journal, or some file of the journal already is."""
         if self._encrypt_on or any(i.encrypted for i in self._shared.values()):
             return True
+        return self.encryption_recorded()
+
+    def encryption_recorded(self) -> bool:
+        """Whether a device recorded in the journal that it is encrypted."""
         return any(_device_record_encrypted(f) for _id, f in self.state.live("device"))
 
     def _source_of_passphrase(self) -> PassphraseSource:

@@ -17,9 +17,10 @@ from dataclasses import dataclass
 from typing import ClassVar
 from zoneinfo import ZoneInfo
 
+from rmpair import fmt
 from rmpair.base import JournalBase
 from rmpair.errors import UserError
-from rmpair.i18n import _
+from rmpair.i18n import N_, _, content_language, gettext_for, normalize_language
 from rmpair.model import AgreementItem, JSONValue, Record, Role, Tandem
 from rmpair.plan import cadence_text, months_between
 from rmpair.template_store import InviteTemplate, TemplateStore
@@ -29,27 +30,14 @@ YES, NO = "yes", "no"
 SHARED_PREREQUISITES = frozenset({"no-reporting-line"})
 
 
-def month_name(month: int) -> str:
-    names = (
-        _("January"),
-        _("February"),
-        _("March"),
-        _("April"),
-        _("May"),
-        _("June"),
-        _("July"),
-        _("August"),
-        _("September"),
-        _("October"),
-        _("November"),
-        _("December"),
-    )
-    return names[month - 1]
+def month_name(month: int, lang: str | None = None) -> str:
+    """A month's full name (January=1) in ``lang``, else in the interface language."""
+    return fmt.month_name(month, lang)
 
 
-def human_date(day: dt.date) -> str:
-    """A date as people write it in a message: "2 May 2027"."""
-    return _("{day} {month} {year}").format(day=day.day, month=month_name(day.month), year=day.year)
+def human_date(day: dt.date, lang: str | None = None) -> str:
+    """A date as people write it in a message: "2 May 2027", "2. Mai 2027"."""
+    return fmt.long_date(day, lang)
 
 
 def utc_now() -> str:
@@ -84,15 +72,17 @@ def invite_text(
     minutes: int,
     months: int,
     end: dt.date,
+    lang: str | None = None,
 ) -> tuple[str, str]:
-    """The invitation's subject and body with every placeholder filled."""
+    """The invitation's subject and body with every placeholder filled; ``lang`` is the
+    language of the template, so the end date is written in it too."""
     values: dict[str, object] = {
         "to": to,
         "me": me,
         "cadence": cadence,
         "minutes": minutes,
         "months": months,
-        "end": human_date(end),
+        "end": human_date(end, lang),
     }
     topic_text = (topic or "").strip()
     if topic_text:
@@ -355,11 +345,15 @@ class AgreementView:
 
 
 def agreement_values(tandem: Tandem) -> dict[str, object]:
-    """What the agreement template's placeholders stand for in this tandem."""
+    """What the agreement template's placeholders stand for in this tandem, written in
+    the tandem's language (the agreement is the pair's shared text)."""
+    lang = content_language(tandem.lang)
     return {
-        "cadence": cadence_text(tandem.cadence, tandem.weekday),
+        "cadence": cadence_text(tandem.cadence, tandem.weekday, lang),
         "minutes": tandem.session_minutes,
-        "end": human_date(tandem.end) if tandem.end else _("the agreed end date"),
+        "end": human_date(tandem.end, lang)
+        if tandem.end
+        else gettext_for(lang)(N_("the agreed end date")),
         "mentor": tandem.mentor,
         "mentee": tandem.mentee,
     }
@@ -386,8 +380,7 @@ def refresh_agreement_frame(journal: JournalBase, old: Tandem, new: Tandem) -> l
     edited stay as they are. Returns the keys rewritten; they need signing again."""
     if journal.store.state.count_live(AgreementItem.KIND) == 0:
         return []
-    lang = new.lang or "en"
-    store = TemplateStore(lang=lang)
+    store = TemplateStore(lang=content_language(new.lang))
     before = {i.key: i.text for i in template_items(store, old)}
     after = {i.key: i.text for i in template_items(store, new)}
     updated: list[str] = []
@@ -413,8 +406,32 @@ class TandemMixin(JournalBase):
         return tandem
 
     def _template_store(self) -> TemplateStore:
+        """The templates in the tandem's language (see ``BacklogMixin.templates``)."""
         tandem = self.tandem()
-        return TemplateStore(lang=tandem.lang if tandem else "en")
+        return TemplateStore(lang=content_language(tandem.lang if tandem else None))
+
+    # -- language --------------------------------------------------------------------
+
+    def set_language(self, lang: str) -> bool:
+        """Switch the tandem's language: ``en``, ``de`` (German, "du") or ``de_formal``
+        (German, "Sie"). Returns whether it changed.
+
+        From now on templates fill new agendas, checklists and an unsaved agreement in
+        this language; what is already in the journal (a saved or signed agreement,
+        planned sessions) keeps its words. Each person's ``RMPAIR_LANG`` still decides
+        the language of their own screen.
+        """
+        from rmpair.i18n import LANGUAGES
+
+        code = normalize_language(lang)
+        if code is None:
+            raise UserError(
+                _("'{lang}' is not a language rmpair speaks (choose one of: {choices}).").format(
+                    lang=lang, choices=", ".join(LANGUAGES)
+                )
+            )
+        tandem = self._tandem_or_fail()
+        return self.update(Tandem.KIND, tandem.id, {"lang": code})
 
     # -- the ask -----------------------------------------------------------------
 
@@ -449,10 +466,11 @@ class TandemMixin(JournalBase):
             to=to or tandem.name_of(self.my_role.other),
             me=me or self.me,
             topic=topic,
-            cadence=cadence_text(chosen, weekday),
+            cadence=cadence_text(chosen, weekday, store.lang),
             minutes=minutes or tandem.session_minutes,
             months=months,
             end=end,
+            lang=store.lang,
         )
 
     # -- prerequisites -------------------------------------------------------------

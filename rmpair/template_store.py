@@ -227,11 +227,15 @@ def builtin_root() -> Traversable:
 
 
 def _lang_chain(lang: str) -> list[str]:
-    """``de_AT`` -> ``["de_AT", "de"]``; anything odd-looking counts as English."""
+    """``de_AT`` -> ``["de_AT", "de"]``; ``de-formal`` -> ``["de_formal", "de"]`` (the
+    "Sie" templates, then the rest from German); anything odd-looking counts as English."""
     if not _LANG_RE.match(lang):
         return [DEFAULT_LANG]
+    parts = re.split(r"[_-]", lang)
+    base = parts[0].lower()
+    if len(parts) > 1 and parts[-1].casefold() == "formal":
+        lang = f"{base}_formal"
     chain = [lang]
-    base = re.split(r"[_-]", lang, maxsplit=1)[0]
     if base != lang:
         chain.append(base)
     return chain

@@ -11,9 +11,16 @@ from pathlib import Path
 
 import pytest
 
-from rmpair.home import Home
-from rmpair.journal import Journal
-from rmpair.model import Role
+# Tests read English unless they ask for German: the developer's own locale or
+# RMPAIR_LANG must not change what a test sees. Set before anything imports rmpair.cli
+# (which picks its language on import); subprocesses inherit it too.
+for _key in ("RMPAIR_LANG", "LANGUAGE", "LC_ALL", "LC_MESSAGES"):
+    os.environ.pop(_key, None)
+os.environ["LANG"] = "C.UTF-8"
+
+from rmpair.home import Home  # noqa: E402  (after the environment is neutral)
+from rmpair.journal import Journal  # noqa: E402
+from rmpair.model import Role  # noqa: E402
 
 
 @pytest.fixture(autouse=True, scope="session")

@@ -148,3 +148,30 @@ def test_cli_export_import_export_gives_the_same_bytes(tmp_path: Path) -> None:
     assert restored.returncode == 0, restored.stderr
     again = run("b", "export", "json", "-o", "-")
     assert again.stdout == first.stdout
+
+
+def test_evaluations_and_self_assessments_survive_the_round_trip(tmp_path: Path) -> None:
+    from rmpair.evaluation import Phase, Stage
+    from rmpair.model import Category
+
+    a, b = make_pair(tmp_path)
+    topic = a.add_topic("Prompting", category=Category.TECHNOLOGY)
+    a.record_evaluation(Stage.CHECKIN, satisfaction=3, learned="Async habits")
+    a.assess(Phase.BEFORE, topic, 2)
+    b.record_evaluation(Stage.CLOSING, satisfaction=5, gains=["network"], gains_other="A sponsor")
+    a.refresh()
+    raw = dumps(export_data(a))
+    restored = import_into(
+        tmp_path / "restored", load(raw, "x.json"), me="Dana", home=Home(tmp_path / "c")
+    )
+    try:
+        assert dumps(export_data(restored)) == raw
+        checkin = restored.evaluation(Stage.CHECKIN, Role.MENTEE)
+        closing = restored.evaluation(Stage.CLOSING, Role.MENTOR)
+        assert checkin is not None and checkin.learned == "Async habits"
+        assert closing is not None and closing.gains_other == "A sponsor"
+        assert [(r.before, r.after) for r in restored.assessment_rows()] == [(2, None)]
+    finally:
+        restored.close()
+        a.close()
+        b.close()

@@ -41,6 +41,18 @@ def change_line(change: ItemChange) -> str:
     return line
 
 
+def _local(stamp: object) -> str:
+    """The signature's local time ("YYYY-MM-DD HH:MM") in the interface language."""
+    import datetime as dt
+
+    from rmpair import fmt
+
+    try:
+        return fmt.date_time(dt.datetime.strptime(str(stamp), "%Y-%m-%d %H:%M"))
+    except ValueError:
+        return str(stamp)
+
+
 def render(journal: Journal, view: AgreementView) -> None:
     from rmpair.model import Role
 
@@ -64,7 +76,7 @@ def render(journal: Journal, view: AgreementView) -> None:
         if signature is None:
             out.append(_("  {role} {name}: not signed yet").format(role=_(role.value), name=name))
             continue
-        at = signature.to_json(view.tz)["at_local"]
+        at = _local(signature.to_json(view.tz)["at_local"])
         if signature.current:
             out.append(
                 _("  {role} {name}: signed {at}").format(

@@ -60,8 +60,15 @@ def init(
         typer.Option("--tz", help=_("Time zone of the sessions (default: this computer's).")),
     ] = None,
     lang: Annotated[
-        str, typer.Option("--lang", help=_("Language of the journal: en or de."))
-    ] = "en",
+        str | None,
+        typer.Option(
+            "--lang",
+            help=_(
+                "Language of the journal: en, de (German, du) or de_formal (German, Sie) "
+                "(default: RMPAIR_LANG, else this computer's language, else en)."
+            ),
+        ),
+    ] = None,
     encrypt: Annotated[
         bool,
         typer.Option(
@@ -74,6 +81,7 @@ def init(
     ] = False,
 ) -> None:
     """Start a new journal for your tandem."""
+    from rmpair.i18n import LANGUAGES, effective_language, normalize_language, set_language
     from rmpair.journal import Journal, find_journal_id
     from rmpair.model import Cadence, Role
 
@@ -87,8 +95,13 @@ def init(
         fail(
             _("--cadence must be weekly, biweekly or monthly, not '{value}'.").format(value=cadence)
         )
-    if lang not in ("en", "de"):
-        fail(_("--lang must be 'en' or 'de'."))
+    chosen_lang = normalize_language(lang) if lang is not None else effective_language(None)
+    if chosen_lang is None:
+        fail(
+            _("--lang must be one of {choices}, not '{value}'.").format(
+                choices=", ".join(LANGUAGES), value=lang
+            )
+        )
     if me.strip().casefold() == partner.strip().casefold():
         fail(_("--me and --partner must be two different people."))
     start_day = parse_date_option(start, "--start") or dt.date.today()
@@ -99,6 +112,7 @@ def init(
 
         source = StandardSource()
         source.prepare_new()  # asked before anything is written
+    set_language(effective_language(chosen_lang))
     journal = Journal.init(
         folder,
         me=me.strip(),
@@ -109,7 +123,7 @@ def init(
         cadence=chosen_cadence,
         minutes=length,
         tz=zone,
-        lang=lang,
+        lang=chosen_lang,
         encrypt=encrypt,
         passphrase=source,
     )
@@ -142,11 +156,13 @@ def join(
     me: Annotated[str, typer.Option("--me", help=_("Your name, as your partner entered it."))],
 ) -> None:
     """Join the journal your partner started, from this computer."""
+    from rmpair.i18n import effective_language, set_language
     from rmpair.journal import Journal
 
     journal = Journal.join(folder, me=me.strip())
     try:
         tandem = journal.tandem()
+        set_language(effective_language(tandem.lang if tandem else None))
         partner = tandem.name_of(journal.my_role.other) if tandem else "?"
         typer.echo(
             _("Joined as {me} ({role}); your partner is {partner}.").format(
@@ -161,9 +177,33 @@ def join(
 
 
 def _when(iso: str | None) -> str:
+    """A stored UTC stamp as this computer's wall-clock time, in the interface language."""
+    from rmpair import fmt
+
     if not iso:
         return _("never")
-    return dt.datetime.fromisoformat(iso).astimezone().strftime("%Y-%m-%d %H:%M")
+    return fmt.date_time(dt.datetime.fromisoformat(iso).astimezone())
+
+
+def _day(iso: str | None) -> str:
+    """A stored ISO date in the interface language ("3 Dec 2026"), or "?"."""
+    from rmpair import fmt
+
+    try:
+        return fmt.date(dt.date.fromisoformat(iso or ""), weekday=False)
+    except ValueError:
+        return iso or "?"
+
+
+def _cadence(tandem: dict[str, Any]) -> str:
+    """The tandem's rhythm as a word; "first Tuesday" names its weekday."""
+    from rmpair import fmt
+
+    if tandem.get("cadence") == "first-weekday":
+        return _("every first {weekday}").format(
+            weekday=fmt.weekday_name(int(tandem.get("weekday") or 0))
+        )
+    return _(str(tandem.get("cadence")))
 
 
 def render_status(report: dict[str, Any]) -> None:
@@ -179,10 +219,10 @@ def render_status(report: dict[str, Any]) -> None:
         )
         out.append(
             _("{cadence}, {minutes} min per session, {start} to {end} ({tz})").format(
-                cadence=_(tandem["cadence"]),
+                cadence=_cadence(tandem),
                 minutes=tandem["session_minutes"],
-                start=tandem["start"],
-                end=tandem["end"],
+                start=_day(tandem["start"]),
+                end=_day(tandem["end"]),
                 tz=tandem["tz"],
             )
         )
@@ -247,12 +287,15 @@ def status(
     as_json: Annotated[bool, typer.Option("--json", help=_("Print JSON instead of text."))] = False,
 ) -> None:
     """Show the tandem, the devices seen, file problems and open conflicts."""
+    from rmpair.i18n import set_language
     from rmpair.quick import cached_status
 
     report = cached_status(options.journal)
     if report is None:
         with opened() as journal:
             report = journal.status_report()
+    else:
+        set_language(report["lang"])  # cached_status checked it is this person's
     if as_json:
         print_json(report["status"])
     else:
@@ -280,9 +323,10 @@ def demo(
 ) -> None:
     """Create a realistic sample journal to look around in."""
     from rmpair.demo import build_demo
+    from rmpair.i18n import effective_language
 
     target = folder or Path("rmpair-demo")
-    summary = build_demo(target, years=years)
+    summary = build_demo(target, years=years, lang=effective_language(None))
     typer.echo(
         _("Sample journal in {folder}: {changes} changes by {devices} devices.").format(
             folder=summary.folder, changes=summary.changes, devices=summary.devices

@@ -85,16 +85,18 @@ def minutes_text(minutes: int) -> str:
     return _("{n} min").format(n=minutes)
 
 
-def when_text(session: Session) -> str:
-    """``Tue 2026-11-24 17:30-18:30`` in the session's own zone."""
+def when_text(session: Session, *, compact: bool = False) -> str:
+    """``Tue 24 Nov 2026, 17:30–18:30`` (German: ``Di., 24. Nov. 2026, 17:30–18:30``)
+    in the session's own zone; ``compact`` is for a column: ``Tue 2026-11-24 17:30–18:30``."""
+    from rmpair import fmt
     from rmpair.sessions import local_end
 
     if session.start is None:
         return "?"
     end = local_end(session)
-    return "{start}-{end}".format(
-        start=session.start.strftime("%a %Y-%m-%d %H:%M"), end=end.strftime("%H:%M")
-    )
+    if compact:
+        return f"{fmt.compact(session.start)}{fmt.RANGE_DASH}{fmt.time(end)}"
+    return fmt.time_span(session.start, end)
 
 
 def _iso(value: dt.datetime | None) -> str | None:
@@ -381,7 +383,7 @@ def list_sessions(
                 status += " " + _("(moved)")
             table.add_row(
                 session.id,
-                when_text(session),
+                when_text(session, compact=True),
                 _(session.kind.value),
                 status,
                 Text("; ".join(titles) or session.theme or "-"),
@@ -436,11 +438,13 @@ def _print_session(journal: Journal, session: Session, data: dict[str, Any]) -> 
             tz=session.tz,
             minutes=minutes_text(session.minutes),
             status=_(session.status.value),
-            direction=session.direction.value,
+            direction=_(session.direction.value),
         )
     )
-    if data["moved"]:
-        out.print(_("Moved from {when}.").format(when=data["planned_start"].replace("T", " ")))
+    if data["moved"] and session.planned_start is not None:
+        from rmpair import fmt
+
+        out.print(_("Moved from {when}.").format(when=fmt.date_time(session.planned_start)))
     _print_agenda(journal, session, data["agenda"])
     out.print()
     out.print(Text(_("Prep checklists: ") + readiness_line(journal, session), style="bold"))

@@ -28,14 +28,11 @@ plan_app = typer.Typer()
 JsonOpt = Annotated[bool, typer.Option("--json", help=_("Print JSON instead of text."))]
 
 
-def short_weekday(day: dt.date) -> str:
-    names = (_("Mon"), _("Tue"), _("Wed"), _("Thu"), _("Fri"), _("Sat"), _("Sun"))
-    return names[day.weekday()]
-
-
 def when(start: dt.datetime) -> str:
-    """A session start as the pair reads it: "Tue 2026-12-01 10:00" (tandem's zone)."""
-    return f"{short_weekday(start.date())} {start.strftime('%Y-%m-%d %H:%M')}"
+    """A session start in a column of the plan: "Tue 2026-12-01 10:00" (tandem's zone)."""
+    from rmpair import fmt
+
+    return fmt.compact(start)
 
 
 # -- invite ------------------------------------------------------------------------
@@ -97,6 +94,7 @@ def invite(
     defaults do (monthly, 60 minutes, 6 months from today). Prints the subject line,
     a blank line and the body, ready to paste into a mail or chat.
     """
+    from rmpair.i18n import N_, current_language, gettext_for
     from rmpair.model import Cadence
     from rmpair.plan import add_months, cadence_text, parse_cadence
     from rmpair.tandem import invite_text
@@ -119,8 +117,10 @@ def invite(
         finally:
             journal.close()
     else:
-        store = TemplateStore()
+        # No tandem yet: the person's own language (RMPAIR_LANG, else the locale).
+        store = TemplateStore(lang=current_language())
         report_problems(store)
+        text = gettext_for(store.lang)
         chosen, weekday = Cadence.MONTHLY, 0
         if cadence is not None:
             chosen, parsed = parse_cadence(cadence)
@@ -128,15 +128,17 @@ def invite(
         span = months or 6
         subject, body = invite_text(
             store.invite(),
-            to=to or _("there"),
-            me=me or _("[your name]"),
+            to=to or text(N_("there")),
+            me=me or text(N_("[your name]")),
             topic=topic,
-            cadence=cadence_text(chosen, weekday),
+            cadence=cadence_text(chosen, weekday, store.lang),
             minutes=length or 60,
             months=span,
             end=add_months(dt.date.today(), span),
+            lang=store.lang,
         )
-    typer.echo(_("Subject: {subject}").format(subject=subject))
+    # The whole message in the template's language, ready to paste as it is.
+    typer.echo(gettext_for(store.lang)(N_("Subject: {subject}")).format(subject=subject))
     typer.echo("")
     typer.echo(body)
 
@@ -294,6 +296,8 @@ def _entry_marker(entry: PlanEntry) -> str:
 
 
 def render_plan(result: PlanResult) -> None:
+    from rmpair import fmt
+
     frame = result.frame
     out: list[str] = []
     if result.dry_run:
@@ -301,9 +305,9 @@ def render_plan(result: PlanResult) -> None:
     header = _("{cadence}, {minutes} min at {time}, {start} to {end} ({tz})").format(
         cadence=frame.to_json()["cadence_text"],
         minutes=frame.minutes,
-        time=frame.at.strftime("%H:%M"),
-        start=frame.start.isoformat(),
-        end=frame.end.isoformat(),
+        time=fmt.time(frame.at),
+        start=fmt.date(frame.start, weekday=False),
+        end=fmt.date(frame.end, weekday=False),
         tz=frame.tz,
     )
     if result.template:

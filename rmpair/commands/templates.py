@@ -8,7 +8,6 @@ the key, and the built-in is used instead, so a typo never stops a command.
 
 from __future__ import annotations
 
-import os
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -25,7 +24,8 @@ JsonOpt = Annotated[bool, typer.Option("--json", help=_("Print JSON instead of t
 LangOpt = Annotated[
     str | None,
     typer.Option(
-        "--lang", help=_("Language of the templates (default: the journal's, else English).")
+        "--lang",
+        help=_("Language of the templates: en, de or de_formal (default: the journal's)."),
     ),
 ]
 
@@ -42,11 +42,13 @@ def report_problems(store: TemplateStore) -> None:
 
 
 def _language(lang: str | None) -> str:
-    """The language asked for, else the journal's (if one opens), else RMPAIR_LANG or en."""
+    """The language asked for, else the journal's (if one opens: these are the templates
+    its agendas and agreement come from), else the person's (RMPAIR_LANG, the locale)."""
     if lang:
         return lang
     from rmpair.errors import UserError
     from rmpair.home import Home
+    from rmpair.i18n import content_language, effective_language
     from rmpair.journal import Journal
 
     folder = options.journal or Home().last_journal()
@@ -59,10 +61,10 @@ def _language(lang: str | None) -> str:
             try:
                 tandem = journal.tandem()
                 if tandem is not None:
-                    return tandem.lang
+                    return content_language(tandem.lang)
             finally:
                 journal.close()
-    return os.environ.get("RMPAIR_LANG") or "en"
+    return effective_language(None)
 
 
 def load(lang: str | None) -> TemplateStore:

@@ -152,6 +152,8 @@ def list_topics(
         from rich.table import Table
         from rich.text import Text
 
+        from rmpair import fmt
+
         table = Table(box=None, pad_edge=False)
         for header in ("#", _("id"), _("topic"), _("category"), _("by"), _("status"), _("waited")):
             table.add_column(header)
@@ -159,7 +161,7 @@ def list_topics(
             state = _(row["status"])
             if row["session"]:
                 session = where[row["id"]]
-                day = session.start.strftime("%Y-%m-%d") if session.start else "?"
+                day = fmt.date(session.start.date()) if session.start else "?"
                 state = _("planned for {day}").format(day=day)
             waited = (
                 _("{n} days").format(n=row["waited_days"]) if row["waited_days"] is not None else ""
