@@ -1,44 +1,210 @@
-"""The rmpair Textual app: a thin shell over the journal facade."""
+"""The rmpair Textual app: a thin shell over the journal facade.
+
+It owns the journal's job queue and the folder watcher, maps the main screens to
+modes (each keeps its own stack, so the backlog keeps its place while you look at
+a session), and tells the visible screens when the journal changed. Screens are
+imported when first shown, so the start screen paints before the journal's modules
+are even loaded (see start.py).
+"""
 
 from __future__ import annotations
 
-from rmpair.screens.home import HomeScreen
-from rmpair.screens.setup import SetupScreen
+import contextlib
+import importlib
+import threading
+from collections.abc import Callable
+from functools import partial
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from rmpair.screens.base import Clock, Context, JournalChanged, JournalScreen, utc_clock
+from rmpair.screens.help import HelpScreen, key_rows
+from rmpair.screens.watch import FolderWatcher
+from textual import work
 from textual.app import App
 from textual.binding import Binding
 
 from rmpair.home import Home
 from rmpair.i18n import _
-from rmpair.journal import Journal
+
+if TYPE_CHECKING:
+    from rmpair.screens.home import Sections
+    from textual.command import Provider
+
+    from rmpair.journal import Journal
+
+MAIN_SCREENS = {
+    "home": "home:HomeScreen",
+    "backlog": "backlog:BacklogScreen",
+    "sessions": "sessions:SessionsScreen",
+    "agreement": "agreement:AgreementScreen",
+    "conflicts": "conflicts:ConflictsScreen",
+}
+
+
+def build_screen(target: str, ctx: Context) -> JournalScreen:
+    """A main screen from ``module:Class`` (imported on first use)."""
+    module, _sep, name = target.partition(":")
+    cls: type[JournalScreen] = getattr(importlib.import_module(f"rmpair.screens.{module}"), name)
+    return cls(ctx)
+
+
+def palette() -> type[Provider]:
+    """The app's commands for the palette (imported when the palette first opens)."""
+    from rmpair.screens.palette import RmpairCommands
+
+    return RmpairCommands
 
 
 class RmpairApp(App[None]):
-    """Shows one tandem's journal; starts with the setup form when there is none yet."""
+    """One tandem's journal: ``journal`` if open, else ``folder`` (opened in a worker while
+    ``snapshot`` shows home), else the first-run wizard.
+
+    ``clock`` replaces the wall clock (tests and snapshots freeze it);
+    ``watch_interval`` is how often the journal folder is listed (None: never);
+    ``first_paint_exit`` quits as soon as home has been drawn (the benchmark).
+    """
 
     CSS_PATH = "rmpair.tcss"
     TITLE = "rmpair"
+    COMMANDS = App.COMMANDS | {palette}
     BINDINGS = [
         Binding("ctrl+q", "quit", _("Quit"), priority=True),
-        Binding("question_mark", "show_help", _("Help")),
+        Binding("question_mark", "help", _("Keys"), key_display="?"),
+        Binding("ctrl+p", "command_palette", _("Commands"), priority=True),
     ]
 
-    def __init__(self, journal: Journal | None, *, home: Home | None = None) -> None:
+    def __init__(
+        self,
+        journal: Journal | None,
+        *,
+        home: Home | None = None,
+        folder: Path | None = None,
+        snapshot: Sections | None = None,
+        clock: Clock = utc_clock,
+        watch_interval: float | None = 1.0,
+        first_paint_exit: bool = False,
+    ) -> None:
         super().__init__()
         self.journal = journal
         self.home = home or Home()
+        self.folder, self.snapshot = folder, snapshot
+        self.clock = clock
+        self.watch_interval = watch_interval
+        self.first_paint_exit = first_paint_exit
+        self.ctx: Context | None = None
+        self.watcher: FolderWatcher | None = None
+        self.opening = threading.Event()  # set once a journal opened in a worker is handed over
+        self.opened: Journal | None = None
 
     def on_mount(self) -> None:
         if self.journal is not None:
-            self.push_screen(HomeScreen(self.journal))
+            self.opening.set()
+            self._start(self.journal)
+        elif self.folder is not None:
+            from rmpair.screens.start import StartScreen
+
+            self.push_screen(StartScreen(self.snapshot, self.clock))
+            if self.first_paint_exit:
+                self.opening.set()
+                self.call_after_refresh(self.exit)
+            else:  # after the first paint: the journal's imports would only delay it
+                self.call_after_refresh(self._open, self.folder)
         else:
-            self.push_screen(SetupScreen(self.home), self._set_up)
+            from rmpair.screens.setup import SetupScreen
+
+            self.opening.set()
+            self.push_screen(SetupScreen(self.home, self.clock), self._set_up)
+
+    @work(thread=True, group="open", exit_on_error=False)
+    def _open(self, folder: Path) -> None:
+        from rmpair.errors import ReadOnlyError, UserError
+        from rmpair.journal import Journal
+
+        def no_prompt(_request: object) -> str | None:
+            # The snapshot said "not encrypted"; a passphrase cannot be typed under the app.
+            raise UserError(_("The journal is encrypted now; quit and start rmpair again."))
+
+        try:
+            self.opened = Journal.open(folder, home=self.home, hold_lock=True, passphrase=no_prompt)
+        except (UserError, ReadOnlyError, OSError) as exc:
+            self._hand_over(self._failed, str(exc))
+            return
+        finally:
+            self.opening.set()
+        self._hand_over(self._set_up, self.opened)
+
+    def _hand_over(self, callback: Callable[[Any], object], value: Any) -> None:
+        # The app may have ended meanwhile; then launch.py closes the journal.
+        with contextlib.suppress(RuntimeError):
+            self.call_from_thread(callback, value)
+
+    def _failed(self, message: str) -> None:
+        from rmpair.screens.start import StartScreen
+
+        if isinstance(self.screen, StartScreen):
+            self.screen.failed(message)
 
     def _set_up(self, journal: Journal | None) -> None:
         if journal is None:
             self.exit()
             return
         self.journal = journal
-        self.push_screen(HomeScreen(journal))
+        self._start(journal)
 
-    def action_show_help(self) -> None:
-        self.action_show_help_panel()
+    def _start(self, journal: Journal) -> None:
+        self.ctx = ctx = Context(journal, self.clock)
+        if self.first_paint_exit:
+            ctx.first_shown = lambda: self.call_after_refresh(self.exit)
+        for name, target in MAIN_SCREENS.items():
+            self.add_mode(name, partial(build_screen, target, ctx))
+        self.switch_mode("home")
+        if self.watch_interval and not self.first_paint_exit:
+            self.watcher = FolderWatcher(journal.folder, journal.device_id, self.watch_interval)
+            self._watch(self.watcher)
+
+    @work(thread=True, group="watch", exit_on_error=False)
+    def _watch(self, watcher: FolderWatcher) -> None:
+        watcher.run(self.post_message)
+
+    def on_folder_watcher_changed(self, _message: FolderWatcher.Changed) -> None:
+        """The partner's files changed: read them on the journal's thread, then show them."""
+        if self.ctx is not None:
+            self.run_worker(self._refresh(), group="journal")
+
+    async def _refresh(self) -> None:
+        assert self.ctx is not None
+        await self.ctx.jobs.run(self.ctx.journal, lambda journal: journal.refresh())
+        self.post_message(JournalChanged())
+
+    def on_journal_changed(self, _message: JournalChanged) -> None:
+        # Every screen that can be seen (a form may sit on top of one) shows it again;
+        # the others do when they come back into view.
+        if self.ctx is not None:
+            self.ctx.generation += 1
+        for screen in self.screen_stack:
+            if isinstance(screen, JournalScreen) and screen.is_mounted:
+                screen.reload()
+
+    def action_go(self, name: str) -> None:
+        if self.ctx is not None and name in MAIN_SCREENS and self.current_mode != name:
+            self.switch_mode(name)
+
+    def action_help(self) -> None:
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(key_rows(self, self.screen)))
+
+    async def settle(self) -> None:
+        """Wait until every journal job has finished (tests, the benchmark)."""
+        await self.workers.wait_for_complete([w for w in self.workers if w.group != "watch"])
+
+    def on_unmount(self) -> None:
+        if self.watcher is not None:
+            self.watcher.stop()
+        if self.ctx is not None:
+            self.ctx.jobs.shutdown()
+
+    def final_journal(self, timeout: float = 60.0) -> Journal | None:
+        """The journal to close once the app has ended (one still opening is waited for)."""
+        self.opening.wait(timeout)
+        return self.journal or self.opened

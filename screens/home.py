@@ -1,70 +1,267 @@
-"""Home: the tandem, the devices that write into the journal, problems and conflicts."""
+"""Home: where the pair stands, at a glance.
+
+Who is who, how far the programme has come, the next session with both sides'
+readiness, open action items, the backlog's mix, the pitfalls the journal shows
+signs of, and whether the devices are in sync.
+
+``sections`` computes the texts from the journal; ``HomeView`` shows them. The
+start screen (start.py) shows the same texts from the last run while the journal
+opens, so this module imports the journal's modules only inside functions.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from rich.text import Text
+from rmpair.screens import fmt
+from rmpair.screens.base import JournalScreen, with_nav
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.screen import Screen
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Static
 
-from rmpair.i18n import _
-from rmpair.journal import Journal
+from rmpair.i18n import _, ngettext
+
+if TYPE_CHECKING:
+    from rmpair.journal import DeviceSeen, Journal
+
+MAX_ACTIONS = 4
+SECTIONS = ("tandem", "next", "actions", "mix", "nudges", "devices", "problems")
+COUNTDOWN = "\x00countdown\x00"  # where the next session's countdown goes, filled in live
 
 
-class HomeScreen(Screen[None]):
-    """Where the pair stands, at a glance."""
+@dataclass
+class Sections:
+    """The home screen's texts, and when the next session starts (for its countdown)."""
 
-    BINDINGS = [
-        Binding("r", "refresh", _("Refresh")),
-        Binding("q", "app.quit", _("Quit")),
-    ]
+    texts: dict[str, Text] = field(default_factory=dict)
+    next_start: dt.datetime | None = None  # UTC
+    next_minutes: int = 0
 
-    def __init__(self, journal: Journal) -> None:
-        super().__init__()
-        self.journal = journal
+    def text(self, name: str, now: dt.datetime) -> Text:
+        found = self.texts.get(name, Text())
+        if self.next_start is None or COUNTDOWN not in found.plain:
+            return found
+        # Text.replace is not available for styled text; the marker sits in an
+        # unstyled span, so plain replacement keeps the styles around it.
+        shown = found.copy()
+        when = fmt.countdown_to(self.next_start, self.next_minutes, now)
+        start = shown.plain.index(COUNTDOWN)
+        shown = shown[:start] + Text(when) + shown[start + len(COUNTDOWN) :]
+        return shown
+
+
+class HomeView(VerticalScroll):
+    """The sections of the home screen, one under the other (one widget: quick to draw)."""
+
+    def __init__(self) -> None:
+        super().__init__(id="home")
 
     def compose(self) -> ComposeResult:
-        yield Header()
-        with VerticalScroll():
-            yield Static(id="tandem")
-            yield Static(id="devices")
-            yield Static(id="problems")
-        yield Footer()
+        yield Static(id="home-text")
 
-    def on_mount(self) -> None:
-        self.show()
+    def fill(self, sections: Sections, now: dt.datetime) -> None:
+        texts = [sections.text(name, now) for name in SECTIONS]
+        self.query_one("#home-text", Static).update(Text("\n\n").join(t for t in texts if t))
 
-    def action_refresh(self) -> None:
-        self.journal.refresh()
-        self.show()
 
-    def show(self) -> None:
-        status = self.journal.status()
-        tandem = status.tandem
-        if tandem is not None:
-            text = _("{mentor} (mentor) teaches {mentee} (mentee)").format(
-                mentor=tandem.mentor, mentee=tandem.mentee
+def sections(journal: Journal, now: dt.datetime) -> Sections:
+    """Everything the home screen shows, read from the journal."""
+    from rmpair.model import Role
+
+    status = journal.status(now)
+    tandem, me = status.tandem, journal.my_role
+    found = Sections()
+    head = Text()
+    if tandem is None:
+        head.append(_("No tandem yet."), style="bold")
+    else:
+        from rmpair.plan import cadence_text
+
+        head.append(
+            _("{mentor} teaches {mentee}").format(
+                mentor=fmt.person(tandem, Role.MENTOR, me),
+                mentee=fmt.person(tandem, Role.MENTEE, me),
+            ),
+            style="bold",
+        )
+        progress = journal.progress(now)
+        parts = []
+        if progress.total:
+            parts.append(
+                _("session {n} of {total}").format(n=progress.number, total=progress.total)
             )
-            text += "\n" + _("{start} to {end}, {cadence}, {minutes} min").format(
-                start=tandem.start,
-                end=tandem.end,
-                cadence=_(tandem.cadence.value),
+        if progress.days_left is not None:
+            if progress.days_left >= 0:
+                parts.append(
+                    ngettext("{n} day left", "{n} days left", progress.days_left).format(
+                        n=progress.days_left
+                    )
+                )
+            else:
+                parts.append(_("the programme has ended"))
+        parts.append(
+            _("{cadence}, {minutes} min").format(
+                cadence=cadence_text(tandem.cadence, tandem.weekday),
                 minutes=tandem.session_minutes,
             )
-        else:
-            text = _("No tandem yet.")
-        self.query_one("#tandem", Static).update(text)
-        lines = [_("Devices")]
-        for device in status.devices:
-            when = (
-                device.last_change.astimezone().strftime("%Y-%m-%d %H:%M")
-                if device.last_change
-                else "-"
+        )
+        head.append("\n" + " · ".join(parts))
+    found.texts["tandem"] = head
+    found.texts["next"] = _next_session(journal, now, found)
+    found.texts["actions"] = _actions(journal, now)
+    found.texts["mix"] = _mix(journal)
+    nudges = Text()
+    if status.nudges:
+        nudges.append(_("Watch out"), style="bold")
+        for nudge in status.nudges:
+            nudges.append(f"\n  {fmt.WARN} {nudge.message}")
+    found.texts["nudges"] = nudges
+    found.texts["devices"] = _devices(journal, status.devices, tandem.tz if tandem else "UTC")
+    problems = Text()
+    for problem in status.problems:
+        problems.append(f"  {fmt.WARN} {problem}\n")
+    if status.conflicts:
+        problems.append(
+            f"  {fmt.WARN} "
+            + ngettext(
+                "{n} value was edited on both devices at once; settle it on Conflicts (5).",
+                "{n} values were edited on both devices at once; settle them on Conflicts (5).",
+                len(status.conflicts),
+            ).format(n=len(status.conflicts))
+        )
+    for reason in status.read_only:
+        problems.append(f"\n  {fmt.WARN} " + _("Read-only: {reason}").format(reason=reason))
+    if not problems:
+        problems.append(f"  {fmt.DONE} " + _("No problems with files, no conflicts."))
+    found.texts["problems"] = problems
+    return found
+
+
+def _next_session(journal: Journal, now: dt.datetime, found: Sections) -> Text:
+    from rmpair.model import Role, Topic
+    from rmpair.sessions import start_utc
+
+    text = Text()
+    text.append(_("Next session"), style="bold")
+    upcoming = journal.next_session(now)
+    if upcoming is None:
+        text.append("\n  " + _("None planned. Plan one on the Sessions screen (3)."))
+        return text
+    found.next_start, found.next_minutes = start_utc(upcoming), upcoming.minutes
+    tandem = journal.tandem()
+    text.append(f"  {fmt.when(upcoming)} · ")
+    text.append(COUNTDOWN)
+    titles = [
+        t.title
+        for t in (journal.get(Topic, tid) for tid in journal.session_topics(upcoming))
+        if t is not None
+    ]
+    line = journal.session_title(upcoming)
+    if titles:
+        line += " · " + _("Topics: {titles}").format(titles="; ".join(titles))
+    elif upcoming.theme:
+        line += " · " + upcoming.theme
+    text.append("\n  " + fmt.short(line, 200))
+    ready = journal.readiness(upcoming.id)
+    prep = " · ".join(
+        f"{fmt.person(tandem, role, journal.my_role)} {fmt.readiness(*ready[role])}"
+        for role in Role
+    )
+    text.append("\n  " + _("Prep: {who}").format(who=prep))
+    return text
+
+
+def _actions(journal: Journal, now: dt.datetime) -> Text:
+    items = journal.action_items(open_only=True)
+    text = Text()
+    text.append(_("Open action items ({n})").format(n=len(items)), style="bold")
+    if not items:
+        text.append("\n  " + _("None open."))
+    today = journal.today(now)
+    for item in items[:MAX_ACTIONS]:
+        text.append("\n  " + fmt.action_line(item, today))
+    if len(items) > MAX_ACTIONS:
+        text.append("\n  " + _("… and {n} more").format(n=len(items) - MAX_ACTIONS))
+    return text
+
+
+def _mix(journal: Journal) -> Text:
+    from rmpair.backlog import OPEN_STATUSES
+    from rmpair.model import Category, Topic
+
+    topics = [t for t in journal.all(Topic) if t.status in OPEN_STATUSES]
+    counts = Counter(t.category for t in topics)
+    text = Text()
+    text.append(_("Backlog"), style="bold")
+    text.append(
+        "  " + ngettext("{n} open topic", "{n} open topics", len(topics)).format(n=len(topics))
+    )
+    if topics:
+        text.append(": " + " · ".join(f"{_(c.value)} {counts[c]}" for c in Category if counts[c]))
+    return text
+
+
+def _devices(journal: Journal, devices: list[DeviceSeen], tz: str) -> Text:
+    from rmpair.backlog import zone
+
+    text = Text()
+    text.append(_("Devices"), style="bold")
+    where = zone(tz)
+    for device in devices:
+        when = (
+            device.last_change.astimezone(where).strftime("%Y-%m-%d %H:%M")
+            if device.last_change
+            else "-"
+        )
+        mine = " " + _("(this device)") if device.device == journal.device_id else ""
+        text.append(
+            "\n  "
+            + _("{person} ({role}), {label}{mine}: last change {when}").format(
+                person=device.person,
+                role=_(device.role),
+                label=device.label,
+                mine=mine,
+                when=when,
             )
-            lines.append(f"  {device.person} ({_(device.role)}), {device.label}: {when}")
-        self.query_one("#devices", Static).update("\n".join(lines))
-        problems = [f"  ! {p}" for p in status.problems]
-        problems += [f"  ~ {c.kind} {c.rec}: {c.field}" for c in status.conflicts]
-        summary = _("No problems, no conflicts.") if not problems else "\n".join(problems)
-        self.query_one("#problems", Static).update(summary)
+        )
+    return text
+
+
+class HomeScreen(JournalScreen):
+    """The tandem, the next session, what is open, and the sync line."""
+
+    NAME = "home"
+    BINDINGS = with_nav(
+        [
+            Binding("n,enter", "open_next", _("Next session"), key_display="n"),
+            Binding("r", "refresh", _("Refresh now")),
+        ]
+    )
+
+    def body(self) -> ComposeResult:
+        yield HomeView()
+
+    def on_mount(self) -> None:
+        self.set_interval(60, self.reload)  # countdowns and nudges follow the clock
+
+    def show(self) -> None:
+        now = self.ctx.now()
+        self.query_one(HomeView).fill(sections(self.journal, now), now)
+
+    def action_refresh(self) -> None:
+        self.save(lambda journal: journal.refresh())
+
+    def action_open_next(self) -> None:
+        from rmpair.screens.session import SessionScreen
+
+        with self.ctx.jobs.lock:
+            upcoming = self.journal.next_session(self.ctx.now())
+        if upcoming is None:
+            self.app.notify(_("No session is planned; plan one on the Sessions screen (3)."))
+            return
+        self.app.push_screen(SessionScreen(self.ctx, upcoming.id))

@@ -1,97 +1,317 @@
-"""First run: start a tandem's journal (a local folder by default) or join one."""
+"""First run: start a new tandem (the frame, the prerequisites, where the journal lives)
+or join the journal your partner started in a shared folder.
+
+Nothing here decides anything the CLI would not: the wizard collects what
+``rmpair init``/``join``/``plan``/``check`` take and calls the same facade, on a
+worker thread, then returns the opened journal with ``dismiss``.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass, replace
 from pathlib import Path
 
-from textual import work
+from rmpair.screens.base import Clock
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Grid, Horizontal, VerticalScroll
+from textual.containers import Grid, Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Button, Footer, Header, Input, Label, Select, Static
+from textual.widgets import Button, ContentSwitcher, Footer, Header, Input, Label, Select, Static
 
-from rmpair.errors import UserError
+from rmpair.errors import ReadOnlyError, UserError
 from rmpair.home import Home
 from rmpair.i18n import _
 from rmpair.journal import Journal
 from rmpair.model import Cadence, Role
+from rmpair.plan import add_months, months_between
+from rmpair.template_store import TemplateStore
+
+YES, NO, UNSURE = "yes", "no", "-"
+
+
+def parse_day(text: str, label: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text.strip())
+    except ValueError:
+        raise UserError(
+            _("{field}: '{value}' is not a date (use YYYY-MM-DD).").format(field=label, value=text)
+        ) from None
+
+
+def check_zone(name: str) -> str:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(name.strip())
+    except (ZoneInfoNotFoundError, ValueError):
+        raise UserError(
+            _("Time zone: '{zone}' is not a known time zone (e.g. Europe/Berlin).").format(
+                zone=name
+            )
+        ) from None
+    return name.strip()
+
+
+def local_zone() -> str:
+    from rmpair.cli import local_zone_name
+
+    return local_zone_name()
+
+
+@dataclass(frozen=True)
+class NewTandem:
+    """What the wizard collected for a new tandem, checked."""
+
+    folder: Path
+    me: str
+    role: Role
+    partner: str
+    start: dt.date
+    end: dt.date
+    cadence: Cadence
+    minutes: int
+    tz: str
+    plan: bool
+    answers: dict[str, bool]
+
+    def create(self, home: Home) -> Journal:
+        """Start the journal, fix the frame, record the answers, plan the sessions."""
+        journal = Journal.init(
+            self.folder,
+            me=self.me,
+            role=self.role,
+            partner=self.partner,
+            start=self.start,
+            months=months_between(self.start, self.end),
+            cadence=self.cadence,
+            minutes=self.minutes,
+            tz=self.tz,
+            home=home,
+        )
+        tandem = journal.tandem()
+        if tandem is not None and tandem.end != self.end:
+            journal.put(replace(tandem, end=self.end))
+        if self.answers:
+            journal.answer_prerequisites(self.answers)
+        if self.plan:
+            journal.plan_programme(cadence=self.cadence.value, until=self.end)
+        return journal
 
 
 class SetupScreen(Screen[Journal | None]):
-    """A short form; returns the opened journal with ``dismiss``."""
+    """Three steps in one screen: choose, then the new tandem's form or the join form."""
 
-    BINDINGS = [Binding("escape", "cancel", _("Cancel"))]
+    BINDINGS = [Binding("escape", "back", _("Back"))]
 
-    def __init__(self, home: Home) -> None:
+    def __init__(self, home: Home, clock: Clock) -> None:
         super().__init__()
         self.home = home
+        self.clock = clock
+        self.prerequisites = TemplateStore(lang="en").prerequisites()
 
     def compose(self) -> ComposeResult:
+        today = self.clock().astimezone().date()
         yield Header()
-        with VerticalScroll(id="setup"):
-            yield Static(_("Start your tandem's journal, or join your partner's."), id="intro")
-            with Grid(id="form"):
-                yield Label(_("Your name"))
-                yield Input(id="me")
-                yield Label(_("Your role"))
-                yield Select(
-                    [
-                        (_("mentee: the senior who learns"), Role.MENTEE.value),
-                        (_("mentor: the junior who teaches"), Role.MENTOR.value),
-                    ],
-                    value=Role.MENTEE.value,
-                    allow_blank=False,
-                    id="role",
+        with ContentSwitcher(initial="choose", id="steps"):
+            with Vertical(id="choose", classes="setup"):
+                yield Static(
+                    _(
+                        "Welcome to rmpair, the journal of one reverse-mentoring pair: a junior "
+                        "mentor teaches a senior mentee.\n\nStart your tandem's journal, or join "
+                        "the one your partner started in a shared folder."
+                    ),
+                    classes="intro",
                 )
-                yield Label(_("Partner's name"))
-                yield Input(placeholder=_("empty to join an existing journal"), id="partner")
-                yield Label(_("Journal folder"))
-                yield Input(str(self.home.root / "journal"), id="folder")
-            yield Static(_("Tip: a folder inside your synced folder shares the journal."), id="tip")
-            yield Static(id="error")
-            with Horizontal(id="buttons"):
-                yield Button(_("Start"), variant="primary", id="start")
-                yield Button(_("Join"), id="join")
+                with Horizontal(classes="buttons"):
+                    yield Button(_("Start a new tandem"), variant="primary", id="new")
+                    yield Button(_("Join my partner's journal"), id="to-join")
+            with VerticalScroll(id="start-form", classes="setup"):
+                yield Static(_("Your tandem"), classes="heading")
+                with Grid(classes="form"):
+                    yield Label(_("Your name"))
+                    yield Input(id="me")
+                    yield Label(_("Your role"))
+                    yield Select(
+                        [
+                            (_("mentee: the senior who learns"), Role.MENTEE.value),
+                            (_("mentor: the junior who teaches"), Role.MENTOR.value),
+                        ],
+                        value=Role.MENTEE.value,
+                        allow_blank=False,
+                        id="role",
+                    )
+                    yield Label(_("Partner's name"))
+                    yield Input(id="partner")
+                    yield Label(_("First session"))
+                    yield Input(today.isoformat(), id="start-date")
+                    yield Label(_("Programme ends"))
+                    yield Input(add_months(today, 6).isoformat(), id="end-date")
+                    yield Label(_("How often"))
+                    yield Select(
+                        [
+                            (_("weekly"), Cadence.WEEKLY.value),
+                            (_("every two weeks"), Cadence.BIWEEKLY.value),
+                            (_("monthly"), Cadence.MONTHLY.value),
+                        ],
+                        value=Cadence.MONTHLY.value,
+                        allow_blank=False,
+                        id="cadence",
+                    )
+                    yield Label(_("Minutes"))
+                    yield Input("60", id="length")
+                    yield Label(_("Time zone"))
+                    yield Input(local_zone(), id="tz")
+                    yield Label(_("Plan sessions"))
+                    yield Select(
+                        [(_("yes, plan them now"), YES), (_("no, later"), NO)],
+                        value=YES,
+                        allow_blank=False,
+                        id="plan",
+                    )
+                    yield Label(_("Journal folder"))
+                    yield Input(str(self.home.root / "journal"), id="folder")
+                yield Static(
+                    _(
+                        "The default keeps the journal on this computer. To share it, pick a "
+                        "folder inside a folder you sync (Syncthing, Dropbox, OneDrive, ...)."
+                    ),
+                    classes="tip",
+                )
+                yield Static(_("Before you start"), classes="heading")
+                with Grid(classes="form prereqs"):
+                    for item in self.prerequisites:
+                        yield Label(item.question)
+                        yield Select(
+                            [(_("yes"), YES), (_("no"), NO), (_("not sure yet"), UNSURE)],
+                            value=UNSURE,
+                            allow_blank=False,
+                            id=f"pre-{item.key}",
+                        )
+                yield Static(id="error", classes="error")
+                with Horizontal(classes="buttons"):
+                    yield Button(_("Start"), variant="primary", id="start")
+                    yield Button(_("Back"), id="back-1")
+            with Vertical(id="join-form", classes="setup"):
+                yield Static(_("Join your partner's journal"), classes="heading")
+                with Grid(classes="form"):
+                    yield Label(_("Your name"))
+                    yield Input(id="join-me")
+                    yield Label(_("Shared folder"))
+                    yield Input(
+                        placeholder=_("the journal folder your partner shared"), id="join-folder"
+                    )
+                yield Static(id="join-error", classes="error")
+                with Horizontal(classes="buttons"):
+                    yield Button(_("Join"), variant="primary", id="join")
+                    yield Button(_("Back"), id="back-2")
         yield Footer()
 
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        me = self.query_one("#me", Input).value.strip()
-        partner = self.query_one("#partner", Input).value.strip()
-        folder = Path(self.query_one("#folder", Input).value.strip()).expanduser()
-        role = Role(str(self.query_one("#role", Select).value))
-        if not me:
-            self._error(_("Please enter your name."))
-            return
-        if event.button.id == "start" and not partner:
-            self._error(_("Please enter your partner's name."))
-            return
-        self._create(event.button.id == "join", me, role, partner, folder)
+    def _step(self, name: str) -> None:
+        self.query_one("#steps", ContentSwitcher).current = name
 
-    @work(thread=True, exclusive=True)
-    def _create(self, join: bool, me: str, role: Role, partner: str, folder: Path) -> None:
-        # File I/O runs off the UI thread; results come back through call_from_thread.
+    @on(Button.Pressed, "#new")
+    def _new(self) -> None:
+        self._step("start-form")
+        self.query_one("#me", Input).focus()
+
+    @on(Button.Pressed, "#to-join")
+    def _to_join(self) -> None:
+        self._step("join-form")
+        self.query_one("#join-me", Input).focus()
+
+    @on(Button.Pressed, "#back-1, #back-2")
+    def action_back(self) -> None:
+        if self.query_one("#steps", ContentSwitcher).current == "choose":
+            self.dismiss(None)
+        else:
+            self._step("choose")
+
+    def _value(self, wid: str) -> str:
+        return self.query_one(wid, Input).value.strip()
+
+    def collect(self) -> NewTandem:
+        """The new tandem's values, or a UserError naming the field to fix."""
+        me, partner = self._value("#me"), self._value("#partner")
+        if not me:
+            raise UserError(_("Please enter your name."))
+        if not partner:
+            raise UserError(_("Please enter your partner's name."))
+        start = parse_day(self._value("#start-date"), _("First session"))
+        end = parse_day(self._value("#end-date"), _("Programme ends"))
+        if end <= start:
+            raise UserError(_("Programme ends: the end must come after the first session."))
+        length = self._value("#length")
+        if not length.isdigit() or not 10 <= int(length) <= 480:
+            raise UserError(
+                _("Minutes: '{value}' is not a length from 10 to 480 minutes.").format(value=length)
+            )
+        folder = self._value("#folder")
+        if not folder:
+            raise UserError(_("Journal folder: please give a folder."))
+        answers: dict[str, bool] = {}
+        for item in self.prerequisites:
+            value = str(self.query_one(f"#pre-{item.key}", Select).value)
+            if value != UNSURE:
+                answers[item.key] = value == YES
+        return NewTandem(
+            folder=Path(folder).expanduser(),
+            me=me,
+            role=Role(str(self.query_one("#role", Select).value)),
+            partner=partner,
+            start=start,
+            end=end,
+            cadence=Cadence(str(self.query_one("#cadence", Select).value)),
+            minutes=int(length),
+            tz=check_zone(self._value("#tz")),
+            plan=self.query_one("#plan", Select).value == YES,
+            answers=answers,
+        )
+
+    @on(Button.Pressed, "#start")
+    @on(Input.Submitted, "#start-form Input")
+    def _start(self) -> None:
         try:
-            if join:
-                journal = Journal.join(folder, me=me, home=self.home)
-            else:
-                journal = Journal.init(
-                    folder,
-                    me=me,
-                    role=role,
-                    partner=partner,
-                    start=dt.date.today(),
-                    cadence=Cadence.MONTHLY,
-                    home=self.home,
-                )
-        except (UserError, OSError) as exc:
-            self.app.call_from_thread(self._error, str(exc))
+            wanted = self.collect()
+        except UserError as exc:
+            self._error("#error", str(exc))
+            return
+        self._error("#error", _("Creating the journal…"))
+        self._create(wanted)
+
+    @on(Button.Pressed, "#join")
+    @on(Input.Submitted, "#join-form Input")
+    def _join(self) -> None:
+        me, folder = self._value("#join-me"), self._value("#join-folder")
+        if not me:
+            self._error("#join-error", _("Please enter your name."))
+            return
+        if not folder:
+            self._error("#join-error", _("Shared folder: please give the journal's folder."))
+            return
+        self._error("#join-error", _("Joining…"))
+        self._join_journal(me, Path(folder).expanduser())
+
+    @work(thread=True, exclusive=True, group="setup")
+    def _create(self, wanted: NewTandem) -> None:
+        # There is no journal yet, so nothing else can be using it: file I/O runs here
+        # and only the result comes back to the UI thread.
+        try:
+            journal = wanted.create(self.home)
+        except (UserError, ReadOnlyError, OSError) as exc:
+            self.app.call_from_thread(self._error, "#error", str(exc))
             return
         self.app.call_from_thread(self.dismiss, journal)
 
-    def _error(self, message: str) -> None:
-        self.query_one("#error", Static).update(message)
+    @work(thread=True, exclusive=True, group="setup")
+    def _join_journal(self, me: str, folder: Path) -> None:
+        try:
+            journal = Journal.join(folder, me=me, home=self.home)
+        except (UserError, ReadOnlyError, OSError) as exc:
+            self.app.call_from_thread(self._error, "#join-error", str(exc))
+            return
+        self.app.call_from_thread(self.dismiss, journal)
 
-    def action_cancel(self) -> None:
-        self.dismiss(None)
+    def _error(self, wid: str, message: str) -> None:
+        self.query_one(wid, Static).update(message)

@@ -1,0 +1,247 @@
+"""How fast the app is where people notice: the first paint, and big lists.
+
+1. Time to first paint of the home screen with a five-year journal, against an
+   empty Textual app, as whole processes in a pseudo-terminal, in interleaved
+   rounds. Both exit right after their first screen has been drawn (rmpair with
+   RMPAIR_FIRST_PAINT_EXIT=1, see screens/launch.py); the goal is a ratio <= 1.3.
+2. A backlog of 10,000 topics: time to open the backlog screen and to move the
+   cursor, against the same with 10 topics, and what Textual's DataTable would
+   take to hold the same rows (why screens/table.py draws only visible rows).
+
+Run: python benchmarks/bench_app.py [--work DIR] [--rounds N]
+The five-year demo journal is built once into DIR (about a minute) and reused.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import os
+import pty
+import select
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+EMPTY_APP = """
+from textual.app import App
+
+class Empty(App):
+    def on_mount(self):
+        self.call_after_refresh(self.exit)
+
+Empty().run()
+"""
+
+
+def timed_process(argv: list[str], env: dict[str, str]) -> float:
+    """Wall time of a whole process whose terminal is a fresh pseudo-terminal."""
+    return run_process(argv, env)[0]
+
+
+def run_process(argv: list[str], env: dict[str, str]) -> tuple[float, float]:
+    """(wall, CPU) seconds of a whole process in a fresh pseudo-terminal. CPU time
+    (user + system, all threads) hardly depends on what else the machine is doing."""
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: exec at once
+        os.execve(argv[0], argv, env)
+    start = time.perf_counter()
+    try:
+        while True:
+            ready, _w, _x = select.select([fd], [], [], 30)
+            if not ready:
+                raise TimeoutError(f"{argv} did not finish")
+            try:
+                if not os.read(fd, 65536):
+                    break
+            except OSError:  # EIO: the child closed the terminal
+                break
+    finally:
+        _pid, status, usage = os.wait4(pid, 0)
+        os.close(fd)
+    elapsed = time.perf_counter() - start
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise RuntimeError(f"{argv} failed with {status}")
+    return elapsed, usage.ru_utime + usage.ru_stime
+
+
+def demo_journal(work: Path) -> tuple[Path, Path]:
+    """The five-year demo journal and its device folder, built on first use."""
+    journal, home = work / "journal", work / "home"
+    if not (journal / "devices").is_dir():
+        print("Building the five-year demo journal (about a minute) ...", flush=True)
+        env = {**os.environ, "RMPAIR_HOME": str(home)}
+        subprocess.run(
+            [sys.executable, "-m", "rmpair", "demo", str(journal), "--years", "5"],
+            env=env,
+            check=True,
+        )
+    return journal, home
+
+
+def first_paint(work: Path, rounds: int) -> dict[str, float]:
+    """Medians of interleaved rounds: rmpair warm (home's snapshot from the last run
+    holds), rmpair cold (no snapshot: the journal is opened before the app starts),
+    and the empty app."""
+    journal, home = demo_journal(work)
+    env = {**os.environ, "RMPAIR_HOME": str(home), "TERM": "xterm-256color"}
+    env.pop("RMPAIR_FIRST_PAINT_EXIT", None)
+    app_env = {**env, "RMPAIR_FIRST_PAINT_EXIT": "1"}
+    rmpair = [sys.executable, "-m", "rmpair", "--journal", str(journal)]
+    empty = [sys.executable, "-c", EMPTY_APP]
+    # One warm-up each: file caches, .pyc files, the journal's cache and home's snapshot.
+    timed_process(rmpair, app_env)
+    timed_process(empty, env)
+    wall: dict[str, list[float]] = {"warm": [], "cold": [], "empty": []}
+    cpu: dict[str, list[float]] = {"warm": [], "cold": [], "empty": []}
+
+    def run(name: str, argv: list[str], environ: dict[str, str]) -> None:
+        seconds, used = run_process(argv, environ)
+        wall[name].append(seconds)
+        cpu[name].append(used)
+
+    for _round in range(rounds):
+        run("warm", rmpair, app_env)
+        run("empty", empty, env)
+        for snapshot in home.glob("journals/*/app-home.json"):
+            snapshot.unlink()
+        run("cold", rmpair, app_env)  # leaves a snapshot for the next round
+    found = {name: statistics.median(values) for name, values in wall.items()}
+    found |= {f"{name}_cpu": statistics.median(values) for name, values in cpu.items()}
+    for name in ("warm", "cold"):
+        found[f"{name}_ratio"] = found[name] / found["empty"]
+        found[f"{name}_cpu_ratio"] = found[f"{name}_cpu"] / found["empty_cpu"]
+    return found
+
+
+# -- big lists -------------------------------------------------------------------------
+
+
+def journal_with_topics(root: Path, count: int) -> object:
+    from rmpair.home import Home
+    from rmpair.journal import Journal
+    from rmpair.model import Category, Role, Topic, TopicStatus
+
+    journal = Journal.init(
+        root / "shared",
+        me="Dana",
+        role=Role.MENTEE,
+        partner="Sam",
+        start=dt.date(2026, 11, 2),
+        tz="Europe/Berlin",
+        home=Home(root / "home"),
+    )
+    categories = list(Category)
+    with journal.batch():
+        for n in range(count):
+            topic = Topic(
+                id="",
+                title=f"Topic number {n}: something worth an hour",
+                category=categories[n % 4],
+                question=f"What should I know about topic {n}?",
+                priority=float(n),
+                status=TopicStatus.BACKLOG,
+                created=dt.date(2026, 1, 1) + dt.timedelta(days=n % 300),
+            )
+            journal.add(Topic.KIND, topic.to_fields())
+    return journal
+
+
+async def backlog_timings(count: int, moves: int) -> dict[str, float]:
+    """Seconds to open the backlog, and per cursor move (with the screen redrawn)."""
+    from rmpair.screens.app import RmpairApp
+    from rmpair.screens.table import Table
+
+    with tempfile.TemporaryDirectory() as tmp:
+        journal = journal_with_topics(Path(tmp), count)
+        app = RmpairApp(journal, watch_interval=None)  # type: ignore[arg-type]
+        async with app.run_test(size=(100, 30)) as pilot:
+            await pilot.pause()
+            start = time.perf_counter()
+            app.action_go("backlog")
+            while not app.screen.query(Table) or len(app.screen.query_one(Table).rows) < count:
+                await asyncio.sleep(0)
+            await pilot.pause()
+            opened = time.perf_counter() - start
+            table = app.screen.query_one(Table)
+            start = time.perf_counter()
+            for _move in range(moves):
+                table.action_move(1)
+                await pilot.pause()
+            per_move = (time.perf_counter() - start) / moves
+            start = time.perf_counter()
+            table.action_jump(-1)
+            await pilot.pause()
+            to_end = time.perf_counter() - start
+        journal.close()  # type: ignore[attr-defined]
+    return {"open": opened, "move": per_move, "end": to_end}
+
+
+async def datatable_timing(count: int) -> float:
+    """Seconds for Textual's DataTable to take ``count`` rows and draw once."""
+    from textual.app import App, ComposeResult
+    from textual.widgets import DataTable
+
+    class Tables(App[None]):
+        def compose(self) -> ComposeResult:
+            yield DataTable()
+
+    app = Tables()
+    async with app.run_test(size=(100, 30)) as pilot:
+        table = app.query_one(DataTable)
+        for label, width in (("#", 4), ("Topic", 40), ("Category", 10), ("Status", 15)):
+            table.add_column(label, width=width)
+        start = time.perf_counter()
+        table.add_rows(
+            (str(n), f"Topic number {n}: something worth an hour", "work", "backlog")
+            for n in range(count)
+        )
+        await pilot.pause()
+        return time.perf_counter() - start
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "rmpair-bench")
+    parser.add_argument("--rounds", type=int, default=9)
+    parser.add_argument("--only", choices=("paint", "lists"), help="run one part only")
+    args = parser.parse_args()
+    args.work.mkdir(parents=True, exist_ok=True)
+
+    if args.only != "lists":
+        paint = first_paint(args.work, args.rounds)
+        print(f"first paint, medians of {args.rounds} interleaved rounds (whole processes):")
+        print(
+            f"  empty Textual app       {paint['empty'] * 1000:5.0f} ms wall, "
+            f"{paint['empty_cpu'] * 1000:5.0f} ms CPU"
+        )
+        for name, label in (("warm", "rmpair home, 5 years"), ("cold", "same, no snapshot")):
+            print(
+                f"  {label:<23} {paint[name] * 1000:5.0f} ms wall, "
+                f"{paint[name + '_cpu'] * 1000:5.0f} ms CPU; ratio {paint[name + '_ratio']:.2f} "
+                f"wall, {paint[name + '_cpu_ratio']:.2f} CPU"
+            )
+        print("  goal: rmpair home <= 1.30 x the empty app")
+    if args.only == "paint":
+        return
+    small = asyncio.run(backlog_timings(10, 50))
+    large = asyncio.run(backlog_timings(10_000, 50))
+    print(
+        f"backlog open: 10 topics {small['open'] * 1000:.0f} ms, 10,000 topics "
+        f"{large['open'] * 1000:.0f} ms, ratio {large['open'] / small['open']:.2f}"
+    )
+    print(
+        f"cursor move (with redraw): 10 topics {small['move'] * 1000:.1f} ms, 10,000 topics "
+        f"{large['move'] * 1000:.1f} ms, ratio {large['move'] / small['move']:.2f}; "
+        f"jump to the last of 10,000: {large['end'] * 1000:.1f} ms"
+    )
+    table = asyncio.run(datatable_timing(10_000))
+    print(f"for comparison, Textual's DataTable taking the same 10,000 rows: {table * 1000:.0f} ms")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,194 @@
+"""What every journal screen shares: the journal, the clock, and one queue for its work.
+
+The journal is not thread-safe, so every change (and the live refresh) runs as a
+*job* on one background thread, in the order the user asked for them, holding
+``Context.lock``; screens read the journal on the UI thread under the same lock.
+The UI never waits for the disk, and the journal is never used by two threads at
+once. A job's result comes back on the UI thread, and then every visible screen
+shows the journal again (``JournalScreen.show``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from rmpair.errors import ReadOnlyError, UserError
+from rmpair.i18n import _
+
+if TYPE_CHECKING:  # the start screen paints before the journal's modules are imported
+    from rmpair.journal import Journal
+
+T = TypeVar("T")
+Clock = Callable[[], dt.datetime]
+
+
+def utc_clock() -> dt.datetime:
+    """The real time; tests and snapshots pass a fixed clock instead."""
+    return dt.datetime.now(dt.UTC)
+
+
+class Jobs:
+    """One background thread that does the journal's work, one job at a time, in order."""
+
+    def __init__(self) -> None:
+        from concurrent.futures import ThreadPoolExecutor
+
+        self.lock = threading.RLock()
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="rmpair-journal")
+
+    async def run(self, journal: Journal, work: Callable[[Journal], T]) -> T:
+        def locked() -> T:
+            with self.lock:
+                return work(journal)
+
+        return await asyncio.get_running_loop().run_in_executor(self._executor, locked)
+
+    def shutdown(self) -> None:
+        """Finish what was asked for (a save must not be lost on quit)."""
+        self._executor.shutdown(wait=True)
+
+
+@dataclass
+class Context:
+    """What the screens get through their constructors."""
+
+    journal: Journal
+    clock: Clock = utc_clock
+    jobs: Jobs = field(default_factory=Jobs)
+    # Called once after the first screen has shown the journal (the benchmark's exit).
+    first_shown: Callable[[], object] | None = None
+    # Counts the journal's changes seen by the app; a screen that comes back into
+    # view shows the journal again only if it changed meanwhile.
+    generation: int = 0
+
+    def now(self) -> dt.datetime:
+        return self.clock()
+
+
+@dataclass
+class JournalChanged(Message):
+    """The journal has new content (a save here, or the partner's files): show it again."""
+
+
+# The main screens, their keys and titles, in the order of the navigation line.
+SCREENS: tuple[tuple[str, str, str], ...] = (
+    ("home", "1", _("Home")),
+    ("backlog", "2", _("Backlog")),
+    ("sessions", "3", _("Sessions")),
+    ("agreement", "4", _("Agreement")),
+    ("conflicts", "5", _("Conflicts")),
+)
+
+
+NAV_BINDINGS: list[BindingType] = [
+    Binding(key, f"app.go('{name}')", title, key_display=key) for name, key, title in SCREENS
+]
+
+
+def with_nav(bindings: list[BindingType]) -> list[BindingType]:
+    """A screen's own keys, then the keys of the main screens (the footer's order)."""
+    return [*bindings, *NAV_BINDINGS]
+
+
+class NavBar(Static):
+    """The top line: the app's name and the main screens, clickable; the current one is
+    marked with > < (no colour needed)."""
+
+    def __init__(self, current: str) -> None:
+        super().__init__(id="nav", markup=True)
+        self.current = current
+
+    def on_mount(self) -> None:
+        parts = ["[b]rmpair[/b] │"]
+        for name, key, title in SCREENS:
+            label = f"{key} {title}"
+            if name == self.current:
+                parts.append(f"[b reverse]>{label}<[/]")
+            else:
+                parts.append(f"[@click=app.go('{name}')] {label} [/]")
+        self.update(" ".join(parts))
+
+
+class JournalScreen(Screen[None]):
+    """A screen over the journal: reads it under the lock, saves through ``save``."""
+
+    NAME: ClassVar[str] = ""
+
+    def __init__(self, ctx: Context) -> None:
+        super().__init__()
+        self.ctx = ctx
+        self.shown = -1  # the generation last shown
+
+    @property
+    def journal(self) -> Journal:
+        return self.ctx.journal
+
+    def compose(self) -> ComposeResult:
+        yield NavBar(self.NAME)
+        yield from self.body()
+        yield Footer()
+
+    def body(self) -> ComposeResult:
+        """The screen's own widgets, between the navigation line and the footer."""
+        yield from ()
+
+    def on_mount(self) -> None:
+        # Textual runs ``on_mount`` of every class in the MRO, subclass first: a
+        # screen's own set-up happens before this first reload, without super().
+        self.reload()
+
+    def on_screen_resume(self) -> None:
+        # Back from a form or another screen: the journal may have changed meanwhile.
+        if self.is_mounted and self.shown != self.ctx.generation:
+            self.reload()
+
+    def reload(self) -> None:
+        """Show the journal as it is now (never touches what the user is typing)."""
+        with self.ctx.jobs.lock:
+            self.shown = self.ctx.generation
+            self.show()
+        if self.ctx.first_shown is not None:
+            hook, self.ctx.first_shown = self.ctx.first_shown, None
+            hook()
+
+    def show(self) -> None:
+        """Fill the widgets from the journal; subclasses read the facade here."""
+
+    def save(
+        self,
+        work: Callable[[Journal], T],
+        done: Callable[[T], Any] | None = None,
+        failed: Callable[[str], Any] | None = None,
+    ) -> None:
+        """Run ``work`` on the journal's thread, then ``done`` with its result here."""
+        self.run_worker(self._save(work, done, failed), group="journal")
+
+    async def _save(
+        self,
+        work: Callable[[Journal], T],
+        done: Callable[[T], Any] | None,
+        failed: Callable[[str], Any] | None,
+    ) -> None:
+        try:
+            result = await self.ctx.jobs.run(self.journal, work)
+        except (UserError, ReadOnlyError, OSError) as exc:
+            message = str(exc)
+            if failed is not None:
+                failed(message)
+            else:
+                self.app.notify(message, title=_("Not saved"), severity="error", timeout=8)
+            return
+        if done is not None:
+            done(result)
+        self.app.post_message(JournalChanged())

@@ -1,0 +1,103 @@
+"""Short texts the screens share: times, countdowns and the markers that replace colour.
+
+Every state has a text marker ("✓", "!", "(you)"), so the app reads the same with
+NO_COLOR or on a monochrome terminal.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING
+
+from rmpair.i18n import _, ngettext
+
+if TYPE_CHECKING:  # the home screen's first paint imports this module, not the journal
+    from rmpair.model import ActionItem, Role, Session, Tandem
+
+DONE = "✓"
+OPEN = " "
+WARN = "!"
+
+
+def check(done: bool) -> str:
+    """A checkbox in text: "[✓]" or "[ ]"."""
+    return f"[{DONE if done else OPEN}]"
+
+
+def when(session: Session) -> str:
+    """``Tue 2026-11-24 17:30-18:30`` in the session's own zone."""
+    from rmpair.sessions import local_end
+
+    if session.start is None:
+        return "?"
+    return "{start}-{end}".format(
+        start=session.start.strftime("%a %Y-%m-%d %H:%M"),
+        end=local_end(session).strftime("%H:%M"),
+    )
+
+
+def countdown(session: Session, now: dt.datetime) -> str:
+    """How far away a session is: "in 3 days", "in 2 h", "now", "5 days ago"."""
+    from rmpair.sessions import start_utc
+
+    if session.start is None:
+        return ""
+    return countdown_to(start_utc(session), session.minutes, now)
+
+
+def countdown_to(start: dt.datetime, minutes: int, now: dt.datetime) -> str:
+    """``countdown`` for a session starting at the instant ``start``."""
+    end = start + dt.timedelta(minutes=minutes)
+    if start <= now < end:
+        return _("now")
+    ahead = start > now
+    seconds = abs((start - now).total_seconds()) if ahead else (now - end).total_seconds()
+    days, hours, mins = int(seconds // 86400), int(seconds // 3600), int(seconds // 60)
+    if days >= 1:
+        text = ngettext("{n} day", "{n} days", days).format(n=days)
+    elif hours >= 1:
+        text = _("{n} h").format(n=hours)
+    else:
+        text = _("{n} min").format(n=max(mins, 1))
+    return _("in {time}").format(time=text) if ahead else _("{time} ago").format(time=text)
+
+
+def person(tandem: Tandem | None, role: Role, me: Role) -> str:
+    """ "Sam (mentor)", with "(you)" for this device's person."""
+    name = tandem.name_of(role) if tandem else ""
+    text = _("{name} ({role})").format(name=name, role=_(role.value)) if name else _(role.value)
+    return text + " " + _("(you)") if role is me else text
+
+
+def readiness(done: int, total: int) -> str:
+    """ "3/4" with a tick when the checklist is complete."""
+    mark = " " + DONE if total and done == total else ""
+    return f"{done}/{total}{mark}"
+
+
+def action_line(item: ActionItem, today: dt.date) -> str:
+    """An action item as one line: box, text, owner and when it is due."""
+    if item.due is not None:
+        due = _("due {date}").format(date=item.due.isoformat())
+        if not item.done and item.due < today:
+            due = f"{WARN} " + due + ", " + _("overdue")
+    elif item.due_next_session:
+        due = _("due next session")
+    else:
+        due = ""
+    owner = _(item.owner.value)
+    tail = f"{owner}, {due}" if due else owner
+    return f"{check(item.done)} {item.text} ({tail})"
+
+
+def local_stamp(stamp: str, tz: str) -> str:
+    """A stored UTC stamp as wall-clock time in the tandem's zone."""
+    from rmpair.tandem import local_time
+
+    return local_time(stamp, tz) if stamp else ""
+
+
+def short(text: str, width: int) -> str:
+    """One line of at most ``width`` characters."""
+    line = " ".join(text.split())
+    return line if len(line) <= width else line[: max(width - 1, 0)] + "…"

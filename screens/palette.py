@@ -1,0 +1,62 @@
+"""The command palette (Ctrl+P): every screen and every action of the current one, by name."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import partial
+
+from rmpair.screens.base import SCREENS
+from rmpair.screens.help import own_bindings
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.dom import DOMNode
+
+from rmpair.i18n import _
+
+
+class RmpairCommands(Provider):
+    """Screens to go to, and the actions bound to keys where the palette was opened."""
+
+    def commands(self) -> list[tuple[str, str, Callable[[], object]]]:
+        """(name, help, callback) for everything the palette offers right now."""
+        app = self.app
+        found: list[tuple[str, str, Callable[[], object]]] = []
+        if getattr(app, "ctx", None) is not None:
+            for name, key, title in SCREENS:
+                found.append(
+                    (
+                        _("Go to {screen}").format(screen=title),
+                        _("key {key}").format(key=key),
+                        partial(app.run_action, f"go('{name}')"),
+                    )
+                )
+        nodes: list[DOMNode] = [self.screen, *self.screen.walk_children()]
+        seen = {name for name, _help, _cb in found}
+        for node in nodes:
+            for binding in own_bindings(node):
+                if binding.action.startswith("app.go("):
+                    continue
+                name = binding.description
+                if name in seen:
+                    continue
+                seen.add(name)
+                keys = app.get_key_display(binding)
+                found.append(
+                    (
+                        name,
+                        _("key {key}").format(key=keys),
+                        partial(app.run_action, binding.action, node),
+                    )
+                )
+        found.append((_("Keys and help"), _("key ?"), partial(app.run_action, "help")))
+        return found
+
+    async def discover(self) -> Hits:
+        for name, help_text, callback in self.commands():
+            yield DiscoveryHit(name, callback, help=help_text)
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for name, help_text, callback in self.commands():
+            score = matcher.match(name)
+            if score > 0:
+                yield Hit(score, matcher.highlight(name), callback, help=help_text)

@@ -1,0 +1,380 @@
+"""Sessions, past and upcoming: plan, move, cancel, mark held, export to the calendar."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rmpair.screens import fmt
+from rmpair.screens.base import Context, JournalScreen, with_nav
+from rmpair.screens.checklist import CheckList, Item
+from rmpair.screens.forms import ConfirmScreen, Field, FormScreen, InfoScreen, Work
+from rmpair.screens.table import Column, Row, Table
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Static
+
+from rmpair.errors import ReadOnlyError, UserError
+from rmpair.i18n import _, ngettext
+from rmpair.journal import Journal
+from rmpair.model import Session, SessionKind, SessionStatus, Topic
+from rmpair.nudges import was_moved
+from rmpair.sessions import CarryOver, parse_wall_time
+
+DEFAULT_ICS = "rmpair-sessions.ics"
+
+
+def titles(journal: Journal, ids: list[str]) -> str:
+    found = [journal.get(Topic, t) for t in ids]
+    return ", ".join(t.title if t else i for t, i in zip(found, ids, strict=True))
+
+
+def carry_text(journal: Journal, result: CarryOver) -> str:
+    """What marking a session held or cancelled did, in a few sentences."""
+    lines: list[str] = []
+    target = journal.get(Session, result.to_session) if result.to_session else None
+    if result.covered_topics:
+        lines.append(_("Covered: {titles}.").format(titles=titles(journal, result.covered_topics)))
+    if result.moved_topics and target is not None:
+        lines.append(
+            _("Carried over to the session on {when}: {titles}.").format(
+                when=fmt.when(target), titles=titles(journal, result.moved_topics)
+            )
+        )
+    if result.back_to_backlog:
+        lines.append(
+            _(
+                "No session is planned, so these went back to the top of the backlog: {titles}."
+            ).format(titles=titles(journal, result.back_to_backlog))
+        )
+    if result.open_actions:
+        lines.append(
+            ngettext(
+                "{n} open action item stays open for the next session.",
+                "{n} open action items stay open for the next session.",
+                len(result.open_actions),
+            ).format(n=len(result.open_actions))
+        )
+    if result.timebox is not None and result.timebox.over and result.moved_topics:
+        lines.append(
+            f"{fmt.WARN} "
+            + _("That session's agenda is now {over} min longer than the session.").format(
+                over=result.timebox.over
+            )
+        )
+    return "\n".join(lines) or _("Nothing to carry over.")
+
+
+def plan_fields(journal: Journal) -> list[Field]:
+    tandem = journal.tandem()
+    return [
+        Field("at", _("When"), placeholder=_("YYYY-MM-DD HH:MM")),
+        Field(
+            "kind",
+            _("Kind"),
+            SessionKind.REGULAR.value,
+            tuple((_(k.value), k.value) for k in SessionKind),
+        ),
+        Field("minutes", _("Minutes"), str(tandem.session_minutes if tandem else 60)),
+        Field("title", _("Title"), placeholder=_("optional")),
+    ]
+
+
+def parse_minutes(text: str) -> int:
+    value = text.strip()
+    if not value.isdigit() or not 10 <= int(value) <= 480:
+        raise UserError(
+            _("Minutes: '{value}' is not a length from 10 to 480 minutes.").format(value=text)
+        )
+    return int(value)
+
+
+class HeldScreen(ModalScreen[str | None]):
+    """Tick what was covered, then mark the session held; returns the carry-over summary."""
+
+    BINDINGS = [
+        Binding("escape", "cancel", _("Cancel")),
+        Binding("ctrl+s", "submit", _("Mark held")),
+    ]
+
+    def __init__(self, ctx: Context, session_id: str) -> None:
+        super().__init__(classes="dialog-screen")
+        self.ctx = ctx
+        self.session_id = session_id
+        self.covered: dict[str, bool] = {}
+        self.items: list[tuple[str, str]] = []
+
+    def compose(self) -> ComposeResult:
+        with self.ctx.jobs.lock:
+            journal = self.ctx.journal
+            session = journal.find_session(self.session_id)
+            for item in journal.agenda_items(session.id):
+                self.items.append((item.id, item.title))
+                self.covered[item.id] = item.covered
+            heading = _("Mark held: {title}, {when}").format(
+                title=journal.session_title(session), when=fmt.when(session)
+            )
+        with Vertical(classes="dialog"):
+            yield Static(heading, classes="dialog-title")
+            yield Static(
+                _(
+                    "Tick the agenda items you covered (space). Topics not covered go on to the "
+                    "next session."
+                ),
+                classes="dialog-intro",
+            )
+            yield CheckList(_("Covered"), id="covered", empty=_("The agenda is empty."))
+            yield Static("", classes="error", id="form-error")
+            with Horizontal(classes="buttons"):
+                yield Button(_("Mark held"), variant="primary", id="save")
+                yield Button(_("Cancel"), id="cancel")
+
+    def on_mount(self) -> None:
+        self._show()
+        self.query_one("#covered", CheckList).focus()
+
+    def _show(self) -> None:
+        self.query_one("#covered", CheckList).set_items(
+            [Item(key, text, self.covered[key]) for key, text in self.items]
+        )
+
+    @on(CheckList.Toggled)
+    def _toggled(self, event: CheckList.Toggled) -> None:
+        self.covered[event.key] = event.done
+        self._show()
+
+    @on(Button.Pressed, "#save")
+    def action_submit(self) -> None:
+        numbers = [n for n, (key, _t) in enumerate(self.items, 1) if self.covered[key]]
+        session_id, now = self.session_id, self.ctx.now()
+
+        def held(journal: Journal) -> str:
+            result = journal.hold_session(session_id, covered=numbers, now=now)
+            return carry_text(journal, result)
+
+        self.run_worker(self._run(held), group="journal")
+
+    async def _run(self, work: Work[str]) -> None:
+        from rmpair.screens.base import JournalChanged
+
+        try:
+            summary = await self.ctx.jobs.run(self.ctx.journal, work)
+        except (UserError, ReadOnlyError, OSError) as exc:
+            self.query_one("#form-error", Static).update(str(exc))
+            return
+        self.app.post_message(JournalChanged())
+        self.dismiss(summary)
+
+    @on(Button.Pressed, "#cancel")
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class SessionsScreen(JournalScreen):
+    """Every session, earliest first, with the cursor on the next one."""
+
+    NAME = "sessions"
+    BINDINGS = with_nav(
+        [
+            Binding("enter", "open", _("Open"), key_display="⏎"),
+            Binding("p", "plan", _("Plan")),
+            Binding("m", "move", _("Move")),
+            Binding("x", "cancel", _("Cancel session")),
+            Binding("d", "held", _("Mark held")),
+            Binding("e", "export", _("Export calendar")),
+        ]
+    )
+
+    def __init__(self, ctx: Context) -> None:
+        super().__init__(ctx)
+        self.sessions: dict[str, Session] = {}
+        self.first = True
+
+    def body(self) -> ComposeResult:
+        yield Static(id="summary", classes="line")
+        yield Table(
+            [
+                Column(_("When"), 26),
+                Column(_("Session")),
+                Column(_("Status"), 16),
+                Column(_("Prep"), 9),
+            ],
+            id="sessions",
+        )
+
+    @property
+    def table(self) -> Table:
+        return self.query_one("#sessions", Table)
+
+    def on_mount(self) -> None:
+        self.table.empty_text = _("No sessions yet. Press p to plan one.")
+        self.table.focus()
+
+    def show(self) -> None:
+        journal, now = self.journal, self.ctx.now()
+        sessions = journal.sessions()
+        rows: list[Row] = []
+        for session in sessions:
+            what = journal.session_title(session)
+            topics = journal.session_topics(session)
+            if topics:
+                what += ": " + titles(journal, topics)
+            elif session.theme:
+                what += ": " + session.theme
+            status = _(session.status.value)
+            if session.status is SessionStatus.PLANNED and was_moved(session):
+                status += " " + _("(moved)")
+            prep = ""
+            if session.status is SessionStatus.PLANNED:
+                ready = journal.readiness(session.id)
+                prep = " ".join(f"{done}/{total}" for done, total in ready.values())
+            rows.append((session.id, (fmt.when(session), what, status, prep)))
+        self.sessions = {s.id: s for s in sessions}
+        upcoming = journal.next_session(now)
+        keep = upcoming.id if self.first and upcoming else None
+        self.first = False
+        self.table.set_rows(rows, keep=keep)
+        line = ngettext("{n} session", "{n} sessions", len(sessions)).format(n=len(sessions))
+        if upcoming is not None:
+            line += " · " + _("next: {when}, {countdown}").format(
+                when=fmt.when(upcoming), countdown=fmt.countdown(upcoming, now)
+            )
+        line += " · " + _("Prep shows mentor, then mentee.")
+        self.query_one("#summary", Static).update(line)
+
+    def _current(self) -> Session | None:
+        session = self.sessions.get(self.table.cursor_key or "")
+        if session is None:
+            self.app.notify(_("No session selected."))
+        return session
+
+    @on(Table.Selected, "#sessions")
+    def action_open(self) -> None:
+        from rmpair.screens.session import SessionScreen
+
+        session = self._current()
+        if session is not None:
+            self.app.push_screen(SessionScreen(self.ctx, session.id))
+
+    def action_plan(self) -> None:
+        tandem = self.journal.tandem()
+        tz = tandem.tz if tandem else "UTC"
+
+        def build(values: dict[str, str]) -> Work[str]:
+            start = parse_wall_time(values["at"], _("When"), tz)
+            minutes = parse_minutes(values["minutes"])
+            kind = SessionKind(values["kind"])
+            title = values["title"].strip()
+            return lambda j: j.plan_session(start, kind=kind, minutes=minutes, title=title)
+
+        form: FormScreen[str] = FormScreen(
+            self.ctx,
+            _("Plan a session"),
+            plan_fields(self.journal),
+            build,
+            intro=_("The time is in the tandem's zone ({tz}).").format(tz=tz),
+        )
+        self.app.push_screen(form, self._select)
+
+    def _select(self, session_id: str | None) -> None:
+        if session_id:
+            self.reload()
+            self.table.move_to(session_id)
+
+    def action_move(self) -> None:
+        session = self._current()
+        if session is None:
+            return
+        session_id, tz = session.id, session.tz
+        start = session.start.strftime("%Y-%m-%d %H:%M") if session.start else ""
+
+        def build(values: dict[str, str]) -> Work[Session]:
+            moment = parse_wall_time(values["at"], _("New time"), tz)
+            return lambda j: j.move_session(session_id, moment)
+
+        form: FormScreen[Session] = FormScreen(
+            self.ctx,
+            _("Move the session of {when}").format(when=fmt.when(session)),
+            [Field("at", _("New time"), start, placeholder=_("YYYY-MM-DD HH:MM"))],
+            build,
+        )
+        self.app.push_screen(form)
+
+    def action_cancel(self) -> None:
+        session = self._current()
+        if session is None:
+            return
+        session_id, now = session.id, self.ctx.now()
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.save(
+                    lambda j: carry_text(j, j.cancel_session(session_id, now)),
+                    lambda text: self.app.push_screen(InfoScreen(_("Session cancelled"), text)),
+                )
+
+        self.app.push_screen(
+            ConfirmScreen(
+                _("Cancel the session of {when}?").format(when=fmt.when(session)),
+                _("Cancel it"),
+                _("Its topics move on to the next session; its action items stay open."),
+            ),
+            answered,
+        )
+
+    def action_held(self) -> None:
+        session = self._current()
+        if session is not None:
+            held(self, session.id)
+
+    def action_export(self) -> None:
+        def build(values: dict[str, str]) -> Work[str]:
+            path = Path(values["path"].strip() or DEFAULT_ICS).expanduser()
+            per_session = values["series"] == "sessions"
+
+            def export(journal: Journal) -> str:
+                data = journal.ics_export(per_session=per_session)
+                target = journal.write_ics(data, path)
+                return _("Wrote {events} events for {sessions} sessions to {path}.").format(
+                    events=len(data.calendar.events), sessions=len(data.sessions), path=target
+                )
+
+            return export
+
+        form: FormScreen[str] = FormScreen(
+            self.ctx,
+            _("Export the sessions to your calendar"),
+            [
+                Field("path", _("File"), str(Path.home() / DEFAULT_ICS)),
+                Field(
+                    "series",
+                    _("Events"),
+                    "series",
+                    (
+                        (_("the programme as one series"), "series"),
+                        (_("one event per session"), "sessions"),
+                    ),
+                ),
+            ],
+            build,
+            intro=_("Import the file into your calendar; a newer export updates the same events."),
+            save_label=_("Export"),
+        )
+
+        def exported(text: str | None) -> None:
+            if text:
+                self.app.notify(text, timeout=8)
+
+        self.app.push_screen(form, exported)
+
+
+def held(screen: JournalScreen, session_id: str) -> None:
+    """Ask what was covered, mark the session held, then tell what moved where."""
+
+    def done(summary: str | None) -> None:
+        if summary:
+            screen.app.push_screen(InfoScreen(_("Session held"), summary))
+
+    screen.app.push_screen(HeldScreen(screen.ctx, session_id), done)

@@ -1,0 +1,148 @@
+"""Starting fast: home as it was when the app last closed, shown while the journal opens.
+
+Opening a journal of several years, and reading what home shows from it, takes
+longer than starting Textual. When the journal provably did not change since the
+last run, the app paints home from a snapshot at once and opens the journal in a
+worker; the real home screen, identical, takes over when it is open.
+
+"Provably" is the check ``rmpair status`` relies on (rmpair/quick.py): the files of
+the shared folder and of this device's replica are exactly those the cache was
+built from, and the stored status is still valid. The snapshot also keeps a
+fingerprint of that stored status (every change moves some device's last change),
+the version, the language and the moment it stops being true (a session starting
+or ending, a new day). An encrypted journal never takes this path, so a passphrase
+is always asked before the app takes over the terminal.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from rich.text import Text
+from rmpair.screens.base import Clock, NavBar
+from rmpair.screens.home import HomeView, Sections, sections
+from textual.app import ComposeResult
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from rmpair import __version__
+from rmpair.home import Home
+from rmpair.i18n import _
+
+if TYPE_CHECKING:
+    from rmpair.journal import Journal
+
+FORMAT = 1
+FILE = "app-home.json"
+
+
+def _file(home: Home, folder: Path) -> Path | None:
+    member = home.find_by_path(folder.expanduser().absolute())
+    return home.journal_dir(member.journal) / FILE if member is not None else None
+
+
+def fingerprint(report: dict[str, Any]) -> str:
+    text = json.dumps(report, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _language() -> str:
+    return os.environ.get("RMPAIR_LANG", "")
+
+
+def snapshot_of(journal: Journal, now: dt.datetime) -> dict[str, Any]:
+    """What home shows now, and until when that holds without a change in the journal."""
+    from rmpair.backlog import zone
+
+    found = sections(journal, now)
+    tandem = journal.tandem()
+    where = zone(tandem.tz if tandem else "UTC")
+    midnight = dt.datetime.combine(now.astimezone(where).date() + dt.timedelta(days=1), dt.time())
+    until = min(journal.nudges_valid_until(now), midnight.replace(tzinfo=where))
+    return {
+        "format": FORMAT,
+        "version": __version__,
+        "lang": _language(),
+        "encrypted": journal.store.encryption_wanted(),
+        "valid_until": until.astimezone(dt.UTC).isoformat(),
+        "texts": {name: text.markup for name, text in found.texts.items()},
+        "next_start": found.next_start.isoformat() if found.next_start else None,
+        "next_minutes": found.next_minutes,
+    }
+
+
+def save(home: Home, folder: Path, snapshot: dict[str, Any]) -> None:
+    """Keep ``snapshot`` for the next start, tied to the status the journal's cache now
+    holds; call after ``Journal.close`` (which stores that status)."""
+    from rmpair.quick import cached_status
+    from rmpair.storage import atomic_write
+
+    path = _file(home, folder)
+    if path is None:
+        return
+    report = cached_status(folder, home)
+    if report is None:  # files changed since the journal read them: nothing to vouch for
+        path.unlink(missing_ok=True)
+        return
+    data = {**snapshot, "fingerprint": fingerprint(report)}
+    atomic_write(path, json.dumps(data, ensure_ascii=False).encode("utf-8"))
+
+
+def load(home: Home, folder: Path, now: dt.datetime) -> Sections | None:
+    """Home as it was, if the journal is provably unchanged since; else None."""
+    path = _file(home, folder)
+    if path is None:
+        return None
+    try:
+        data = json.loads(path.read_bytes())
+        if (
+            data.get("format") != FORMAT
+            or data.get("version") != __version__
+            or data.get("lang") != _language()
+            or data.get("encrypted") is not False
+            or dt.datetime.fromisoformat(data["valid_until"]) <= now
+        ):
+            return None
+        from rmpair.quick import cached_status
+
+        report = cached_status(folder, home)
+        if report is None or fingerprint(report) != data.get("fingerprint"):
+            return None
+        start = data.get("next_start")
+        return Sections(
+            texts={str(k): Text.from_markup(str(v)) for k, v in data["texts"].items()},
+            next_start=dt.datetime.fromisoformat(start) if start else None,
+            next_minutes=int(data.get("next_minutes", 0)),
+        )
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None
+
+
+class StartScreen(Screen[None]):
+    """Home from the snapshot (or just the frame), until the journal is open."""
+
+    def __init__(self, snapshot: Sections | None, clock: Clock) -> None:
+        super().__init__()
+        self.snapshot = snapshot
+        self.clock = clock
+
+    def compose(self) -> ComposeResult:
+        yield NavBar("home")
+        yield HomeView()
+        yield Static(_("Opening the journal…"), id="opening", classes="line")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        if self.snapshot is not None:
+            self.query_one(HomeView).fill(self.snapshot, self.clock())
+
+    def failed(self, message: str) -> None:
+        """The journal could not be opened: say why (ctrl+q quits)."""
+        self.query_one("#opening", Static).update(
+            _("The journal could not be opened: {reason}").format(reason=message)
+        )

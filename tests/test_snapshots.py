@@ -1,0 +1,137 @@
+"""Snapshots of home, backlog and a session at 80x24 and 120x40.
+
+Everything on screen is fixed: the devices' ids and names (their ``device.json``),
+the clock of every change (``clock_ms``), the app's clock (``NOW``), and the order
+of records (distinct priorities, positions and times, so random ids never decide
+it). Update with ``pytest tests/test_snapshots.py --snapshot-update`` and look at
+the SVGs under ``tests/__snapshots__/`` before committing them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from rmpair.screens.app import RmpairApp
+
+from rmpair.home import Home
+from rmpair.journal import Journal
+from rmpair.model import ActionItem, Category, Role, SessionKind
+
+NOW = dt.datetime(2026, 11, 20, 12, 0, tzinfo=dt.UTC)
+SIZES = [(80, 24), (120, 40)]
+
+
+@pytest.fixture(autouse=True)
+def quick_pilot(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Pilot waits until the app is idle after every key, in slices of 20 ms; 10 ms slices
+    tell idleness as well here, and save a third of the time."""
+    import textual._wait
+
+    monkeypatch.setattr(textual._wait, "SLEEP_GRANULARITY", 1 / 100, raising=False)
+    monkeypatch.setattr(textual._wait, "SLEEP_IDLE", 1 / 100 / 20, raising=False)
+
+
+def fixed_device(root: Path, device: str, label: str) -> Home:
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "device.json").write_text(json.dumps({"device": device, "label": label}))
+    return Home(root)
+
+
+def stepping_clock(start: dt.datetime) -> Callable[[], int]:
+    """Milliseconds that advance a minute per change: stamps identical on every run."""
+    state = {"ms": int(start.timestamp() * 1000)}
+
+    def ms() -> int:
+        state["ms"] += 60_000
+        return state["ms"]
+
+    return ms
+
+
+def build(root: Path) -> Journal:
+    clock = stepping_clock(dt.datetime(2026, 11, 2, 8, 0, tzinfo=dt.UTC))
+    dana = Journal.init(
+        root / "shared",
+        me="Dana",
+        role=Role.MENTEE,
+        partner="Sam",
+        start=dt.date(2026, 11, 2),
+        tz="Europe/Berlin",
+        home=fixed_device(root / "dana", "dana-laptop", "Dana's laptop"),
+        clock_ms=clock,
+    )
+    sam = Journal.join(
+        root / "shared",
+        me="Sam",
+        home=fixed_device(root / "sam", "sam-desktop", "Sam's desktop"),
+        clock_ms=clock,
+    )
+    created = dt.datetime(2026, 11, 3, 9, 0, tzinfo=dt.UTC)
+    ids = {}
+    for title, category, question in (
+        ("Git for people who fear it", Category.TECHNOLOGY, "How do I undo a mistake?"),
+        ("How the team uses Slack", Category.CULTURE, "What is rude, what is normal?"),
+        ("Short-form video", Category.TECHNOLOGY, ""),
+        ("What juniors expect from a lead", Category.WORK, ""),
+        ("The new design system", Category.PROJECT, ""),
+        ("Hybrid meetings that work", Category.WORK, ""),
+    ):
+        ids[title] = dana.add_topic(title, category=category, question=question, now=created)
+    kickoff = dana.plan_session(
+        dt.datetime(2026, 11, 3, 17, 30),
+        kind=SessionKind.KICKOFF,
+    )
+    upcoming = dana.plan_session(
+        dt.datetime(2026, 11, 24, 17, 30),
+        topics=[ids["Git for people who fear it"], ids["How the team uses Slack"]],
+    )
+    dana.plan_session(dt.datetime(2026, 12, 15, 17, 30))
+    dana.hold_session(kickoff, all_covered=True, now=NOW)
+    dana.add_learning(kickoff, "Juniors read a lot more than I thought.", NOW)
+    dana.add_note(kickoff, "We meet in the small room; Sam brings the laptop.", now=NOW)
+    dana.add_action(
+        "Install Git and make a first commit",
+        session_id=kickoff,
+        owner=Role.MENTEE,
+        due=dt.date(2026, 11, 15),
+        now=NOW,
+    )
+    dana.add_action("Send Dana the Slack guide", session_id=kickoff, owner=Role.MENTOR, now=NOW)
+    dana.tick_prep(upcoming, _mine(dana, upcoming, Role.MENTEE)[:1])
+    sam.refresh()
+    sam.add_learning(kickoff, "Seniors want the why before the how.", NOW)
+    sam.tick_prep(upcoming, _mine(sam, upcoming, Role.MENTOR)[:2])
+    sam.complete_action(next(a.id for a in sam.all(ActionItem) if a.owner is Role.MENTOR))
+    sam.close()
+    dana.refresh()
+    return dana
+
+
+def _mine(journal: Journal, session: str, role: Role) -> list[int]:
+    return [n for n, p in enumerate(journal.prep_items(session), 1) if p.role is role]
+
+
+@pytest.fixture
+def app(tmp_path: Path) -> Iterator[RmpairApp]:
+    journal = build(tmp_path)
+    yield RmpairApp(journal, home=journal.store.home, clock=lambda: NOW, watch_interval=None)
+    journal.close()
+
+
+@pytest.mark.parametrize("size", SIZES, ids=["80x24", "120x40"])
+def test_home(app: RmpairApp, snap_compare: Callable[..., bool], size: tuple[int, int]) -> None:
+    assert snap_compare(app, terminal_size=size)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=["80x24", "120x40"])
+def test_backlog(app: RmpairApp, snap_compare: Callable[..., bool], size: tuple[int, int]) -> None:
+    assert snap_compare(app, press=["2"], terminal_size=size)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=["80x24", "120x40"])
+def test_session(app: RmpairApp, snap_compare: Callable[..., bool], size: tuple[int, int]) -> None:
+    assert snap_compare(app, press=["3", "enter"], terminal_size=size)
