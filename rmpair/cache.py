@@ -18,6 +18,9 @@ HEAD = "head.bin"
 QUICK = "quick.bin"  # what `rmpair status` needs, kept apart so it reads little
 
 
+_QUICK_READ: dict[tuple[str, int, int, int], dict[str, Any] | None] = {}
+
+
 class CacheMiss(Exception):
     """A part is missing or damaged: the caller falls back to reading the logs."""
 
@@ -66,12 +69,22 @@ class PartCache:
         return data
 
     def quick(self) -> dict[str, Any] | None:
+        """The quick-status file; read once per process while it stays the same file
+        (the language is taken from it first, then the status itself)."""
+        path = os.path.join(self.folder, QUICK)
         try:
-            with open(os.path.join(self.folder, QUICK), "rb") as handle:
+            st = os.stat(path)
+            key = (path, st.st_size, st.st_mtime_ns, st.st_ino)
+            if key in _QUICK_READ:
+                return _QUICK_READ[key]
+            with open(path, "rb") as handle:
                 data = marshal.load(handle)
         except (OSError, EOFError, ValueError, TypeError):
             return None
-        return data if isinstance(data, dict) else None
+        result = data if isinstance(data, dict) else None
+        _QUICK_READ.clear()
+        _QUICK_READ[key] = result
+        return result
 
     def save(
         self, head: dict[str, Any], parts: dict[str, bytes], quick: dict[str, Any] | None = None

@@ -36,14 +36,26 @@ def _write_json(path: Path, data: dict[str, Any]) -> None:
     atomic_write(path, dump_json(data))
 
 
+_READ: dict[str, tuple[tuple[int, int, int], dict[str, Any] | None]] = {}
+
+
 def _read_json(path: Path) -> dict[str, Any] | None:
+    """A small settings file as a dict (None if missing or unreadable); each file is
+    parsed once per process while its size, time and inode stay the same."""
     import json
 
     try:
+        st = os.stat(path)
+        sig = (st.st_size, st.st_mtime_ns, st.st_ino)
+        hit = _READ.get(str(path))
+        if hit is not None and hit[0] == sig:
+            return dict(hit[1]) if hit[1] is not None else None
         data = json.loads(path.read_bytes())
     except (OSError, ValueError):
         return None
-    return data if isinstance(data, dict) else None
+    result = data if isinstance(data, dict) else None
+    _READ[str(path)] = (sig, result)
+    return dict(result) if result is not None else None
 
 
 class DeviceIdentity(NamedTuple):

@@ -18,10 +18,10 @@ messages that address someone differ, the rest comes from ``de``). Who decides:
 
 from __future__ import annotations
 
-import gettext
 import os
 from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import Protocol
 
 DOMAIN = "rmpair"
 DEFAULT_LANGUAGE = "en"
@@ -31,9 +31,29 @@ FORMAL_SUFFIX = "_formal"
 # The variables gettext itself reads, in its order; LANGUAGE is a colon-separated list.
 LOCALE_VARIABLES = ("LC_ALL", "LC_MESSAGES", "LANG")
 
-_translations: dict[str, gettext.NullTranslations] = {}
+
+class Translations(Protocol):
+    """What a catalogue offers: gettext's translation classes fit this."""
+
+    def gettext(self, message: str, /) -> str: ...
+
+    def ngettext(self, singular: str, plural: str, n: int, /) -> str: ...
+
+
+class _Source:
+    """English, the language the messages are written in: nothing to look up, so the
+    common case loads no gettext machinery at all (it matters for start-up time)."""
+
+    def gettext(self, message: str, /) -> str:
+        return message
+
+    def ngettext(self, singular: str, plural: str, n: int, /) -> str:
+        return singular if n == 1 else plural
+
+
+_translations: dict[str, Translations] = {}
 _language = DEFAULT_LANGUAGE
-_translation: gettext.NullTranslations = gettext.NullTranslations()
+_translation: Translations = _Source()
 
 
 def N_(message: str) -> str:
@@ -161,37 +181,41 @@ def fallback_chain(lang: str) -> list[str]:
 
 
 def locale_dir() -> Path | None:
-    """Where the compiled catalogues live (``rmpair/locale``), if it exists."""
-    from importlib import resources
-
-    try:
-        path = resources.files("rmpair") / "locale"
-    except ModuleNotFoundError:  # pragma: no cover - package always importable here
-        return None
-    return Path(str(path)) if path.is_dir() else None
+    """Where the compiled catalogues live (``rmpair/locale``, shipped inside the package),
+    if it exists."""
+    path = Path(__file__).resolve().parent / "locale"
+    return path if path.is_dir() else None
 
 
-def translation_for(lang: str) -> gettext.NullTranslations:
+def translation_for(lang: str) -> Translations:
     """The catalogue chain for ``lang`` (cached): e.g. de_formal, then de, then English."""
     code = normalize_language(lang) or DEFAULT_LANGUAGE
     cached = _translations.get(code)
     if cached is not None:
         return cached
+    chain = fallback_chain(code)
+    if not chain:
+        result: Translations = _Source()
+        _translations[code] = result
+        return result
+    import gettext
+
     folder = locale_dir()
-    result: gettext.NullTranslations = gettext.NullTranslations()
     found: list[gettext.NullTranslations] = []
     if folder is not None:
-        for part in fallback_chain(code):
+        for part in chain:
             path = folder / part / "LC_MESSAGES" / f"{DOMAIN}.mo"
             try:
                 with path.open("rb") as handle:
                     found.append(gettext.GNUTranslations(handle))
             except OSError:
                 continue
-    if found:
-        result = found[0]
+    if not found:
+        result = _Source()
+    else:
         for more in found[1:]:
-            result.add_fallback(more)
+            found[0].add_fallback(more)
+        result = found[0]
     _translations[code] = result
     return result
 
