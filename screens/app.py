@@ -10,15 +10,23 @@ are even loaded (see start.py).
 from __future__ import annotations
 
 import contextlib
-import importlib
-import threading
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from rmpair.screens.base import Clock, Context, JournalChanged, JournalScreen, utc_clock
+from rmpair.screens.base import (
+    MAIN_SCREENS,
+    Clock,
+    Context,
+    JournalChanged,
+    JournalScreen,
+    build_screen,
+    utc_clock,
+)
 from rmpair.screens.help import HelpScreen, key_rows
+from rmpair.screens.palette import RmpairCommands
+from rmpair.screens.start import Opening, StartScreen
 from rmpair.screens.watch import FolderWatcher
 from textual import work
 from textual.app import App
@@ -29,31 +37,8 @@ from rmpair.i18n import _
 
 if TYPE_CHECKING:
     from rmpair.screens.home import Sections
-    from textual.command import Provider
 
     from rmpair.journal import Journal
-
-MAIN_SCREENS = {
-    "home": "home:HomeScreen",
-    "backlog": "backlog:BacklogScreen",
-    "sessions": "sessions:SessionsScreen",
-    "agreement": "agreement:AgreementScreen",
-    "conflicts": "conflicts:ConflictsScreen",
-}
-
-
-def build_screen(target: str, ctx: Context) -> JournalScreen:
-    """A main screen from ``module:Class`` (imported on first use)."""
-    module, _sep, name = target.partition(":")
-    cls: type[JournalScreen] = getattr(importlib.import_module(f"rmpair.screens.{module}"), name)
-    return cls(ctx)
-
-
-def palette() -> type[Provider]:
-    """The app's commands for the palette (imported when the palette first opens)."""
-    from rmpair.screens.palette import RmpairCommands
-
-    return RmpairCommands
 
 
 class RmpairApp(App[None]):
@@ -67,7 +52,7 @@ class RmpairApp(App[None]):
 
     CSS_PATH = "rmpair.tcss"
     TITLE = "rmpair"
-    COMMANDS = App.COMMANDS | {palette}
+    COMMANDS = App.COMMANDS | {RmpairCommands}
     BINDINGS = [
         Binding("ctrl+q", "quit", _("Quit"), priority=True),
         Binding("question_mark", "help", _("Keys"), key_display="?"),
@@ -94,45 +79,31 @@ class RmpairApp(App[None]):
         self.first_paint_exit = first_paint_exit
         self.ctx: Context | None = None
         self.watcher: FolderWatcher | None = None
-        self.opening = threading.Event()  # set once a journal opened in a worker is handed over
-        self.opened: Journal | None = None
+        self.opening = Opening()
 
     def on_mount(self) -> None:
         if self.journal is not None:
-            self.opening.set()
             self._start(self.journal)
         elif self.folder is not None:
-            from rmpair.screens.start import StartScreen
-
             self.push_screen(StartScreen(self.snapshot, self.clock))
-            if self.first_paint_exit:
-                self.opening.set()
-                self.call_after_refresh(self.exit)
-            else:  # after the first paint: the journal's imports would only delay it
-                self.call_after_refresh(self._open, self.folder)
+            # After the first paint: the journal's imports would only delay it.
+            self.call_after_refresh(self.exit if self.first_paint_exit else self._open)
         else:
             from rmpair.screens.setup import SetupScreen
 
-            self.opening.set()
             self.push_screen(SetupScreen(self.home, self.clock), self._set_up)
 
     @work(thread=True, group="open", exit_on_error=False)
-    def _open(self, folder: Path) -> None:
+    def _open(self) -> None:
         from rmpair.errors import ReadOnlyError, UserError
-        from rmpair.journal import Journal
 
-        def no_prompt(_request: object) -> str | None:
-            # The snapshot said "not encrypted"; a passphrase cannot be typed under the app.
-            raise UserError(_("The journal is encrypted now; quit and start rmpair again."))
-
+        assert self.folder is not None
         try:
-            self.opened = Journal.open(folder, home=self.home, hold_lock=True, passphrase=no_prompt)
+            journal = self.opening.run(self.home, self.folder)
         except (UserError, ReadOnlyError, OSError) as exc:
             self._hand_over(self._failed, str(exc))
             return
-        finally:
-            self.opening.set()
-        self._hand_over(self._set_up, self.opened)
+        self._hand_over(self._set_up, journal)
 
     def _hand_over(self, callback: Callable[[Any], object], value: Any) -> None:
         # The app may have ended meanwhile; then launch.py closes the journal.
@@ -140,8 +111,6 @@ class RmpairApp(App[None]):
             self.call_from_thread(callback, value)
 
     def _failed(self, message: str) -> None:
-        from rmpair.screens.start import StartScreen
-
         if isinstance(self.screen, StartScreen):
             self.screen.failed(message)
 
@@ -204,7 +173,6 @@ class RmpairApp(App[None]):
         if self.ctx is not None:
             self.ctx.jobs.shutdown()
 
-    def final_journal(self, timeout: float = 60.0) -> Journal | None:
+    def final_journal(self) -> Journal | None:
         """The journal to close once the app has ended (one still opening is waited for)."""
-        self.opening.wait(timeout)
-        return self.journal or self.opened
+        return self.journal or self.opening.wait()

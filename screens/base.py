@@ -91,6 +91,25 @@ SCREENS: tuple[tuple[str, str, str], ...] = (
 )
 
 
+# Each main screen's class, imported when the screen is first shown.
+MAIN_SCREENS = {
+    "home": "home:HomeScreen",
+    "backlog": "backlog:BacklogScreen",
+    "sessions": "sessions:SessionsScreen",
+    "agreement": "agreement:AgreementScreen",
+    "conflicts": "conflicts:ConflictsScreen",
+}
+
+
+def build_screen(target: str, ctx: Context) -> JournalScreen:
+    """A main screen from ``module:Class`` (see MAIN_SCREENS)."""
+    import importlib
+
+    module, _sep, name = target.partition(":")
+    cls: type[JournalScreen] = getattr(importlib.import_module(f"rmpair.screens.{module}"), name)
+    return cls(ctx)
+
+
 NAV_BINDINGS: list[BindingType] = [
     Binding(key, f"app.go('{name}')", title, key_display=key) for name, key, title in SCREENS
 ]
@@ -106,18 +125,14 @@ class NavBar(Static):
     marked with > < (no colour needed)."""
 
     def __init__(self, current: str) -> None:
-        super().__init__(id="nav", markup=True)
-        self.current = current
-
-    def on_mount(self) -> None:
         parts = ["[b]rmpair[/b] │"]
         for name, key, title in SCREENS:
             label = f"{key} {title}"
-            if name == self.current:
+            if name == current:
                 parts.append(f"[b reverse]>{label}<[/]")
             else:
                 parts.append(f"[@click=app.go('{name}')] {label} [/]")
-        self.update(" ".join(parts))
+        super().__init__(" ".join(parts), id="nav", markup=True)
 
 
 class JournalScreen(Screen[None]):
@@ -171,8 +186,11 @@ class JournalScreen(Screen[None]):
         done: Callable[[T], Any] | None = None,
         failed: Callable[[str], Any] | None = None,
     ) -> None:
-        """Run ``work`` on the journal's thread, then ``done`` with its result here."""
-        self.run_worker(self._save(work, done, failed), group="journal")
+        """Run ``work`` on the journal's thread, then ``done`` with its result here.
+
+        The worker belongs to the app, so leaving the screen at once loses nothing:
+        the change is saved and every screen shows it."""
+        self.app.run_worker(self._save(work, done, failed), group="journal")
 
     async def _save(
         self,
@@ -184,11 +202,11 @@ class JournalScreen(Screen[None]):
             result = await self.ctx.jobs.run(self.journal, work)
         except (UserError, ReadOnlyError, OSError) as exc:
             message = str(exc)
-            if failed is not None:
+            if failed is not None and self.is_attached:
                 failed(message)
             else:
                 self.app.notify(message, title=_("Not saved"), severity="error", timeout=8)
             return
-        if done is not None:
-            done(result)
         self.app.post_message(JournalChanged())
+        if done is not None and self.is_attached:
+            done(result)

@@ -18,7 +18,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Button, Static
+from textual.widgets import Button, Footer, Static
 
 from rmpair.i18n import _
 from rmpair.journal import Journal, conflict_json
@@ -122,6 +122,7 @@ class ResolveScreen(ModalScreen[str | None]):
                         with VerticalScroll(classes="side-value"):
                             yield Static(choice.value, markup=False)
                         yield Button(_("Keep {letter}").format(letter=letter), id=f"keep-{n}")
+        yield Footer()
 
     @on(Button.Pressed)
     def _pressed(self, event: Button.Pressed) -> None:

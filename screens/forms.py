@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import Generic, TypeVar
 
 from rmpair.screens.base import Context, JournalChanged
 from textual import on
@@ -17,7 +17,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Label, OptionList, Select, Static, TextArea
+from textual.widgets import Button, Footer, Input, Label, OptionList, Select, Static, TextArea
 from textual.widgets.option_list import Option
 
 from rmpair.errors import ReadOnlyError, UserError
@@ -90,6 +90,7 @@ class FormScreen(ModalScreen[T | None], Generic[T]):
             with Horizontal(classes="buttons"):
                 yield Button(self.save_label, variant="primary", id="save")
                 yield Button(_("Cancel"), id="cancel")
+        yield Footer()
 
     def _widget(self, item: Field) -> Input | Select[str] | TextArea:
         wid = f"field-{item.name}"
@@ -184,6 +185,7 @@ class ConfirmScreen(ModalScreen[bool]):
             with Horizontal(classes="buttons"):
                 yield Button(f"{self.yes} (y)", variant="primary", id="yes")
                 yield Button(_("No (n)"), id="no")
+        yield Footer()
 
     @on(Button.Pressed)
     def _pressed(self, event: Button.Pressed) -> None:
@@ -210,6 +212,7 @@ class InfoScreen(ModalScreen[None]):
                 yield Static(self.text, markup=False, id="info-text")
             with Horizontal(classes="buttons"):
                 yield Button(_("Close"), variant="primary", id="close")
+        yield Footer()
 
     @on(Button.Pressed)
     def action_close(self) -> None:
@@ -238,6 +241,7 @@ class ChoiceScreen(ModalScreen[str | None]):
                 yield Static(self.empty, classes="dialog-intro")
             with Horizontal(classes="buttons"):
                 yield Button(_("Cancel"), id="cancel")
+        yield Footer()
 
     @on(OptionList.OptionSelected)
     def _chosen(self, event: OptionList.OptionSelected) -> None:
@@ -246,8 +250,3 @@ class ChoiceScreen(ModalScreen[str | None]):
     @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:
         self.dismiss(None)
-
-
-def any_value(values: dict[str, Any], name: str) -> str:
-    """A form value with surrounding blanks removed."""
-    return str(values.get(name, "")).strip()

@@ -11,7 +11,7 @@ from textual.containers import Vertical, VerticalScroll
 from textual.dom import DOMNode
 from textual.screen import ModalScreen, Screen
 from textual.widget import Widget
-from textual.widgets import Static
+from textual.widgets import Footer, Static
 
 from rmpair.i18n import _
 
@@ -73,6 +73,7 @@ class HelpScreen(ModalScreen[None]):
             yield Static(_("Keys"), classes="dialog-title")
             with VerticalScroll(classes="dialog-body"):  # focusable: arrows scroll the keys
                 yield Static("\n".join(lines), markup=False, id="help-text")
+        yield Footer()
 
     def action_close(self) -> None:
         self.dismiss(None)

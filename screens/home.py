@@ -247,7 +247,12 @@ class HomeScreen(JournalScreen):
         yield HomeView()
 
     def on_mount(self) -> None:
-        self.set_interval(60, self.reload)  # countdowns and nudges follow the clock
+        self.set_interval(60, self._minute)
+
+    def _minute(self) -> None:
+        # Countdowns and nudges follow the clock; a screen out of sight waits.
+        if self.is_current:
+            self.reload()
 
     def show(self) -> None:
         now = self.ctx.now()

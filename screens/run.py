@@ -48,6 +48,7 @@ class RunScreen(JournalScreen):
         self.session: Session | None = None
         self.items: list[AgendaItem] = []
         self.index: int | None = None
+        self.heading = ""
         self.item_started = ctx.now()
 
     def body(self) -> ComposeResult:
@@ -61,6 +62,7 @@ class RunScreen(JournalScreen):
 
     def show(self) -> None:
         self.session = self.journal.get(Session, self.session_id)
+        self.heading = self.journal.session_title(self.session) if self.session else ""
         self.items = self.journal.agenda_items(self.session_id)
         if self.index is None:
             # Start at the first item not yet covered.
@@ -76,7 +78,7 @@ class RunScreen(JournalScreen):
             return
         where = zone(session.tz)
         head = Text()
-        head.append(_("Running: {title}").format(title=self.journal_title()), style="bold")
+        head.append(_("Running: {title}").format(title=self.heading), style="bold")
         head.append("   " + now.astimezone(where).strftime("%H:%M:%S"))
         left = (end_utc(session) - now).total_seconds()
         ends = end_utc(session).astimezone(where).strftime("%H:%M")
@@ -131,10 +133,6 @@ class RunScreen(JournalScreen):
                 following.append(_("This is the last item."))
         self.query_one("#run-item", Static).update(item_text)
         self.query_one("#run-next", Static).update(following)
-
-    def journal_title(self) -> str:
-        assert self.session is not None
-        return self.journal.session_title(self.session)
 
     def action_step(self, delta: int) -> None:
         if self.index is None or not self.items:

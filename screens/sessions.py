@@ -14,7 +14,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Static
+from textual.widgets import Button, Footer, Static
 
 from rmpair.errors import ReadOnlyError, UserError
 from rmpair.i18n import _, ngettext
@@ -130,6 +130,7 @@ class HeldScreen(ModalScreen[str | None]):
             with Horizontal(classes="buttons"):
                 yield Button(_("Mark held"), variant="primary", id="save")
                 yield Button(_("Cancel"), id="cancel")
+        yield Footer()
 
     def on_mount(self) -> None:
         self._show()
@@ -259,7 +260,9 @@ class SessionsScreen(JournalScreen):
             self.app.push_screen(SessionScreen(self.ctx, session.id))
 
     def action_plan(self) -> None:
-        tandem = self.journal.tandem()
+        with self.ctx.jobs.lock:
+            tandem = self.journal.tandem()
+            fields = plan_fields(self.journal)
         tz = tandem.tz if tandem else "UTC"
 
         def build(values: dict[str, str]) -> Work[str]:
@@ -272,7 +275,7 @@ class SessionsScreen(JournalScreen):
         form: FormScreen[str] = FormScreen(
             self.ctx,
             _("Plan a session"),
-            plan_fields(self.journal),
+            fields,
             build,
             intro=_("The time is in the tandem's zone ({tz}).").format(tz=tz),
         )

@@ -20,6 +20,7 @@ import datetime as dt
 import hashlib
 import json
 import os
+import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -121,6 +122,36 @@ def load(home: Home, folder: Path, now: dt.datetime) -> Sections | None:
         )
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None
+
+
+class Opening:
+    """The journal being opened on a worker thread while the start screen shows it."""
+
+    def __init__(self) -> None:
+        self.done = threading.Event()
+        self.done.set()  # until ``run`` starts there is nothing to wait for
+        self.journal: Journal | None = None
+
+    def run(self, home: Home, folder: Path) -> Journal:
+        """Open the journal (on the worker thread); errors are the caller's to show."""
+        from rmpair.errors import UserError
+        from rmpair.journal import Journal
+
+        def no_prompt(_request: object) -> str | None:
+            # The snapshot said "not encrypted"; nobody can type a passphrase under the app.
+            raise UserError(_("The journal is encrypted now; quit and start rmpair again."))
+
+        self.done.clear()
+        try:
+            self.journal = Journal.open(folder, home=home, hold_lock=True, passphrase=no_prompt)
+        finally:
+            self.done.set()
+        return self.journal
+
+    def wait(self, timeout: float = 60.0) -> Journal | None:
+        """The journal once opened (or None), for launch.py to close after the app."""
+        self.done.wait(timeout)
+        return self.journal
 
 
 class StartScreen(Screen[None]):

@@ -55,7 +55,7 @@ class Table(ScrollView, can_focus=True):
     COMPONENT_CLASSES = {"table--header", "table--cursor", "table--muted"}
 
     DEFAULT_CSS = """
-    Table { height: 1fr; }
+    Table { height: 1fr; overflow-x: hidden; }
     Table > .table--header { text-style: bold; }
     Table > .table--cursor { text-style: reverse; }
     Table:blur > .table--cursor { text-style: bold; }

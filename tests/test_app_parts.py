@@ -153,7 +153,8 @@ async def test_table_draws_visible_rows_and_keeps_the_cursor_on_its_row() -> Non
         table.focus()
         await pilot.press("end")
         assert table.cursor_key == "k9999"
-        assert "Topic 9999" in table.render_line(table.size.height - 1).text
+        last = table.scrollable_content_region.height - 1
+        assert "Topic 9999" in table.render_line(last).text
         assert table.render_line(0).text.split() == ["#", "Topic", "Age"]
         table.cursor = 5
         table.set_rows([(f"k{n}", (str(n), f"Topic {n}", "")) for n in range(10_000) if n != 2])

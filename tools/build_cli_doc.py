@@ -18,6 +18,7 @@ PARTS = [
     ("report.md", "Check-ins, evaluation and the report"),
     ("doctor.md", "Looking after the journal folder"),
     ("crypto.md", "The encrypted journal"),
+    ("app.md", "The app"),
 ]
 HEADER = """# rmpair command reference
 
