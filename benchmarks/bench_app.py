@@ -166,8 +166,9 @@ def journal_with_topics(root: Path, count: int) -> object:
 
 
 async def backlog_timings(count: int, moves: int) -> dict[str, float]:
-    """CPU seconds to open the backlog and per cursor move, each until the screen has
-    been drawn again (CPU time leaves out the test harness's waiting)."""
+    """CPU seconds to open the backlog, per cursor move and per page, each until the
+    screen has been drawn again (CPU time leaves out the harness's waiting, mostly)."""
+    import rmpair.screens.backlog  # noqa: F401  (imported up front: not part of the timing)
     from rmpair.screens.app import RmpairApp
     from rmpair.screens.table import Table
 
@@ -184,16 +185,21 @@ async def backlog_timings(count: int, moves: int) -> dict[str, float]:
             opened = time.process_time() - start
             table = app.screen.query_one(Table)
             start = time.process_time()
-            for _move in range(moves):
-                table.action_move(1)
+            for move in range(moves):  # down and up: every move moves, in both lists
+                table.action_move(1 if move % 2 == 0 else -1)
                 await pilot.pause()
             per_move = (time.process_time() - start) / moves
+            start = time.process_time()
+            for _page in range(moves):  # scrolling a page at a time (10,000 only)
+                table.action_page(1)
+                await pilot.pause()
+            per_page = (time.process_time() - start) / moves
             start = time.process_time()
             table.action_jump(-1)
             await pilot.pause()
             to_end = time.process_time() - start
         journal.close()  # type: ignore[attr-defined]
-    return {"open": opened, "move": per_move, "end": to_end}
+    return {"open": opened, "move": per_move, "page": per_page, "end": to_end}
 
 
 async def datatable_timing(count: int) -> float:
@@ -257,6 +263,7 @@ def main() -> None:
         print("  goal: rmpair home <= 1.30 x the empty app")
     if args.only == "paint":
         return
+    asyncio.run(backlog_timings(10, 5))  # warm-up: Textual's first-time work in this process
     small = asyncio.run(backlog_timings(10, 50))
     large = asyncio.run(backlog_timings(10_000, 50))
     print("backlog with 10 and with 10,000 topics (CPU time until drawn):")
@@ -265,6 +272,7 @@ def main() -> None:
             f"  {label:<17} {small[key] * 1000:6.1f} ms / {large[key] * 1000:6.1f} ms, "
             f"ratio {large[key] / small[key]:.2f}"
         )
+    print(f"  page down in 10,000: {large['page'] * 1000:.1f} ms")
     print(f"  jump to the last of 10,000: {large['end'] * 1000:.1f} ms")
     table = asyncio.run(datatable_timing(10_000))
     print(

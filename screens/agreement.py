@@ -7,6 +7,8 @@ matters.
 
 from __future__ import annotations
 
+from rich.console import Group
+from rich.table import Table
 from rich.text import Text
 from rmpair.screens import fmt
 from rmpair.screens.base import JournalScreen, with_nav
@@ -86,15 +88,20 @@ class AgreementScreen(JournalScreen):
             signed.append("\n  " + _("Press s to sign it as it reads now."))
         self.query_one("#signatures", Static).update(signed)
 
-        items = Text()
-        items.append(_("Agreement"), style="bold")
+        heading = Text()
+        heading.append(_("Agreement"), style="bold")
         if not view.stored:
-            items.append("  " + _("(from the template; saved with the first signature)"))
+            heading.append("  " + _("(from the template; saved with the first signature)"))
+        # A grid, so that each item's text wraps under its title, not under its number.
+        items = Table.grid(padding=(0, 1))
+        items.add_column(justify="right", width=4)
+        items.add_column()
         for n, item in enumerate(view.items, start=1):
-            items.append(f"\n{n:>3}. ")
-            items.append(item.title, style="bold")
-            items.append(f"\n     {item.text}")
-        self.query_one("#items", Static).update(items)
+            body = Text()
+            body.append(item.title, style="bold")
+            body.append("\n" + item.text)
+            items.add_row(f"{n}.", body)
+        self.query_one("#items", Static).update(Group(heading, items))
 
         checks = journal.prerequisites()
         prereqs = Text()

@@ -126,7 +126,8 @@ class BacklogScreen(JournalScreen):
             text = _("{question} (proposed by the {role})").format(
                 question=topic.question, role=_(topic.proposed_by.value)
             )
-        self.query_one("#detail", Static).update(fmt.short(text, 400))
+        # The line's height is fixed: no layout pass for each cursor move.
+        self.query_one("#detail", Static).update(fmt.short(text, 400), layout=False)
 
     def _current(self) -> Topic | None:
         topic = self.topics.get(self.table.cursor_key or "")

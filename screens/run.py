@@ -19,7 +19,7 @@ from rmpair.backlog import zone
 from rmpair.i18n import _
 from rmpair.journal import Journal
 from rmpair.model import AgendaItem, Session
-from rmpair.sessions import end_utc
+from rmpair.sessions import end_utc, start_utc
 
 
 def clock_text(seconds: float) -> str:
@@ -82,7 +82,15 @@ class RunScreen(JournalScreen):
         head.append("   " + now.astimezone(where).strftime("%H:%M:%S"))
         left = (end_utc(session) - now).total_seconds()
         ends = end_utc(session).astimezone(where).strftime("%H:%M")
-        if left >= 0:
+        if now < start_utc(session):
+            head.append(
+                "\n"
+                + _("The session starts {when} ({at}).").format(
+                    when=fmt.countdown(session, now),
+                    at=start_utc(session).astimezone(where).strftime("%Y-%m-%d %H:%M"),
+                )
+            )
+        elif left >= 0:
             head.append(
                 "\n" + _("Session: {left} left (ends {at})").format(left=clock_text(left), at=ends)
             )

@@ -122,10 +122,16 @@ class Table(ScrollView, can_focus=True):
     def validate_cursor(self, value: int) -> int:
         return max(0, min(value, len(self.rows) - 1)) if self.rows else 0
 
-    def watch_cursor(self, value: int) -> None:
-        # Keep the cursor row in view (line 0 is the heading).
+    def watch_cursor(self, old: int, value: int) -> None:
+        # Keep the cursor row in view (line 0 is the heading); when nothing scrolled,
+        # only the two rows whose marker changed are drawn again.
+        before = self.scroll_offset
         self.scroll_to_region(Region(0, value, 1, 2), animate=False, force=True)
-        self.refresh()
+        if self.scroll_offset == before:
+            self.refresh_line(old + 1)
+            self.refresh_line(value + 1)
+        else:
+            self.refresh()
         self.post_message(Table.Highlighted(self, self.cursor_key))
 
     def action_move(self, delta: int) -> None:

@@ -465,6 +465,23 @@ async def test_partner_changes_show_up_without_losing_typing(pair: Pair) -> None
 # -- keys, help, palette -------------------------------------------------------------------
 
 
+async def test_the_mouse_switches_screens_and_picks_rows(
+    pair: Pair, running: tuple[RmpairApp, Pilot[None], Clock]
+) -> None:
+    app, pilot, _clock = running
+    pair.dana.add_topic("Git", category=Category.TECHNOLOGY)
+    pair.dana.add_topic("Team rituals", category=Category.CULTURE)
+    nav = text(app, "#nav")
+    await pilot.click("#nav", offset=(nav.index("2 Backlog") + 1, 0))  # +1: the padding
+    assert isinstance(app.screen, BacklogScreen)
+    table = app.screen.query_one("#topics", Table)
+    await pilot.click("#topics", offset=(10, 2))  # the heading, then the second row
+    assert table.cursor_key == pair.dana.backlog()[1].id
+    await pilot.click("#topics", offset=(10, 2), times=2)  # a double click edits it
+    assert isinstance(app.screen, FormScreen)
+    assert app.screen.query_one("#field-title", Input).value == "Team rituals"
+
+
 async def test_help_and_palette_show_every_action(
     running: tuple[RmpairApp, Pilot[None], Clock],
 ) -> None:

@@ -66,12 +66,18 @@ def tmux(tmp_path: Path) -> Iterator[Tmux]:
 def test_open_look_around_and_quit(tmux: Tmux, tmp_path: Path) -> None:
     home, demo = tmp_path / "home", tmp_path / "demo"
     env = {**os.environ, "RMPAIR_HOME": str(home)}
+    # Away from the source tree: ``-m rmpair`` there would import it, not the installed one.
     subprocess.run(
-        [sys.executable, "-m", "rmpair", "demo", str(demo)], env=env, check=True, timeout=120
+        [sys.executable, "-m", "rmpair", "demo", str(demo)],
+        env=env,
+        check=True,
+        timeout=120,
+        cwd=tmp_path,
     )
     listed = subprocess.run(
         [sys.executable, "-m", "rmpair", "topic", "list", "--json"],
         env=env,
+        cwd=tmp_path,
         check=True,
         capture_output=True,
         text=True,
@@ -93,7 +99,19 @@ def test_open_look_around_and_quit(tmux: Tmux, tmp_path: Path) -> None:
     # After rmpair ends the shell says how, and keeps the pane open to read it.
     script = f'{command}; echo "rmpair exited with $?"; sleep 60'
     tmux.run(
-        "new-session", "-d", "-s", "smoke", "-x", str(WIDTH), "-y", str(HEIGHT), "sh", "-c", script
+        "new-session",
+        "-d",
+        "-s",
+        "smoke",
+        "-x",
+        str(WIDTH),
+        "-y",
+        str(HEIGHT),
+        "-c",
+        str(tmp_path),
+        "sh",
+        "-c",
+        script,
     )
     home_screen = tmux.wait_for("teaches")
     assert f"{MENTOR} (mentor) teaches {MENTEE} (mentee) (you)" in home_screen
