@@ -783,6 +783,28 @@ def _md_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str
     return out
 
 
+def session_table(report: Report) -> tuple[list[str], list[list[str]]]:
+    """The session list as headers and text cells, shared by the Markdown and HTML forms."""
+    headers = [_("When"), _("Session"), _("Status"), _("Minutes"), _("Topics"), _("Ratings")]
+    rows = [
+        [
+            _when(line.start),
+            line.title,
+            _session_status(line),
+            str(line.minutes),
+            "; ".join(line.topics),
+            _("mentor {mentor}, mentee {mentee}").format(
+                mentor=_rating(line.ratings[Role.MENTOR]),
+                mentee=_rating(line.ratings[Role.MENTEE]),
+            )
+            if line.status is SessionStatus.HELD
+            else "",
+        ]
+        for line in report.sessions
+    ]
+    return headers, rows
+
+
 def render_markdown(report: Report) -> str:
     """The report as a Markdown document (GitHub-flavoured tables)."""
     out: list[str] = [f"# {_title(report)}", "", _generated(report), ""]
@@ -792,25 +814,7 @@ def render_markdown(report: Report) -> str:
 
     out += [f"## {_('Sessions')}", ""]
     if report.sessions:
-        out += _md_table(
-            [_("When"), _("Session"), _("Status"), _("Minutes"), _("Topics"), _("Ratings")],
-            [
-                [
-                    _when(line.start),
-                    line.title,
-                    _session_status(line),
-                    str(line.minutes),
-                    "; ".join(line.topics),
-                    _("mentor {mentor}, mentee {mentee}").format(
-                        mentor=_rating(line.ratings[Role.MENTOR]),
-                        mentee=_rating(line.ratings[Role.MENTEE]),
-                    )
-                    if line.status is SessionStatus.HELD
-                    else "",
-                ]
-                for line in report.sessions
-            ],
-        )
+        out += _md_table(*session_table(report))
     else:
         out.append(_("No sessions yet."))
     out.append("")
@@ -997,27 +1001,7 @@ def render_html(report: Report) -> str:
 
     parts += ['<section id="sessions">', f"<h2>{_h(_('Sessions'))}</h2>"]
     if report.sessions:
-        parts.append(
-            _html_table(
-                [_("When"), _("Session"), _("Status"), _("Minutes"), _("Topics"), _("Ratings")],
-                [
-                    [
-                        _when(line.start),
-                        line.title,
-                        _session_status(line),
-                        str(line.minutes),
-                        "; ".join(line.topics),
-                        _("mentor {mentor}, mentee {mentee}").format(
-                            mentor=_rating(line.ratings[Role.MENTOR]),
-                            mentee=_rating(line.ratings[Role.MENTEE]),
-                        )
-                        if line.status is SessionStatus.HELD
-                        else "",
-                    ]
-                    for line in report.sessions
-                ],
-            )
-        )
+        parts.append(_html_table(*session_table(report)))
     else:
         parts.append(f"<p>{_h(_('No sessions yet.'))}</p>")
     parts.append("</section>")

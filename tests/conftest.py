@@ -35,6 +35,22 @@ def _no_real_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
         os.environ["RMPAIR_HOME"] = old
 
 
+@pytest.fixture
+def journal(tmp_path: Path) -> Iterator[Journal]:
+    """One device's fresh journal: Alex (mentee) with Sam, from 2 Nov 2026, in Berlin."""
+    opened = Journal.init(
+        tmp_path / "j",
+        me="Alex",
+        role=Role.MENTEE,
+        partner="Sam",
+        start=dt.date(2026, 11, 2),
+        tz="Europe/Berlin",
+        home=Home(tmp_path / "a"),
+    )
+    yield opened
+    opened.close()
+
+
 def copy_into(src: Path, dst: Path) -> None:
     """Deliver a file the way sync tools do: write a temporary file, then rename it."""
     dst.parent.mkdir(parents=True, exist_ok=True)

@@ -4,8 +4,6 @@ and reordering on two devices at once."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
@@ -14,7 +12,6 @@ from hypothesis import strategies as st
 
 from rmpair.backlog import between, placement
 from rmpair.errors import UserError
-from rmpair.home import Home
 from rmpair.journal import Journal
 from rmpair.model import Category, Role, Topic, TopicStatus
 
@@ -22,21 +19,6 @@ if TYPE_CHECKING:
     from conftest import TwoDevices
 
 NOW = dt.datetime(2026, 11, 10, 9, 0, tzinfo=dt.UTC)
-
-
-@pytest.fixture
-def journal(tmp_path: Path) -> Iterator[Journal]:
-    opened = Journal.init(
-        tmp_path / "j",
-        me="Alex",
-        role=Role.MENTEE,
-        partner="Sam",
-        start=dt.date(2026, 11, 2),
-        tz="Europe/Berlin",
-        home=Home(tmp_path / "a"),
-    )
-    yield opened
-    opened.close()
 
 
 def titles(journal: Journal) -> list[str]:

@@ -4,14 +4,11 @@ cancelling, marking held with carry-over, and all of it on two devices at once."
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
 
 from rmpair.errors import UserError
-from rmpair.home import Home
 from rmpair.journal import Journal
 from rmpair.model import (
     Category,
@@ -32,21 +29,6 @@ if TYPE_CHECKING:
 DEC1 = dt.datetime(2026, 12, 1, 17, 30)
 DEC15 = dt.datetime(2026, 12, 15, 17, 30)
 AFTER_DEC1 = dt.datetime(2026, 12, 1, 18, 45, tzinfo=dt.UTC)
-
-
-@pytest.fixture
-def journal(tmp_path: Path) -> Iterator[Journal]:
-    opened = Journal.init(
-        tmp_path / "j",
-        me="Alex",
-        role=Role.MENTEE,
-        partner="Sam",
-        start=dt.date(2026, 11, 2),
-        tz="Europe/Berlin",
-        home=Home(tmp_path / "a"),
-    )
-    yield opened
-    opened.close()
 
 
 def topics(journal: Journal, *names: str, category: Category = Category.WORK) -> list[str]:
