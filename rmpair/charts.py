@@ -5,7 +5,8 @@ time, and which categories the covered topics came from (a mix of only technolog
 is one of the method's classic mistakes). ``ratings_chart`` and ``category_chart``
 turn plain values into chart data that any front end can draw (the app will);
 ``svg_*`` draw them as self-contained SVG for the HTML report (generic fonts, no
-external resources), and ``sparkline``/``text_bars`` draw them in a terminal.
+external resources), and ``text_plot``/``text_bars`` draw them in character cells
+(the app, the terminal report, Markdown).
 """
 
 from __future__ import annotations
@@ -25,8 +26,6 @@ GRID_COLOUR = "#d0d0d0"
 TEXT_COLOUR = "#222222"
 FONT = "font-family=\"system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif\""
 
-SPARK_LEVELS = "▁▂▃▄▅▆▇█"
-
 
 @dataclass(frozen=True)
 class RatingPoint:
@@ -36,6 +35,7 @@ class RatingPoint:
     label: str  # what the x axis shows, e.g. the date
     mentor: int | None
     mentee: int | None
+    short: str = ""  # the label where room is scarce (a text plot), e.g. without the year
 
     @property
     def mean(self) -> float | None:
@@ -64,6 +64,7 @@ class LineChart:
     y_min: float
     y_max: float
     y_ticks: tuple[float, ...]
+    x_short: tuple[str, ...] = ()  # shorter x labels for a text plot; empty: x_labels
 
     @property
     def empty(self) -> bool:
@@ -115,6 +116,7 @@ def ratings_chart(points: Sequence[RatingPoint]) -> LineChart:
         y_min=1.0,
         y_max=5.0,
         y_ticks=(1.0, 2.0, 3.0, 4.0, 5.0),
+        x_short=tuple(p.short or p.label for p in points),
     )
 
 
@@ -273,22 +275,6 @@ def svg_bar_chart(chart: BarChart, *, width: int = 640, bar_height: int = 26) ->
 # -- text -----------------------------------------------------------------------------
 
 
-def sparkline(
-    values: Sequence[float | None], low: float = 1.0, high: float = 5.0, gap: str = "·"
-) -> str:
-    """One character per value on ``low``..``high`` (``gap`` where a value is missing)."""
-    span = high - low or 1.0
-    top = len(SPARK_LEVELS) - 1
-    out: list[str] = []
-    for value in values:
-        if value is None:
-            out.append(gap)
-            continue
-        level = round((min(max(value, low), high) - low) / span * top)
-        out.append(SPARK_LEVELS[level])
-    return "".join(out)
-
-
 def text_bars(chart: BarChart, width: int = 30) -> list[str]:
     """One line per bar: the label, a bar of block characters and the value."""
     most = max((b.value for b in chart.bars), default=0.0) or 1.0
@@ -300,3 +286,72 @@ def text_bars(chart: BarChart, width: int = 30) -> list[str]:
             f"{bar.label:<{label_w}}  {'█' * cells}{' ' if cells else ''}{_tick(bar.value)}"
         )
     return lines
+
+
+# Markers of the text plot, one per series; where two series meet on one cell, BOTH.
+PLOT_MARKERS = ("●", "▲", "■")
+PLOT_STEP = 10  # the widest column of a text plot: room for a short date and a gap
+BOTH = "◆"
+
+
+@dataclass(frozen=True)
+class TextPlot:
+    """A line chart drawn in character cells: ``lines`` to print as they are, where each
+    marker character stands for a series (``markers``: character -> series key)."""
+
+    lines: tuple[str, ...]
+    markers: dict[str, str]
+    shown: int  # how many x positions are drawn (the last ones, when they do not all fit)
+
+
+def text_plot(chart: LineChart, width: int) -> TextPlot:
+    """The chart as a dot plot ``width`` cells wide: one row per y tick (top = highest),
+    one column per x position, a marker per value, the x labels that fit below, and a
+    legend. Too many positions for the width: the most recent ones are drawn."""
+    markers = {PLOT_MARKERS[n % len(PLOT_MARKERS)]: s.key for n, s in enumerate(chart.series)}
+    legend = "  ".join(
+        f"{PLOT_MARKERS[n % len(PLOT_MARKERS)]} {s.name}" for n, s in enumerate(chart.series)
+    )
+    if len(chart.series) > 1:
+        legend += "  " + _("{marker} both").format(marker=BOTH)
+    if chart.empty:
+        return TextPlot((_("No ratings yet."),), markers, 0)
+    ticks = sorted(chart.y_ticks, reverse=True)
+    label_w = max(len(_tick(t)) for t in ticks)
+    plot_w = max(width - label_w - 3, 2)
+    count = len(chart.x_labels)
+    step = max(2, min(PLOT_STEP, plot_w // max(count, 1)))
+    shown = min(count, plot_w // step)
+    first = count - shown
+    rows: dict[float, list[str]] = {t: [" "] * plot_w for t in ticks}
+    for n, series in enumerate(chart.series):
+        mark = PLOT_MARKERS[n % len(PLOT_MARKERS)]
+        for index in range(first, count):
+            value = series.values[index]
+            if value is None:
+                continue
+            tick = min(ticks, key=lambda t: (abs(t - value), -t))
+            column = (index - first) * step + step // 2
+            cells = rows[tick]
+            cells[column] = mark if cells[column] == " " else BOTH
+    lines = [f"{_tick(t):>{label_w}} │ {''.join(rows[t]).rstrip()}".rstrip() for t in ticks]
+    lines.append(" " * label_w + " └" + "─" * (shown * step + 1))
+    # Labels below their column, left to right, each only where it does not touch the last.
+    axis = [" "] * plot_w
+    free = 0
+    for index in range(first, count):
+        column = (index - first) * step + step // 2
+        label = (chart.x_short or chart.x_labels)[index]
+        if column < free or column + len(label) > plot_w:
+            continue
+        axis[column : column + len(label)] = label
+        free = column + len(label) + 2
+    lines.append(" " * (label_w + 3) + "".join(axis).rstrip())
+    if shown < count:
+        lines.append(
+            _("The last {shown} of {count} sessions; a wider window shows more.").format(
+                shown=shown, count=count
+            )
+        )
+    lines.append(legend)
+    return TextPlot(tuple(lines), markers, shown)

@@ -168,6 +168,14 @@ def date(day: dt.date, lang: str | None = None, *, weekday: bool = True) -> str:
     )
 
 
+def day_month(day: dt.date, lang: str | None = None) -> str:
+    """A date in a narrow column, where the year goes without saying: "3 Dec" / "3. Dez."."""
+    style = _style(lang)
+    return style.date_plain.replace(" {year}", "").format(
+        day=day.day, month=style.months_short[day.month - 1]
+    )
+
+
 def long_date(day: dt.date, lang: str | None = None) -> str:
     """A date as written in a message or letter: "3. Dezember 2026" / "3 December 2026"."""
     style = _style(lang)

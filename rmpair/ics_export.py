@@ -676,18 +676,31 @@ class ExportMixin(JournalBase):
 
     def write_ics(self, export: IcsExport, path: Path, *, allow_in_journal: bool = False) -> Path:
         """Write ``export`` atomically to ``path`` (see ``ics_target``) and remember it."""
+        target = self.write_export(export.data, path, allow_in_journal=allow_in_journal)
+        self.record_ics_export(export)
+        return target
+
+    def write_export(
+        self,
+        data: bytes,
+        path: Path,
+        *,
+        allow_in_journal: bool = False,
+        default_name: str = DEFAULT_ICS_NAME,
+    ) -> Path:
+        """Write an export (calendar, report, backup) atomically to ``path``, never into the
+        shared folder unless allowed (see ``ics_target``); returns where it went."""
         from rmpair.storage import atomic_write
 
-        target = self.ics_target(path, allow_in_journal=allow_in_journal)
+        target = self.ics_target(path, allow_in_journal=allow_in_journal, default_name=default_name)
         try:
-            atomic_write(target, export.data)
+            atomic_write(target, data)
         except OSError as exc:
             raise UserError(
                 _("Could not write {path}: {reason}").format(
                     path=target, reason=exc.strerror or exc
                 )
             ) from exc
-        self.record_ics_export(export)
         return target
 
     def record_ics_export(self, export: IcsExport, *, at: dt.datetime | None = None) -> Path:

@@ -8,6 +8,10 @@ recommendations) into a plain ``Report``. The renderers only format it: Markdown
 one self-contained HTML file with inline SVG charts, JSON, and a Rich renderable for
 the terminal.
 
+The human forms write dates and numbers the way the interface language does
+(``rmpair.fmt``: "3. Dez. 2026", "7,5 Stunden"); JSON is data and keeps ISO dates and
+plain numbers whatever the language.
+
 Private notes never reach a report: they live only on their device, and nothing in
 this module reads them (shared notes come from the journal, and only when asked for).
 """
@@ -21,19 +25,20 @@ from dataclasses import dataclass
 from html import escape
 from typing import TYPE_CHECKING, Any
 
+from rmpair import fmt
 from rmpair.charts import (
     BarChart,
     LineChart,
     RatingPoint,
     category_chart,
     ratings_chart,
-    sparkline,
     svg_bar_chart,
     svg_line_chart,
     text_bars,
+    text_plot,
 )
 from rmpair.evaluation import AssessmentRow, Evaluation, Stage, answer_rows, with_colon
-from rmpair.i18n import _, ngettext
+from rmpair.i18n import _, base_language, current_language, ngettext
 from rmpair.model import (
     Category,
     Feedback,
@@ -47,7 +52,8 @@ from rmpair.model import (
 )
 
 if TYPE_CHECKING:
-    from rich.console import RenderableType
+    from rich.console import Console, ConsoleOptions, RenderableType, RenderResult
+    from rich.text import Text
 
     from rmpair.journal import Journal
 
@@ -65,6 +71,7 @@ MOSTLY_TECH, TECH_MIN_COVERED = 2 / 3, 3
 SLIP_SHARE, SLIP_MIN = 1 / 3, 2
 ONE_WAY_RATIO = 1 / 3
 SHORT_MINUTES = 30
+MD_PLOT_WIDTH = 72  # the ratings plot in Markdown: fits a code block on a narrow page
 
 
 def category_label(category: Category | str) -> str:
@@ -344,12 +351,19 @@ def build_report(
     actions = tuple(
         ActionLine(a.id, a.text, a.owner, a.due, a.done, a.session) for a in journal.action_items()
     )
+    # Without the year the plot's dates are shorter, and still clear within one year.
+    held_days = [
+        line.start.date() for line in lines if line.start and line.status is SessionStatus.HELD
+    ]
+    within_a_year = bool(held_days) and (max(held_days) - min(held_days)).days < 330
     points = tuple(
         RatingPoint(
             line.id,
-            line.start.date().isoformat() if line.start else "?",
+            # The chart's x label, read by people; JSON takes the ISO date from the session.
+            fmt.date(line.start.date(), weekday=False) if line.start else "?",
             line.ratings[Role.MENTOR],
             line.ratings[Role.MENTEE],
+            fmt.day_month(line.start.date()) if line.start and within_a_year else "",
         )
         for line in lines
         if line.status is SessionStatus.HELD
@@ -419,7 +433,7 @@ def recommendations(report: Report) -> list[Recommendation]:
                     "{pct}% of the covered topics were about technology. Next time, make room "
                     "for the world of work and culture: that is where the most valuable "
                     "insights often are."
-                ).format(pct=round(100 * share)),
+                ).format(pct=fmt.number(round(100 * share))),
                 "derived",
             )
         )
@@ -555,17 +569,34 @@ def recommendations(report: Report) -> list[Recommendation]:
 
 
 def _day(value: dt.date | None) -> str:
-    return value.isoformat() if value is not None else "-"
+    """A date in prose or a list: "3 Dec 2026", "3. Dez. 2026"."""
+    return fmt.date(value, weekday=False) if value is not None else "-"
 
 
 def _when(value: dt.datetime | None) -> str:
-    return value.strftime("%Y-%m-%d %H:%M") if value is not None else "-"
+    """A date and time in a table column: "Wed 2026-12-02 17:00" lines up and sorts."""
+    return fmt.compact(value) if value is not None else "-"
+
+
+def _moment(value: dt.datetime | None) -> str:
+    """A date and time in a heading: "Wed 2 Dec 2026, 17:00", "Mi., 2. Dez. 2026, 17:00"."""
+    return fmt.date_time(value) if value is not None else "-"
+
+
+def _decimal(value: float, most: int = 2) -> str:
+    """A figure with the decimals it has, up to ``most``, and the language's marks:
+    7.5 -> "7,5" in German, 8.0 -> "8" (a whole number shows no ".0")."""
+    for decimals in range(most):
+        if round(value, decimals) == round(value, most):
+            return fmt.number(value, decimals=decimals)
+    return fmt.number(value, decimals=most)
 
 
 def _rating(value: int | float | None) -> str:
+    """A rating or an average of ratings; "-" where there is none."""
     if value is None:
         return "-"
-    return f"{value:g}" if isinstance(value, float) else str(value)
+    return _decimal(value) if isinstance(value, float) else str(value)
 
 
 def _session_status(line: SessionLine) -> str:
@@ -601,9 +632,12 @@ def summary_rows(report: Report) -> list[tuple[str, str]]:
         (_("Sessions moved"), str(counts.moved)),
         (
             _("Time invested"),
-            _("{hours:g} hours ({minutes} minutes in held sessions)").format(
-                hours=counts.hours_held, minutes=counts.minutes_held
-            ),
+            # "1 hour" but "1.5 hours": only exactly one takes the singular.
+            ngettext(
+                "{hours} hour ({minutes} minutes in held sessions)",
+                "{hours} hours ({minutes} minutes in held sessions)",
+                1 if counts.hours_held == 1 else 2,
+            ).format(hours=_decimal(counts.hours_held), minutes=fmt.number(counts.minutes_held)),
         ),
         (_("Topics covered"), f"{len(report.covered)} ({mix})"),
         (
@@ -655,6 +689,8 @@ def to_json(report: Report) -> dict[str, Any]:
         return answers.to_json(report.names[role])
 
     counts = report.counts
+    # The points' labels are for people; the data keeps the ISO date of each session.
+    days = {line.id: line.start.date().isoformat() for line in report.sessions if line.start}
     return {
         "format": FORMAT,
         "version": VERSION,
@@ -743,7 +779,12 @@ def to_json(report: Report) -> dict[str, Any]:
         },
         "ratings": {
             "points": [
-                {"session": p.session, "date": p.label, "mentor": p.mentor, "mentee": p.mentee}
+                {
+                    "session": p.session,
+                    "date": days.get(p.session, "?"),
+                    "mentor": p.mentor,
+                    "mentee": p.mentee,
+                }
                 for p in report.ratings
             ],
             "average": dict(report.averages),
@@ -850,10 +891,8 @@ def render_markdown(report: Report) -> str:
     ratings = report.ratings_chart()
     out += [f"## {ratings.title}", ""]
     if report.ratings:
-        out += ["```"]
-        for series in ratings.series:
-            out.append(f"{series.name:<8} {sparkline(series.values)}")
-        out += ["```", ""]
+        # A plot in characters reads in any Markdown viewer; the table has the values.
+        out += ["```", *text_plot(ratings, MD_PLOT_WIDTH).lines, "```", ""]
         out += _md_table(
             [_("Date"), _("Mentor"), _("Mentee")],
             [[p.label, _rating(p.mentor), _rating(p.mentee)] for p in report.ratings],
@@ -905,7 +944,7 @@ def render_markdown(report: Report) -> str:
             if not line.notes:
                 continue
             any_notes = True
-            out += [f"### {_when(line.start)} {line.title}", ""]
+            out += [f"### {_moment(line.start)} {line.title}", ""]
             for note in line.notes:
                 out += [f"*{report.who(note.author)}:*", "", note.text.strip(), ""]
         if not any_notes:
@@ -974,7 +1013,8 @@ def render_html(report: Report) -> str:
     laid out to print well."""
     parts: list[str] = [
         "<!DOCTYPE html>",
-        f'<html lang="{_h(report.lang or "en")}">',
+        # The language the page is written in (the interface's), not the tandem's.
+        f'<html lang="{_h(base_language(current_language()))}">',
         "<head>",
         '<meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
@@ -1130,7 +1170,7 @@ def render_html(report: Report) -> str:
             if not line.notes:
                 continue
             any_notes = True
-            parts.append(f"<h3>{_h(_when(line.start))} {_h(line.title)}</h3>")
+            parts.append(f"<h3>{_h(_moment(line.start))} {_h(line.title)}</h3>")
             for note in line.notes:
                 parts.append(
                     f'<p class="muted">{_h(report.who(note.author))}</p>'
@@ -1147,38 +1187,96 @@ def render_html(report: Report) -> str:
 
 
 def render_rich(report: Report) -> RenderableType:
-    """The report for the terminal: the same sections, charts as sparklines and bars."""
+    """The report for the terminal: the figures at a glance, the charts drawn in
+    characters, then every other section."""
+    from rich.console import Group
+
+    return Group(render_rich_head(report), render_rich_charts(report), render_rich_body(report))
+
+
+def _heading(text: str) -> Text:
+    from rich.text import Text
+
+    return Text("\n" + text, style="bold underline")
+
+
+def render_rich_head(report: Report) -> RenderableType:
+    """The title and the figures at a glance (the app shows its charts below them)."""
     from rich.console import Group
     from rich.table import Table
     from rich.text import Text
 
-    def heading(text: str) -> Text:
-        return Text("\n" + text, style="bold underline")
-
-    items: list[RenderableType] = [
-        Text(_title(report), style="bold"),
-        Text(_generated(report), style="dim"),
-        heading(_("At a glance")),
-    ]
     glance = Table.grid(padding=(0, 2))
     glance.add_column(style="bold")
     glance.add_column()
     for label, value in summary_rows(report):
         glance.add_row(Text(label), Text(value))
-    items.append(glance)
+    return Group(
+        Text(_title(report), style="bold"),
+        Text(_generated(report), style="dim"),
+        _heading(_("At a glance")),
+        glance,
+    )
 
-    items.append(heading(_("Sessions")))
+
+class _Plot:
+    """The ratings chart as a dot plot as wide as the console it is printed on."""
+
+    def __init__(self, chart: LineChart) -> None:
+        self.chart = chart
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        from rich.text import Text
+
+        for line in text_plot(self.chart, options.max_width).lines:
+            yield Text(line)
+
+
+def render_rich_charts(report: Report) -> RenderableType:
+    """Topics by category as bars, the ratings over time as a plot, and the averages."""
+    from rich.console import Group
+    from rich.text import Text
+
+    chart = report.category_chart()
+    items: list[RenderableType] = [_heading(chart.title)]
+    items += [Text(line) for line in text_bars(chart)]
+    ratings = report.ratings_chart()
+    items += [_heading(ratings.title), _Plot(ratings)]
+    items.append(
+        Text(
+            _("Average: mentor {mentor}, mentee {mentee}; trend: {trend}.").format(
+                mentor=_rating(report.averages["mentor"]),
+                mentee=_rating(report.averages["mentee"]),
+                trend=trend_label(report.trend),
+            )
+        )
+    )
+    return Group(*items)
+
+
+def render_rich_body(report: Report) -> RenderableType:
+    """Every section after the charts: sessions, learnings, action items, the
+    self-assessment, both evaluations, recommendations and (if asked) shared notes."""
+    from rich.console import Group
+    from rich.table import Table
+    from rich.text import Text
+
+    heading = _heading
+    items: list[RenderableType] = [heading(_("Sessions"))]
     if report.sessions:
         table = Table(box=None, pad_edge=False)
+        # The start stays on one line ("Thu 2026-12-03 10:00"): a date broken over two
+        # lines no longer lines up with the others.
+        table.add_column(_("When"), no_wrap=True)
         for header in (
-            _("When"),
             _("Session"),
             _("Status"),
             _("Min"),
             _("Topics"),
-            _("Rated (mentor/mentee)"),
+            _("Rated (mentor / mentee)"),
         ):
-            table.add_column(header)
+            # A narrow terminal may wrap a heading, but never cut one of its words.
+            table.add_column(header, min_width=max(len(word) for word in header.split()))
         for line in report.sessions:
             rated = ""
             if line.status is SessionStatus.HELD:
@@ -1194,24 +1292,6 @@ def render_rich(report: Report) -> RenderableType:
         items.append(table)
     else:
         items.append(Text(_("No sessions yet.")))
-
-    chart = report.category_chart()
-    items.append(heading(chart.title))
-    items += [Text(line) for line in text_bars(chart)]
-
-    ratings = report.ratings_chart()
-    items.append(heading(ratings.title))
-    for series in ratings.series:
-        items.append(Text(f"{series.name:<8} {sparkline(series.values)}"))
-    items.append(
-        Text(
-            _("Average: mentor {mentor}, mentee {mentee}; trend: {trend}.").format(
-                mentor=_rating(report.averages["mentor"]),
-                mentee=_rating(report.averages["mentee"]),
-                trend=trend_label(report.trend),
-            )
-        )
-    )
 
     items.append(heading(_("What we learned")))
     for role in ROLES:
@@ -1233,7 +1313,7 @@ def render_rich(report: Report) -> RenderableType:
     if report.assessment:
         table = Table(box=None, pad_edge=False)
         for header in (_("Topic"), _("Before"), _("After"), _("Change")):
-            table.add_column(header)
+            table.add_column(header, min_width=max(len(word) for word in header.split()))
         for row in report.assessment:
             table.add_row(
                 Text(row.title), _rating(row.before), _rating(row.after), _signed(row.change)
@@ -1263,7 +1343,8 @@ def render_rich(report: Report) -> RenderableType:
             for note in line.notes or ():
                 items.append(
                     Text(
-                        f"{_when(line.start)} {line.title}, {report.who(note.author)}", style="dim"
+                        f"{_moment(line.start)} {line.title}, {report.who(note.author)}",
+                        style="dim",
                     )
                 )
                 items.append(Text("  " + note.text.strip()))

@@ -19,14 +19,15 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from rmpair.charts import (
+    PLOT_STEP,
     BarChart,
     RatingPoint,
     category_chart,
     ratings_chart,
-    sparkline,
     svg_bar_chart,
     svg_line_chart,
     text_bars,
+    text_plot,
 )
 from rmpair.cli import SUBCOMMANDS, app, register
 from rmpair.errors import UserError
@@ -261,11 +262,19 @@ def test_topics_covered_by_category(programme: Programme) -> None:
 def test_ratings_over_time_and_their_trend(programme: Programme) -> None:
     report = programme.report()
     assert [(p.label, p.mentor, p.mentee) for p in report.ratings] == [
-        ("2025-01-13", 3, 2),
-        ("2025-02-12", 3, 3),
-        ("2025-04-07", 4, 4),
-        ("2025-05-05", 5, 4),
-        ("2025-06-30", 5, 5),
+        ("13 Jan 2025", 3, 2),
+        ("12 Feb 2025", 3, 3),
+        ("7 Apr 2025", 4, 4),
+        ("5 May 2025", 5, 4),
+        ("30 Jun 2025", 5, 5),
+    ]
+    # The labels are for people; the JSON keeps each session's ISO date.
+    assert [p["date"] for p in to_json(report)["ratings"]["points"]] == [
+        "2025-01-13",
+        "2025-02-12",
+        "2025-04-07",
+        "2025-05-05",
+        "2025-06-30",
     ]
     assert report.averages == {"mentor": 4.0, "mentee": 3.6, "all": 3.8}
     # Means 2.5, 3, 4, 4.5, 5 over sessions 0..4: the least-squares slope is 0.65.
@@ -419,9 +428,16 @@ def test_markdown_shows_every_section(programme: Programme) -> None:
         assert f"\n{heading}\n" in text, heading
     assert "- **Sessions held:** 5 of 7 (1 cancelled, 1 still planned)" in text
     assert "- **Time invested:** 5 hours (300 minutes in held sessions)" in text
-    assert "| 2025-02-12 17:00 | Regular session | held, moved from 2025-02-10 17:00 |" in text
+    assert (
+        "| Wed 2025-02-12 17:00 | Regular session | held, moved from Mon 2025-02-10 17:00 |" in text
+    )
+    assert "- **Average rating:** mentor 4, mentee 3.6 (trend: rising)" in text
     assert "- [ ] Write the proposal (mentee)" in text
-    assert "mentor   ▅▅▆██" in text
+    # The plot: session 1 rated 3 and 2, session 2 both 3, ... session 5 both 5.
+    assert "\n2 │      ▲\n" in text and "\n3 │      ●         ◆\n" in text
+    assert "\n5 │                                    ●         ◆\n" in text
+    assert "13 Jan    12 Feb    7 Apr     5 May     30 Jun" in text  # the year goes without saying
+    assert "● mentor  ▲ mentee  ◆ both" in text
     assert "| Prompting | 2 | 4 | +2 |" in text
     assert "- **What the tandem gave me:** visibility; network; Met the board" in text
     assert "## Shared notes" not in text
@@ -538,7 +554,36 @@ def test_ratings_chart_data_and_svg() -> None:
     mentor, mentee = root.findall(f".//{ns}g")
     assert mentor.findall(f"{ns}polyline") == []
     assert len(mentee.findall(f"{ns}polyline")) == 1
-    assert sparkline(chart.series[0].values) == "▅·█"  # 3 is the middle of 1-5
+
+
+def test_the_text_plot_puts_each_rating_in_its_row_and_column() -> None:
+    points = [
+        RatingPoint("a", "13 Jan", 3, 2),
+        RatingPoint("b", "12 Feb", None, 3),
+        RatingPoint("c", "10 Mar", 5, 5),
+    ]
+    plot = text_plot(ratings_chart(points), 40)
+    rows = {line[0]: line[4:] for line in plot.lines[:5]}  # "5 │ ..." -> the plot area
+    step = PLOT_STEP  # the widest column: three sessions are narrow next to 40 cells
+    assert plot.shown == 3 and plot.markers == {"●": "mentor", "▲": "mentee"}
+    assert rows["3"].index("●") == step // 2 and rows["2"].index("▲") == step // 2
+    assert rows["3"].index("▲") == step + step // 2  # the mentor's gap leaves no mark
+    assert rows["5"].strip() == "◆"  # both gave 5: one shared mark
+    assert rows["1"].strip() == "" and rows["4"].strip() == ""
+    assert plot.lines[6].split() == ["13", "Jan", "12", "Feb", "10", "Mar"]
+    assert plot.lines[-1] == "● mentor  ▲ mentee  ◆ both"
+
+
+def test_a_narrow_text_plot_shows_the_latest_sessions_and_says_so() -> None:
+    points = [RatingPoint(str(n), f"d{n}", 1 + n % 5, None) for n in range(30)]
+    plot = text_plot(ratings_chart(points), 24)
+    assert plot.shown == 10  # 24 cells less "5 │ " leave 20: two cells a session
+    assert "The last 10 of 30 sessions" in "\n".join(plot.lines)
+    assert all(len(line) <= 24 for line in plot.lines[:7])
+    marks = [line[4:] for line in plot.lines[:5]]
+    # The last session (number 29) rated 5 sits in the top row, last column.
+    assert marks[0].rstrip().endswith("●") and len(marks[0].rstrip()) == 20
+    assert text_plot(ratings_chart([]), 40).lines == ("No ratings yet.",)
 
 
 def test_category_chart_bars_are_proportional() -> None:
@@ -607,7 +652,9 @@ def test_report_in_the_terminal(cli: Cli) -> None:
     text = cli.run("report")
     assert "Reverse mentoring: Sam (mentor) and Alex (mentee)" in text
     assert "5 of 7 (1 cancelled, 1 still planned)" in text
-    assert "mentee   ▃▅▆▆█" in text
+    # The ratings plot, as wide as the terminal: the first session's marks in rows 3 and 2.
+    assert "2 │      ▲" in text and "3 │      ●         ◆" in text
+    assert "● mentor  ▲ mentee  ◆ both" in text
     assert SHARED not in text and PRIVATE not in text
     noted = cli.run("report", "--with-notes")
     assert SHARED in noted and PRIVATE not in noted

@@ -149,7 +149,6 @@ def json_export(
 
     from rmpair.cli import fail, opened
     from rmpair.exchange import dumps, export_data
-    from rmpair.storage import atomic_write
 
     if output != "-" and not output.strip():
         fail(_("--output: give a file name, or '-' for standard output."))
@@ -159,8 +158,11 @@ def json_export(
             sys.stdout.buffer.write(data)
             sys.stdout.flush()
             return
-        target = journal.ics_target(
-            Path(output), allow_in_journal=allow_in_journal, default_name="rmpair-journal.json"
+        # Same checks as every export, and a failed write is one line, not a traceback.
+        target = journal.write_export(
+            data,
+            Path(output),
+            allow_in_journal=allow_in_journal,
+            default_name="rmpair-journal.json",
         )
-        atomic_write(target, data)
     typer.echo(_("Wrote the journal to {path}.").format(path=target))

@@ -103,18 +103,10 @@ def report(
         if output is None or output == "-":
             typer.echo(text, nl=False)
             return
-        from rmpair.errors import UserError
-        from rmpair.storage import atomic_write
-
-        target = journal.ics_target(
-            Path(output), allow_in_journal=allow_in_journal, default_name=f"rmpair-report.{chosen}"
+        target = journal.write_export(
+            text.encode("utf-8"),
+            Path(output),
+            allow_in_journal=allow_in_journal,
+            default_name=f"rmpair-report.{chosen}",
         )
-        try:
-            atomic_write(target, text.encode("utf-8"))
-        except OSError as exc:
-            raise UserError(
-                _("Could not write {path}: {reason}").format(
-                    path=target, reason=exc.strerror or exc
-                )
-            ) from exc
     typer.echo(_("Wrote the report to {path}.").format(path=target))
