@@ -18,7 +18,7 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
-from rmpair.i18n import _
+from rmpair.i18n import N_, _
 from rmpair.model import Role
 from rmpair.tandem import NO, YES, ItemChange
 
@@ -43,8 +43,8 @@ class AgreementScreen(JournalScreen):
     NAME = "agreement"
     BINDINGS = with_nav(
         [
-            Binding("s", "sign", _("Sign")),
-            Binding("k", "check", _("Prerequisites")),
+            Binding("s", "sign", N_("Sign")),
+            Binding("k", "check", N_("Prerequisites")),
         ]
     )
 

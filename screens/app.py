@@ -33,7 +33,7 @@ from textual.app import App
 from textual.binding import Binding
 
 from rmpair.home import Home
-from rmpair.i18n import _
+from rmpair.i18n import N_
 
 if TYPE_CHECKING:
     from rmpair.screens.home import Sections
@@ -54,9 +54,9 @@ class RmpairApp(App[None]):
     TITLE = "rmpair"
     COMMANDS = App.COMMANDS | {RmpairCommands}
     BINDINGS = [
-        Binding("ctrl+q", "quit", _("Quit"), priority=True),
-        Binding("question_mark", "help", _("Keys"), key_display="?"),
-        Binding("ctrl+p", "command_palette", _("Commands"), priority=True),
+        Binding("ctrl+q", "quit", N_("Quit"), priority=True),
+        Binding("question_mark", "help", N_("Keys"), key_display="?"),
+        Binding("ctrl+p", "command_palette", N_("Commands"), priority=True),
     ]
 
     def __init__(

@@ -10,7 +10,7 @@ from __future__ import annotations
 from rmpair.screens import fmt
 from rmpair.screens.base import Context, JournalScreen, with_nav
 from rmpair.screens.forms import ChoiceScreen, Field, FormScreen, Work
-from rmpair.screens.table import Column, Row, Table
+from rmpair.screens.table import Column, Row, Table, widest
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -18,20 +18,33 @@ from textual.widgets import Static
 
 from rmpair.backlog import OPEN_STATUSES
 from rmpair.errors import UserError
-from rmpair.i18n import _
+from rmpair.fmt import day_month
+from rmpair.i18n import N_, _
 from rmpair.journal import Journal
 from rmpair.model import Category, SessionStatus, Topic, TopicStatus
 from rmpair.sessions import end_utc
 
 STATUS_FILTERS: tuple[tuple[str, tuple[TopicStatus, ...] | None], ...] = (
-    (_("open"), OPEN_STATUSES),
-    (_("backlog"), (TopicStatus.BACKLOG,)),
-    (_("planned"), (TopicStatus.PLANNED,)),
-    (_("covered"), (TopicStatus.COVERED,)),
-    (_("dropped"), (TopicStatus.DROPPED,)),
-    (_("all"), None),
+    (N_("open"), OPEN_STATUSES),
+    (N_("backlog"), (TopicStatus.BACKLOG,)),
+    (N_("planned"), (TopicStatus.PLANNED,)),
+    (N_("covered"), (TopicStatus.COVERED,)),
+    (N_("dropped"), (TopicStatus.DROPPED,)),
+    (N_("all"), None),
 )
 CATEGORY_FILTERS: tuple[Category | None, ...] = (None, *Category)
+
+
+def status_width() -> int:
+    """Room for every status, and a planned topic's day ("planned 28 Sep")."""
+    import datetime as dt
+
+    days = (day_month(dt.date(2026, month, 28)) for month in range(1, 13))
+    return widest(
+        _("Status"),
+        *(_(status.value) for status in TopicStatus),
+        *(_("planned") + " " + day for day in days),
+    )
 
 
 def category_choices() -> tuple[tuple[str, str], ...]:
@@ -44,13 +57,13 @@ class BacklogScreen(JournalScreen):
     NAME = "backlog"
     BINDINGS = with_nav(
         [
-            Binding("a", "add", _("Add topic")),
-            Binding("e", "edit", _("Edit")),
-            Binding("shift+up", "move(-1)", _("Move up"), key_display="⇧↑"),
-            Binding("shift+down", "move(1)", _("Move down"), key_display="⇧↓"),
-            Binding("p", "to_session", _("Put on session")),
-            Binding("f", "filter_category", _("Category filter")),
-            Binding("t", "filter_status", _("Status filter")),
+            Binding("a", "add", N_("Add topic")),
+            Binding("e", "edit", N_("Edit")),
+            Binding("shift+up", "move(-1)", N_("Move up"), key_display="⇧↑"),
+            Binding("shift+down", "move(1)", N_("Move down"), key_display="⇧↓"),
+            Binding("p", "to_session", N_("Put on session")),
+            Binding("f", "filter_category", N_("Category filter")),
+            Binding("t", "filter_status", N_("Status filter")),
         ]
     )
 
@@ -66,8 +79,8 @@ class BacklogScreen(JournalScreen):
             [
                 Column("#", 4),
                 Column(_("Topic")),
-                Column(_("Category"), 10),
-                Column(_("Status"), 15),
+                Column(_("Category"), widest(_("Category"), *(_(c.value) for c in Category))),
+                Column(_("Status"), status_width()),
                 Column(_("Age"), 6),
             ],
             id="topics",
@@ -85,6 +98,7 @@ class BacklogScreen(JournalScreen):
     def show(self) -> None:
         journal, now = self.journal, self.ctx.now()
         label, statuses = STATUS_FILTERS[self.status_filter]
+        label = _(label)
         category = CATEGORY_FILTERS[self.category_filter]
         topics = journal.topics(statuses=statuses, category=category)
         rank = {t.id: n for n, t in enumerate(journal.backlog(), start=1)}
@@ -95,7 +109,7 @@ class BacklogScreen(JournalScreen):
             status = _(topic.status.value)
             session = where.get(topic.id)
             if topic.status is TopicStatus.PLANNED and session and session.start:
-                status += " " + session.start.strftime("%m-%d")
+                status += " " + day_month(session.start.date())
             age = ""
             if topic.status in OPEN_STATUSES and topic.created is not None:
                 age = _("{n} d").format(n=max(0, (today - topic.created).days))

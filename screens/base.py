@@ -17,14 +17,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
+from rmpair.screens.footer import KeysFooter
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from rmpair.errors import ReadOnlyError, UserError
-from rmpair.i18n import _
+from rmpair.i18n import N_, _
 
 if TYPE_CHECKING:  # the start screen paints before the journal's modules are imported
     from rmpair.journal import Journal
@@ -83,11 +84,12 @@ class JournalChanged(Message):
 
 # The main screens, their keys and titles, in the order of the navigation line.
 SCREENS: tuple[tuple[str, str, str], ...] = (
-    ("home", "1", _("Home")),
-    ("backlog", "2", _("Backlog")),
-    ("sessions", "3", _("Sessions")),
-    ("agreement", "4", _("Agreement")),
-    ("conflicts", "5", _("Conflicts")),
+    ("home", "1", N_("Home")),
+    ("backlog", "2", N_("Backlog")),
+    ("sessions", "3", N_("Sessions")),
+    ("agreement", "4", N_("Agreement")),
+    ("conflicts", "5", N_("Conflicts")),
+    ("report", "6", N_("Report")),
 )
 
 
@@ -98,6 +100,7 @@ MAIN_SCREENS = {
     "sessions": "sessions:SessionsScreen",
     "agreement": "agreement:AgreementScreen",
     "conflicts": "conflicts:ConflictsScreen",
+    "report": "report:ReportScreen",
 }
 
 
@@ -110,8 +113,10 @@ def build_screen(target: str, ctx: Context) -> JournalScreen:
     return cls(ctx)
 
 
+# Not in the footer: the navigation line shows them (and ? lists them).
 NAV_BINDINGS: list[BindingType] = [
-    Binding(key, f"app.go('{name}')", title, key_display=key) for name, key, title in SCREENS
+    Binding(key, f"app.go('{name}')", title, key_display=key, show=False)
+    for name, key, title in SCREENS
 ]
 
 
@@ -120,19 +125,53 @@ def with_nav(bindings: list[BindingType]) -> list[BindingType]:
     return [*bindings, *NAV_BINDINGS]
 
 
+def nav_line(current: str, width: int | None) -> str:
+    """The navigation line as markup, as much of it as fits in ``width`` cells.
+
+    A title is never cut: when the line is too long (German titles are longer), the
+    app's name goes first, then the other screens' titles from the right, leaving
+    their keys."""
+    from rich.cells import cell_len
+
+    brand = "[b]rmpair[/b] │"
+    items = [(name, key, _(title)) for name, key, title in SCREENS]
+    titled = [True] * len(items)
+
+    def build(with_brand: bool) -> tuple[str, int]:
+        parts, plain = ([brand], ["rmpair │"]) if with_brand else ([], [])
+        for (name, key, title), show_title in zip(items, titled, strict=True):
+            label = f"{key} {title}" if show_title or name == current else key
+            if name == current:
+                parts.append(f"[b reverse]>{label}<[/]")
+                plain.append(f">{label}<")
+            else:
+                parts.append(f"[@click=app.go('{name}')]{label}[/]")
+                plain.append(label)
+        return "  ".join(parts), cell_len("  ".join(plain))
+
+    line, used = build(True)
+    if width is None or used <= width:
+        return line
+    line, used = build(False)
+    for index in reversed(range(len(items))):
+        if used <= width:
+            break
+        titled[index] = False
+        line, used = build(False)
+    return line
+
+
 class NavBar(Static):
     """The top line: the app's name and the main screens, clickable; the current one is
     marked with > < (no colour needed)."""
 
     def __init__(self, current: str) -> None:
-        parts = ["[b]rmpair[/b] │"]
-        for name, key, title in SCREENS:
-            label = f"{key} {title}"
-            if name == current:
-                parts.append(f"[b reverse]>{label}<[/]")
-            else:
-                parts.append(f"[@click=app.go('{name}')] {label} [/]")
-        super().__init__(" ".join(parts), id="nav", markup=True)
+        super().__init__(nav_line(current, None), id="nav", markup=True)
+        self.current = current
+
+    def on_resize(self) -> None:
+        # The padding of #nav is not the content's: size is the content region.
+        self.update(nav_line(self.current, self.content_size.width))
 
 
 class JournalScreen(Screen[None]):
@@ -152,7 +191,7 @@ class JournalScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield NavBar(self.NAME)
         yield from self.body()
-        yield Footer()
+        yield KeysFooter()
 
     def body(self) -> ComposeResult:
         """The screen's own widgets, between the navigation line and the footer."""

@@ -17,7 +17,7 @@ from textual.message import Message
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
-from rmpair.i18n import _
+from rmpair.i18n import N_, _
 
 
 @dataclass(frozen=True)
@@ -33,7 +33,7 @@ class Item:
 class CheckList(OptionList):
     """Items with a box each; space toggles the highlighted one."""
 
-    BINDINGS = [Binding("space", "tick", _("Tick / untick"), key_display="space")]
+    BINDINGS = [Binding("space", "tick", N_("Tick / untick"), key_display="space")]
 
     @dataclass
     class Toggled(Message):

@@ -12,15 +12,16 @@ from typing import Any
 
 from rmpair.screens import fmt
 from rmpair.screens.base import Context, JournalScreen, with_nav
+from rmpair.screens.footer import KeysFooter
 from rmpair.screens.table import Column, Row, Table
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Button, Footer, Static
+from textual.widgets import Button, Static
 
-from rmpair.i18n import _
+from rmpair.i18n import N_, _
 from rmpair.journal import Journal, conflict_json
 from rmpair.merge import Conflict
 from rmpair.model import AgreementItem, Session, Topic
@@ -89,10 +90,13 @@ class ResolveScreen(ModalScreen[str | None]):
     """The values side by side; returns the id of the change to keep."""
 
     BINDINGS = [
-        Binding("escape", "cancel", _("Cancel")),
+        Binding("escape", "cancel", N_("Cancel")),
+        # One message per letter: descriptions are translated where they are shown.
         *[
-            Binding(letter, f"keep({n})", _("Keep {letter}").format(letter=letter.upper()))
-            for n, letter in enumerate(LETTERS[:4])
+            Binding(letter, f"keep({n})", description)
+            for n, (letter, description) in enumerate(
+                zip(LETTERS, (N_("Keep A"), N_("Keep B"), N_("Keep C"), N_("Keep D")), strict=False)
+            )
         ],
     ]
 
@@ -122,7 +126,7 @@ class ResolveScreen(ModalScreen[str | None]):
                         with VerticalScroll(classes="side-value"):
                             yield Static(choice.value, markup=False)
                         yield Button(_("Keep {letter}").format(letter=letter), id=f"keep-{n}")
-        yield Footer()
+        yield KeysFooter()
 
     @on(Button.Pressed)
     def _pressed(self, event: Button.Pressed) -> None:
@@ -140,7 +144,7 @@ class ConflictsScreen(JournalScreen):
     """Every open conflict; enter shows the values and lets you choose."""
 
     NAME = "conflicts"
-    BINDINGS = with_nav([Binding("enter", "resolve", _("Choose a value"), key_display="⏎")])
+    BINDINGS = with_nav([Binding("enter", "resolve", N_("Choose a value"), key_display="⏎")])
 
     def __init__(self, ctx: Context) -> None:
         super().__init__(ctx)

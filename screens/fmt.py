@@ -25,15 +25,24 @@ def check(done: bool) -> str:
 
 
 def when(session: Session) -> str:
-    """``Tue 2026-11-24 17:30-18:30`` in the session's own zone."""
+    """``Tue 24 Nov 2026, 17:30–18:30`` (German: ``Di., 24. Nov. 2026, 17:30–18:30``)
+    in the session's own zone."""
+    from rmpair import fmt
     from rmpair.sessions import local_end
 
     if session.start is None:
         return "?"
-    return "{start}-{end}".format(
-        start=session.start.strftime("%a %Y-%m-%d %H:%M"),
-        end=local_end(session).strftime("%H:%M"),
-    )
+    return fmt.time_span(session.start, local_end(session))
+
+
+def when_column(session: Session) -> str:
+    """``Tue 2026-11-24 17:30–18:30``: for a table, where the dates line up and sort."""
+    from rmpair import fmt
+    from rmpair.sessions import local_end
+
+    if session.start is None:
+        return "?"
+    return f"{fmt.compact(session.start)}{fmt.RANGE_DASH}{fmt.time(local_end(session))}"
 
 
 def countdown(session: Session, now: dt.datetime) -> str:
@@ -78,7 +87,9 @@ def readiness(done: int, total: int) -> str:
 def action_line(item: ActionItem, today: dt.date) -> str:
     """An action item as one line: box, text, owner and when it is due."""
     if item.due is not None:
-        due = _("due {date}").format(date=item.due.isoformat())
+        from rmpair import fmt
+
+        due = _("due {date}").format(date=fmt.date(item.due, weekday=False))
         if not item.done and item.due < today:
             due = f"{WARN} " + due + ", " + _("overdue")
     elif item.due_next_session:
@@ -91,10 +102,16 @@ def action_line(item: ActionItem, today: dt.date) -> str:
 
 
 def local_stamp(stamp: str, tz: str) -> str:
-    """A stored UTC stamp as wall-clock time in the tandem's zone."""
+    """A stored UTC stamp as wall-clock time in the tandem's zone, written the
+    language's way ("19 Nov 2026, 18:40")."""
+    from rmpair import fmt
     from rmpair.tandem import local_time
 
-    return local_time(stamp, tz) if stamp else ""
+    shown = local_time(stamp, tz) if stamp else ""
+    try:
+        return fmt.date_time(dt.datetime.strptime(shown, "%Y-%m-%d %H:%M"), weekday=False)
+    except ValueError:  # not a stamp we wrote: show it as it is
+        return shown
 
 
 def short(text: str, width: int) -> str:

@@ -12,16 +12,17 @@ from dataclasses import dataclass
 from typing import Generic, TypeVar
 
 from rmpair.screens.base import Context, JournalChanged
+from rmpair.screens.footer import KeysFooter
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Button, Footer, Input, Label, OptionList, Select, Static, TextArea
+from textual.widgets import Button, Input, Label, OptionList, Select, Static, TextArea
 from textual.widgets.option_list import Option
 
 from rmpair.errors import ReadOnlyError, UserError
-from rmpair.i18n import _
+from rmpair.i18n import N_, _
 from rmpair.journal import Journal
 
 T = TypeVar("T")
@@ -54,8 +55,8 @@ class FormScreen(ModalScreen[T | None], Generic[T]):
     """
 
     BINDINGS = [
-        Binding("escape", "cancel", _("Cancel")),
-        Binding("ctrl+s", "submit", _("Save")),
+        Binding("escape", "cancel", N_("Cancel")),
+        Binding("ctrl+s", "submit", N_("Save")),
     ]
 
     def __init__(
@@ -90,7 +91,7 @@ class FormScreen(ModalScreen[T | None], Generic[T]):
             with Horizontal(classes="buttons"):
                 yield Button(self.save_label, variant="primary", id="save")
                 yield Button(_("Cancel"), id="cancel")
-        yield Footer()
+        yield KeysFooter()
 
     def _widget(self, item: Field) -> Input | Select[str] | TextArea:
         wid = f"field-{item.name}"
@@ -167,8 +168,8 @@ class ConfirmScreen(ModalScreen[bool]):
     """A yes/no question; returns True for yes."""
 
     BINDINGS = [
-        Binding("y", "answer(True)", _("Yes")),
-        Binding("n,escape", "answer(False)", _("No"), key_display="n"),
+        Binding("y", "answer(True)", N_("Yes")),
+        Binding("n,escape", "answer(False)", N_("No"), key_display="n"),
     ]
 
     def __init__(self, question: str, yes: str | None = None, detail: str = "") -> None:
@@ -185,7 +186,7 @@ class ConfirmScreen(ModalScreen[bool]):
             with Horizontal(classes="buttons"):
                 yield Button(f"{self.yes} (y)", variant="primary", id="yes")
                 yield Button(_("No (n)"), id="no")
-        yield Footer()
+        yield KeysFooter()
 
     @on(Button.Pressed)
     def _pressed(self, event: Button.Pressed) -> None:
@@ -198,7 +199,7 @@ class ConfirmScreen(ModalScreen[bool]):
 class InfoScreen(ModalScreen[None]):
     """A message to read and close (say, what moved where after a session)."""
 
-    BINDINGS = [Binding("escape,enter", "close", _("Close"), key_display="esc")]
+    BINDINGS = [Binding("escape,enter", "close", N_("Close"), key_display="esc")]
 
     def __init__(self, title: str, text: str) -> None:
         super().__init__(classes="dialog-screen")
@@ -212,7 +213,7 @@ class InfoScreen(ModalScreen[None]):
                 yield Static(self.text, markup=False, id="info-text")
             with Horizontal(classes="buttons"):
                 yield Button(_("Close"), variant="primary", id="close")
-        yield Footer()
+        yield KeysFooter()
 
     @on(Button.Pressed)
     def action_close(self) -> None:
@@ -222,7 +223,7 @@ class InfoScreen(ModalScreen[None]):
 class ChoiceScreen(ModalScreen[str | None]):
     """Pick one of a few things (say, the session a topic goes to)."""
 
-    BINDINGS = [Binding("escape", "cancel", _("Cancel"))]
+    BINDINGS = [Binding("escape", "cancel", N_("Cancel"))]
 
     def __init__(self, title: str, choices: Sequence[tuple[str, str]], empty: str = "") -> None:
         super().__init__(classes="dialog-screen")
@@ -241,7 +242,7 @@ class ChoiceScreen(ModalScreen[str | None]):
                 yield Static(self.empty, classes="dialog-intro")
             with Horizontal(classes="buttons"):
                 yield Button(_("Cancel"), id="cancel")
-        yield Footer()
+        yield KeysFooter()
 
     @on(OptionList.OptionSelected)
     def _chosen(self, event: OptionList.OptionSelected) -> None:

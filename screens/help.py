@@ -5,15 +5,16 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from rmpair.screens.footer import KeysFooter
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.dom import DOMNode
 from textual.screen import ModalScreen, Screen
 from textual.widget import Widget
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
-from rmpair.i18n import _
+from rmpair.i18n import N_, _
 
 PACKAGE = "rmpair.screens"
 
@@ -38,7 +39,7 @@ def key_rows(app: App[Any], screen: Screen[Any]) -> list[tuple[str, str, str]]:
 
     def add(where: str, bindings: Iterable[Binding]) -> None:
         for binding in bindings:
-            rows.append((where, app.get_key_display(binding), binding.description))
+            rows.append((where, app.get_key_display(binding), _(binding.description)))
 
     add(_("This screen"), own_bindings(screen))
     for widget in screen.walk_children(Widget):
@@ -52,7 +53,7 @@ def key_rows(app: App[Any], screen: Screen[Any]) -> list[tuple[str, str, str]]:
 class HelpScreen(ModalScreen[None]):
     """Lists the keys; any of escape, ? or q closes it."""
 
-    BINDINGS = [Binding("escape,question_mark,q", "close", _("Close"), key_display="esc")]
+    BINDINGS = [Binding("escape,question_mark,q", "close", N_("Close"), key_display="esc")]
 
     def __init__(self, rows: list[tuple[str, str, str]]) -> None:
         super().__init__(classes="dialog-screen")
@@ -73,7 +74,7 @@ class HelpScreen(ModalScreen[None]):
             yield Static(_("Keys"), classes="dialog-title")
             with VerticalScroll(classes="dialog-body"):  # focusable: arrows scroll the keys
                 yield Static("\n".join(lines), markup=False, id="help-text")
-        yield Footer()
+        yield KeysFooter()
 
     def action_close(self) -> None:
         self.dismiss(None)

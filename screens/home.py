@@ -24,7 +24,7 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
-from rmpair.i18n import _, ngettext
+from rmpair.i18n import N_, _, ngettext
 
 if TYPE_CHECKING:
     from rmpair.journal import DeviceSeen, Journal
@@ -208,13 +208,14 @@ def _mix(journal: Journal) -> Text:
 
 def _devices(journal: Journal, devices: list[DeviceSeen], tz: str) -> Text:
     from rmpair.backlog import zone
+    from rmpair.fmt import date_time as fmt_date_time
 
     text = Text()
     text.append(_("Devices"), style="bold")
     where = zone(tz)
     for device in devices:
         when = (
-            device.last_change.astimezone(where).strftime("%Y-%m-%d %H:%M")
+            fmt_date_time(device.last_change.astimezone(where), weekday=False)
             if device.last_change
             else "-"
         )
@@ -238,8 +239,8 @@ class HomeScreen(JournalScreen):
     NAME = "home"
     BINDINGS = with_nav(
         [
-            Binding("n,enter", "open_next", _("Next session"), key_display="n"),
-            Binding("r", "refresh", _("Refresh now")),
+            Binding("n,enter", "open_next", N_("Next session"), key_display="n"),
+            Binding("r", "refresh", N_("Refresh now")),
         ]
     )
 

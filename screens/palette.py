@@ -24,7 +24,7 @@ class RmpairCommands(Provider):
             for name, key, title in SCREENS:
                 found.append(
                     (
-                        _("Go to {screen}").format(screen=title),
+                        _("Go to {screen}").format(screen=_(title)),
                         _("key {key}").format(key=key),
                         partial(app.run_action, f"go('{name}')"),
                     )
@@ -35,7 +35,7 @@ class RmpairCommands(Provider):
             for binding in own_bindings(node):
                 if binding.action.startswith("app.go("):
                     continue
-                name = binding.description
+                name = _(binding.description)
                 if name in seen:
                     continue
                 seen.add(name)

@@ -16,7 +16,8 @@ from textual.containers import Vertical
 from textual.widgets import Static
 
 from rmpair.backlog import zone
-from rmpair.i18n import _
+from rmpair.fmt import date_time
+from rmpair.i18n import N_, _
 from rmpair.journal import Journal
 from rmpair.model import AgendaItem, Session
 from rmpair.sessions import end_utc, start_utc
@@ -35,10 +36,10 @@ class RunScreen(JournalScreen):
 
     BINDINGS = with_nav(
         [
-            Binding("escape", "back", _("Back")),
-            Binding("n,right", "step(1)", _("Next item"), key_display="n"),
-            Binding("p,left", "step(-1)", _("Previous item"), key_display="p"),
-            Binding("c", "covered", _("Covered")),
+            Binding("escape", "back", N_("Back")),
+            Binding("n,right", "step(1)", N_("Next item"), key_display="n"),
+            Binding("p,left", "step(-1)", N_("Previous item"), key_display="p"),
+            Binding("c", "covered", N_("Covered")),
         ]
     )
 
@@ -87,7 +88,7 @@ class RunScreen(JournalScreen):
                 "\n"
                 + _("The session starts {when} ({at}).").format(
                     when=fmt.countdown(session, now),
-                    at=start_utc(session).astimezone(where).strftime("%Y-%m-%d %H:%M"),
+                    at=date_time(start_utc(session).astimezone(where)),
                 )
             )
         elif left >= 0:

@@ -25,7 +25,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Static, TextArea
 
 from rmpair.errors import UserError
-from rmpair.i18n import _
+from rmpair.i18n import N_, _
 from rmpair.journal import Journal
 from rmpair.model import Direction, Role, Session, SessionStatus
 
@@ -52,16 +52,16 @@ class SessionScreen(JournalScreen):
 
     BINDINGS = with_nav(
         [
-            Binding("escape", "back", _("Back")),
-            Binding("n", "write", _("Write note")),
-            Binding("ctrl+s", "save_note", _("Save note")),
-            Binding("ctrl+t", "private", _("Private/shared")),
-            Binding("i", "prep_item", _("Prep item")),
-            Binding("l", "learned", _("Learned")),
-            Binding("a", "action_item", _("Action item")),
-            Binding("f", "feedback", _("Feedback")),
-            Binding("d", "held", _("Mark held")),
-            Binding("r", "run", _("Run session")),
+            Binding("escape", "back", N_("Back")),
+            Binding("n", "write", N_("Write note")),
+            Binding("ctrl+s", "save_note", N_("Save note")),
+            Binding("ctrl+t", "private", N_("Private/shared")),
+            Binding("i", "prep_item", N_("Prep item")),
+            Binding("l", "learned", N_("Learned")),
+            Binding("a", "action_item", N_("Action item")),
+            Binding("f", "feedback", N_("Feedback")),
+            Binding("d", "held", N_("Mark held")),
+            Binding("r", "run", N_("Run session")),
         ]
     )
 

@@ -7,17 +7,18 @@ from pathlib import Path
 from rmpair.screens import fmt
 from rmpair.screens.base import Context, JournalScreen, with_nav
 from rmpair.screens.checklist import CheckList, Item
+from rmpair.screens.footer import KeysFooter
 from rmpair.screens.forms import ConfirmScreen, Field, FormScreen, InfoScreen, Work
-from rmpair.screens.table import Column, Row, Table
+from rmpair.screens.table import Column, Row, Table, widest
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Footer, Static
+from textual.widgets import Button, Static
 
 from rmpair.errors import ReadOnlyError, UserError
-from rmpair.i18n import _, ngettext
+from rmpair.i18n import N_, _, ngettext
 from rmpair.journal import Journal
 from rmpair.model import Session, SessionKind, SessionStatus, Topic
 from rmpair.nudges import was_moved
@@ -95,8 +96,8 @@ class HeldScreen(ModalScreen[str | None]):
     """Tick what was covered, then mark the session held; returns the carry-over summary."""
 
     BINDINGS = [
-        Binding("escape", "cancel", _("Cancel")),
-        Binding("ctrl+s", "submit", _("Mark held")),
+        Binding("escape", "cancel", N_("Cancel")),
+        Binding("ctrl+s", "submit", N_("Mark held")),
     ]
 
     def __init__(self, ctx: Context, session_id: str) -> None:
@@ -130,7 +131,7 @@ class HeldScreen(ModalScreen[str | None]):
             with Horizontal(classes="buttons"):
                 yield Button(_("Mark held"), variant="primary", id="save")
                 yield Button(_("Cancel"), id="cancel")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self._show()
@@ -179,12 +180,12 @@ class SessionsScreen(JournalScreen):
     NAME = "sessions"
     BINDINGS = with_nav(
         [
-            Binding("enter", "open", _("Open"), key_display="⏎"),
-            Binding("p", "plan", _("Plan")),
-            Binding("m", "move", _("Move")),
-            Binding("x", "cancel", _("Cancel session")),
-            Binding("d", "held", _("Mark held")),
-            Binding("e", "export", _("Export calendar")),
+            Binding("enter", "open", N_("Open"), key_display="⏎"),
+            Binding("p", "plan", N_("Plan")),
+            Binding("m", "move", N_("Move")),
+            Binding("x", "cancel", N_("Cancel session")),
+            Binding("d", "held", N_("Mark held")),
+            Binding("e", "export", N_("Export calendar")),
         ]
     )
 
@@ -197,10 +198,18 @@ class SessionsScreen(JournalScreen):
         yield Static(id="summary", classes="line")
         yield Table(
             [
-                Column(_("When"), 26),
+                Column(_("When"), widest(_("When"), "Mon 2026-12-28 17:30–18:30")),
                 Column(_("Session")),
-                Column(_("Status"), 16),
-                Column(_("Prep"), 9),
+                Column(
+                    _("Status"),
+                    widest(
+                        _("Status"),
+                        _("planned") + " " + _("(moved)"),
+                        _("held"),
+                        _("cancelled"),
+                    ),
+                ),
+                Column(_("Prep"), widest(_("Prep"), "10/10 10/10")),
             ],
             id="sessions",
         )
@@ -231,7 +240,7 @@ class SessionsScreen(JournalScreen):
             if session.status is SessionStatus.PLANNED:
                 ready = journal.readiness(session.id)
                 prep = " ".join(f"{done}/{total}" for done, total in ready.values())
-            rows.append((session.id, (fmt.when(session), what, status, prep)))
+            rows.append((session.id, (fmt.when_column(session), what, status, prep)))
         self.sessions = {s.id: s for s in sessions}
         upcoming = journal.next_session(now)
         keep = upcoming.id if self.first and upcoming else None

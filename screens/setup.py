@@ -13,16 +13,17 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from rmpair.screens.base import Clock
+from rmpair.screens.footer import KeysFooter
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Button, ContentSwitcher, Footer, Header, Input, Label, Select, Static
+from textual.widgets import Button, ContentSwitcher, Header, Input, Label, Select, Static
 
 from rmpair.errors import ReadOnlyError, UserError
 from rmpair.home import Home
-from rmpair.i18n import _
+from rmpair.i18n import N_, _
 from rmpair.journal import Journal
 from rmpair.model import Cadence, Role
 from rmpair.plan import add_months, months_between
@@ -103,7 +104,7 @@ class NewTandem:
 class SetupScreen(Screen[Journal | None]):
     """Three steps in one screen: choose, then the new tandem's form or the join form."""
 
-    BINDINGS = [Binding("escape", "back", _("Back"))]
+    BINDINGS = [Binding("escape", "back", N_("Back"))]
 
     def __init__(self, home: Home, clock: Clock) -> None:
         super().__init__()
@@ -206,7 +207,7 @@ class SetupScreen(Screen[Journal | None]):
                 with Horizontal(classes="buttons"):
                     yield Button(_("Join"), variant="primary", id="join")
                     yield Button(_("Back"), id="back-2")
-        yield Footer()
+        yield KeysFooter()
 
     def _step(self, name: str) -> None:
         self.query_one("#steps", ContentSwitcher).current = name

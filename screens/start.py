@@ -26,10 +26,11 @@ from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from rmpair.screens.base import Clock, NavBar
+from rmpair.screens.footer import KeysFooter
 from rmpair.screens.home import HomeView, Sections, sections
 from textual.app import ComposeResult
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from rmpair import __version__
 from rmpair.home import Home
@@ -166,7 +167,7 @@ class StartScreen(Screen[None]):
         yield NavBar("home")
         yield HomeView()
         yield Static(_("Opening the journal…"), id="opening", classes="line")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         if self.snapshot is not None:

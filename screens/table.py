@@ -24,7 +24,7 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from rmpair.i18n import _
+from rmpair.i18n import N_
 
 CURSOR = "›"
 
@@ -38,18 +38,33 @@ class Column:
 
 
 Row = tuple[str, tuple[str, ...]]  # (key, cells)
+ELLIPSIS = "…"
+
+
+def widest(*texts: str) -> int:
+    """The width of a column that must show each of ``texts`` whole (translated labels,
+    dates: their length depends on the language)."""
+    return max((cell_len(text) for text in texts), default=0)
+
+
+def fit(text: str, width: int) -> str:
+    """``text`` in exactly ``width`` cells; a cut is marked with "…" so it never reads
+    as a whole (shorter) word."""
+    if cell_len(text) <= width:
+        return set_cell_size(text, width)
+    return set_cell_size(text, max(width - 1, 0)) + ELLIPSIS if width else ""
 
 
 class Table(ScrollView, can_focus=True):
     """Rows of text in fixed columns with a cursor; renders only what is visible."""
 
     BINDINGS = [
-        Binding("up", "move(-1)", _("Up"), show=False),
-        Binding("down", "move(1)", _("Down"), show=False),
-        Binding("pageup", "page(-1)", _("Page up"), show=False),
-        Binding("pagedown", "page(1)", _("Page down"), show=False),
-        Binding("home", "jump(0)", _("First"), show=False),
-        Binding("end", "jump(-1)", _("Last"), show=False),
+        Binding("up", "move(-1)", N_("Up"), show=False),
+        Binding("down", "move(1)", N_("Down"), show=False),
+        Binding("pageup", "page(-1)", N_("Page up"), show=False),
+        Binding("pagedown", "page(1)", N_("Page down"), show=False),
+        Binding("home", "jump(0)", N_("First"), show=False),
+        Binding("end", "jump(-1)", N_("Last"), show=False),
     ]
 
     COMPONENT_CLASSES = {"table--header", "table--cursor", "table--muted"}
@@ -169,10 +184,7 @@ class Table(ScrollView, can_focus=True):
         return [c.width or share for c in self.columns]
 
     def _line(self, marker: str, cells: Sequence[str], widths: list[int]) -> str:
-        parts = [
-            set_cell_size(" ".join(str(cell).split()), w)
-            for cell, w in zip(cells, widths, strict=True)
-        ]
+        parts = [fit(" ".join(str(cell).split()), w) for cell, w in zip(cells, widths, strict=True)]
         return marker + " " + " ".join(parts)
 
     def render_line(self, y: int) -> Strip:

@@ -36,6 +36,17 @@ def _no_real_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
 
 
 @pytest.fixture
+def quick_pilot(monkeypatch: pytest.MonkeyPatch) -> None:
+    """For the app's tests: Pilot waits until the app is idle after every key, in slices
+    of 20 ms; 10 ms slices tell idleness as well here, and save a third of the time.
+    (Textual's private names: the patch does nothing if they change.)"""
+    import textual._wait
+
+    monkeypatch.setattr(textual._wait, "SLEEP_GRANULARITY", 1 / 100, raising=False)
+    monkeypatch.setattr(textual._wait, "SLEEP_IDLE", 1 / 100 / 20, raising=False)
+
+
+@pytest.fixture
 def journal(tmp_path: Path) -> Iterator[Journal]:
     """One device's fresh journal: Alex (mentee) with Sam, from 2 Nov 2026, in Berlin."""
     opened = Journal.init(

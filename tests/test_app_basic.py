@@ -16,15 +16,7 @@ from rmpair.journal import Journal
 from rmpair.model import Role, Session
 from rmpair.tandem import PrerequisiteAnswer
 
-
-@pytest.fixture(autouse=True)
-def quick_pilot(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Pilot waits until the app is idle after every key, in slices of 20 ms; 10 ms slices
-    tell idleness as well here, and save a third of the time."""
-    import textual._wait
-
-    monkeypatch.setattr(textual._wait, "SLEEP_GRANULARITY", 1 / 100, raising=False)
-    monkeypatch.setattr(textual._wait, "SLEEP_IDLE", 1 / 100 / 20, raising=False)
+pytestmark = pytest.mark.usefixtures("quick_pilot")
 
 
 def text_of(app: RmpairApp, selector: str) -> str:

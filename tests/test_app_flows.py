@@ -101,14 +101,7 @@ def typed(app: RmpairApp, text: str) -> None:
         raise AssertionError(f"nothing to type into: {focused}")
 
 
-@pytest.fixture(autouse=True)
-def quick_pilot(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Pilot waits until the app is idle after every key, in slices of 20 ms; 10 ms slices
-    tell idleness as well here, and save a third of the time."""
-    import textual._wait
-
-    monkeypatch.setattr(textual._wait, "SLEEP_GRANULARITY", 1 / 100, raising=False)
-    monkeypatch.setattr(textual._wait, "SLEEP_IDLE", 1 / 100 / 20, raising=False)
+pytestmark = pytest.mark.usefixtures("quick_pilot")
 
 
 @pytest.fixture
@@ -199,7 +192,7 @@ async def test_backlog_add_reorder_filter_edit_and_send(
     assert git.status is TopicStatus.PLANNED
     assert table.cursor_key == git.id  # planned topics sort after the backlog; the cursor follows
     assert git.id in journal.session_topics(journal.find_session(session))
-    assert "planned 11-27" in table.rows[table.row_index(git.id) or 0][1][3]
+    assert "planned 27 Nov" in table.rows[table.row_index(git.id) or 0][1][3]
 
 
 # -- sessions ---------------------------------------------------------------------------
@@ -349,7 +342,7 @@ async def test_mark_held_carries_over_what_was_not_covered(
     assert isinstance(app.screen, InfoScreen)
     summary = str(app.screen.query_one("#info-text", Static).render())
     assert "Covered: Git." in summary
-    assert "Carried over to the session on Fri 2026-12-04 10:00-11:00: Slack etiquette." in summary
+    assert "Carried over to the session on Fri 4 Dec 2026, 10:00–11:00: Slack etiquette." in summary
     await pilot.press("escape")
     held = pair.dana.get(Session, today)
     assert held is not None and held.status is SessionStatus.HELD

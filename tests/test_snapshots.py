@@ -25,14 +25,7 @@ NOW = dt.datetime(2026, 11, 20, 12, 0, tzinfo=dt.UTC)
 SIZES = [(80, 24), (120, 40)]
 
 
-@pytest.fixture(autouse=True)
-def quick_pilot(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Pilot waits until the app is idle after every key, in slices of 20 ms; 10 ms slices
-    tell idleness as well here, and save a third of the time."""
-    import textual._wait
-
-    monkeypatch.setattr(textual._wait, "SLEEP_GRANULARITY", 1 / 100, raising=False)
-    monkeypatch.setattr(textual._wait, "SLEEP_IDLE", 1 / 100 / 20, raising=False)
+pytestmark = pytest.mark.usefixtures("quick_pilot")
 
 
 def fixed_device(root: Path, device: str, label: str) -> Home:

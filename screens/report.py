@@ -1,0 +1,222 @@
+"""The programme's report: the figures at a glance, two charts, then everything else.
+
+The pictures people would rather look at than read come first: how both sides rated
+the sessions over time, and which categories the covered topics came from. They are
+drawn in character cells to the window's width from the chart data of
+``rmpair.charts``, the same data the HTML report draws as SVG. The report is built
+on the journal's thread (it reads every record) and shown when it is ready. Private
+notes are never in it; shared notes only after ``n``. ``w`` saves it as a file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from rich.console import Group, RenderableType
+from rich.text import Text
+from rmpair.screens.base import Context, JournalScreen, with_nav
+from rmpair.screens.forms import Field, FormScreen, Work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.geometry import Size
+from textual.widget import Widget
+from textual.widgets import Static
+
+from rmpair.charts import (
+    BOTH,
+    MENTEE_COLOUR,
+    MENTOR_COLOUR,
+    BarChart,
+    LineChart,
+    text_bars,
+    text_plot,
+)
+from rmpair.errors import ReadOnlyError, UserError
+from rmpair.i18n import N_, _
+from rmpair.report import (
+    EXTENSIONS,
+    Report,
+    build_report,
+    render,
+    render_rich_body,
+    render_rich_head,
+)
+
+if TYPE_CHECKING:
+    from rmpair.journal import Journal
+
+SERIES_STYLES = {"mentor": f"bold {MENTOR_COLOUR}", "mentee": f"bold {MENTEE_COLOUR}"}
+BAR_ROOM = 40  # the longest bar, in cells, on a wide window
+DEFAULT_NAME = "rmpair-report"
+
+
+class ChartView(Widget):
+    """One chart drawn in text, as wide as the widget (it redraws on resize)."""
+
+    DEFAULT_CSS = """
+    ChartView { height: auto; padding: 0 1; margin-bottom: 1; }
+    """
+
+    def __init__(self, *, id: str) -> None:
+        super().__init__(id=id)
+        self.chart: LineChart | BarChart | None = None
+
+    def set_chart(self, chart: LineChart | BarChart) -> None:
+        self.chart = chart
+        self.refresh(layout=True)
+
+    def lines(self, width: int) -> list[Text]:
+        """The chart's title and drawing for ``width`` cells."""
+        chart = self.chart
+        if chart is None:
+            return []
+        lines = [Text(chart.title, style="bold")]
+        if isinstance(chart, BarChart):
+            labels = max((len(bar.label) for bar in chart.bars), default=0)
+            room = max(min(BAR_ROOM, width - labels - 6), 4)
+            lines += [Text(line) for line in text_bars(chart, room)]
+            return lines
+        plot = text_plot(chart, width)
+        styles = {mark: SERIES_STYLES.get(key, "bold") for mark, key in plot.markers.items()}
+        styles[BOTH] = "bold"
+        for line in plot.lines:
+            text = Text(line)
+            for index, char in enumerate(line):
+                if char in styles:
+                    text.stylize(styles[char], index, index + 1)
+            lines.append(text)
+        return lines
+
+    def render(self) -> Text:
+        return Text("\n").join(self.lines(self.content_size.width))
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        return len(self.lines(width))
+
+
+def report_file(path_text: str, fmt: str) -> Path:
+    """Where to save: the path given, its extension following the chosen format, so the
+    file opens in the right program ("report.html" saved as Markdown is "report.md",
+    "report" and "report.v2" get ".md" added)."""
+    path = Path(path_text.strip() or f"{DEFAULT_NAME}.{fmt}").expanduser()
+    if path.is_dir():
+        return path / f"{DEFAULT_NAME}.{fmt}"
+    if EXTENSIONS.get(path.suffix.lower()) == fmt:
+        return path
+    if path.suffix.lower() in EXTENSIONS:
+        return path.with_suffix(f".{fmt}")
+    return path.with_name(f"{path.name}.{fmt}")
+
+
+class ReportScreen(JournalScreen):
+    """The report of the programme so far, with its charts."""
+
+    NAME = "report"
+    BINDINGS = with_nav(
+        [
+            Binding("w", "save", N_("Save as file")),
+            Binding("n", "notes", N_("Shared notes on/off")),
+        ]
+    )
+
+    def __init__(self, ctx: Context) -> None:
+        super().__init__(ctx)
+        self.with_notes = False
+        self.report: Report | None = None
+
+    def body(self) -> ComposeResult:
+        with VerticalScroll(id="report"):
+            yield Static(_("Building the report…"), id="report-head", classes="section")
+            yield ChartView(id="ratings-chart")
+            yield ChartView(id="categories-chart")
+            yield Static(id="report-body", classes="section")
+
+    def on_mount(self) -> None:
+        self.query_one("#report", VerticalScroll).focus()
+
+    def show(self) -> None:
+        with_notes, now = self.with_notes, self.ctx.now()
+        self.run_worker(self._build(with_notes, now), group="report", exclusive=True)
+
+    async def _build(self, with_notes: bool, now: dt.datetime) -> None:
+        def build(journal: Journal) -> Report:
+            return build_report(journal, with_notes=with_notes, now=now)
+
+        try:
+            report = await self.ctx.jobs.run(self.journal, build)
+        except (UserError, ReadOnlyError, OSError) as exc:
+            self.query_one("#report-head", Static).update(Text(str(exc)))
+            return
+        self.fill(report)
+
+    def fill(self, report: Report) -> None:
+        self.report = report
+        self.query_one("#report-head", Static).update(render_rich_head(report))
+        self.query_one("#ratings-chart", ChartView).set_chart(report.ratings_chart())
+        self.query_one("#categories-chart", ChartView).set_chart(report.category_chart())
+        body: RenderableType = render_rich_body(report)
+        self.query_one("#report-body", Static).update(Group(body))
+
+    def action_notes(self) -> None:
+        self.with_notes = not self.with_notes
+        self.app.notify(
+            _("Shared notes are shown; private notes never are.")
+            if self.with_notes
+            else _("Shared notes are hidden.")
+        )
+        self.show()
+
+    def action_save(self) -> None:
+        def build(values: dict[str, str]) -> Work[str]:
+            fmt = values["format"]
+            path = report_file(values["path"], fmt)
+            with_notes = values["notes"] == "with"
+            now = self.ctx.now()
+
+            def save(journal: Journal) -> str:
+                text = render(build_report(journal, with_notes=with_notes, now=now), fmt)
+                target = journal.write_export(
+                    text.encode("utf-8"), path, default_name=f"{DEFAULT_NAME}.{fmt}"
+                )
+                return _("Wrote the report to {path}.").format(path=target)
+
+            return save
+
+        form: FormScreen[str] = FormScreen(
+            self.ctx,
+            _("Save the report as a file"),
+            [
+                Field("path", _("File"), str(Path.home() / f"{DEFAULT_NAME}.html")),
+                Field(
+                    "format",
+                    _("Format"),
+                    "html",
+                    (
+                        (_("HTML: one file with the charts, prints well"), "html"),
+                        (_("Markdown"), "md"),
+                        (_("JSON"), "json"),
+                    ),
+                ),
+                Field(
+                    "notes",
+                    _("Shared notes"),
+                    "with" if self.with_notes else "without",
+                    (
+                        (_("without the shared notes"), "without"),
+                        (_("with the shared notes (never the private ones)"), "with"),
+                    ),
+                ),
+            ],
+            build,
+            intro=_("The file stays on this computer; share it with your partner as you like."),
+            save_label=_("Save"),
+        )
+
+        def saved(text: str | None) -> None:
+            if text:
+                self.app.notify(text, timeout=8)
+
+        self.app.push_screen(form, saved)
