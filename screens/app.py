@@ -25,11 +25,10 @@ from rmpair.screens.base import (
     utc_clock,
 )
 from rmpair.screens.help import HelpScreen, key_rows
-from rmpair.screens.palette import RmpairCommands
+from rmpair.screens.palette import PaletteApp
 from rmpair.screens.start import Opening, StartScreen
 from rmpair.screens.watch import FolderWatcher
 from textual import work
-from textual.app import App
 from textual.binding import Binding
 
 from rmpair.home import Home
@@ -41,7 +40,7 @@ if TYPE_CHECKING:
     from rmpair.journal import Journal
 
 
-class RmpairApp(App[None]):
+class RmpairApp(PaletteApp):
     """One tandem's journal: ``journal`` if open, else ``folder`` (opened in a worker while
     ``snapshot`` shows home), else the first-run wizard.
 
@@ -52,7 +51,6 @@ class RmpairApp(App[None]):
 
     CSS_PATH = "rmpair.tcss"
     TITLE = "rmpair"
-    COMMANDS = App.COMMANDS | {RmpairCommands}
     BINDINGS = [
         Binding("ctrl+q", "quit", N_("Quit"), priority=True),
         Binding("question_mark", "help", N_("Keys"), key_display="?"),

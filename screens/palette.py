@@ -1,14 +1,20 @@
-"""The command palette (Ctrl+P): every screen and every action of the current one, by name."""
+"""The command palette (Ctrl+P): every screen and every action of the current one, by name.
+
+Textual's own entries (theme, quit, screenshot) and the palette's prompt are English
+only; ``PaletteApp`` offers them in the interface language.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from functools import partial
 
 from rmpair.screens.base import SCREENS
 from rmpair.screens.help import own_bindings
-from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.app import App, SystemCommand
+from textual.command import CommandPalette, DiscoveryHit, Hit, Hits, Provider
 from textual.dom import DOMNode
+from textual.screen import Screen
 
 from rmpair.i18n import _
 
@@ -60,3 +66,24 @@ class RmpairCommands(Provider):
             score = matcher.match(name)
             if score > 0:
                 yield Hit(score, matcher.highlight(name), callback, help=help_text)
+
+
+class PaletteApp(App[None]):
+    """An app whose command palette speaks the interface language throughout."""
+
+    COMMANDS = App.COMMANDS | {RmpairCommands}
+
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        yield SystemCommand(_("Theme"), _("Choose another colour theme"), self.action_change_theme)
+        yield SystemCommand(_("Quit"), _("Quit rmpair"), self.action_quit)
+        yield SystemCommand(
+            _("Screenshot"),
+            _("Save a picture of this screen (SVG)"),
+            lambda: self.set_timer(0.1, self.deliver_screenshot),
+        )
+
+    def action_command_palette(self) -> None:
+        if self.use_command_palette and not CommandPalette.is_open(self):
+            self.push_screen(
+                CommandPalette(id="--command-palette", placeholder=_("Search for commands…"))
+            )

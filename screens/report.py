@@ -11,8 +11,9 @@ notes are never in it; shared notes only after ``n``. ``w`` saves it as a file.
 from __future__ import annotations
 
 import datetime as dt
+from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Group, RenderableType
 from rich.text import Text
@@ -35,7 +36,17 @@ from rmpair.charts import (
     text_plot,
 )
 from rmpair.errors import ReadOnlyError, UserError
+from rmpair.evaluation import (
+    GAIN_KEYS,
+    TRISTATE,
+    Evaluation,
+    Stage,
+    parse_gains,
+    question,
+    tristate_label,
+)
 from rmpair.i18n import N_, _
+from rmpair.model import Role
 from rmpair.report import (
     EXTENSIONS,
     Report,
@@ -111,6 +122,51 @@ def report_file(path_text: str, fmt: str) -> Path:
     return path.with_name(f"{path.name}.{fmt}")
 
 
+def evaluation_fields(answers: Evaluation, *, mentor: bool) -> list[Field]:
+    """The questions of a check-in or closing evaluation, filled with ``answers``."""
+    unset = ("–", "")
+    scale = (unset, *((str(n), str(n)) for n in range(1, 6)))
+    tristate = (unset, *((tristate_label(v), v) for v in TRISTATE))
+    fields = [
+        Field("satisfaction", question("satisfaction"), str(answers.satisfaction or ""), scale),
+        *(
+            Field(name, question(name), getattr(answers, name), multiline=True)
+            for name in ("learned", "skills", "worked", "change")
+        ),
+        Field("relationship", question("relationship"), answers.relationship, tristate),
+        Field(
+            "wants_to_continue", question("wants_to_continue"), answers.wants_to_continue, tristate
+        ),
+    ]
+    if mentor:  # what the junior gained: the method counts it as a result too
+        fields += [
+            Field(
+                "gains",
+                question("gains"),
+                ", ".join(answers.gains),
+                placeholder=", ".join(GAIN_KEYS),
+            ),
+            Field("gains_other", _("Anything else you gained?"), answers.gains_other),
+        ]
+    return fields
+
+
+def evaluation_work(stage: Stage, values: dict[str, str], *, mentor: bool) -> Work[bool]:
+    """The form's answers as a journal change (a wrong gain is reported in the form)."""
+    satisfaction = values["satisfaction"]
+    answers: dict[str, Any] = {
+        "satisfaction": int(satisfaction) if satisfaction else None,
+        **{
+            name: values[name] for name in ("learned", "skills", "worked", "change", "relationship")
+        },
+        "wants_to_continue": values["wants_to_continue"],
+    }
+    if mentor:
+        answers["gains"] = parse_gains([values["gains"]], question("gains"))
+        answers["gains_other"] = values["gains_other"]
+    return lambda journal: journal.record_evaluation(stage, **answers)
+
+
 class ReportScreen(JournalScreen):
     """The report of the programme so far, with its charts."""
 
@@ -118,6 +174,8 @@ class ReportScreen(JournalScreen):
     BINDINGS = with_nav(
         [
             Binding("w", "save", N_("Save as file")),
+            Binding("c", "evaluate('checkin')", N_("Mid-point check-in")),
+            Binding("e", "evaluate('closing')", N_("Closing evaluation")),
             Binding("n", "notes", N_("Shared notes on/off")),
         ]
     )
@@ -168,6 +226,27 @@ class ReportScreen(JournalScreen):
             else _("Shared notes are hidden.")
         )
         self.show()
+
+    def action_evaluate(self, stage_name: str) -> None:
+        """Answer (or change) my own check-in or closing evaluation; the partner answers
+        on their device, and both appear in the report."""
+        stage = Stage(stage_name)
+        with self.ctx.jobs.lock:
+            mine = self.journal.evaluation(stage, self.journal.my_role)
+            mentor = self.journal.my_role is Role.MENTOR
+        form: FormScreen[bool] = FormScreen(
+            self.ctx,
+            _("Mid-point check-in") if stage is Stage.CHECKIN else _("Closing evaluation"),
+            evaluation_fields(mine or Evaluation(id="", stage=stage), mentor=mentor),
+            partial(evaluation_work, stage, mentor=mentor),
+            intro=_("Your own answers; your partner gives theirs on their device."),
+        )
+
+        def saved(changed: bool | None) -> None:
+            if changed is not None:
+                self.app.notify(_("Your answers are saved.") if changed else _("Nothing changed."))
+
+        self.app.push_screen(form, saved)
 
     def action_save(self) -> None:
         def build(values: dict[str, str]) -> Work[str]:

@@ -16,7 +16,12 @@ from rmpair.screens.palette import RmpairCommands
 from rmpair.screens.report import ChartView, ReportScreen, report_file
 from test_report import PRIVATE, REPORT_DAY, SHARED, Programme, build_programme
 from textual.pilot import Pilot
-from textual.widgets import Input, Select, Static
+from textual.widgets import Input, Select, Static, TextArea
+
+from rmpair.evaluation import Stage
+from rmpair.home import Home
+from rmpair.journal import Journal
+from rmpair.model import Role
 
 pytestmark = pytest.mark.usefixtures("quick_pilot")
 
@@ -200,3 +205,54 @@ def test_report_snapshot(report_app: RmpairApp, snap_compare: Callable[..., bool
         await pilot.pause()
 
     assert snap_compare(report_app, run_before=ready, terminal_size=(80, 24))
+
+
+async def test_the_check_in_is_answered_from_the_report_screen(programme: Programme) -> None:
+    app = app_for(programme)
+    async with app.run_test(size=(100, 40)) as pilot:
+        screen = await show_report(app, pilot)
+        await pilot.press("c")
+        form = app.screen
+        assert isinstance(form, FormScreen)
+        # Alex (the mentee) answered the check-in before: the form shows those answers.
+        assert form.query_one("#field-satisfaction", Select).value == "3"
+        assert form.query_one("#field-change", TextArea).text == "More hands-on"
+        assert not form.query("#field-gains")  # what the junior gained is the mentor's
+        form.query_one("#field-satisfaction", Select).value = "4"
+        form.query_one("#field-learned", TextArea).text = "Prompts need context"
+        form.query_one("#field-wants_to_continue", Select).value = "yes"
+        await pilot.press("ctrl+s")
+        await app.settle()
+        await pilot.pause()
+        assert app.screen is screen
+        mine = programme.a.evaluation(Stage.CHECKIN, Role.MENTEE)
+        assert mine is not None and mine.satisfaction == 4
+        assert mine.learned == "Prompts need context" and mine.change == "More hands-on"
+        assert mine.wants_to_continue == "yes"
+        await app.settle()
+        await pilot.pause()
+        assert "Prompts need context" in plain(screen, "#report-body")
+
+
+async def test_the_mentor_s_gains_are_checked_in_the_form(programme: Programme) -> None:
+    # Sam's device (the fixture closed it): the mentor records what the tandem gave them.
+    sam = Journal.open(programme.folder, home=Home(programme.homes["sam"]))
+    app = RmpairApp(sam, home=sam.store.home, clock=lambda: REPORT_DAY, watch_interval=None)
+    try:
+        async with app.run_test(size=(100, 40)) as pilot:
+            await show_report(app, pilot)
+            await pilot.press("e")
+            form = app.screen
+            assert isinstance(form, FormScreen)
+            form.query_one("#field-gains", Input).value = "network, fame"
+            await pilot.press("ctrl+s")
+            await pilot.pause()
+            assert "'fame' is not one of" in str(form.query_one("#form-error", Static).render())
+            form.query_one("#field-gains", Input).value = "network, visibility"
+            await pilot.press("ctrl+s")
+            await app.settle()
+            await pilot.pause()
+            closing = sam.evaluation(Stage.CLOSING, Role.MENTOR)
+            assert closing is not None and closing.gains == ("visibility", "network")
+    finally:
+        sam.close()
