@@ -12,7 +12,6 @@ days and months. A word cut at the edge ("Themenspeiche") is in none of them.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -21,13 +20,13 @@ import pytest
 from rmpair.screens.app import RmpairApp
 from rmpair.screens.home import HomeScreen
 from rmpair.screens.session import SessionScreen
-from test_snapshots import NOW, _mine, fixed_device, stepping_clock  # tests/ is on sys.path
+from test_snapshots import NOW, Words, build  # tests/ is on sys.path
 
 from rmpair import fmt
 from rmpair.exchange import export_data
 from rmpair.i18n import current_language, set_language
 from rmpair.journal import Journal
-from rmpair.model import ActionItem, Category, Role, SessionKind
+from rmpair.model import Category
 
 ROOT = Path(__file__).resolve().parents[1]
 SIZE = (80, 24)
@@ -67,62 +66,22 @@ def german() -> Iterator[None]:
     set_language(before)
 
 
-def build(root: Path) -> Journal:
-    """A German tandem three weeks in: a held kick-off, the next session two topics deep."""
-    clock = stepping_clock(dt.datetime(2026, 11, 2, 8, 0, tzinfo=dt.UTC))
-    dana = Journal.init(
-        root / "shared",
-        me="Dana",
-        role=Role.MENTEE,
-        partner="Sam",
-        start=dt.date(2026, 11, 2),
-        tz="Europe/Berlin",
-        lang="de",
-        home=fixed_device(root / "dana", "dana-laptop", "Danas Laptop"),
-        clock_ms=clock,
-    )
-    sam = Journal.join(
-        root / "shared",
-        me="Sam",
-        home=fixed_device(root / "sam", "sam-desktop", "Sams Rechner"),
-        clock_ms=clock,
-    )
-    created = dt.datetime(2026, 11, 3, 9, 0, tzinfo=dt.UTC)
-    ids = {}
-    for title, category, question in (
+GERMAN = Words(
+    "de",
+    ("Danas Laptop", "Sams Rechner"),
+    (
         ("Git ohne Angst", Category.TECHNOLOGY, "Wie mache ich einen Fehler rückgängig?"),
         ("Wie das Team Slack nutzt", Category.CULTURE, "Was ist unhöflich, was normal?"),
         ("Kurzvideos verstehen", Category.TECHNOLOGY, ""),
         ("Was Berufseinsteigerinnen von Führung erwarten", Category.WORK, ""),
-    ):
-        ids[title] = dana.add_topic(title, category=category, question=question, now=created)
-    kickoff = dana.plan_session(dt.datetime(2026, 11, 3, 17, 30), kind=SessionKind.KICKOFF)
-    upcoming = dana.plan_session(
-        dt.datetime(2026, 11, 24, 17, 30),
-        topics=[ids["Git ohne Angst"], ids["Wie das Team Slack nutzt"]],
-    )
-    dana.plan_session(dt.datetime(2026, 12, 15, 17, 30))
-    dana.hold_session(kickoff, all_covered=True, now=NOW)
-    dana.add_learning(kickoff, "Berufseinsteigerinnen lesen viel mehr, als ich dachte.", NOW)
-    dana.add_note(kickoff, "Wir treffen uns im kleinen Raum; Sam bringt den Laptop mit.", now=NOW)
-    dana.add_action(
-        "Git installieren und einen ersten Commit machen",
-        session_id=kickoff,
-        owner=Role.MENTEE,
-        due=dt.date(2026, 11, 30),
-        now=NOW,
-    )
-    dana.add_action(
-        "Dana die Slack-Anleitung schicken", session_id=kickoff, owner=Role.MENTOR, now=NOW
-    )
-    dana.tick_prep(upcoming, _mine(dana, upcoming, Role.MENTEE)[:1])
-    sam.refresh()
-    sam.add_learning(kickoff, "Führungskräfte wollen erst das Warum, dann das Wie.", NOW)
-    sam.tick_prep(upcoming, _mine(sam, upcoming, Role.MENTOR)[:2])
-    sam.complete_action(next(a.id for a in sam.all(ActionItem) if a.owner is Role.MENTOR))
-    sam.close()
-    dana.refresh()
-    return dana
+    ),
+    (
+        "Berufseinsteigerinnen lesen viel mehr, als ich dachte.",
+        "Führungskräfte wollen erst das Warum, dann das Wie.",
+    ),
+    "Wir treffen uns im kleinen Raum; Sam bringt den Laptop mit.",
+    ("Git installieren und einen ersten Commit machen", "Dana die Slack-Anleitung schicken"),
+)
 
 
 def strings(value: object) -> list[str]:
@@ -181,7 +140,7 @@ def test_the_check_finds_a_word_cut_at_the_edge() -> None:
 
 @pytest.fixture
 def journal(tmp_path: Path) -> Iterator[Journal]:
-    journal = build(tmp_path)
+    journal = build(tmp_path, GERMAN)
     yield journal
     journal.close()
 
@@ -202,7 +161,7 @@ async def test_home_in_german_at_80x24_shows_whole_words(journal: Journal) -> No
         assert "Sam (Mentor:in) lehrt, Dana (Mentee) (du) lernt" in shown
         assert "Nächstes Treffen  Di., 24. Nov. 2026, 17:30–18:30 · in 4 Tagen" in shown
         assert "Offene Aufgaben (1)" in shown
-        assert "fällig am 30. Nov. 2026" in flat(shown)
+        assert "fällig am 15. Nov. 2026, überfällig" in flat(shown)
         # The footer keeps whole keys, and always the one that lists them all.
         assert "n Nächstes Treffen" in lines[-1] and "? Tasten" in lines[-1]
         assert "Themenspeicher" in lines[0] and "Konflikte" in lines[0]
@@ -244,7 +203,7 @@ async def test_a_session_in_german_at_80x24_shows_whole_words(journal: Journal) 
 
 @pytest.fixture
 def german_app(tmp_path: Path) -> Iterator[RmpairApp]:
-    journal = build(tmp_path)
+    journal = build(tmp_path, GERMAN)
     yield app_for(journal)
     journal.close()
 

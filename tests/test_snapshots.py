@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -45,7 +46,37 @@ def stepping_clock(start: dt.datetime) -> Callable[[], int]:
     return ms
 
 
-def build(root: Path) -> Journal:
+@dataclass(frozen=True)
+class Words:
+    """What the snapshot tandem wrote, in one language (the German tests use it too)."""
+
+    lang: str
+    devices: tuple[str, str]  # the labels of Dana's and Sam's devices
+    topics: tuple[tuple[str, Category, str], ...]  # the first two are on the next session
+    learnings: tuple[str, str]  # Dana's, Sam's
+    note: str
+    actions: tuple[str, str]  # Dana's (with a due date), Sam's (done)
+
+
+ENGLISH = Words(
+    "en",
+    ("Dana's laptop", "Sam's desktop"),
+    (
+        ("Git for people who fear it", Category.TECHNOLOGY, "How do I undo a mistake?"),
+        ("How the team uses Slack", Category.CULTURE, "What is rude, what is normal?"),
+        ("Short-form video", Category.TECHNOLOGY, ""),
+        ("What juniors expect from a lead", Category.WORK, ""),
+        ("The new design system", Category.PROJECT, ""),
+        ("Hybrid meetings that work", Category.WORK, ""),
+    ),
+    ("Juniors read a lot more than I thought.", "Seniors want the why before the how."),
+    "We meet in the small room; Sam brings the laptop.",
+    ("Install Git and make a first commit", "Send Dana the Slack guide"),
+)
+
+
+def build(root: Path, words: Words = ENGLISH) -> Journal:
+    """Dana (mentee) and Sam three weeks in: a held kick-off, the next session prepared."""
     clock = stepping_clock(dt.datetime(2026, 11, 2, 8, 0, tzinfo=dt.UTC))
     dana = Journal.init(
         root / "shared",
@@ -54,49 +85,41 @@ def build(root: Path) -> Journal:
         partner="Sam",
         start=dt.date(2026, 11, 2),
         tz="Europe/Berlin",
-        home=fixed_device(root / "dana", "dana-laptop", "Dana's laptop"),
+        lang=words.lang,
+        home=fixed_device(root / "dana", "dana-laptop", words.devices[0]),
         clock_ms=clock,
     )
     sam = Journal.join(
         root / "shared",
         me="Sam",
-        home=fixed_device(root / "sam", "sam-desktop", "Sam's desktop"),
+        home=fixed_device(root / "sam", "sam-desktop", words.devices[1]),
         clock_ms=clock,
     )
     created = dt.datetime(2026, 11, 3, 9, 0, tzinfo=dt.UTC)
-    ids = {}
-    for title, category, question in (
-        ("Git for people who fear it", Category.TECHNOLOGY, "How do I undo a mistake?"),
-        ("How the team uses Slack", Category.CULTURE, "What is rude, what is normal?"),
-        ("Short-form video", Category.TECHNOLOGY, ""),
-        ("What juniors expect from a lead", Category.WORK, ""),
-        ("The new design system", Category.PROJECT, ""),
-        ("Hybrid meetings that work", Category.WORK, ""),
-    ):
-        ids[title] = dana.add_topic(title, category=category, question=question, now=created)
+    ids = [
+        dana.add_topic(title, category=category, question=question, now=created)
+        for title, category, question in words.topics
+    ]
     kickoff = dana.plan_session(
         dt.datetime(2026, 11, 3, 17, 30),
         kind=SessionKind.KICKOFF,
     )
-    upcoming = dana.plan_session(
-        dt.datetime(2026, 11, 24, 17, 30),
-        topics=[ids["Git for people who fear it"], ids["How the team uses Slack"]],
-    )
+    upcoming = dana.plan_session(dt.datetime(2026, 11, 24, 17, 30), topics=ids[:2])
     dana.plan_session(dt.datetime(2026, 12, 15, 17, 30))
     dana.hold_session(kickoff, all_covered=True, now=NOW)
-    dana.add_learning(kickoff, "Juniors read a lot more than I thought.", NOW)
-    dana.add_note(kickoff, "We meet in the small room; Sam brings the laptop.", now=NOW)
+    dana.add_learning(kickoff, words.learnings[0], NOW)
+    dana.add_note(kickoff, words.note, now=NOW)
     dana.add_action(
-        "Install Git and make a first commit",
+        words.actions[0],
         session_id=kickoff,
         owner=Role.MENTEE,
         due=dt.date(2026, 11, 15),
         now=NOW,
     )
-    dana.add_action("Send Dana the Slack guide", session_id=kickoff, owner=Role.MENTOR, now=NOW)
+    dana.add_action(words.actions[1], session_id=kickoff, owner=Role.MENTOR, now=NOW)
     dana.tick_prep(upcoming, _mine(dana, upcoming, Role.MENTEE)[:1])
     sam.refresh()
-    sam.add_learning(kickoff, "Seniors want the why before the how.", NOW)
+    sam.add_learning(kickoff, words.learnings[1], NOW)
     sam.tick_prep(upcoming, _mine(sam, upcoming, Role.MENTOR)[:2])
     sam.complete_action(next(a.id for a in sam.all(ActionItem) if a.owner is Role.MENTOR))
     sam.close()
