@@ -231,7 +231,11 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=9)
     parser.add_argument("--only", choices=("paint", "lists"), help="run one part only")
     args = parser.parse_args()
+    args.work = args.work.resolve()
     args.work.mkdir(parents=True, exist_ok=True)
+    # "python -m rmpair" puts the current folder first on sys.path: run from the work
+    # folder, or a source checkout's rmpair/ would shadow the installed package.
+    os.chdir(args.work)
 
     import rmpair
 

@@ -70,6 +70,9 @@ def main() -> int:
 
     with tempfile.TemporaryDirectory(prefix="rmpair-bench-") as tmp:
         root = Path(tmp)
+        # "python -m rmpair" puts the current folder first on sys.path: run from here, or
+        # a source checkout's rmpair/ would shadow the installed package.
+        os.chdir(root)
         (root / "typer_min.py").write_text(MINIMAL_TYPER)
         envs: dict[int, dict[str, str]] = {}
         journals: dict[int, Path] = {}
