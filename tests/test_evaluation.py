@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from rmpair.cli import SUBCOMMANDS, app, register
+from rmpair.cli import app
 from rmpair.errors import UserError
 from rmpair.evaluation import (
     Evaluation,
@@ -30,26 +30,6 @@ from rmpair.evaluation import (
 from rmpair.home import Home
 from rmpair.journal import Journal
 from rmpair.model import Category, Role
-
-COMMANDS = (
-    ("checkin", "evaluation:checkin_app"),
-    ("evaluate", "evaluation:evaluate_app"),
-    ("assess", "evaluation:assess_app"),
-    ("report", "report"),
-)
-
-
-@pytest.fixture(autouse=True)
-def _commands() -> Iterator[None]:
-    """The commands as cli.py registers them (added here only while cli.py lacks them)."""
-    added = [name for name, _target in COMMANDS if name not in SUBCOMMANDS]
-    for name, target in COMMANDS:
-        if name in added:
-            register(name, target, name)
-    yield
-    for name in added:
-        del SUBCOMMANDS[name]
-
 
 START = dt.date(2026, 1, 5)  # six months: the half-way point is 2026-04-05
 END = dt.date(2026, 7, 5)

@@ -29,7 +29,7 @@ from rmpair.charts import (
     text_bars,
     text_plot,
 )
-from rmpair.cli import SUBCOMMANDS, app, register
+from rmpair.cli import app
 from rmpair.errors import UserError
 from rmpair.evaluation import Phase, Stage
 from rmpair.home import Home
@@ -45,21 +45,6 @@ from rmpair.report import (
     render_rich,
     to_json,
 )
-
-COMMANDS = (("report", "report"), ("evaluate", "evaluation:evaluate_app"))
-
-
-@pytest.fixture(autouse=True)
-def _commands() -> Iterator[None]:
-    """The commands as cli.py registers them (added here only while cli.py lacks them)."""
-    added = [name for name, _target in COMMANDS if name not in SUBCOMMANDS]
-    for name, target in COMMANDS:
-        if name in added:
-            register(name, target, name)
-    yield
-    for name in added:
-        del SUBCOMMANDS[name]
-
 
 TZ = "Europe/Berlin"
 START = dt.date(2025, 1, 6)  # six months, so the programme ended on 2025-07-06
