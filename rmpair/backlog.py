@@ -12,7 +12,6 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TypeVar
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from rmpair.base import JournalBase
 from rmpair.errors import UserError
@@ -34,18 +33,6 @@ R = TypeVar("R", bound=Record)
 # Topics still to be talked about: the backlog proper and those put on a session.
 OPEN_STATUSES = (TopicStatus.BACKLOG, TopicStatus.PLANNED)
 STATUS_ORDER = {status: n for n, status in enumerate(TopicStatus)}
-
-
-def zone(name: str) -> ZoneInfo:
-    """The tandem's zone; an unknown name (a hand-edited log) falls back to UTC."""
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("UTC")
-
-
-def utc_now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
 
 
 def order_key(topic: Topic) -> tuple[float, str]:
@@ -117,11 +104,6 @@ class BacklogMixin(JournalBase):
         if self._template_cache is None or self._template_cache[0] != lang:
             self._template_cache = (lang, TemplateStore(lang=lang))
         return self._template_cache[1]
-
-    def today(self, now: dt.datetime | None = None) -> dt.date:
-        """Today's date in the tandem's zone."""
-        tandem = self.tandem()
-        return (now or utc_now()).astimezone(zone(tandem.tz if tandem else "UTC")).date()
 
     # -- queries ---------------------------------------------------------------
 

@@ -13,6 +13,7 @@ from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any, TypeVar
 
+from rmpair.clock import SYSTEM_CLOCK, Clock, today_in, zone
 from rmpair.errors import UserError
 from rmpair.home import new_id
 from rmpair.i18n import _
@@ -27,8 +28,10 @@ TANDEM_ID = "tandem"
 class JournalBase:
     """Generic record operations over the store; every change goes through here."""
 
-    def __init__(self, store: JournalStore) -> None:
+    def __init__(self, store: JournalStore, clock: Clock = SYSTEM_CLOCK) -> None:
         self.store = store
+        # The only source of "now" for every command and query (see clock.py).
+        self.clock = clock
         # kind -> (state object, the kind's version, records): see ``all``.
         self._memo: dict[str, tuple[Any, int, list[Any]]] = {}
 
@@ -78,7 +81,7 @@ class JournalBase:
                         "create",
                         Device.KIND,
                         identity.id,
-                        {**wanted, "joined": dt.date.today().isoformat()},
+                        {**wanted, "joined": self.today().isoformat()},
                     )
                 ]
             )
@@ -112,6 +115,18 @@ class JournalBase:
 
     def tandem(self) -> Tandem | None:
         return self.get(Tandem, TANDEM_ID)
+
+    def now(self) -> dt.datetime:
+        """The current instant on the journal's clock (aware, UTC)."""
+        return self.clock.now()
+
+    def today(self, now: dt.datetime | None = None) -> dt.date:
+        """Today's date in the tandem's zone (``now`` defaults to the journal's clock)."""
+        tandem = self.tandem()
+        tz = tandem.tz if tandem else "UTC"
+        if now is None:
+            return today_in(self.clock, tz)
+        return now.astimezone(zone(tz)).date()
 
     def _draft(
         self,

@@ -19,6 +19,7 @@ import typer
 from typer.core import TyperCommand, TyperGroup
 
 from rmpair import __version__
+from rmpair.clock import SYSTEM_CLOCK, Clock
 from rmpair.i18n import _, effective_language, set_language
 
 if TYPE_CHECKING:
@@ -175,6 +176,8 @@ def fail(message: str) -> NoReturn:
 
 class _Options:
     journal: Path | None = None
+    # Where every command reads the time; in-process tests may swap it.
+    clock: Clock = SYSTEM_CLOCK
 
 
 options = _Options()
@@ -208,7 +211,7 @@ def root(
     if ctx.invoked_subcommand is None:
         from rmpair.screens.launch import run_app
 
-        run_app(journal)
+        run_app(journal, options.clock)
 
 
 @contextmanager
@@ -223,7 +226,7 @@ def opened(write: bool = True) -> Iterator[Journal]:
     from rmpair.quick import stored_language
 
     set_language(effective_language(stored_language(options.journal)))
-    journal = Journal.open(options.journal, write=write)
+    journal = Journal.open(options.journal, write=write, clock=options.clock)
     try:
         tandem = journal.tandem()
         set_language(effective_language(tandem.lang if tandem else None))

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from rmpair.clock import SYSTEM_CLOCK, Clock, as_utc, today_in
 from rmpair.errors import UserError
 from rmpair.home import Home
 from rmpair.i18n import N_, _, content_language, translation_for
@@ -108,20 +109,25 @@ class DemoSummary:
 class _SimClock:
     """A replayed wall clock that both simulated devices read."""
 
-    def __init__(self, start: dt.datetime) -> None:
-        self.moment = start
+    def __init__(self, start: dt.datetime, real: Clock) -> None:
+        self.moment = as_utc(start)
+        self.real = real
 
-    def ms(self) -> int:
-        return int(self.moment.timestamp() * 1000)
+    def now(self) -> dt.datetime:
+        return self.moment
 
     def at(self, moment: dt.datetime) -> None:
         # Never past the real now: a device must not carry stamps from the future.
-        now = dt.datetime.now(dt.UTC)
-        self.moment = max(self.moment, min(moment, now))
+        self.moment = max(self.moment, min(as_utc(moment), self.real.now()))
 
 
 def build_demo(
-    folder: Path, *, years: float | None = None, home: Home | None = None, lang: str | None = None
+    folder: Path,
+    *,
+    years: float | None = None,
+    home: Home | None = None,
+    lang: str | None = None,
+    clock: Clock = SYSTEM_CLOCK,
 ) -> DemoSummary:
     """Write a sample journal into ``folder`` with this device as the mentee.
 
@@ -133,7 +139,7 @@ def build_demo(
     if find_journal_id(folder) is not None:
         raise UserError(_("{folder} already holds a journal.").format(folder=folder))
     zone = ZoneInfo(TZ)
-    today = dt.date.today()
+    today = today_in(clock, TZ)
     long_history = years is not None
     if long_history:
         assert years is not None
@@ -144,7 +150,7 @@ def build_demo(
         start = today - dt.timedelta(days=95)
         cadence, months = Cadence.MONTHLY, 6
     rng = random.Random(20261122)
-    clock = _SimClock(dt.datetime.combine(start - dt.timedelta(days=7), dt.time(9), zone))
+    sim = _SimClock(dt.datetime.combine(start - dt.timedelta(days=7), dt.time(9), zone), clock)
     partner_home = tempfile.TemporaryDirectory(prefix="rmpair-demo-partner-")
     me = Journal.init(
         folder,
@@ -158,12 +164,12 @@ def build_demo(
         tz=TZ,
         lang=code,
         home=home,
-        clock_ms=clock.ms,
+        clock=sim,
     )
-    partner = Journal.join(folder, me=MENTOR, home=Home(Path(partner_home.name)), clock_ms=clock.ms)
+    partner = Journal.join(folder, me=MENTOR, home=Home(Path(partner_home.name)), clock=sim)
     try:
         text = translation_for(code).gettext
-        _fill(me, partner, clock, rng, start, today, cadence, long_history, text)
+        _fill(me, partner, sim, rng, start, today, cadence, long_history, text)
         me.refresh()
         total = len(me.store.state)
     finally:

@@ -20,13 +20,13 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from rmpair.clock import epoch_seconds
 from rmpair.hlc import Stamp
 from rmpair.i18n import _, ngettext
 from rmpair.scan import scan
@@ -99,9 +99,9 @@ class Report:
 def examine(journal: Journal, *, now: float | None = None) -> Report:
     """Check ``journal``'s folder and this device's view of it.
 
-    ``now`` (seconds since the epoch) stands in for this computer's clock in tests.
+    ``now`` (seconds since the epoch) defaults to the journal's clock.
     """
-    at = time.time() if now is None else now
+    at = epoch_seconds(journal.clock) if now is None else now
     tool = sync_tool(journal.folder)
     found = [
         *_store_findings(journal, at),

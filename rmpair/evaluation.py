@@ -21,7 +21,6 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import ClassVar
 
-from rmpair.backlog import utc_now
 from rmpair.errors import UserError
 from rmpair.i18n import _
 from rmpair.model import (
@@ -357,7 +356,7 @@ class EvaluationMixin(SessionsMixin):
     def checkin_due(self, now: dt.datetime | None = None, role: Role | None = None) -> bool:
         """Whether the mid-point check-in is due for ``role`` (default: me): the
         programme is half-way through, not over, and that person has not answered yet."""
-        moment = now or utc_now()
+        moment = now or self.now()
         tandem = self.tandem()
         if tandem is None:
             return False
@@ -376,7 +375,7 @@ class EvaluationMixin(SessionsMixin):
     def closing_due(self, now: dt.datetime | None = None, role: Role | None = None) -> bool:
         """Whether ``role`` (default: me) still owes the closing evaluation: the
         retrospective has begun or the programme's end has passed."""
-        moment = now or utc_now()
+        moment = now or self.now()
         tandem = self.tandem()
         if tandem is None:
             return False

@@ -11,11 +11,11 @@ identical files.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from pathlib import Path
 from typing import Any
 
+from rmpair.clock import SYSTEM_CLOCK, Clock, today_in
 from rmpair.errors import UserError
 from rmpair.home import Home
 from rmpair.i18n import _
@@ -93,7 +93,9 @@ def load(raw: bytes, name: str) -> JSON:
     return data
 
 
-def import_into(folder: Path, data: JSON, *, me: str, home: Home | None = None) -> Any:
+def import_into(
+    folder: Path, data: JSON, *, me: str, home: Home | None = None, clock: Clock | None = None
+) -> Any:
     """Start a new journal in ``folder`` holding exactly the exported records and conflicts.
 
     ``me`` must be the tandem's mentor or mentee; this device becomes that person's.
@@ -114,8 +116,9 @@ def import_into(folder: Path, data: JSON, *, me: str, home: Home | None = None) 
         me=tandem.name_of(role),
         role=role,
         partner=tandem.name_of(role.other),
-        start=tandem.start or dt.date.today(),
+        start=tandem.start or today_in(clock or SYSTEM_CLOCK, tandem.tz),
         home=home,
+        clock=clock,
     )
     conflicted: dict[tuple[str, str, str], JSON] = {}
     deleted_conflicts: set[tuple[str, str]] = set()

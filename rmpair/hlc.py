@@ -9,7 +9,6 @@ encoded form sorts as a string, which keeps the stored log readable and comparab
 from __future__ import annotations
 
 import re
-import time
 from functools import cache
 from typing import NamedTuple
 
@@ -43,10 +42,6 @@ def is_stamp(text: object) -> bool:
     return isinstance(text, str) and _stamp_re().match(text) is not None
 
 
-def now_ms() -> int:
-    return time.time_ns() // 1_000_000
-
-
 class Clock:
     """Issues increasing stamps for one device and absorbs stamps seen from others."""
 
@@ -62,9 +57,10 @@ class Clock:
         if (wall, counter) > (self._wall, self._counter):
             self._wall, self._counter = wall, counter
 
-    def tick(self, physical_ms: int | None = None) -> Stamp:
-        """Issue the next stamp for a change made on this device."""
-        physical = now_ms() if physical_ms is None else physical_ms
+    def tick(self, physical_ms: int) -> Stamp:
+        """Issue the next stamp for a change made on this device at ``physical_ms``
+        (milliseconds since 1970 on the journal's clock)."""
+        physical = physical_ms
         if physical > self._wall:
             self._wall, self._counter = physical, 0
         else:

@@ -713,7 +713,7 @@ class ExportMixin(JournalBase):
 
         from rmpair.storage import atomic_write
 
-        when = (at or dt.datetime.now(dt.UTC)).astimezone(dt.UTC).replace(microsecond=0)
+        when = (at or self.now()).astimezone(dt.UTC).replace(microsecond=0)
         data = {"sessions": export.sessions, "at": when.isoformat()}
         path = self.private_dir / EXPORTS_FILE
         text = json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n"

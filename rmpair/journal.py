@@ -7,13 +7,15 @@ The CLI and the Textual screens only talk to this class. It knows the domain wor
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 from rmpair.backlog import BacklogMixin
 from rmpair.base import TANDEM_ID, JournalBase
+from rmpair.clock import SYSTEM_CLOCK, Clock, epoch_ms
 from rmpair.errors import UserError
 from rmpair.evaluation import EvaluationMixin
 from rmpair.home import Home, Membership, new_id
@@ -175,13 +177,14 @@ class Journal(
         tz: str = "UTC",
         lang: str = "en",
         home: Home | None = None,
-        clock_ms: Callable[[], int] | None = None,
+        clock: Clock | None = None,
         encrypt: bool = False,
         passphrase: Passphrase = None,
     ) -> Journal:
         """Start a new journal in ``folder`` with this device as ``me``.
 
-        ``clock_ms`` replaces the wall clock (the demo replays a past programme).
+        ``clock`` is where the journal reads the time (default: the computer's clock;
+        the demo replays a past programme, tests freeze it).
         ``encrypt`` encrypts the shared folder from the first write on (crypto.py).
         """
         home = home or Home()
@@ -197,9 +200,7 @@ class Journal(
         member = Membership(new_id(), folder, me, role.value)
         folder.mkdir(parents=True, exist_ok=True)
         home.save_membership(member)
-        journal = cls._open_member(
-            home, member, write=True, clock_ms=clock_ms, passphrase=passphrase
-        )
+        journal = cls._open_member(home, member, write=True, clock=clock, passphrase=passphrase)
         if encrypt:
             journal.store.start_encryption()  # before the first write: nothing leaves in plain
         mentor, mentee = (me, partner) if role is Role.MENTOR else (partner, me)
@@ -231,7 +232,7 @@ class Journal(
         *,
         me: str,
         home: Home | None = None,
-        clock_ms: Callable[[], int] | None = None,
+        clock: Clock | None = None,
         passphrase: Passphrase = None,
     ) -> Journal:
         """Join the journal another device started in ``folder``."""
@@ -250,7 +251,7 @@ class Journal(
         home.save_membership(provisional)
         try:
             journal = cls._open_member(
-                home, provisional, write=True, clock_ms=clock_ms, passphrase=passphrase
+                home, provisional, write=True, clock=clock, passphrase=passphrase
             )
         except BaseException:  # e.g. a wrong passphrase: leave no trace here either
             if existing is not None:
@@ -294,6 +295,7 @@ class Journal(
         write: bool = True,
         hold_lock: bool = False,
         passphrase: Passphrase = None,
+        clock: Clock | None = None,
     ) -> Journal:
         """Open ``folder`` (or the last used journal) as this device's member.
 
@@ -327,7 +329,7 @@ class Journal(
             member = Membership(known.journal, folder, known.person, known.role)
             home.save_membership(member)  # the folder moved; follow it
         journal = cls._open_member(
-            home, member, write=write, hold_lock=hold_lock, passphrase=passphrase
+            home, member, write=write, hold_lock=hold_lock, passphrase=passphrase, clock=clock
         )
         home.remember(folder)
         return journal
@@ -339,23 +341,23 @@ class Journal(
         member: Membership,
         *,
         write: bool,
-        clock_ms: Callable[[], int] | None = None,
+        clock: Clock | None = None,
         hold_lock: bool = False,
         passphrase: Passphrase = None,
     ) -> Journal:
+        clock = clock or SYSTEM_CLOCK
         store = JournalStore(
             member.path, home, member, home.device(), write=write, passphrase=passphrase
         )
-        if clock_ms is not None:
-            store.now_ms = clock_ms
+        store.now_ms = partial(epoch_ms, clock)
         store.open(hold_lock=hold_lock)
-        return cls(store)
+        return cls(store, clock)
 
     def close(self) -> None:
         """Release the lock and write the cache, with the status for quick answers."""
         from rmpair.quick import stored_status_expired
 
-        if self.store.cache_dirty or stored_status_expired(self.store.local):
+        if self.store.cache_dirty or stored_status_expired(self.store.local, self.now()):
             self.store.status_snapshot = self.status_report(lasting_only=True)
             self.store.renew_status()
         self.store.close()
@@ -420,8 +422,10 @@ class Journal(
 
 
 @contextmanager
-def opened(folder: Path | None = None, *, write: bool = True) -> Iterator[Journal]:
-    journal = Journal.open(folder, write=write)
+def opened(
+    folder: Path | None = None, *, write: bool = True, clock: Clock | None = None
+) -> Iterator[Journal]:
+    journal = Journal.open(folder, write=write, clock=clock)
     try:
         yield journal
     finally:

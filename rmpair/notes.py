@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from rmpair.backlog import utc_now
 from rmpair.errors import UserError
 from rmpair.home import new_id
 from rmpair.i18n import _
@@ -32,9 +31,9 @@ PRIVATE_FOLDER = "private"
 PRIVATE_NOTES = "notes.json"
 
 
-def stamp(now: dt.datetime | None = None) -> str:
+def stamp(now: dt.datetime) -> str:
     """When something was written: an ISO instant in UTC, to the second."""
-    return (now or utc_now()).astimezone(dt.UTC).isoformat(timespec="seconds")
+    return now.astimezone(dt.UTC).isoformat(timespec="seconds")
 
 
 @dataclass(frozen=True)
@@ -148,8 +147,16 @@ class NotesMixin(SessionsMixin):
         if not body:
             raise UserError(_("A note needs some text."))
         if private:
-            return self.private_notes().add(session.id, self.my_role, body, stamp(now))
-        note = Note(id="", session=session.id, author=self.my_role, text=body, created=stamp(now))
+            return self.private_notes().add(
+                session.id, self.my_role, body, stamp(now or self.now())
+            )
+        note = Note(
+            id="",
+            session=session.id,
+            author=self.my_role,
+            text=body,
+            created=stamp(now or self.now()),
+        )
         return self.add(Note.KIND, note.to_fields())
 
     def notes(self, session_id: str) -> list[NoteView]:
@@ -165,7 +172,7 @@ class NotesMixin(SessionsMixin):
 
     def add_learning(self, session_id: str, text: str, now: dt.datetime | None = None) -> str:
         """Record what I learned in a session that has taken place (or is under way)."""
-        moment = now or utc_now()
+        moment = now or self.now()
         session = self.find_session(session_id, moment)
         if session.status is SessionStatus.CANCELLED:
             raise UserError(_("Session {id} was cancelled.").format(id=session.id))
@@ -211,7 +218,7 @@ class NotesMixin(SessionsMixin):
             owner=owner or self.my_role,
             due=due,
             due_next_session=due_next_session and due is None,
-            created=stamp(now),
+            created=stamp(now or self.now()),
         )
         return self.add(ActionItem.KIND, item.to_fields())
 
@@ -236,7 +243,7 @@ class NotesMixin(SessionsMixin):
         if not item.due_next_session:
             return None
         origin = self.get(Session, item.session) if item.session else None
-        moment = now or utc_now()
+        moment = now or self.now()
         after = start_utc(origin) if origin is not None else moment
         ahead = [
             s

@@ -14,7 +14,8 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import NamedTuple
 
-from rmpair.backlog import OPEN_STATUSES, utc_now, zone
+from rmpair.backlog import OPEN_STATUSES
+from rmpair.clock import zone
 from rmpair.i18n import _, ngettext
 from rmpair.model import (
     Cadence,
@@ -293,7 +294,7 @@ class NudgesMixin(SessionsMixin):
         tandem = self.tandem()
         if tandem is None:
             return []
-        moment = now or utc_now()
+        moment = now or self.now()
         sessions = self.all(Session)
         held = [s for s in sessions if s.status is SessionStatus.HELD and s.start is not None]
         topics = {t.id: t for t in self.all(Topic)}
@@ -314,7 +315,7 @@ class NudgesMixin(SessionsMixin):
     def nudges_valid_until(self, now: dt.datetime | None = None) -> dt.datetime:
         """The next moment the nudges may change with no new change in the journal: a
         session starting or ending, a cadence gap growing too long; at most a day away."""
-        moment = now or utc_now()
+        moment = now or self.now()
         limit = moment + dt.timedelta(days=1)
         tandem = self.tandem()
         if tandem is None:

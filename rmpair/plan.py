@@ -780,7 +780,7 @@ class PlanMixin(SessionsMixin):
             raise UserError(_("The journal has no tandem yet."))
         zone = check_zone(tandem.tz)
         if now is None:
-            now = dt.datetime.now(zone).replace(tzinfo=None)
+            now = self.now().astimezone(zone).replace(tzinfo=None)
         settings = self.programme_settings()
         programme = self.programme_template(template) if template else None
         template_name = programme.name if programme else (settings.template if settings else "")
@@ -896,7 +896,7 @@ class PlanMixin(SessionsMixin):
             programme = self.templates().programme(name)
         except TemplateNotFound:
             return [], []
-        today = dt.date.today()
+        today = self.today()
         topics = self.all(Topic)
         priority = max((t.priority for t in topics), default=0.0)
         seeded: list[Topic] = []

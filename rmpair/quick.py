@@ -35,29 +35,32 @@ def exports_signature(local: Path) -> list[int] | None:
     return [info.st_size, info.st_mtime_ns]
 
 
-def status_expired(report: dict[str, Any], local: Path) -> bool:
-    """Whether a stored status no longer holds with no file changed: its nudges depend
-    on the time (a session passing) and on the calendar export record."""
+def status_expired(report: dict[str, Any], local: Path, now: dt.datetime) -> bool:
+    """Whether a stored status no longer holds at ``now`` with no file changed: its
+    nudges depend on the time (a session passing) and on the calendar export record."""
     until = report.get("valid_until")
     if not isinstance(until, str):
         return True  # stored by a version without nudges
     try:
-        if dt.datetime.fromisoformat(until) <= dt.datetime.now(dt.UTC):
+        if dt.datetime.fromisoformat(until) <= now:
             return True
     except ValueError:
         return True
     return report.get("exports") != exports_signature(local)
 
 
-def stored_status_expired(local: Path) -> bool:
+def stored_status_expired(local: Path, now: dt.datetime) -> bool:
     """``status_expired`` for the status stored in ``local``'s cache (False if none)."""
     head = PartCache(str(local / "cache")).quick()
     report = head.get("status") if head else None
-    return isinstance(report, dict) and status_expired(report, local)
+    return isinstance(report, dict) and status_expired(report, local, now)
 
 
-def cached_status(folder: Path | None, home: Home | None = None) -> dict[str, Any] | None:
-    """The stored status report of ``folder`` (or the last journal), if still valid."""
+def cached_status(
+    folder: Path | None, home: Home | None = None, *, now: dt.datetime
+) -> dict[str, Any] | None:
+    """The stored status report of ``folder`` (or the last journal), if still valid at
+    ``now``."""
     home = home or Home()
     if folder is None:
         folder = home.last_journal()
@@ -80,7 +83,7 @@ def cached_status(folder: Path | None, home: Home | None = None) -> dict[str, An
     replica = {rel: sig for rel, (_, sig) in scan(local / "replica").items()}
     if replica != head.get("expect_replica"):
         return None
-    if status_expired(head["status"], local):
+    if status_expired(head["status"], local, now):
         return None
     if head["status"].get("lang") != effective_language(report_language(head["status"])):
         return None  # its messages are in another language than this person's now

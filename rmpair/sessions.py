@@ -20,7 +20,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TypeVar
 
-from rmpair.backlog import OPEN_STATUSES, BacklogMixin, utc_now, zone
+from rmpair.backlog import OPEN_STATUSES, BacklogMixin
+from rmpair.clock import zone
 from rmpair.errors import UserError
 from rmpair.i18n import _
 from rmpair.model import (
@@ -293,7 +294,7 @@ class SessionsMixin(BacklogMixin):
 
     def next_session(self, now: dt.datetime | None = None) -> Session | None:
         """The first planned session that has not ended yet."""
-        moment = now or utc_now()
+        moment = now or self.now()
         ahead = [
             s
             for s in self.all(Session)
@@ -303,7 +304,7 @@ class SessionsMixin(BacklogMixin):
 
     def last_session(self, now: dt.datetime | None = None) -> Session | None:
         """The latest session that has started and was not cancelled."""
-        moment = now or utc_now()
+        moment = now or self.now()
         begun = [
             s
             for s in self.all(Session)
@@ -315,7 +316,7 @@ class SessionsMixin(BacklogMixin):
 
     def progress(self, now: dt.datetime | None = None) -> Progress:
         """How far the programme has come: the next session's number, and days left."""
-        moment = now or utc_now()
+        moment = now or self.now()
         live = sorted(
             (s for s in self.all(Session) if s.status is not SessionStatus.CANCELLED and s.start),
             key=lambda s: (start_utc(s), s.id),
@@ -563,7 +564,7 @@ class SessionsMixin(BacklogMixin):
     ) -> CarryOver:
         """Mark a session held: topics of covered agenda items become covered, the rest
         move to the next planned session (or back to the top of the backlog)."""
-        moment = now or utc_now()
+        moment = now or self.now()
         session = self.find_session(session_id, moment)
         self._planned(session, _("marked held"))
         if start_utc(session) > moment:
@@ -601,7 +602,7 @@ class SessionsMixin(BacklogMixin):
     def cancel_session(self, session_id: str, now: dt.datetime | None = None) -> CarryOver:
         """Cancel a planned session; its topics go on to the next one or back to the top
         of the backlog, and its action items stay open."""
-        moment = now or utc_now()
+        moment = now or self.now()
         session = self.find_session(session_id, moment)
         self._planned(session, _("cancelled"))
         items = self.agenda_items(session.id)

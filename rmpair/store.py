@@ -29,13 +29,15 @@ import os
 import shutil
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from rmpair import __version__
 from rmpair.cache import CacheMiss, PartCache
+from rmpair.clock import SYSTEM_CLOCK, epoch_ms
 from rmpair.errors import ReadOnlyError
-from rmpair.hlc import Clock, now_ms
+from rmpair.hlc import Clock
 from rmpair.home import DeviceIdentity, Home, Membership
 from rmpair.i18n import _
 from rmpair.merge import Change, MergedState
@@ -188,7 +190,7 @@ class JournalStore:
         self._lock_is_new = False
         self._pending: list[Change] | None = None
         # Where stamps take their physical time; the demo replays years of history.
-        self.now_ms: Callable[[], int] = now_ms
+        self.now_ms: Callable[[], int] = partial(epoch_ms, SYSTEM_CLOCK)
         # Encryption: what was given to find the passphrase, the keys it gave, whether
         # this process went on without them, and whether writes encrypt from now on.
         self._passphrase: Passphrase = passphrase

@@ -40,10 +40,6 @@ def human_date(day: dt.date, lang: str | None = None) -> str:
     return fmt.long_date(day, lang)
 
 
-def utc_now() -> str:
-    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-
-
 def local_time(stamp: str, tz: str) -> str:
     """A stored UTC stamp as wall-clock time in the tandem's zone (or the text as is)."""
     try:
@@ -455,7 +451,7 @@ class TandemMixin(JournalBase):
         if cadence is not None:
             chosen, parsed_day = parse_cadence(cadence)
             weekday = parsed_day if parsed_day is not None else weekday
-        start = tandem.start or dt.date.today()
+        start = tandem.start or self.today()
         if months is not None:
             end = add_months(start, months)
         else:
@@ -524,7 +520,11 @@ class TandemMixin(JournalBase):
                 current = self.get(PrerequisiteAnswer, rec_id)
                 if current is not None and current.answer == answer:
                     continue
-                self.put(PrerequisiteAnswer(rec_id, key, role, answer, utc_now()))
+                self.put(
+                    PrerequisiteAnswer(
+                        rec_id, key, role, answer, self.now().isoformat(timespec="seconds")
+                    )
+                )
                 changed.append(key)
         return changed
 
@@ -608,7 +608,7 @@ class TandemMixin(JournalBase):
                     id=self.my_role.value,
                     role=self.my_role,
                     person=self.me,
-                    at=utc_now(),
+                    at=self.now().isoformat(timespec="seconds"),
                     digest=digest,
                     items=rows,
                 )

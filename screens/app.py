@@ -17,12 +17,10 @@ from typing import TYPE_CHECKING, Any
 
 from rmpair.screens.base import (
     MAIN_SCREENS,
-    Clock,
     Context,
     JournalChanged,
     JournalScreen,
     build_screen,
-    utc_clock,
 )
 from rmpair.screens.help import HelpScreen, key_rows
 from rmpair.screens.palette import PaletteApp
@@ -31,6 +29,7 @@ from rmpair.screens.watch import FolderWatcher
 from textual import work
 from textual.binding import Binding
 
+from rmpair.clock import SYSTEM_CLOCK, Clock
 from rmpair.home import Home
 from rmpair.i18n import N_
 
@@ -44,7 +43,8 @@ class RmpairApp(PaletteApp):
     """One tandem's journal: ``journal`` if open, else ``folder`` (opened in a worker while
     ``snapshot`` shows home), else the first-run wizard.
 
-    ``clock`` replaces the wall clock (tests and snapshots freeze it);
+    ``clock`` is where every screen reads the time (default: the journal's clock, so
+    the app and the journal share one; tests and snapshots freeze it);
     ``watch_interval`` is how often the journal folder is listed (None: never);
     ``first_paint_exit`` quits as soon as home has been drawn (the benchmark).
     """
@@ -64,7 +64,7 @@ class RmpairApp(PaletteApp):
         home: Home | None = None,
         folder: Path | None = None,
         snapshot: Sections | None = None,
-        clock: Clock = utc_clock,
+        clock: Clock | None = None,
         watch_interval: float | None = 1.0,
         first_paint_exit: bool = False,
     ) -> None:
@@ -72,7 +72,7 @@ class RmpairApp(PaletteApp):
         self.journal = journal
         self.home = home or Home()
         self.folder, self.snapshot = folder, snapshot
-        self.clock = clock
+        self.clock = clock or (journal.clock if journal is not None else SYSTEM_CLOCK)
         self.watch_interval = watch_interval
         self.first_paint_exit = first_paint_exit
         self.ctx: Context | None = None
@@ -97,7 +97,7 @@ class RmpairApp(PaletteApp):
 
         assert self.folder is not None
         try:
-            journal = self.opening.run(self.home, self.folder)
+            journal = self.opening.run(self.home, self.folder, self.clock)
         except (UserError, ReadOnlyError, OSError) as exc:
             self._hand_over(self._failed, str(exc))
             return

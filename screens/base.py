@@ -24,6 +24,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Static
 
+from rmpair.clock import SYSTEM_CLOCK, Clock
 from rmpair.errors import ReadOnlyError, UserError
 from rmpair.i18n import N_, _
 
@@ -31,12 +32,6 @@ if TYPE_CHECKING:  # the start screen paints before the journal's modules are im
     from rmpair.journal import Journal
 
 T = TypeVar("T")
-Clock = Callable[[], dt.datetime]
-
-
-def utc_clock() -> dt.datetime:
-    """The real time; tests and snapshots pass a fixed clock instead."""
-    return dt.datetime.now(dt.UTC)
 
 
 class Jobs:
@@ -65,7 +60,7 @@ class Context:
     """What the screens get through their constructors."""
 
     journal: Journal
-    clock: Clock = utc_clock
+    clock: Clock = SYSTEM_CLOCK
     jobs: Jobs = field(default_factory=Jobs)
     # Called once after the first screen has shown the journal (the benchmark's exit).
     first_shown: Callable[[], object] | None = None
@@ -74,7 +69,7 @@ class Context:
     generation: int = 0
 
     def now(self) -> dt.datetime:
-        return self.clock()
+        return self.clock.now()
 
 
 @dataclass

@@ -6,14 +6,15 @@ the benchmark (benchmarks/bench_app.py) times that.
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 from pathlib import Path
+
+from rmpair.clock import SYSTEM_CLOCK, Clock
 
 FIRST_PAINT_EXIT = "RMPAIR_FIRST_PAINT_EXIT"
 
 
-def run_app(folder: Path | None) -> None:
+def run_app(folder: Path | None, clock: Clock = SYSTEM_CLOCK) -> None:
     """Open the app on ``folder``, the last used journal, or the first-run wizard.
 
     When home's snapshot from the last run still holds (start.py), the app paints it
@@ -28,12 +29,12 @@ def run_app(folder: Path | None) -> None:
 
     home = Home()
     target = folder or home.last_journal()
-    snapshot = start.load(home, target, dt.datetime.now(dt.UTC)) if target else None
+    snapshot = start.load(home, target, clock.now()) if target else None
     journal = None
     if target is not None and snapshot is None:
         from rmpair.journal import Journal
 
-        journal = Journal.open(target, home=home, hold_lock=True)
+        journal = Journal.open(target, home=home, hold_lock=True, clock=clock)
 
     from rmpair.screens.app import RmpairApp
 
@@ -42,6 +43,7 @@ def run_app(folder: Path | None) -> None:
         home=home,
         folder=target,
         snapshot=snapshot,
+        clock=clock,
         first_paint_exit=os.environ.get(FIRST_PAINT_EXIT) == "1",
     )
     try:
@@ -51,7 +53,7 @@ def run_app(folder: Path | None) -> None:
         if opened is not None:
             keep = None
             try:
-                keep = start.snapshot_of(opened, dt.datetime.now(dt.UTC))
+                keep = start.snapshot_of(opened, clock.now())
             finally:
                 opened.close()
-            start.save(home, opened.folder, keep)
+            start.save(home, opened.folder, keep, clock.now())

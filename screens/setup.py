@@ -12,7 +12,6 @@ import datetime as dt
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from rmpair.screens.base import Clock
 from rmpair.screens.footer import KeysFooter
 from textual import on, work
 from textual.app import ComposeResult
@@ -20,7 +19,9 @@ from textual.binding import Binding
 from textual.containers import Grid, Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Button, ContentSwitcher, Header, Input, Label, Select, Static
+from textual.worker import Worker, WorkerState
 
+from rmpair.clock import Clock
 from rmpair.errors import ReadOnlyError, UserError
 from rmpair.home import Home
 from rmpair.i18n import N_, _
@@ -77,7 +78,7 @@ class NewTandem:
     plan: bool
     answers: dict[str, bool]
 
-    def create(self, home: Home) -> Journal:
+    def create(self, home: Home, clock: Clock) -> Journal:
         """Start the journal, fix the frame, record the answers, plan the sessions."""
         journal = Journal.init(
             self.folder,
@@ -90,6 +91,7 @@ class NewTandem:
             minutes=self.minutes,
             tz=self.tz,
             home=home,
+            clock=clock,
         )
         tandem = journal.tandem()
         if tandem is not None and tandem.end != self.end:
@@ -113,7 +115,7 @@ class SetupScreen(Screen[Journal | None]):
         self.prerequisites = TemplateStore(lang="en").prerequisites()
 
     def compose(self) -> ComposeResult:
-        today = self.clock().astimezone().date()
+        today = self.clock.now().astimezone().date()
         yield Header()
         with ContentSwitcher(initial="choose", id="steps"):
             with Vertical(id="choose", classes="setup"):
@@ -278,6 +280,8 @@ class SetupScreen(Screen[Journal | None]):
         except UserError as exc:
             self._error("#error", str(exc))
             return
+        if self._busy():
+            return
         self._error("#error", _("Creating the journal…"))
         self._create(wanted)
 
@@ -291,28 +295,42 @@ class SetupScreen(Screen[Journal | None]):
         if not folder:
             self._error("#join-error", _("Shared folder: please give the journal's folder."))
             return
+        if self._busy():
+            return
         self._error("#join-error", _("Joining…"))
         self._join_journal(me, Path(folder).expanduser())
 
-    @work(thread=True, exclusive=True, group="setup")
-    def _create(self, wanted: NewTandem) -> None:
-        # There is no journal yet, so nothing else can be using it: file I/O runs here
-        # and only the result comes back to the UI thread.
-        try:
-            journal = wanted.create(self.home)
-        except (UserError, ReadOnlyError, OSError) as exc:
-            self.app.call_from_thread(self._error, "#error", str(exc))
-            return
-        self.app.call_from_thread(self.dismiss, journal)
+    def _busy(self) -> bool:
+        """Whether a journal is being created or joined (a second Enter waits for it)."""
+        return any(w.group == "setup" and not w.is_finished for w in self.workers)
 
-    @work(thread=True, exclusive=True, group="setup")
-    def _join_journal(self, me: str, folder: Path) -> None:
+    @work(thread=True, group="setup")
+    def _create(self, wanted: NewTandem) -> Journal | tuple[str, str]:
+        # There is no journal yet, so nothing else can be using it: file I/O runs here
+        # and only the result goes back to the UI thread (on_worker_state_changed).
         try:
-            journal = Journal.join(folder, me=me, home=self.home)
+            return wanted.create(self.home, self.clock)
         except (UserError, ReadOnlyError, OSError) as exc:
-            self.app.call_from_thread(self._error, "#join-error", str(exc))
+            return ("#error", str(exc))
+
+    @work(thread=True, group="setup")
+    def _join_journal(self, me: str, folder: Path) -> Journal | tuple[str, str]:
+        try:
+            return Journal.join(folder, me=me, home=self.home, clock=self.clock)
+        except (UserError, ReadOnlyError, OSError) as exc:
+            return ("#join-error", str(exc))
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        # The screen is dismissed only after its worker has finished: dismissing from
+        # inside the worker removed the screen and so cancelled the very worker that was
+        # still returning, and whoever waited for it saw it cancelled.
+        if event.worker.group != "setup" or event.state is not WorkerState.SUCCESS:
             return
-        self.app.call_from_thread(self.dismiss, journal)
+        result = event.worker.result
+        if isinstance(result, Journal):
+            self.dismiss(result)
+        elif isinstance(result, tuple):
+            self._error(*result)
 
     def _error(self, wid: str, message: str) -> None:
         self.query_one(wid, Static).update(message)

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
-from rmpair.screens.base import Clock, NavBar
+from rmpair.screens.base import NavBar
 from rmpair.screens.footer import KeysFooter
 from rmpair.screens.home import HomeView, Sections, sections
 from textual.app import ComposeResult
@@ -33,6 +33,7 @@ from textual.screen import Screen
 from textual.widgets import Static
 
 from rmpair import __version__
+from rmpair.clock import Clock
 from rmpair.home import Home
 from rmpair.i18n import _
 
@@ -59,7 +60,7 @@ def _language() -> str:
 
 def snapshot_of(journal: Journal, now: dt.datetime) -> dict[str, Any]:
     """What home shows now, and until when that holds without a change in the journal."""
-    from rmpair.backlog import zone
+    from rmpair.clock import zone
 
     found = sections(journal, now)
     tandem = journal.tandem()
@@ -78,7 +79,7 @@ def snapshot_of(journal: Journal, now: dt.datetime) -> dict[str, Any]:
     }
 
 
-def save(home: Home, folder: Path, snapshot: dict[str, Any]) -> None:
+def save(home: Home, folder: Path, snapshot: dict[str, Any], now: dt.datetime) -> None:
     """Keep ``snapshot`` for the next start, tied to the status the journal's cache now
     holds; call after ``Journal.close`` (which stores that status)."""
     from rmpair.quick import cached_status
@@ -87,7 +88,7 @@ def save(home: Home, folder: Path, snapshot: dict[str, Any]) -> None:
     path = _file(home, folder)
     if path is None:
         return
-    report = cached_status(folder, home)
+    report = cached_status(folder, home, now=now)
     if report is None:  # files changed since the journal read them: nothing to vouch for
         path.unlink(missing_ok=True)
         return
@@ -112,7 +113,7 @@ def load(home: Home, folder: Path, now: dt.datetime) -> Sections | None:
             return None
         from rmpair.quick import cached_status
 
-        report = cached_status(folder, home)
+        report = cached_status(folder, home, now=now)
         if report is None or fingerprint(report) != data.get("fingerprint"):
             return None
         start = data.get("next_start")
@@ -133,7 +134,7 @@ class Opening:
         self.done.set()  # until ``run`` starts there is nothing to wait for
         self.journal: Journal | None = None
 
-    def run(self, home: Home, folder: Path) -> Journal:
+    def run(self, home: Home, folder: Path, clock: Clock) -> Journal:
         """Open the journal (on the worker thread); errors are the caller's to show."""
         from rmpair.errors import UserError
         from rmpair.journal import Journal
@@ -144,7 +145,9 @@ class Opening:
 
         self.done.clear()
         try:
-            self.journal = Journal.open(folder, home=home, hold_lock=True, passphrase=no_prompt)
+            self.journal = Journal.open(
+                folder, home=home, hold_lock=True, passphrase=no_prompt, clock=clock
+            )
         finally:
             self.done.set()
         return self.journal
@@ -171,7 +174,7 @@ class StartScreen(Screen[None]):
 
     def on_mount(self) -> None:
         if self.snapshot is not None:
-            self.query_one(HomeView).fill(self.snapshot, self.clock())
+            self.query_one(HomeView).fill(self.snapshot, self.clock.now())
 
     def failed(self, message: str) -> None:
         """The journal could not be opened: say why (ctrl+q quits)."""

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from clocks import FROZEN
 
 # Tests read English unless they ask for German: the developer's own locale or
 # RMPAIR_LANG must not change what a test sees. Set before anything imports rmpair.cli
@@ -21,6 +22,16 @@ os.environ["LANG"] = "C.UTF-8"
 from rmpair.home import Home  # noqa: E402  (after the environment is neutral)
 from rmpair.journal import Journal  # noqa: E402
 from rmpair.model import Role  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def _frozen_time() -> Iterator[None]:
+    """Every test starts at the same instant (clocks.FROZEN), whatever today is: the
+    suite must pass on any day. The clock ticks on from there, so waits still end."""
+    import time_machine
+
+    with time_machine.travel(FROZEN, tick=True):
+        yield
 
 
 @pytest.fixture(autouse=True, scope="session")

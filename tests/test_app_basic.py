@@ -179,7 +179,7 @@ async def test_a_later_start_paints_home_at_once_and_opens_the_journal_meanwhile
     now = dt.datetime.now(dt.UTC)
     kept = start.snapshot_of(journal, now)
     journal.close()
-    start.save(home, journal.folder, kept)
+    start.save(home, journal.folder, kept, now)
     snapshot = start.load(home, journal.folder, now)
     assert snapshot is not None
 

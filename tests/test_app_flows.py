@@ -27,6 +27,7 @@ from rmpair.screens.table import Table
 from textual.pilot import Pilot
 from textual.widgets import Input, Static, TextArea
 
+from rmpair.clock import FixedClock
 from rmpair.home import Home
 from rmpair.journal import Journal
 from rmpair.model import (
@@ -41,16 +42,6 @@ from rmpair.model import (
 )
 
 NOW = dt.datetime(2026, 11, 20, 12, 0, tzinfo=dt.UTC)  # 13:00 in Berlin
-
-
-class Clock:
-    """A clock the test moves by hand."""
-
-    def __init__(self, now: dt.datetime = NOW) -> None:
-        self.now = now
-
-    def __call__(self) -> dt.datetime:
-        return self.now
 
 
 @dataclass
@@ -105,8 +96,8 @@ pytestmark = pytest.mark.usefixtures("quick_pilot")
 
 
 @pytest.fixture
-async def running(pair: Pair) -> AsyncIterator[tuple[RmpairApp, Pilot[None], Clock]]:
-    clock = Clock()
+async def running(pair: Pair) -> AsyncIterator[tuple[RmpairApp, Pilot[None], FixedClock]]:
+    clock = FixedClock(NOW)
     app = RmpairApp(pair.dana, home=pair.dana.store.home, clock=clock, watch_interval=None)
     async with app.run_test(size=(100, 32)) as pilot:
         await pilot.pause()
@@ -139,7 +130,7 @@ async def add_topic(app: RmpairApp, pilot: Pilot[None], title: str) -> None:
 
 
 async def test_backlog_add_reorder_filter_edit_and_send(
-    pair: Pair, running: tuple[RmpairApp, Pilot[None], Clock]
+    pair: Pair, running: tuple[RmpairApp, Pilot[None], FixedClock]
 ) -> None:
     app, pilot, _clock = running
     journal = pair.dana
@@ -199,7 +190,7 @@ async def test_backlog_add_reorder_filter_edit_and_send(
 
 
 async def test_plan_move_export_and_cancel_sessions(
-    pair: Pair, running: tuple[RmpairApp, Pilot[None], Clock], tmp_path: Path
+    pair: Pair, running: tuple[RmpairApp, Pilot[None], FixedClock], tmp_path: Path
 ) -> None:
     app, pilot, _clock = running
     await pilot.press("3")
@@ -252,7 +243,7 @@ async def open_session(app: RmpairApp, pilot: Pilot[None]) -> SessionScreen:
 
 
 async def test_session_prep_notes_learnings_actions_feedback(
-    pair: Pair, running: tuple[RmpairApp, Pilot[None], Clock]
+    pair: Pair, running: tuple[RmpairApp, Pilot[None], FixedClock]
 ) -> None:
     app, pilot, _clock = running
     journal = pair.dana
@@ -325,7 +316,7 @@ async def test_session_prep_notes_learnings_actions_feedback(
 
 
 async def test_mark_held_carries_over_what_was_not_covered(
-    pair: Pair, running: tuple[RmpairApp, Pilot[None], Clock]
+    pair: Pair, running: tuple[RmpairApp, Pilot[None], FixedClock]
 ) -> None:
     app, pilot, _clock = running
     git = pair.dana.add_topic("Git", category=Category.TECHNOLOGY)
@@ -352,7 +343,7 @@ async def test_mark_held_carries_over_what_was_not_covered(
 
 
 async def test_run_mode_counts_down_the_current_item(
-    pair: Pair, running: tuple[RmpairApp, Pilot[None], Clock]
+    pair: Pair, running: tuple[RmpairApp, Pilot[None], FixedClock]
 ) -> None:
     app, pilot, clock = running
     session = pair.dana.plan_session(dt.datetime(2026, 11, 20, 13, 0))  # 12:00 UTC: now
@@ -364,7 +355,7 @@ async def test_run_mode_counts_down_the_current_item(
     assert "Item 1 of" in text(app, "#run-item") and first.title in text(app, "#run-item")
     assert f"{first.minutes:02d}:00 left of {first.minutes} min" in text(app, "#run-item")
     assert "13:00:00" in text(app, "#run-clock")
-    clock.now = NOW + dt.timedelta(minutes=first.minutes, seconds=30)
+    clock.set(NOW + dt.timedelta(minutes=first.minutes, seconds=30))
     screen.tick()
     assert f"! 00:30 over its {first.minutes} min" in text(app, "#run-item")
     await pilot.press("c")
@@ -381,7 +372,7 @@ async def test_run_mode_counts_down_the_current_item(
 
 
 async def test_sign_the_agreement(
-    pair: Pair, running: tuple[RmpairApp, Pilot[None], Clock]
+    pair: Pair, running: tuple[RmpairApp, Pilot[None], FixedClock]
 ) -> None:
     app, pilot, _clock = running
     await pilot.press("4")
@@ -403,7 +394,9 @@ async def test_resolve_a_conflict(pair: Pair) -> None:
     sam.close()
     pair.dana.refresh()
     assert len(pair.dana.conflicts()) == 1
-    app = RmpairApp(pair.dana, home=pair.dana.store.home, clock=Clock(), watch_interval=None)
+    app = RmpairApp(
+        pair.dana, home=pair.dana.store.home, clock=FixedClock(NOW), watch_interval=None
+    )
     async with app.run_test(size=(100, 32)) as pilot:
         await pilot.press("5")
         assert isinstance(app.screen, ConflictsScreen)
@@ -430,7 +423,7 @@ async def test_resolve_a_conflict(pair: Pair) -> None:
 
 async def test_partner_changes_show_up_without_losing_typing(pair: Pair) -> None:
     session = pair.dana.plan_session(dt.datetime(2026, 11, 27, 17, 30))
-    app = RmpairApp(pair.dana, home=pair.dana.store.home, clock=Clock(), watch_interval=0.1)
+    app = RmpairApp(pair.dana, home=pair.dana.store.home, clock=FixedClock(NOW), watch_interval=0.1)
     async with app.run_test(size=(100, 32)) as pilot:
         await pilot.press("3", "enter")
         await pilot.pause()
@@ -459,7 +452,7 @@ async def test_partner_changes_show_up_without_losing_typing(pair: Pair) -> None
 
 
 async def test_the_mouse_switches_screens_and_picks_rows(
-    pair: Pair, running: tuple[RmpairApp, Pilot[None], Clock]
+    pair: Pair, running: tuple[RmpairApp, Pilot[None], FixedClock]
 ) -> None:
     app, pilot, _clock = running
     pair.dana.add_topic("Git", category=Category.TECHNOLOGY)
@@ -476,7 +469,7 @@ async def test_the_mouse_switches_screens_and_picks_rows(
 
 
 async def test_help_and_palette_show_every_action(
-    running: tuple[RmpairApp, Pilot[None], Clock],
+    running: tuple[RmpairApp, Pilot[None], FixedClock],
 ) -> None:
     app, pilot, _clock = running
     await pilot.press("2", "question_mark")

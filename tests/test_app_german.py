@@ -23,6 +23,7 @@ from rmpair.screens.session import SessionScreen
 from test_snapshots import NOW, Words, build  # tests/ is on sys.path
 
 from rmpair import fmt
+from rmpair.clock import FixedClock
 from rmpair.exchange import export_data
 from rmpair.i18n import current_language, set_language
 from rmpair.journal import Journal
@@ -146,7 +147,7 @@ def journal(tmp_path: Path) -> Iterator[Journal]:
 
 
 def app_for(journal: Journal) -> RmpairApp:
-    return RmpairApp(journal, home=journal.store.home, clock=lambda: NOW, watch_interval=None)
+    return RmpairApp(journal, home=journal.store.home, clock=FixedClock(NOW), watch_interval=None)
 
 
 async def test_home_in_german_at_80x24_shows_whole_words(journal: Journal) -> None:

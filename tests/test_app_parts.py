@@ -99,12 +99,12 @@ def test_watcher_reports_a_change_once(tmp_path: Path) -> None:
 
 def test_snapshot_holds_until_the_journal_changes(tmp_path: Path) -> None:
     journal = make(tmp_path)
-    now = dt.datetime.now(dt.UTC)  # the snapshot's check uses the real clock
+    now = dt.datetime.now(dt.UTC)  # the frozen test clock
     journal.plan_session(dt.datetime.combine(now.date() + dt.timedelta(days=30), dt.time(17)))
     home, folder = journal.store.home, journal.folder
     kept = start.snapshot_of(journal, now)
     journal.close()
-    start.save(home, folder, kept)
+    start.save(home, folder, kept, now)
 
     found = start.load(home, folder, now)
     assert found is not None
@@ -126,7 +126,7 @@ def test_snapshot_expires_and_refuses_other_versions(tmp_path: Path) -> None:
     now = dt.datetime.now(dt.UTC)
     kept = start.snapshot_of(journal, now)
     journal.close()
-    start.save(home, folder, kept)
+    start.save(home, folder, kept, now)
     assert start.load(home, folder, now) is not None
     assert start.load(home, folder, now + dt.timedelta(days=2)) is None  # a new day
     path = next(home.root.glob(f"journals/*/{start.FILE}"))

@@ -18,6 +18,7 @@ from test_report import PRIVATE, REPORT_DAY, SHARED, Programme, build_programme
 from textual.pilot import Pilot
 from textual.widgets import Input, Select, Static, TextArea
 
+from rmpair.clock import FixedClock
 from rmpair.evaluation import Stage
 from rmpair.home import Home
 from rmpair.journal import Journal
@@ -37,7 +38,7 @@ def programme(tmp_path: Path) -> Iterator[Programme]:
 def app_for(programme: Programme) -> RmpairApp:
     journal = programme.a
     return RmpairApp(
-        journal, home=journal.store.home, clock=lambda: REPORT_DAY, watch_interval=None
+        journal, home=journal.store.home, clock=FixedClock(REPORT_DAY), watch_interval=None
     )
 
 
@@ -237,7 +238,7 @@ async def test_the_check_in_is_answered_from_the_report_screen(programme: Progra
 async def test_the_mentor_s_gains_are_checked_in_the_form(programme: Programme) -> None:
     # Sam's device (the fixture closed it): the mentor records what the tandem gave them.
     sam = Journal.open(programme.folder, home=Home(programme.homes["sam"]))
-    app = RmpairApp(sam, home=sam.store.home, clock=lambda: REPORT_DAY, watch_interval=None)
+    app = RmpairApp(sam, home=sam.store.home, clock=FixedClock(REPORT_DAY), watch_interval=None)
     try:
         async with app.run_test(size=(100, 40)) as pilot:
             await show_report(app, pilot)

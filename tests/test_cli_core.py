@@ -10,10 +10,10 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from clocks import rmpair_command
 
 
 class Device:
@@ -25,7 +25,7 @@ class Device:
 
     def run(self, *args: str, ok: bool = True) -> subprocess.CompletedProcess[str]:
         result = subprocess.run(
-            [sys.executable, "-m", "rmpair", *args],
+            rmpair_command(*args),
             env=self.env,
             capture_output=True,
             text=True,
@@ -160,7 +160,7 @@ def test_last_used_journal_is_remembered_and_env_var_selects(
     assert dana.status("--journal", str(folder))["tandem"]["mentor"] == "Sam"
     assert dana.status()["tandem"]["mentor"] == "Sam"  # and now that one
     env_pick = subprocess.run(
-        [sys.executable, "-m", "rmpair", "status", "--json"],
+        rmpair_command("status", "--json"),
         env={**dana.env, "RMPAIR_JOURNAL": str(other)},
         capture_output=True,
         text=True,

@@ -7,11 +7,11 @@ import datetime as dt
 import json
 import re
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
+from clocks import rmpair_command
 from typer.testing import CliRunner, Result
 
 from rmpair.cli import app
@@ -176,7 +176,7 @@ def test_invite_runs_as_a_program(tmp_path: Path) -> None:
     import os
 
     done = subprocess.run(
-        [sys.executable, "-m", "rmpair", "invite", "--to", "Sam"],
+        rmpair_command("invite", "--to", "Sam"),
         env={**os.environ, **env},
         capture_output=True,
         text=True,

@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from clocks import OffsetClock
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
@@ -56,8 +57,8 @@ def shared_folder(tmp: Path) -> Path:
     return tmp / "Sync" / "mentoring"
 
 
-def clock(offset_s: float) -> Callable[[], int]:
-    return lambda: int((time.time() + offset_s) * 1000)
+def clock(offset_s: float) -> OffsetClock:
+    return OffsetClock(dt.timedelta(seconds=offset_s))
 
 
 def start_journal(
@@ -75,13 +76,13 @@ def start_journal(
         start=start or dt.date.today(),
         tz="Europe/Berlin",
         home=Home(tmp / "home-alex"),
-        clock_ms=clock(offset_s) if offset_s else None,
+        clock=clock(offset_s) if offset_s else None,
     )
 
 
 def join(folder: Path, tmp: Path, home: str = "home-sam", *, offset_s: float = 0.0) -> Journal:
     return Journal.join(
-        folder, me="Sam", home=Home(tmp / home), clock_ms=clock(offset_s) if offset_s else None
+        folder, me="Sam", home=Home(tmp / home), clock=clock(offset_s) if offset_s else None
     )
 
 
@@ -326,6 +327,8 @@ def test_a_damaged_file_that_just_changed_may_still_be_arriving(
     alex, sam = pair
     path = month_file(sam)
     path.write_bytes(b'{"meta": {"1": {"format": "rmpair-log"')
+    now = time.time()  # the test's frozen clock: the file changed just now on it
+    os.utime(path, (now, now))
     alex = reopen(alex)
     report = checked(alex)
     alex.close()

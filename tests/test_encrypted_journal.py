@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from clocks import SteppingClock
 from typer.testing import CliRunner
 
 from rmpair import crypto, storage
@@ -56,20 +57,18 @@ def _encrypt_command() -> Iterator[None]:
 # -- helpers -------------------------------------------------------------------------
 
 
-class Clock:
+class Clock(SteppingClock):
     """A wall clock the test moves forward, so that changes land in chosen months."""
 
     def __init__(self, day: dt.date) -> None:
-        self.ms = 0
-        self.set(day)
+        super().__init__(self.morning(day), dt.timedelta(seconds=1))
 
-    def set(self, day: dt.date) -> None:
-        start = dt.datetime(day.year, day.month, day.day, 9, tzinfo=dt.UTC)
-        self.ms = max(self.ms, int(start.timestamp() * 1000))
+    @staticmethod
+    def morning(day: dt.date) -> dt.datetime:
+        return dt.datetime(day.year, day.month, day.day, 9, tzinfo=dt.UTC)
 
-    def __call__(self) -> int:
-        self.ms += 1000
-        return self.ms
+    def set_day(self, day: dt.date) -> None:
+        self.set(self.morning(day))
 
 
 def start_pair(tmp: Path, *, encrypt: bool, clock: Clock | None = None) -> tuple[Journal, Journal]:
@@ -81,7 +80,7 @@ def start_pair(tmp: Path, *, encrypt: bool, clock: Clock | None = None) -> tuple
         partner="Sam",
         start=dt.date(2026, 1, 5),
         home=Home(tmp / "home-a"),
-        clock_ms=clock,
+        clock=clock,
         encrypt=encrypt,
         passphrase=PASSPHRASE if encrypt else None,
     )
@@ -90,7 +89,7 @@ def start_pair(tmp: Path, *, encrypt: bool, clock: Clock | None = None) -> tuple
         tmp / "shared-b",
         me="Sam",
         home=Home(tmp / "home-b"),
-        clock_ms=clock,
+        clock=clock,
         passphrase=PASSPHRASE if encrypt else None,
     )
     deliver(b, a)
@@ -452,7 +451,7 @@ def test_converting_survives_an_interruption_and_a_second_run_finishes(
     clock = Clock(dt.date(2026, 1, 5))
     a, b = start_pair(tmp_path, encrypt=False, clock=clock)
     for month, marker in zip((1, 2, 3, 4), (*MARKERS, "fourth month"), strict=True):
-        clock.set(dt.date(2026, month, 10))
+        clock.set_day(dt.date(2026, month, 10))
         a.add("topic", {"title": marker})
     b.add("topic", {"title": "Sam's plain topic"})
     everything = titles(a)

@@ -7,6 +7,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from clocks import rmpair_command
 
 from rmpair.errors import UserError
 from rmpair.exchange import dumps, export_data, import_into, load
@@ -125,14 +126,11 @@ def test_import_needs_a_person_of_the_tandem(tmp_path: Path) -> None:
 def test_cli_export_import_export_gives_the_same_bytes(tmp_path: Path) -> None:
     import os
     import subprocess
-    import sys
 
     def run(home: str, *args: str) -> subprocess.CompletedProcess[bytes]:
         env = {**os.environ, "RMPAIR_HOME": str(tmp_path / home)}
         env.pop("RMPAIR_JOURNAL", None)
-        return subprocess.run(
-            [sys.executable, "-m", "rmpair", *args], env=env, capture_output=True, timeout=120
-        )
+        return subprocess.run(rmpair_command(*args), env=env, capture_output=True, timeout=120)
 
     assert run("a", "demo", str(tmp_path / "demo")).returncode == 0
     first = run("a", "export", "json", "-o", "-")

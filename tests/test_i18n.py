@@ -20,6 +20,7 @@ from types import ModuleType
 from typing import Any
 
 import pytest
+from clocks import rmpair_command
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -548,7 +549,7 @@ def rmpair(
     if lang:
         environ["RMPAIR_LANG"] = lang
     done = subprocess.run(
-        [sys.executable, "-m", "rmpair", *args],
+        rmpair_command(*args),
         capture_output=True,
         text=True,
         env=environ,

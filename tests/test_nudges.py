@@ -250,7 +250,7 @@ def test_the_quick_status_follows_the_calendar_export_and_the_clock(tmp_path: Pa
     session = journal.plan_session(dt.datetime.now().replace(microsecond=0) + dt.timedelta(days=3))
     home, folder, private = journal.store.home, journal.folder, journal.private_dir
     journal.close()
-    report = cached_status(folder, home)
+    report = cached_status(folder, home, now=dt.datetime.now(dt.UTC))
     assert report is not None
     assert "not-in-calendar" in [n["key"] for n in report["status"]["nudges"]]
     # Exporting touches no journal file, yet the stored status must not be shown.
@@ -261,10 +261,10 @@ def test_the_quick_status_follows_the_calendar_export_and_the_clock(tmp_path: Pa
     (private / "exports.json").write_text(
         json.dumps({"sessions": {session: f"{found.start.isoformat()}|{found.minutes}"}})
     )
-    assert cached_status(folder, home) is None
+    assert cached_status(folder, home, now=dt.datetime.now(dt.UTC)) is None
     again = Journal.open(folder, home=home)
     again.close()  # renews the stored status
-    renewed = cached_status(folder, home)
+    renewed = cached_status(folder, home, now=dt.datetime.now(dt.UTC))
     assert renewed is not None
     assert "not-in-calendar" not in [n["key"] for n in renewed["status"]["nudges"]]
     # A status past its time is not used either.
@@ -272,5 +272,6 @@ def test_the_quick_status_follows_the_calendar_export_and_the_clock(tmp_path: Pa
     stored["valid_until"] = (dt.datetime.now(dt.UTC) - dt.timedelta(seconds=1)).isoformat()
     from rmpair.quick import status_expired
 
-    assert status_expired(stored, private)
-    assert not status_expired(renewed, private)
+    now = dt.datetime.now(dt.UTC)
+    assert status_expired(stored, private, now)
+    assert not status_expired(renewed, private, now)

@@ -16,8 +16,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from clocks import SteppingClock
 from rmpair.screens.app import RmpairApp
 
+from rmpair.clock import FixedClock
 from rmpair.home import Home
 from rmpair.journal import Journal
 from rmpair.model import ActionItem, Category, Role, SessionKind
@@ -35,15 +37,9 @@ def fixed_device(root: Path, device: str, label: str) -> Home:
     return Home(root)
 
 
-def stepping_clock(start: dt.datetime) -> Callable[[], int]:
-    """Milliseconds that advance a minute per change: stamps identical on every run."""
-    state = {"ms": int(start.timestamp() * 1000)}
-
-    def ms() -> int:
-        state["ms"] += 60_000
-        return state["ms"]
-
-    return ms
+def stepping_clock(start: dt.datetime) -> SteppingClock:
+    """A minute later at every reading: stamps identical on every run."""
+    return SteppingClock(start)
 
 
 @dataclass(frozen=True)
@@ -87,13 +83,13 @@ def build(root: Path, words: Words = ENGLISH) -> Journal:
         tz="Europe/Berlin",
         lang=words.lang,
         home=fixed_device(root / "dana", "dana-laptop", words.devices[0]),
-        clock_ms=clock,
+        clock=clock,
     )
     sam = Journal.join(
         root / "shared",
         me="Sam",
         home=fixed_device(root / "sam", "sam-desktop", words.devices[1]),
-        clock_ms=clock,
+        clock=clock,
     )
     created = dt.datetime(2026, 11, 3, 9, 0, tzinfo=dt.UTC)
     ids = [
@@ -134,7 +130,7 @@ def _mine(journal: Journal, session: str, role: Role) -> list[int]:
 @pytest.fixture
 def app(tmp_path: Path) -> Iterator[RmpairApp]:
     journal = build(tmp_path)
-    yield RmpairApp(journal, home=journal.store.home, clock=lambda: NOW, watch_interval=None)
+    yield RmpairApp(journal, home=journal.store.home, clock=FixedClock(NOW), watch_interval=None)
     journal.close()
 
 

@@ -11,12 +11,12 @@ import os
 import shlex
 import shutil
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from clocks import rmpair_command
 
 from rmpair.demo import MENTEE, MENTOR
 
@@ -68,14 +68,14 @@ def test_open_look_around_and_quit(tmux: Tmux, tmp_path: Path) -> None:
     env = {**os.environ, "RMPAIR_HOME": str(home)}
     # Away from the source tree: ``-m rmpair`` there would import it, not the installed one.
     subprocess.run(
-        [sys.executable, "-m", "rmpair", "demo", str(demo)],
+        rmpair_command("demo", str(demo)),
         env=env,
         check=True,
         timeout=120,
         cwd=tmp_path,
     )
     listed = subprocess.run(
-        [sys.executable, "-m", "rmpair", "topic", "list", "--json"],
+        rmpair_command("topic", "list", "--json"),
         env=env,
         cwd=tmp_path,
         check=True,
@@ -91,9 +91,7 @@ def test_open_look_around_and_quit(tmux: Tmux, tmp_path: Path) -> None:
             f"RMPAIR_HOME={home}",
             "NO_COLOR=1",
             "TERM=xterm-256color",
-            sys.executable,
-            "-m",
-            "rmpair",
+            *rmpair_command(),
         ]
     )
     # After rmpair ends the shell says how, and keeps the pane open to read it.

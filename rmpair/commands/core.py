@@ -17,6 +17,7 @@ from rmpair.cli import (
     parse_date_option,
     print_json,
 )
+from rmpair.clock import today_in
 from rmpair.i18n import _
 
 init_app = typer.Typer()
@@ -104,8 +105,8 @@ def init(
         )
     if me.strip().casefold() == partner.strip().casefold():
         fail(_("--me and --partner must be two different people."))
-    start_day = parse_date_option(start, "--start") or dt.date.today()
     zone = check_zone(tz) if tz else local_zone_name()
+    start_day = parse_date_option(start, "--start") or today_in(options.clock, zone)
     source = None
     if encrypt and find_journal_id(folder.expanduser().absolute()) is None:
         from rmpair.crypto import StandardSource
@@ -126,6 +127,7 @@ def init(
         lang=chosen_lang,
         encrypt=encrypt,
         passphrase=source,
+        clock=options.clock,
     )
     try:
         typer.echo(_("Started the journal in {folder}.").format(folder=journal.folder))
@@ -159,7 +161,7 @@ def join(
     from rmpair.i18n import effective_language, set_language
     from rmpair.journal import Journal
 
-    journal = Journal.join(folder, me=me.strip())
+    journal = Journal.join(folder, me=me.strip(), clock=options.clock)
     try:
         tandem = journal.tandem()
         set_language(effective_language(tandem.lang if tandem else None))
@@ -290,7 +292,7 @@ def status(
     from rmpair.i18n import set_language
     from rmpair.quick import cached_status
 
-    report = cached_status(options.journal)
+    report = cached_status(options.journal, now=options.clock.now())
     if report is None:
         with opened() as journal:
             report = journal.status_report()
@@ -326,7 +328,7 @@ def demo(
     from rmpair.i18n import effective_language
 
     target = folder or Path("rmpair-demo")
-    summary = build_demo(target, years=years, lang=effective_language(None))
+    summary = build_demo(target, years=years, lang=effective_language(None), clock=options.clock)
     typer.echo(
         _("Sample journal in {folder}: {changes} changes by {devices} devices.").format(
             folder=summary.folder, changes=summary.changes, devices=summary.devices

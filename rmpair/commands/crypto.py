@@ -37,7 +37,9 @@ def encrypt(
 
     if status:
         # Reading which files are encrypted needs no key: ask nothing, write nothing.
-        journal = Journal.open(options.journal, write=False, passphrase=no_passphrase)
+        journal = Journal.open(
+            options.journal, write=False, passphrase=no_passphrase, clock=options.clock
+        )
         try:
             report = encryption_report(journal)
         finally:
@@ -45,7 +47,7 @@ def encrypt(
         _show(report, as_json, converted=None)
         return
     source = StandardSource()
-    journal = Journal.open(options.journal, passphrase=source)
+    journal = Journal.open(options.journal, passphrase=source, clock=options.clock)
     try:
         try:
             converted = encrypt_journal(journal)

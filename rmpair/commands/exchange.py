@@ -26,14 +26,14 @@ def import_json(
     me: Annotated[str, typer.Option("--me", help=_("Your name in the exported tandem."))],
 ) -> None:
     """Start a new journal in DIR holding exactly what the export holds."""
-    from rmpair.cli import fail
+    from rmpair.cli import fail, options
     from rmpair.exchange import import_into, load
 
     try:
         raw = file.read_bytes()
     except OSError as exc:
         fail(_("Cannot read {file}: {reason}").format(file=file, reason=exc.strerror or exc))
-    journal = import_into(into, load(raw, file.name), me=me)
+    journal = import_into(into, load(raw, file.name), me=me, clock=options.clock)
     try:
         typer.echo(
             _("Restored the journal into {folder} as {me} ({role}).").format(

@@ -321,7 +321,7 @@ def plan(
                 ),
                 err=True,
             )
-        if start_utc(session) < dt.datetime.now(dt.UTC):
+        if start_utc(session) < journal.now():
             typer.echo(_("Note: that time is in the past."), err=True)
         for other in journal.sessions():
             if other.id != session.id and _overlaps(other, session):
@@ -356,8 +356,8 @@ def list_sessions(
 
     if upcoming and past:
         fail(_("Use --upcoming or --past, not both."))
-    now = dt.datetime.now(dt.UTC)
     with opened() as journal:
+        now = journal.now()
         found = [
             s
             for s in journal.sessions()

@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from rmpair.cli import opened, options, print_json
+from rmpair.cli import local_zone_name, opened, options, print_json
+from rmpair.clock import today_in
 from rmpair.commands.templates import report_problems
 from rmpair.i18n import _
 
@@ -52,7 +53,7 @@ def _journal_if_any() -> Journal | None:
     if folder is None:
         return None
     try:
-        return Journal.open(folder, write=False)
+        return Journal.open(folder, write=False, clock=options.clock)
     except UserError:
         if options.journal is not None:
             raise
@@ -134,7 +135,7 @@ def invite(
             cadence=cadence_text(chosen, weekday, store.lang),
             minutes=length or 60,
             months=span,
-            end=add_months(dt.date.today(), span),
+            end=add_months(today_in(options.clock, local_zone_name()), span),
             lang=store.lang,
         )
     # The whole message in the template's language, ready to paste as it is.
@@ -325,7 +326,7 @@ def render_plan(result: PlanResult) -> None:
     out.append("")
     kind_width = max((len(_(e.kind.value)) for e in result.entries), default=8)
     theme_width = min(44, max((len(e.theme) for e in result.entries), default=0))
-    today = result.today or dt.date.today()
+    today = result.today or today_in(options.clock, local_zone_name())
     # Held and cancelled history would bury the plan; past sessions still planned stay.
     earlier = [
         e

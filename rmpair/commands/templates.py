@@ -54,7 +54,7 @@ def _language(lang: str | None) -> str:
     folder = options.journal or Home().last_journal()
     if folder is not None:
         try:
-            journal = Journal.open(folder, write=False)
+            journal = Journal.open(folder, write=False, clock=options.clock)
         except UserError:
             journal = None
         if journal is not None:

@@ -1,0 +1,66 @@
+"""The tests' time: one frozen "now" for every test, in this process and in the
+``rmpair`` processes the tests start, whatever day the suite runs on.
+
+In-process, ``conftest.py`` moves Python's clock to ``FROZEN`` for each test with
+time-machine (it keeps ticking from there, so timeouts still work). A subprocess is
+started under Debian's ``faketime`` at the same instant (``rmpair_command``). Tests
+that need a different time hand the journal or the app ``rmpair.clock.FixedClock``
+or one of the clocks below.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import sys
+
+import pytest
+
+# A Monday morning in Berlin, two weeks into the fixtures' programme (it starts on
+# Mon 2 Nov 2026). Fixture dates are chosen relative to this instant.
+FROZEN = dt.datetime(2026, 11, 16, 9, 0, tzinfo=dt.UTC)
+
+
+def faketime_prefix(at: dt.datetime = FROZEN) -> list[str]:
+    """The words that start a program with its clock at ``at`` (and ticking on)."""
+    tool = shutil.which("faketime")
+    if tool is None:
+        message = "these tests start rmpair at a fixed time with faketime (apt install faketime)"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    # faketime reads the time in the local zone of the process it starts.
+    local = at.astimezone().strftime("%Y-%m-%d %H:%M:%S")
+    return [tool, "-f", f"@{local}"]
+
+
+def rmpair_command(*args: str, at: dt.datetime = FROZEN) -> list[str]:
+    """``python -m rmpair ARGS`` as a real process whose clock starts at ``at``."""
+    return [*faketime_prefix(at), sys.executable, "-m", "rmpair", *args]
+
+
+class SteppingClock:
+    """A minute later at every reading: stamps that are the same on every run."""
+
+    def __init__(self, start: dt.datetime, step: dt.timedelta = dt.timedelta(minutes=1)) -> None:
+        self.at = start
+        self.step = step
+
+    def now(self) -> dt.datetime:
+        self.at += self.step
+        return self.at
+
+    def set(self, at: dt.datetime) -> None:
+        """Jump ahead to ``at`` (never back: a device's clock only moves on here)."""
+        self.at = max(self.at, at)
+
+
+class OffsetClock:
+    """The test's clock shifted by ``offset``: a device whose clock runs ahead or behind."""
+
+    def __init__(self, offset: dt.timedelta) -> None:
+        self.offset = offset
+
+    def now(self) -> dt.datetime:
+        return dt.datetime.now(dt.UTC) + self.offset
