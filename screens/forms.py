@@ -151,7 +151,9 @@ class FormScreen(ModalScreen[T | None], Generic[T]):
             return
         self.busy = True
         self.show_error("")
-        self.run_worker(self._run(work), group="journal")
+        # The app's worker, not the form's: the form dismisses itself when the job is
+        # done, and dismissing a screen cancels its own workers (the one still running).
+        self.app.run_worker(self._run(work), group="journal")
 
     async def _run(self, work: Work[T]) -> None:
         try:
@@ -161,7 +163,8 @@ class FormScreen(ModalScreen[T | None], Generic[T]):
             self.show_error(str(exc))
             return
         self.app.post_message(JournalChanged())
-        self.dismiss(result)
+        if self.is_attached:
+            self.dismiss(result)
 
 
 class ConfirmScreen(ModalScreen[bool]):

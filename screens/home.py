@@ -207,7 +207,7 @@ def _mix(journal: Journal) -> Text:
 
 
 def _devices(journal: Journal, devices: list[DeviceSeen], tz: str) -> Text:
-    from rmpair.backlog import zone
+    from rmpair.clock import zone
     from rmpair.fmt import date_time as fmt_date_time
 
     text = Text()

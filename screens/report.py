@@ -184,6 +184,7 @@ class ReportScreen(JournalScreen):
         super().__init__(ctx)
         self.with_notes = False
         self.report: Report | None = None
+        self.builds = 0  # numbers the report builds; only the newest one is shown
 
     def body(self) -> ComposeResult:
         with VerticalScroll(id="report"):
@@ -197,9 +198,10 @@ class ReportScreen(JournalScreen):
 
     def show(self) -> None:
         with_notes, now = self.with_notes, self.ctx.now()
-        self.run_worker(self._build(with_notes, now), group="report", exclusive=True)
+        self.builds += 1
+        self.run_worker(self._build(with_notes, now, self.builds), group="report")
 
-    async def _build(self, with_notes: bool, now: dt.datetime) -> None:
+    async def _build(self, with_notes: bool, now: dt.datetime, build_number: int) -> None:
         def build(journal: Journal) -> Report:
             return build_report(journal, with_notes=with_notes, now=now)
 
@@ -208,7 +210,8 @@ class ReportScreen(JournalScreen):
         except (UserError, ReadOnlyError, OSError) as exc:
             self.query_one("#report-head", Static).update(Text(str(exc)))
             return
-        self.fill(report)
+        if build_number == self.builds:  # an older build finished late: the newer one shows
+            self.fill(report)
 
     def fill(self, report: Report) -> None:
         self.report = report

@@ -15,7 +15,7 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import Static
 
-from rmpair.backlog import zone
+from rmpair.clock import zone
 from rmpair.fmt import date_time
 from rmpair.i18n import N_, _
 from rmpair.journal import Journal

@@ -156,7 +156,8 @@ class HeldScreen(ModalScreen[str | None]):
             result = journal.hold_session(session_id, covered=numbers, now=now)
             return carry_text(journal, result)
 
-        self.run_worker(self._run(held), group="journal")
+        # The app's worker: the form dismisses itself at the end (see FormScreen).
+        self.app.run_worker(self._run(held), group="journal")
 
     async def _run(self, work: Work[str]) -> None:
         from rmpair.screens.base import JournalChanged
@@ -167,7 +168,8 @@ class HeldScreen(ModalScreen[str | None]):
             self.query_one("#form-error", Static).update(str(exc))
             return
         self.app.post_message(JournalChanged())
-        self.dismiss(summary)
+        if self.is_attached:
+            self.dismiss(summary)
 
     @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:
