@@ -30,9 +30,11 @@ def faketime_prefix(at: dt.datetime = FROZEN) -> list[str]:
         if os.environ.get("CI"):
             pytest.fail(message)
         pytest.skip(message)
-    # faketime reads the time in the local zone of the process it starts.
+    # faketime reads the time in the local zone of the process it starts. A clock the
+    # whole suite runs under (faketime around pytest) must not reach the child: it
+    # gets its own, fixed one.
     local = at.astimezone().strftime("%Y-%m-%d %H:%M:%S")
-    return [tool, "-f", f"@{local}"]
+    return ["env", "-u", "LD_PRELOAD", "-u", "FAKETIME", tool, "-f", f"@{local}"]
 
 
 def rmpair_command(*args: str, at: dt.datetime = FROZEN) -> list[str]:
