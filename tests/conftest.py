@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import shutil
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -18,6 +16,8 @@ from clocks import FROZEN
 for _key in ("RMPAIR_LANG", "LANGUAGE", "LC_ALL", "LC_MESSAGES"):
     os.environ.pop(_key, None)
 os.environ["LANG"] = "C.UTF-8"
+
+from pairs import TwoDevices, make_two_devices  # noqa: E402
 
 from rmpair.home import Home  # noqa: E402  (after the environment is neutral)
 from rmpair.journal import Journal  # noqa: E402
@@ -71,79 +71,6 @@ def journal(tmp_path: Path) -> Iterator[Journal]:
     )
     yield opened
     opened.close()
-
-
-def copy_into(src: Path, dst: Path) -> None:
-    """Deliver a file the way sync tools do: write a temporary file, then rename it."""
-    dst.parent.mkdir(parents=True, exist_ok=True)
-    tmp = dst.parent / f".syncthing.{dst.name}.tmp"
-    shutil.copyfile(src, tmp)
-    os.replace(tmp, dst)
-
-
-@dataclass
-class TwoDevices:
-    """Alex (mentee, device A) and Sam (mentor, device B), each with its own shared folder.
-
-    ``deliver`` plays the sync tool: it copies one device's files into the other's folder.
-    """
-
-    tmp: Path
-    a: Journal
-    b: Journal
-
-    @staticmethod
-    def folder(journal: Journal) -> Path:
-        return journal.folder
-
-    @staticmethod
-    def own_files(journal: Journal) -> list[Path]:
-        """The canonical month files of ``journal``'s device in its own shared folder."""
-        return sorted((journal.folder / "devices" / journal.device_id).glob("????-??.json"))
-
-    def own_file(self, journal: Journal) -> Path:
-        files = self.own_files(journal)
-        assert files, f"no file of device {journal.device_id} in its folder"
-        return files[-1]
-
-    def peer_file(self, owner: Journal, reader: Journal) -> Path:
-        """Where ``owner``'s current month file lives in ``reader``'s folder."""
-        own = self.own_file(owner)
-        return reader.folder / "devices" / owner.device_id / own.name
-
-    def deliver(self, owner: Journal, reader: Journal) -> None:
-        """Copy every file of ``owner``'s device into ``reader``'s folder."""
-        for path in self.own_files(owner):
-            copy_into(path, reader.folder / "devices" / owner.device_id / path.name)
-
-    def reopen(self, journal: Journal) -> Journal:
-        home = journal.store.home
-        folder = journal.folder
-        journal.close()
-        fresh = Journal.open(folder, home=home)
-        if journal is self.a:
-            self.a = fresh
-        elif journal is self.b:
-            self.b = fresh
-        return fresh
-
-
-def make_two_devices(tmp: Path) -> TwoDevices:
-    a = Journal.init(
-        tmp / "shared-a",
-        me="Alex",
-        role=Role.MENTEE,
-        partner="Sam",
-        start=dt.date(2026, 11, 2),
-        home=Home(tmp / "home-a"),
-    )
-    for path in sorted((tmp / "shared-a" / "devices").rglob("*.json")):
-        copy_into(path, tmp / "shared-b" / path.relative_to(tmp / "shared-a"))
-    b = Journal.join(tmp / "shared-b", me="Sam", home=Home(tmp / "home-b"))
-    pair = TwoDevices(tmp, a, b)
-    pair.deliver(b, a)
-    a.refresh()
-    return pair
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from rmpair.journal import Journal
 from rmpair.model import Category, Role, Topic, TopicStatus
 
 if TYPE_CHECKING:
-    from conftest import TwoDevices
+    from pairs import TwoDevices
 
 NOW = dt.datetime(2026, 11, 10, 9, 0, tzinfo=dt.UTC)
 

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from clocks import rmpair_command
+from clocks import FROZEN, rmpair_command
 from typer.testing import CliRunner, Result
 
 from rmpair.cli import app
@@ -23,7 +23,7 @@ from rmpair.tandem import human_date
 from rmpair.template_store import builtin_root
 
 DOCS = Path(__file__).resolve().parents[1] / "docs" / "cli" / "setup.md"
-START = dt.date.today() + dt.timedelta(days=10)
+START = FROZEN.date() + dt.timedelta(days=10)  # (tests run at the frozen instant)
 
 
 class Cli:

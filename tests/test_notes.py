@@ -14,7 +14,7 @@ from rmpair.journal import Journal
 from rmpair.model import Feedback, Role
 
 if TYPE_CHECKING:
-    from conftest import TwoDevices
+    from pairs import TwoDevices
 
 DEC1 = dt.datetime(2026, 12, 1, 17, 30)
 DEC15 = dt.datetime(2026, 12, 15, 17, 30)

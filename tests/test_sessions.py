@@ -24,7 +24,7 @@ from rmpair.model import (
 from rmpair.sessions import local_end, parse_wall_time, share_minutes
 
 if TYPE_CHECKING:
-    from conftest import TwoDevices
+    from pairs import TwoDevices
 
 DEC1 = dt.datetime(2026, 12, 1, 17, 30)
 DEC15 = dt.datetime(2026, 12, 15, 17, 30)

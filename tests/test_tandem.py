@@ -25,7 +25,7 @@ from rmpair.template_store import REQUIRED_AGREEMENT, TemplateStore
 
 if TYPE_CHECKING:
     # Only a type: importing "conftest" at run time can pick up another conftest.py.
-    from conftest import TwoDevices
+    from pairs import TwoDevices
 
 
 def sync(pair: TwoDevices) -> None:

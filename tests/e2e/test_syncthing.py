@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
+from clocks import rmpair_command
 
 from rmpair.home import Home
 from rmpair.journal import Journal
@@ -279,8 +280,9 @@ class Device:
         }
         if self.passphrase:
             env.update(RMPAIR_PASSPHRASE=self.passphrase, RMPAIR_KEYRING="off")
+        # At the suite's frozen time, like the edits this test makes in-process.
         done = subprocess.run(
-            [sys.executable, "-m", "rmpair", *args],
+            rmpair_command(*args),
             capture_output=True,
             text=True,
             env=env,
