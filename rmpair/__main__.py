@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from rmpair.cli import main
+from rmpair.entry import main
 
 main()

@@ -16,6 +16,7 @@ from typing import Any
 
 HEAD = "head.bin"
 QUICK = "quick.bin"  # what `rmpair status` needs, kept apart so it reads little
+SWEEP_AFTER_S = 24 * 3600  # an unused part is removed only after this long
 
 
 _QUICK_READ: dict[tuple[str, int, int, int], dict[str, Any] | None] = {}
@@ -39,7 +40,8 @@ def _write(path: str, data: bytes) -> None:
     # No fsync: after a crash the hash check rejects a damaged part, and the head is
     # replaced by rename only after its parts exist.
     tmp = f"{path}.tmp{os.getpid()}"
-    with open(tmp, "wb") as handle:
+    # This device's own data: for this user alone (see storage.private_folder).
+    with open(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "wb") as handle:
         handle.write(data)
     os.replace(tmp, path)
 
@@ -90,11 +92,15 @@ class PartCache:
         self, head: dict[str, Any], parts: dict[str, bytes], quick: dict[str, Any] | None = None
     ) -> None:
         """Write new parts, then the head that names them, then drop unnamed parts."""
-        os.makedirs(self.folder, exist_ok=True)
+        os.makedirs(self.folder, mode=0o700, exist_ok=True)
         for name, data in parts.items():
             path = os.path.join(self.folder, name)
             if not os.path.exists(path):
                 _write(path, data)
+        for name in referenced(head):
+            # Kept parts are marked as in use now, so no other process sweeps them.
+            with contextlib.suppress(OSError):
+                os.utime(os.path.join(self.folder, name))
         quick_path = os.path.join(self.folder, QUICK)
         with contextlib.suppress(OSError):
             os.unlink(quick_path)  # never leave a quick answer that the new head contradicts
@@ -102,10 +108,16 @@ class PartCache:
         if quick is not None:
             _write(quick_path, marshal.dumps(quick))
         keep = set(referenced(head)) | {HEAD, QUICK}
+        # Another rmpair on this device (the app, a command in another terminal) may
+        # still read parts its own, older head names: only parts left unused for a
+        # while are swept.
+        # Ages are measured on the file system's clock: the head was written just now.
+        swept_before = os.stat(os.path.join(self.folder, HEAD)).st_mtime - SWEEP_AFTER_S
         for entry in os.scandir(self.folder):
             if entry.name not in keep:
                 with contextlib.suppress(OSError):
-                    os.unlink(entry.path)
+                    if entry.stat().st_mtime < swept_before:
+                        os.unlink(entry.path)
 
     def clear(self) -> None:
         if os.path.isdir(self.folder):

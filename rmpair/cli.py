@@ -154,8 +154,15 @@ class _Group(TyperGroup):
             return super().invoke(ctx)
         except (RmpairError, UserError, ReadOnlyError) as exc:
             message = str(exc)
-        except PermissionError as exc:
-            message = _("Permission denied: {path}").format(path=exc.filename)
+        except OSError as exc:
+            # A full disk, a read-only folder, a quota: say what and where, no traceback.
+            from rmpair.errors import os_error_text
+
+            message = os_error_text(exc)
+        except KeyboardInterrupt:
+            # Writes are atomic and a failed batch is dropped whole: nothing half-written.
+            typer.echo(_("rmpair: interrupted."), err=True)
+            raise typer.Exit(130) from None
         typer.echo(f"rmpair: {message}", err=True)
         raise typer.Exit(2)
 
@@ -226,6 +233,7 @@ def opened(write: bool = True) -> Iterator[Journal]:
     from rmpair.quick import stored_language
 
     set_language(effective_language(stored_language(options.journal)))
+    announce_waits()
     journal = Journal.open(options.journal, write=write, clock=options.clock)
     try:
         tandem = journal.tandem()
@@ -233,6 +241,25 @@ def opened(write: bool = True) -> Iterator[Journal]:
         yield journal
     finally:
         journal.close()
+        if journal.store.unshared:
+            typer.echo(
+                _(
+                    "rmpair: saved on this computer, not yet shared ({reason}); it is shared "
+                    "by itself once the journal folder can be written."
+                ).format(reason=journal.store.unshared),
+                err=True,
+            )
+
+
+def announce_waits() -> None:
+    """Tell the user when a write waits for another rmpair on this device (the app, or
+    a command in another terminal), instead of seeming to hang."""
+    from rmpair.store import JournalStore
+
+    def waiting() -> None:
+        typer.echo(_("Waiting for another rmpair on this device to finish writing…"), err=True)
+
+    JournalStore.on_wait = waiting
 
 
 def print_json(data: Any) -> None:

@@ -583,6 +583,13 @@ def encrypt_journal(journal: JournalBase, passphrase: str | None = None) -> int:
     if not store.encryption_recorded():
         journal.update("device", journal.device_id, {"encrypted": True})
     store.convert_own_files()
+    if store.unshared is not None:
+        # A file could not be written (a full disk): say so; a second run finishes.
+        raise OSError(
+            _("Not every file could be encrypted ({reason}); run 'rmpair encrypt' again.").format(
+                reason=store.unshared
+            )
+        )
     return store.converted
 
 

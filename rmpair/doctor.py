@@ -31,6 +31,7 @@ from rmpair.hlc import Stamp
 from rmpair.i18n import _, ngettext
 from rmpair.scan import scan
 from rmpair.storage import ENCRYPTED_MAGIC, TEMP_PREFIX, LogFileError, parse_log
+from rmpair.store import QUARANTINED, UNSHARED
 from rmpair.syncfiles import FileRole, classify
 
 if TYPE_CHECKING:
@@ -110,6 +111,7 @@ def examine(journal: Journal, *, now: float | None = None) -> Report:
         *_silent_devices(journal, at),
         *_clocks(journal, at),
         *_sharing(journal, tool),
+        *_private_data(journal),
         *_conflicts(journal),
     ]
     found.sort(key=lambda f: (_ORDER[f.severity], f.code, f.file))
@@ -143,6 +145,30 @@ def _store_findings(journal: Journal, now: float) -> Iterator[Finding]:
 
 
 def _explain(journal: Journal, problem: Problem, now: float) -> Finding:
+    if problem.code == QUARANTINED:
+        return Finding(
+            "quarantined-change",
+            Severity.PROBLEM,
+            problem.message,
+            problem.file,
+            _(
+                "That entry stays in the file but is never applied, so it cannot break the "
+                "journal. It is applied by itself once a valid version of it arrives; if it "
+                "stays, ask your partner to update rmpair and run 'rmpair doctor' there."
+            ),
+        )
+    if problem.code == UNSHARED:
+        return Finding(
+            "not-shared-yet",
+            Severity.PROBLEM,
+            problem.message,
+            problem.file,
+            _(
+                "Nothing is lost: the entries are saved on this computer. Make room on the "
+                "disk or make the journal folder writable again; rmpair shares them by itself "
+                "the next time it opens the journal."
+            ),
+        )
     if not problem.file:
         if problem.needs_user:
             return Finding(
@@ -530,6 +556,58 @@ def sync_tool(folder: Path) -> str | None:
             if named is not None:
                 return named
     return None
+
+
+def data_folder_risk(data_folder: Path, journal_folder: Path) -> str | None:
+    """Why this device's own data folder (private notes, its copy) may be published,
+    or None: it must never lie inside the journal folder or any synced folder."""
+    try:
+        inside = data_folder.resolve().is_relative_to(journal_folder.resolve())
+    except OSError:
+        inside = False
+    if inside:
+        return _(
+            "This device's data folder {folder} lies inside the journal folder: your private "
+            "notes would be shared with your partner."
+        ).format(folder=data_folder)
+    tool = sync_tool(data_folder)
+    if tool is not None:
+        return _(
+            "This device's data folder {folder} lies inside a folder that {tool} syncs: your "
+            "private notes would leave this computer."
+        ).format(folder=data_folder, tool=tool)
+    return None
+
+
+def _private_data(journal: Journal) -> Iterator[Finding]:
+    """This device's own data folder must stay on this computer and be readable by this
+    user alone."""
+    root = journal.store.home.root
+    risk = data_folder_risk(root, journal.folder)
+    if risk is not None:
+        yield Finding(
+            "data-folder-shared",
+            Severity.PROBLEM,
+            risk,
+            advice=_(
+                "Set RMPAIR_HOME to a folder outside every synced folder, move the data folder "
+                "there, and delete the old one from the synced folder."
+            ),
+        )
+    for folder in (root, journal.private_dir):
+        try:
+            loose = folder.stat().st_mode & 0o077
+        except OSError:
+            continue
+        if loose:
+            yield Finding(
+                "data-folder-open",
+                Severity.WARNING,
+                _("Other users of this computer can read {folder}.").format(folder=folder),
+                advice=_("Run: chmod 700 '{folder}' (rmpair keeps new files private).").format(
+                    folder=folder
+                ),
+            )
 
 
 def _sharing(journal: Journal, tool: str | None) -> Iterator[Finding]:

@@ -33,7 +33,7 @@ def new_id(length: int = 12) -> str:
 def _write_json(path: Path, data: dict[str, Any]) -> None:
     from rmpair.storage import atomic_write, dump_json  # only writers pay for it
 
-    atomic_write(path, dump_json(data))
+    atomic_write(path, dump_json(data), private=True)
 
 
 _READ: dict[str, tuple[tuple[int, int, int], dict[str, Any] | None]] = {}

@@ -717,7 +717,7 @@ class ExportMixin(JournalBase):
         data = {"sessions": export.sessions, "at": when.isoformat()}
         path = self.private_dir / EXPORTS_FILE
         text = json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
-        atomic_write(path, text.encode("utf-8"))
+        atomic_write(path, text.encode("utf-8"), private=True)
         return path
 
 

@@ -7,7 +7,7 @@ The CLI and the Textual screens only talk to this class. It knows the domain wor
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import partial
 from pathlib import Path
@@ -33,6 +33,7 @@ from rmpair.model import (
 from rmpair.notes import NotesMixin
 from rmpair.nudges import Nudge, NudgesMixin
 from rmpair.plan import PlanMixin
+from rmpair.schema import change_fits
 from rmpair.sessions import SessionsMixin
 from rmpair.store import JournalStore, Problem
 from rmpair.tandem import TandemMixin
@@ -128,22 +129,35 @@ def conflict_json(conflict: Conflict) -> dict[str, JSONValue]:
     }
 
 
-def find_journal_id(folder: Path) -> str | None:
-    """The journal id recorded in the first readable log in ``folder``."""
+def find_journal_id(folder: Path, known: Callable[[str], bool] | None = None) -> str | None:
+    """The journal whose logs are in ``folder``: one that ``known`` accepts (a journal
+    this device belongs to), else the one most files name.
+
+    A stray file of another journal, or one with an altered header, is outvoted
+    rather than taken for the folder's journal because its name sorts first.
+    """
+    from collections import Counter
+
     from rmpair.storage import LogFileError, journal_of
     from rmpair.syncfiles import FileRole, classify
 
     devices = folder / "devices"
     if not devices.is_dir():
         return None
+    votes: Counter[str] = Counter()
     for path in sorted(devices.rglob("*.json")):
         if classify(path.name).role in (FileRole.TEMPORARY, FileRole.OTHER):
             continue
         try:
-            return journal_of(path)  # an encrypted file names it in its plain header
-        except LogFileError:
+            found = journal_of(path)  # an encrypted file names it in its plain header
+        except (LogFileError, OSError):
             continue
-    return None
+        if known is not None and known(found):
+            return found
+        votes[found] += 1
+    if not votes:
+        return None
+    return min(votes, key=lambda journal: (-votes[journal], journal))
 
 
 class Journal(
@@ -317,7 +331,9 @@ class Journal(
         folder = folder.expanduser().absolute()
         member = home.find_by_path(folder)
         if member is None:
-            journal_id = find_journal_id(folder)
+            if not folder.is_dir():
+                raise UserError(_("There is no folder {folder}.").format(folder=folder))
+            journal_id = find_journal_id(folder, lambda j: home.membership(j) is not None)
             known = home.membership(journal_id) if journal_id else None
             if known is None:
                 raise UserError(
@@ -347,7 +363,13 @@ class Journal(
     ) -> Journal:
         clock = clock or SYSTEM_CLOCK
         store = JournalStore(
-            member.path, home, member, home.device(), write=write, passphrase=passphrase
+            member.path,
+            home,
+            member,
+            home.device(),
+            write=write,
+            passphrase=passphrase,
+            validate=change_fits,
         )
         store.now_ms = partial(epoch_ms, clock)
         store.open(hold_lock=hold_lock)

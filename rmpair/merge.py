@@ -29,6 +29,34 @@ Change = dict[str, Any]
 """One stored change: id, hlc, device, person, kind, rec, op, fields, prev."""
 
 _KEYS = ("id", "hlc", "device", "person", "kind", "rec", "op", "fields", "prev")
+# Stamps outside these years are not a clock reading but damage: one accepted stamp in
+# the year 33658 would carry every later stamp of this device past any calendar.
+MIN_STAMP_MS = 946_684_800_000  # 2000-01-01 UTC
+MAX_STAMP_MS = 7_258_118_400_000  # 2200-01-01 UTC
+
+
+def content_sum(change: Mapping[str, Any]) -> str:
+    """A checksum of a change's content, stored beside it as ``sum``.
+
+    It binds the change id to what the change says: a copy of the file with one value
+    edited but the same id is told apart from the original, and set aside."""
+    import hashlib
+    import json
+
+    body = {key: change[key] for key in _KEYS}
+    text = json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=12).hexdigest()
+
+
+def sum_problem(change: Mapping[str, Any]) -> str | None:
+    """Why a change does not match its stored checksum (None when it does, or when it
+    was written by a version that stored none)."""
+    stored = change.get("sum")
+    if stored is None:
+        return None
+    if not isinstance(stored, str) or stored != content_sum(change):
+        return _("its content does not match its checksum (altered after writing)")
+    return None
 
 
 def change_problem(change: object) -> str | None:
@@ -46,6 +74,10 @@ def change_problem(change: object) -> str | None:
     short = change["id"][:12]
     if not is_stamp(change["hlc"]):
         return _("change {id}: 'hlc' is not a clock stamp").format(id=short)
+    if not MIN_STAMP_MS <= int(change["hlc"][:15]) < MAX_STAMP_MS:
+        return _("change {id}: its clock stamp is not between the years 2000 and 2200").format(
+            id=short
+        )
     if not change["hlc"].endswith("." + change["device"]):
         return _("change {id}: clock stamp and device disagree").format(id=short)
     if change["op"] not in OPS:
@@ -214,6 +246,14 @@ class MergedState:
                 self._clean[kind] = ref
             self._counts.pop(kind, None)
         return recs
+
+    def load_all(self) -> None:
+        """Decode every part now: a process that stays open for long (the app) does not
+        depend on cache parts that other processes on this device may sweep later."""
+        for kind in list(self._kind_refs):
+            self.kind(kind)
+        self._known_ids()
+        _ = self.changes
 
     @property
     def kinds(self) -> set[str]:

@@ -22,7 +22,7 @@ from rmpair.home import Home
 from rmpair.i18n import effective_language
 from rmpair.scan import scan
 
-CACHE_VERSION = 2  # bump with store.CACHE_VERSION; checked in tests
+CACHE_VERSION = 3  # bump with store.CACHE_VERSION; checked in tests
 EXPORTS_FILE = "exports.json"  # the calendar export's record, read by the nudges
 
 

@@ -50,15 +50,35 @@ def fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
+def private_folder(folder: Path) -> None:
+    """Make ``folder`` (and its missing parents) readable by this user alone: this
+    device's own data holds private notes and must never be readable by others."""
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    with contextlib.suppress(OSError):  # not ours, or a file system without modes
+        if folder.stat().st_mode & 0o077:
+            folder.chmod(0o700)
+
+
 def atomic_write(
-    path: Path, data: bytes, *, _replace: Callable[[str, str], None] = os.replace
+    path: Path,
+    data: bytes,
+    *,
+    private: bool = False,
+    _replace: Callable[[str, str], None] = os.replace,
 ) -> None:
-    """Write ``data`` to ``path`` so that readers see either the old or the new file."""
+    """Write ``data`` to ``path`` so that readers see either the old or the new file.
+
+    ``private`` files (this device's own data folder) are made for this user alone:
+    the file 0600 in a folder 0700."""
     folder = path.parent
-    folder.mkdir(parents=True, exist_ok=True)
+    if private:
+        private_folder(folder)
+    else:
+        folder.mkdir(parents=True, exist_ok=True)
     tmp = folder / f"{TEMP_PREFIX}{path.name}.{os.urandom(4).hex()}"
     try:
-        with open(tmp, "xb") as handle:
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+        with open(os.open(tmp, flags, 0o600 if private else 0o666), "wb") as handle:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
@@ -100,6 +120,9 @@ class LogFile(NamedTuple):
     period: str
     schema: int
     changes: tuple[Change, ...]
+    # Entries that are not changes this version can apply: (change id or entry, why).
+    # They stay in the file and are never applied (see ``schema.py``).
+    rejected: tuple[tuple[str, str], ...] = ()
 
     def meta(self) -> dict[str, Any]:
         return {
@@ -186,6 +209,7 @@ def parse_log(raw: bytes, name: str) -> LogFile:
     if not isinstance(changes_table, dict):
         raise LogFileError(_("{name}: 'changes' is not a table").format(name=name))
     changes: list[Change] = []
+    rejected: list[tuple[str, str]] = []
     for doc_id, change in changes_table.items():
         problem = change_problem(change)
         if problem is None and change["device"] != meta["device"]:
@@ -193,11 +217,10 @@ def parse_log(raw: bytes, name: str) -> LogFile:
         if problem is not None:
             if schema > SCHEMA:
                 continue  # a newer version may store things we cannot read; skip them
-            raise LogFileError(
-                _("{name}: entry {entry}: {problem}").format(
-                    name=name, entry=doc_id, problem=problem
-                )
-            )
+            # One bad entry must not hide the good ones around it: it is set aside.
+            entry = change.get("id") if isinstance(change, dict) else None
+            rejected.append((entry if isinstance(entry, str) else f"#{doc_id}", problem))
+            continue
         changes.append(change)
     return LogFile(
         journal=meta["journal"],
@@ -208,6 +231,7 @@ def parse_log(raw: bytes, name: str) -> LogFile:
         period=meta["period"],
         schema=schema,
         changes=tuple(changes),
+        rejected=tuple(rejected),
     )
 
 

@@ -25,22 +25,30 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import errno
 import os
 import shutil
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
 
 from rmpair import __version__
 from rmpair.cache import CacheMiss, PartCache
 from rmpair.clock import SYSTEM_CLOCK, epoch_ms
-from rmpair.errors import ReadOnlyError
+from rmpair.errors import NotSavedError, ReadOnlyError, os_error_text
 from rmpair.hlc import Clock
 from rmpair.home import DeviceIdentity, Home, Membership
 from rmpair.i18n import _
-from rmpair.merge import Change, MergedState
+from rmpair.merge import (
+    MAX_STAMP_MS,
+    MIN_STAMP_MS,
+    Change,
+    MergedState,
+    content_sum,
+    sum_problem,
+)
 from rmpair.scan import Signature, scan, signature
 from rmpair.storage import (
     ENCRYPTED_MAGIC,
@@ -51,6 +59,7 @@ from rmpair.storage import (
     atomic_write,
     encode_log,
     parse_log,
+    private_folder,
     read_log,
 )
 from rmpair.syncfiles import FileRole, classify
@@ -58,7 +67,12 @@ from rmpair.syncfiles import FileRole, classify
 if TYPE_CHECKING:
     from rmpair.crypto import Header, KdfParams, Keychain, Passphrase, PassphraseSource
 
-CACHE_VERSION = 2  # quick.CACHE_VERSION must match
+CACHE_VERSION = 3  # quick.CACHE_VERSION must match
+# A writer waits for another rmpair on this device: quietly at first, then with a word.
+LOCK_NOTICE_S = 1.0
+LOCK_WAIT_S = 30.0
+QUARANTINED = "quarantined"  # Problem.code of an entry set aside (see schema.py)
+UNSHARED = "unshared"  # Problem.code: saved here, not yet written to the shared folder
 
 
 def _locked_reason() -> str:
@@ -78,6 +92,8 @@ class Problem(NamedTuple):
     file: str
     message: str
     needs_user: bool = True
+    # What kind of problem, for ``rmpair doctor``'s advice ("" for a file problem).
+    code: str = ""
 
     def __str__(self) -> str:
         return f"{self.file}: {self.message}" if self.file else self.message
@@ -92,6 +108,8 @@ class _FileInfo(NamedTuple):
     encrypted: bool = False  # an encrypted file of this journal
     locked: bool = False  # encrypted and not read: no passphrase in this process
     foreign: bool = False  # a file of another journal
+    # Entries set aside, never applied: (change id, why). See schema.py.
+    quarantined: tuple[tuple[str, str], ...] = ()
 
     def dump(self) -> dict[str, Any]:
         return {
@@ -103,6 +121,7 @@ class _FileInfo(NamedTuple):
             "encrypted": self.encrypted,
             "locked": self.locked,
             "foreign": self.foreign,
+            "quarantined": [list(entry) for entry in self.quarantined],
         }
 
     @classmethod
@@ -117,6 +136,7 @@ class _FileInfo(NamedTuple):
             bool(data.get("encrypted", False)),
             bool(data.get("locked", False)),
             bool(data.get("foreign", False)),
+            tuple((str(e[0]), str(e[1])) for e in data.get("quarantined", ())),
         )
 
 
@@ -149,6 +169,9 @@ def period_of(stamp: str) -> str:
 class JournalStore:
     """Reads the union of all devices' logs and appends this device's changes."""
 
+    # Called when a write has waited a second for another rmpair on this device.
+    on_wait: ClassVar[Callable[[], object] | None] = None
+
     def __init__(
         self,
         folder: Path,
@@ -158,8 +181,12 @@ class JournalStore:
         *,
         write: bool = True,
         passphrase: Passphrase = None,
+        validate: Callable[[Change], str | None] | None = None,
     ) -> None:
         self.folder = folder
+        # Says what is wrong with a well-formed change's content (the domain's schema);
+        # such a change is quarantined, never applied.
+        self._validate = validate
         self.devices_dir = folder / "devices"
         self.home = home
         self.member = member
@@ -188,6 +215,8 @@ class JournalStore:
         self.status_snapshot: dict[str, Any] | None = None
         self._cache_dirty = False
         self._lock_is_new = False
+        self._lock_busy = False  # the last wait for the lock ran out
+        self._operations = 0  # nesting of _operation(): the lock goes with the outermost
         self._pending: list[Change] | None = None
         # Where stamps take their physical time; the demo replays years of history.
         self.now_ms: Callable[[], int] = partial(epoch_ms, SYSTEM_CLOCK)
@@ -199,6 +228,8 @@ class JournalStore:
         self._refused = False
         self._encrypt_on = False
         self.converted = 0  # this device's plain shared files encrypted by this process
+        # This device's files that could not be written to the shared folder, and why.
+        self._unshared: dict[str, str] = {}
 
     # -- opening and closing -------------------------------------------------
 
@@ -207,73 +238,84 @@ class JournalStore:
         return self._want_write and not self.read_only_reasons
 
     def open(self, *, hold_lock: bool = False) -> None:
-        """Read the journal. ``hold_lock`` claims this device's lock now (the app does);
-        otherwise it is taken at the first write, so reading never waits for it."""
-        self.local.mkdir(parents=True, exist_ok=True)
-        if hold_lock and self._want_write:
-            self._acquire_lock()
+        """Read the journal. ``hold_lock`` (the app) makes sure now that this process
+        can write later: an encrypted journal's passphrase is asked before the app takes
+        over the terminal. The device's lock itself is only ever held while writing."""
+        private_folder(self.local)
         if not self.folder.is_dir():
-            if self.folder.parent.is_dir() and self._can_write():
-                self.folder.mkdir()
-                self._notices.append(
-                    Problem(
-                        "",
-                        _(
-                            "The journal folder was missing; it was created again and this "
-                            "device's entries were republished into it."
-                        ),
-                        needs_user=False,
-                    )
-                )
-            else:
-                self.read_only_reasons.append(
-                    _(
-                        "The journal folder {folder} cannot be found (is the drive or "
-                        "the sync folder available?)."
-                    ).format(folder=self.folder)
-                )
+            # Never made again here: a synced folder that is not mounted yet would get
+            # this device's files, and the partner would never see them.
+            self.read_only_reasons.append(
+                _(
+                    "The journal folder {folder} cannot be found (is the drive or the sync "
+                    "folder available?); nothing is changed until it is back."
+                ).format(folder=self.folder)
+            )
         self._load_cache()
-        try:
+        if hold_lock:
+            self.state.load_all()
+        with self._operation():
             self.refresh()
             if hold_lock and self.encryption_wanted() and self._can_write():
                 # The app asks for the passphrase now, before it takes over the
                 # terminal, not at its first write or when the partner's file arrives.
                 self._ensure_writing_key()
-        except BaseException:
-            self.close_lock()  # e.g. a wrong passphrase: this process ends here
-            raise
+
+    @contextmanager
+    def _operation(self) -> Iterator[None]:
+        """One read or write of the journal: the device's lock, if this operation took
+        it, is released at its end. The app and any number of commands on this device
+        can so run side by side; each holds the lock for milliseconds."""
+        self._operations += 1
+        try:
+            yield
+        finally:
+            self._operations -= 1
+            if self._operations == 0:
+                self.close_lock()
 
     def _acquire_lock(self) -> None:
         from filelock import FileLock, Timeout
 
-        lock = FileLock(str(self.local / "lock"), timeout=0)
+        lock = FileLock(str(self.local / "lock"), mode=0o600)
         try:
-            lock.acquire()
+            lock.acquire(timeout=LOCK_NOTICE_S)
         except Timeout:
-            self.read_only_reasons.append(
-                _(
-                    "rmpair is already running for this journal on this device; "
-                    "close it to make changes here."
-                )
-            )
-            return
+            if JournalStore.on_wait is not None:
+                JournalStore.on_wait()
+            try:
+                lock.acquire(timeout=LOCK_WAIT_S)
+            except Timeout:
+                self._lock_busy = True
+                return
+        self._lock_busy = False
         self._lock = lock
         # Another rmpair on this device may have written since this one read the
         # files; the next change must be made on top of what is on disk now.
         self._lock_is_new = True
 
     def _can_write(self) -> bool:
-        """True once this process holds the lock; takes it on first use."""
+        """Whether this operation may write; takes the device's lock on first use."""
         if not self._want_write or self.read_only_reasons:
             return False
         if self._lock is None:
             self._acquire_lock()
         return self._lock is not None
 
+    def _cannot_write(self) -> ReadOnlyError:
+        if self._lock_busy:
+            return ReadOnlyError(
+                _(
+                    "Another rmpair on this device has been writing to this journal for "
+                    "{n} seconds; nothing was changed. Try again in a moment."
+                ).format(n=int(LOCK_NOTICE_S + LOCK_WAIT_S))
+            )
+        return ReadOnlyError(" ".join(self.read_only_reasons))
+
     def close(self) -> None:
-        if self._cache_dirty and self._can_write():
-            self._save_cache()
-        self.close_lock()
+        with self._operation():
+            if self._cache_dirty and self._can_write():
+                self._save_cache()
 
     def close_lock(self) -> None:
         if self._lock is not None:
@@ -284,6 +326,10 @@ class JournalStore:
 
     def refresh(self) -> bool:
         """Re-read whatever changed in the shared folder; True if the state changed."""
+        with self._operation():
+            return self._refresh()
+
+    def _refresh(self) -> bool:
         report = LoadReport()
         shared_files = scan(self.devices_dir)
         # Read first, and ask for a passphrase if an encrypted file needs one, so that a
@@ -337,10 +383,15 @@ class JournalStore:
                 # The shared copy or a later save will restore it; say so meanwhile.
                 self._replica[rel] = _FileInfo(sig, problem=str(exc))
                 continue
+            admitted, quarantined = self._admit(log)
             self._replica[rel] = _FileInfo(
-                sig, schema=log.schema, device=log.device, period=log.period
+                sig,
+                schema=log.schema,
+                device=log.device,
+                period=log.period,
+                quarantined=quarantined,
             )
-            report.new_changes += self.state.apply_all(log.changes)
+            report.new_changes += self.state.apply_all(admitted)
             self._cache_dirty = True
 
     def _fetch_shared(self, files: dict[str, tuple[str, Signature]]) -> dict[str, bytes | str]:
@@ -464,10 +515,30 @@ class JournalStore:
                 period=log.period,
                 encrypted=encrypted,
             )
-            new = [c for c in log.changes if self.state.apply(c)]
+            admitted, quarantined = self._admit(log)
+            known_duplicates = len(self.state.duplicates)
+            new = [c for c in admitted if self.state.apply(c)]
+            altered = self.state.duplicates[known_duplicates:]
+            if altered:
+                why = _("holds another version of a change already read (altered after writing)")
+                quarantined += tuple((cid, why) for cid in altered)
+            if quarantined:
+                self._shared[rel] = self._shared[rel]._replace(quarantined=quarantined)
             report.new_changes += len(new)
             if new and self._can_write():
-                self._add_to_replica(log, new)
+                try:
+                    self._add_to_replica(log, new)
+                except OSError as exc:
+                    # Read and shown all the same; the local copy is made at a later read.
+                    self._shared.pop(rel, None)
+                    report.problems.append(
+                        Problem(
+                            f"devices/{rel}",
+                            _("no local copy of this file could be kept ({reason})").format(
+                                reason=os_error_text(exc)
+                            ),
+                        )
+                    )
             stray = kind.role is FileRole.CONFLICT_COPY or rel != f"{log.device}/{log.period}.json"
             if stray and log.device == self.device.id:
                 own_copies.append((rel, path))
@@ -480,6 +551,25 @@ class JournalStore:
                 del self._ignored[rel]
                 self._cache_dirty = True
         return own_copies
+
+    def _admit(self, log: LogFile) -> tuple[list[Change], tuple[tuple[str, str], ...]]:
+        """The changes of ``log`` that may be applied, and those set aside with why.
+
+        A change must match the checksum it was written with (when it has one) and fit
+        its kind's schema; anything else stays in the file, unapplied, and is listed by
+        ``rmpair doctor``. A valid version arriving later is applied as usual.
+        """
+        admitted: list[Change] = []
+        quarantined = list(log.rejected)
+        for change in log.changes:
+            problem = sum_problem(change)
+            if problem is None and self._validate is not None:
+                problem = self._validate(change)
+            if problem is None:
+                admitted.append(change)
+            else:
+                quarantined.append((str(change["id"])[:40], problem))
+        return admitted, tuple(quarantined)
 
     def _add_to_replica(self, log: LogFile, new: Sequence[Change]) -> None:
         """Keep the last good state of a device locally: union, never replace."""
@@ -501,7 +591,7 @@ class JournalStore:
             min(log.schema, SCHEMA),
             tuple(merged.values()),
         )
-        atomic_write(path, encode_log(replica))
+        atomic_write(path, encode_log(replica), private=True)
         rel = f"{log.device}/{log.period}.json"
         self._replica[rel] = _FileInfo(signature(path), device=log.device, period=log.period)
 
@@ -511,7 +601,7 @@ class JournalStore:
             target = self.archive_dir / rel.replace("/", "__")
             try:
                 self.archive_dir.mkdir(parents=True, exist_ok=True)
-                atomic_write(target, path.read_bytes())
+                atomic_write(target, path.read_bytes(), private=True)
                 path.unlink()
             except OSError as exc:
                 report.problems.append(
@@ -580,7 +670,21 @@ class JournalStore:
                 if shared is not None and shared.problem
                 else _("was older than this device's copy")
             )
-            self._publish(replica, target, period)
+            try:
+                self._publish(replica, target, period)
+            except OSError as exc:
+                self._unshared[rel] = os_error_text(exc)
+                report.problems.append(
+                    Problem(
+                        f"devices/{rel}",
+                        _(
+                            "this device's entries are saved on this computer but could not be "
+                            "shared yet ({reason}); rmpair tries again each time it opens"
+                        ).format(reason=self._unshared[rel]),
+                        code=UNSHARED,
+                    )
+                )
+                continue
             message = (
                 _("this device's file was encrypted, as the journal now is")
                 if plain
@@ -589,6 +693,27 @@ class JournalStore:
                 )
             )
             report.problems.append(Problem(f"devices/{rel}", message, needs_user=False))
+
+    @property
+    def unshared(self) -> str | None:
+        """Why some of this device's saved entries are not in the shared folder yet (a
+        full disk, a read-only folder), or None when everything is shared."""
+        return next(iter(self._unshared.values()), None)
+
+    def _check_inside(self, folder: Path) -> None:
+        """Refuse to write where a link would carry the file out of the journal folder."""
+        inside = self.folder.resolve()
+        where = folder
+        while where != self.folder and where != where.parent:
+            if where.is_symlink():
+                raise OSError(
+                    errno.ELOOP,
+                    _("a link in the journal folder leads elsewhere; nothing is written there"),
+                    str(where),
+                )
+            where = where.parent
+        if folder.exists() and not folder.resolve().is_relative_to(inside):
+            raise OSError(errno.EXDEV, _("outside the journal folder"), str(folder))
 
     def _publish(self, replica: Path, target: Path, period: str) -> None:
         data = replica.read_bytes()
@@ -600,7 +725,9 @@ class JournalStore:
             data = self._keys.encrypt(data, self.member.journal)
         rel = f"{self.device.id}/{period}.json"
         before = self._shared.get(rel)
+        self._check_inside(target.parent)
         atomic_write(target, data)
+        self._unshared.pop(rel, None)
         if encrypt and before is not None and before.problem is None and not before.encrypted:
             self.converted += 1
         sig = signature(target)
@@ -620,6 +747,32 @@ class JournalStore:
                         ),
                     )
                 )
+        told: set[str] = set()
+        for rel, info in sorted(self._shared.items()):
+            for cid, why in info.quarantined:
+                told.add(cid)
+                out.append(
+                    Problem(
+                        f"devices/{rel}",
+                        _(
+                            "entry {id} of device {device} is set aside, never applied: {why}"
+                        ).format(id=cid, device=info.device or "?", why=why),
+                        code=QUARANTINED,
+                    )
+                )
+        for rel, info in sorted(self._replica.items()):
+            for cid, why in info.quarantined:
+                if cid not in told:
+                    out.append(
+                        Problem(
+                            "",
+                            _(
+                                "This device's copy {file}: entry {id} is set aside, never "
+                                "applied: {why}"
+                            ).format(file=rel, id=cid, why=why),
+                            code=QUARANTINED,
+                        )
+                    )
         for rel, info in sorted(self._shared.items()):
             if info.problem is not None:
                 suffix = _("the last good copy of these entries is used")
@@ -665,19 +818,32 @@ class JournalStore:
         Inside ``batch()`` the changes are applied at once but written when the batch
         ends, so one command that makes many changes costs one write per month file.
         """
+        with self._operation():
+            return self._append(drafts)
+
+    def _append(self, drafts: Iterable[dict[str, Any]]) -> list[Change]:
         if not self._can_write():
-            raise ReadOnlyError(" ".join(self.read_only_reasons))
+            raise self._cannot_write()
         if self._lock_is_new:
             self._lock_is_new = False
-            self.refresh()
+            self._refresh()
         if self.encryption_wanted() and not self._ensure_writing_key():
             raise ReadOnlyError(" ".join(self.read_only_reasons))
+        physical = self.now_ms()
+        if not MIN_STAMP_MS <= physical < MAX_STAMP_MS:
+            raise ReadOnlyError(
+                _(
+                    "This computer's clock is far off (not between the years 2000 and 2200); "
+                    "set it right before making changes: every entry is stamped with it."
+                )
+            )
         changes: list[Change] = []
         for draft in drafts:
             change = dict(draft)
-            change["hlc"] = self.clock.tick(self.now_ms()).encode()
+            change["hlc"] = self.clock.tick(physical).encode()
             change["device"] = self.device.id
             change["person"] = self.member.person
+            change["sum"] = content_sum(change)
             changes.append(change)
         if self._pending is not None:
             # Shown at once; written when the batch ends, or forgotten if it fails.
@@ -696,16 +862,17 @@ class JournalStore:
         if self._pending is not None:
             yield
             return
-        self._pending = []
-        try:
-            yield
-        except BaseException:
-            # Nothing of a failed command is written; forget what it applied in memory.
-            self._pending = None
-            self._reload()
-            raise
-        pending, self._pending = self._pending, None
-        self._write_or_reload(pending)
+        with self._operation():
+            self._pending = []
+            try:
+                yield
+            except BaseException:
+                # Nothing of a failed command is written; forget what it applied in memory.
+                self._pending = None
+                self._reload()
+                raise
+            pending, self._pending = self._pending, None
+            self._write_or_reload(pending)
 
     def _write_or_reload(self, changes: list[Change]) -> None:
         """Write, or on failure make the state match the disk again before raising.
@@ -734,12 +901,31 @@ class JournalStore:
         self._cache_dirty = True
 
     def _append_period(self, period: str, batch: list[Change]) -> None:
+
+        path = self.replica_dir / self.device.id / f"{period}.json"
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self._append_replica(path, period, batch)
+        except OSError as exc:
+            raise NotSavedError(
+                _("Not saved: this device's own copy could not be written ({reason}).").format(
+                    reason=os_error_text(exc)
+                )
+            ) from exc
+        rel = f"{self.device.id}/{period}.json"
+        self._replica[rel] = _FileInfo(signature(path), device=self.device.id, period=period)
+        try:
+            self._publish(path, self.devices_dir / rel, period)
+        except OSError as exc:
+            # Saved all the same: the next refresh writes the shared copy again (see
+            # _republish), so it reaches the partner once the folder can be written.
+            self._unshared[rel] = os_error_text(exc)
+
+    def _append_replica(self, path: Path, period: str, batch: list[Change]) -> None:
         from tinydb import TinyDB
 
         from rmpair.tinystore import AtomicJSONStorage
 
-        path = self.replica_dir / self.device.id / f"{period}.json"
-        path.parent.mkdir(parents=True, exist_ok=True)
         db = TinyDB(path, storage=AtomicJSONStorage)
         try:
             meta = db.table("meta")
@@ -759,9 +945,6 @@ class JournalStore:
             db.table("changes").insert_multiple(batch)
         finally:
             db.close()
-        rel = f"{self.device.id}/{period}.json"
-        self._replica[rel] = _FileInfo(signature(path), device=self.device.id, period=period)
-        self._publish(path, self.devices_dir / rel, period)
 
     # -- encryption ------------------------------------------------------------
 
@@ -893,6 +1076,10 @@ class JournalStore:
         already (a second run, or the partner's device), the passphrase must open them,
         and their salt is reused.
         """
+        with self._operation():
+            self._start_encryption(passphrase)
+
+    def _start_encryption(self, passphrase: str | None = None) -> None:
         if not self._can_write():
             raise ReadOnlyError(" ".join(self.read_only_reasons))
         headers = self._encrypted_headers()
@@ -917,6 +1104,10 @@ class JournalStore:
     def convert_own_files(self) -> None:
         """Encrypt this device's shared files that are still plain; one atomic write each,
         so an interruption leaves every file readable (``converted`` counts them)."""
+        with self._operation():
+            self._convert_own_files()
+
+    def _convert_own_files(self) -> None:
         if not self.encryption_wanted():
             return
         for rel, info in sorted(self._replica.items()):

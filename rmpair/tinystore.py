@@ -39,7 +39,8 @@ class AtomicJSONStorage(Storage):
         return data
 
     def write(self, data: dict[str, dict[str, Any]]) -> None:
-        atomic_write(self.path, dump_json(data))
+        # Only this device's own data is kept with TinyDB: its copy and private notes.
+        atomic_write(self.path, dump_json(data), private=True)
 
     def close(self) -> None:
         pass

@@ -134,15 +134,19 @@ class RmpairApp(PaletteApp):
     def _watch(self, watcher: FolderWatcher) -> None:
         watcher.run(self.post_message)
 
-    def on_folder_watcher_changed(self, _message: FolderWatcher.Changed) -> None:
-        """The partner's files changed: read them on the journal's thread, then show them."""
+    def on_folder_watcher_changed(self, message: FolderWatcher.Changed) -> None:
+        """Files changed (the partner's, or a command typed in another terminal here):
+        read them on the journal's thread, then show them."""
         if self.ctx is not None:
-            self.run_worker(self._refresh(), group="journal")
+            self.run_worker(self._refresh(message.own_only), group="journal")
 
-    async def _refresh(self) -> None:
+    async def _refresh(self, own_only: bool) -> None:
         assert self.ctx is not None
-        await self.ctx.jobs.run(self.ctx.journal, lambda journal: journal.refresh())
-        self.post_message(JournalChanged())
+        changed = await self.ctx.jobs.run(self.ctx.journal, lambda journal: journal.refresh())
+        # This device's own logs change with every save made here too: only new
+        # entries are news then. Anything else may also bring problems to show.
+        if changed or not own_only:
+            self.post_message(JournalChanged())
 
     def on_journal_changed(self, _message: JournalChanged) -> None:
         # Every screen that can be seen (a form may sit on top of one) shows it again;
@@ -163,7 +167,9 @@ class RmpairApp(PaletteApp):
 
     async def settle(self) -> None:
         """Wait until every journal job has finished (tests, the benchmark)."""
-        await self.workers.wait_for_complete([w for w in self.workers if w.group != "watch"])
+        jobs = [w for w in self.workers if w.group != "watch"]
+        if jobs:  # (an empty list would mean "every worker", the endless watcher too)
+            await self.workers.wait_for_complete(jobs)
 
     def on_unmount(self) -> None:
         if self.watcher is not None:

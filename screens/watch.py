@@ -22,19 +22,12 @@ from rmpair.scan import Signature, scan
 _OWN_LOG = re.compile(r"\d{4}-\d{2}\.json")
 
 
-def listing(devices: Path, own_device: str) -> dict[str, Signature]:
-    """Every file below ``devices`` except this device's own month logs.
-
-    This device's logs change with every save here; the journal already knows
-    those changes. Anything else (the partner's logs, a sync tool's conflict copy of
-    ours) may carry news.
-    """
-    prefix = own_device + "/"
-    return {
-        rel: sig
-        for rel, (_path, sig) in scan(devices).items()
-        if not (rel.startswith(prefix) and _OWN_LOG.fullmatch(rel[len(prefix) :]))
-    }
+def listing(devices: Path) -> dict[str, Signature]:
+    """Every file below ``devices``: the partner's logs, a sync tool's conflict copies,
+    and this device's own logs too, which a command typed in another terminal on this
+    computer may have written. (A save made by the app itself finds nothing new when
+    the journal reads again, so it shows nothing twice.)"""
+    return {rel: sig for rel, (_path, sig) in scan(devices).items()}
 
 
 class FolderWatcher:
@@ -42,31 +35,42 @@ class FolderWatcher:
 
     @dataclass
     class Changed(Message):
-        """Another device's files changed in the journal folder."""
+        """Files changed in the journal folder; ``own_only``: only this device's month
+        logs, which the app's own saves also change (then only new entries matter)."""
+
+        own_only: bool = False
 
     def __init__(self, folder: Path, own_device: str, interval: float = 1.0) -> None:
         self.devices = folder / "devices"
         self.own_device = own_device
         self.interval = interval
         self._stop = threading.Event()
-        self._seen = listing(self.devices, own_device)
+        self._seen = listing(self.devices)
 
     def poll(self) -> bool:
         """List the folder again; True when something changed since the last look."""
-        current = listing(self.devices, self.own_device)
-        changed = current != self._seen
-        self._seen = current
-        return changed
+        return self.changes() is not None
+
+    def changes(self) -> Changed | None:
+        """What changed since the last look, or None."""
+        current = listing(self.devices)
+        seen, self._seen = self._seen, current
+        touched = {rel for rel in current.keys() | seen.keys() if current.get(rel) != seen.get(rel)}
+        if not touched:
+            return None
+        prefix = self.own_device + "/"
+        own = all(r.startswith(prefix) and _OWN_LOG.fullmatch(r[len(prefix) :]) for r in touched)
+        return FolderWatcher.Changed(own_only=own)
 
     def run(self, post: Callable[[Message], object]) -> None:
         """The worker's loop: ``post`` is called with ``Changed`` (thread-safe in Textual)."""
         while not self._stop.wait(self.interval):
             try:
-                changed = self.poll()
+                changed = self.changes()
             except OSError:
                 continue  # the folder is briefly away (a drive, a sync tool); look again
-            if changed:
-                post(FolderWatcher.Changed())
+            if changed is not None:
+                post(changed)
 
     def stop(self) -> None:
         self._stop.set()

@@ -69,25 +69,33 @@ def test_status_takes_the_moment_for_its_nudges(tmp_path: Path) -> None:
 # -- the folder watcher ---------------------------------------------------------------------
 
 
-def test_listing_leaves_out_only_this_devices_month_logs(tmp_path: Path) -> None:
+def test_listing_covers_every_file_of_every_device(tmp_path: Path) -> None:
     devices = tmp_path / "devices"
     for rel in ("me/2026-11.json", "me/2026-11.sync-conflict-x.json", "sam/2026-11.json"):
         (devices / rel).parent.mkdir(parents=True, exist_ok=True)
         (devices / rel).write_text("{}")
-    assert sorted(listing(devices, "me")) == ["me/2026-11.sync-conflict-x.json", "sam/2026-11.json"]
+    assert sorted(listing(devices)) == [
+        "me/2026-11.json",
+        "me/2026-11.sync-conflict-x.json",
+        "sam/2026-11.json",
+    ]
 
 
-def test_watcher_reports_a_change_once(tmp_path: Path) -> None:
+def test_watcher_reports_a_change_once_and_tells_own_logs_apart(tmp_path: Path) -> None:
     (tmp_path / "devices" / "me").mkdir(parents=True)
     own = tmp_path / "devices" / "me" / "2026-11.json"
     own.write_text("{}")
     watcher = FolderWatcher(tmp_path, "me", interval=0.01)
-    own.write_text('{"more": 1}')  # a save here: nothing to read
-    assert not watcher.poll()
+    own.write_text('{"more": 1}')  # a save here, or a command in another terminal
+    changed = watcher.changes()
+    assert changed is not None and changed.own_only
+    assert watcher.changes() is None
     partner = tmp_path / "devices" / "sam" / "2026-11.json"
     partner.parent.mkdir()
     partner.write_text("{}")
-    assert watcher.poll()
+    changed = watcher.changes()
+    assert changed is not None and not changed.own_only
+    assert not watcher.poll()
     assert not watcher.poll()
     partner.write_text('{"changed": true}')
     os.utime(partner, ns=(1, 1))  # even a same-size rewrite changes the signature

@@ -435,9 +435,9 @@ def test_files_a_sync_tool_is_writing_and_leftovers(pair: tuple[Journal, Journal
     cloud = folder / ".2026-09.json.icloud"
     cloud.write_bytes(b"bplist")
     (folder / ".DS_Store").write_bytes(b"junk")
-    old = time.time() - 600
-    for path in (stale, ours):
-        os.utime(path, (old, old))
+    now = time.time()  # the test's frozen clock: file times are set on it, not the disk's
+    for path, at in ((writing, now), (cloud, now), (stale, now - 600), (ours, now - 600)):
+        os.utime(path, (at, at))
     alex = reopen(alex)
     report = checked(alex)
     alex.close()

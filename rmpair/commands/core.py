@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from rmpair.cli import (
+    announce_waits,
     check_zone,
     fail,
     local_zone_name,
@@ -19,6 +20,9 @@ from rmpair.cli import (
 )
 from rmpair.clock import today_in
 from rmpair.i18n import _
+
+if TYPE_CHECKING:
+    from rmpair.journal import Journal
 
 init_app = typer.Typer()
 join_app = typer.Typer()
@@ -114,6 +118,7 @@ def init(
         source = StandardSource()
         source.prepare_new()  # asked before anything is written
     set_language(effective_language(chosen_lang))
+    announce_waits()
     journal = Journal.init(
         folder,
         me=me.strip(),
@@ -131,6 +136,7 @@ def init(
     )
     try:
         typer.echo(_("Started the journal in {folder}.").format(folder=journal.folder))
+        warn_about_data_folder(journal)
         typer.echo(
             _('{partner} joins from their computer with: rmpair join DIR --me "{partner}"').format(
                 partner=partner.strip()
@@ -150,6 +156,18 @@ def init(
         journal.close()
 
 
+def warn_about_data_folder(journal: Journal) -> None:
+    """Say so when this device's own data (private notes) would be synced away."""
+    from rmpair.doctor import data_folder_risk
+
+    risk = data_folder_risk(journal.store.home.root, journal.folder)
+    if risk is not None:
+        typer.echo(
+            _("Warning: {risk} Set RMPAIR_HOME to a folder outside it.").format(risk=risk),
+            err=True,
+        )
+
+
 @join_app.command()
 def join(
     folder: Annotated[
@@ -161,8 +179,10 @@ def join(
     from rmpair.i18n import effective_language, set_language
     from rmpair.journal import Journal
 
+    announce_waits()
     journal = Journal.join(folder, me=me.strip(), clock=options.clock)
     try:
+        warn_about_data_folder(journal)
         tandem = journal.tandem()
         set_language(effective_language(tandem.lang if tandem else None))
         partner = tandem.name_of(journal.my_role.other) if tandem else "?"

@@ -95,9 +95,9 @@ def _ask(question: str, current: str, parse: Callable[[str], T | None]) -> T | N
             text = typer.prompt(
                 question, default=current, show_default=bool(current), err=True
             ).strip()
-        except typer.Abort:
+        except typer.Abort:  # the end of the input, or Ctrl-C at the prompt
             typer.echo("", err=True)  # end the prompt's line before the message
-            fail(_("--ask: the answers ran out before the questions did."))
+            raise _NoMoreAnswers from None
         if text == current:
             return None
         try:
@@ -122,13 +122,28 @@ def _parse_scale(flag: str) -> Callable[[str], int]:
     return parse
 
 
+class _NoMoreAnswers(Exception):
+    """The input ended (or Ctrl-C) before every question was answered."""
+
+
 def _ask_answers(journal: Journal, stage: Stage) -> dict[str, Any]:
-    """Ask every question of ``stage``, showing my current answers as defaults."""
+    """Ask every question of ``stage``, showing my current answers as defaults; when
+    the answers run out, the ones already given are kept."""
+    answers: dict[str, Any] = {}
+    try:
+        _fill_answers(journal, stage, answers)
+    except _NoMoreAnswers:
+        if not answers:  # no terminal and nothing piped in: a mistake, not an answer
+            fail(_("--ask: the answers ran out before the questions did."))
+        typer.echo(_("The answers ran out; the ones given are kept."), err=True)
+    return answers
+
+
+def _fill_answers(journal: Journal, stage: Stage, answers: dict[str, Any]) -> None:
     from rmpair.evaluation import Evaluation, parse_gains, parse_tristate, question
     from rmpair.model import Role
 
     current = journal.evaluation(stage, journal.my_role) or Evaluation("")
-    answers: dict[str, Any] = {}
     value = _ask(
         question("satisfaction"),
         str(current.satisfaction) if current.satisfaction else "",
@@ -163,7 +178,6 @@ def _ask_answers(journal: Journal, stage: Stage) -> dict[str, Any]:
         other = _ask(_("Anything else you gained?"), current.gains_other, lambda t: t)
         if other is not None:
             answers["gains_other"] = other
-    return answers
 
 
 # -- showing ------------------------------------------------------------------------------

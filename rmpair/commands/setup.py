@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from rmpair.cli import local_zone_name, opened, options, print_json
+from rmpair.cli import fail, local_zone_name, opened, options, print_json
 from rmpair.clock import today_in
 from rmpair.commands.templates import report_problems
 from rmpair.i18n import _
@@ -252,12 +252,21 @@ def check(
         if given:
             journal.answer_prerequisites(given, store=store)
         if ask:
-            asked: dict[str, bool] = {}
+            given_here = 0
             for item in journal.prerequisites(store):
-                if item.answers.get(journal.my_role) is None:
-                    asked[item.key] = typer.confirm(item.question, default=True, err=True)
-            if asked:
-                journal.answer_prerequisites(asked, store=store)
+                if item.answers.get(journal.my_role) is not None:
+                    continue
+                try:
+                    yes = typer.confirm(item.question, default=True, err=True)
+                except typer.Abort:  # the end of the input, or Ctrl-C at the prompt
+                    typer.echo("", err=True)
+                    if not given_here:
+                        fail(_("--ask: the answers ran out before the questions did."))
+                    typer.echo(_("The answers ran out; the ones given are kept."), err=True)
+                    break
+                # Saved one by one: an answer given is never lost to a later question.
+                journal.answer_prerequisites({item.key: yes}, store=store)
+                given_here += 1
         checks = journal.prerequisites(store)
         if as_json:
             print_json(checks_json(journal, checks))

@@ -1,0 +1,291 @@
+"""Whatever arrives from the shared folder is checked before it is applied.
+
+A partner's file may carry a value of the wrong type, a stamp from the year 33658 or
+a change edited after it was written. Such an entry is set aside (quarantined): it
+stays in the file, is never applied, is named by ``rmpair doctor`` with its file and
+device, and a valid version of it is applied as soon as it arrives. The good entries
+around it are read as usual, and no command or screen ever crashes on it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from pairs import TwoDevices, copy_into, make_two_devices
+from typer.testing import CliRunner
+
+from rmpair.cli import app
+from rmpair.doctor import examine
+from rmpair.merge import content_sum
+from rmpair.model import Category, Topic
+from rmpair.schema import change_fits, field_checks, record_types
+
+
+@pytest.fixture
+def pair(tmp_path: Path) -> Iterator[TwoDevices]:
+    two = make_two_devices(tmp_path)
+    yield two
+    for journal in (two.a, two.b):
+        journal.close()
+
+
+def sam_file(pair: TwoDevices) -> dict[str, Any]:
+    """Sam's current month file as Sam's own device wrote it."""
+    data: dict[str, Any] = json.loads(pair.own_file(pair.b).read_text(encoding="utf-8"))
+    return data
+
+
+def last_change(data: dict[str, Any]) -> dict[str, Any]:
+    changes = data["changes"]
+    return dict(changes[max(changes, key=int)])
+
+
+def entry(data: dict[str, Any], **overrides: Any) -> dict[str, Any]:
+    """A change of Sam's device, made like Sam's rmpair would, then ``overrides``."""
+    base = last_change(data)
+    change = {
+        **base,
+        "id": "x" * 20,
+        "op": "create",
+        "prev": [],
+        "hlc": f"{int(base['hlc'][:15]) + 1000:015d}{base['hlc'][15:]}",
+    }
+    change.update(overrides)
+    change["sum"] = content_sum(change)
+    return change
+
+
+def deliver_to_alex(pair: TwoDevices, data: dict[str, Any]) -> Path:
+    """Put ``data`` where Sam's month file lies in Alex's folder, as a sync tool would."""
+    name = pair.own_file(pair.b).name
+    staging = pair.tmp / f"staged-{os.getpid()}.json"
+    staging.write_text(json.dumps(data), encoding="utf-8")
+    target = pair.a.folder / "devices" / pair.b.device_id / name
+    copy_into(staging, target)
+    return target
+
+
+def with_entries(data: dict[str, Any], *changes: dict[str, Any]) -> dict[str, Any]:
+    table = dict(data["changes"])
+    for change in changes:
+        table[str(len(table) + 1)] = change
+    return {**data, "changes": table}
+
+
+def quarantined(pair: TwoDevices) -> list[str]:
+    report = examine(pair.a)
+    return [f.message for f in report.findings if f.code == "quarantined-change"]
+
+
+def test_a_value_of_the_wrong_type_is_set_aside_and_the_rest_still_reads(
+    pair: TwoDevices,
+) -> None:
+    good = pair.b.add_topic("Git", category=Category.WORK)
+    data = sam_file(pair)
+    bad = entry(data, kind="topic", rec="t-high", fields={"title": "X", "priority": "high"})
+    deliver_to_alex(pair, with_entries(data, bad))
+    pair.a.refresh()
+
+    titles = [t.title for t in pair.a.all(Topic)]
+    assert titles == ["Git"] and pair.a.topic(good).title == "Git"
+    messages = quarantined(pair)
+    assert len(messages) == 1
+    assert "priority" in messages[0] and "'high'" in messages[0]
+    assert pair.b.device_id in messages[0]
+    finding = next(f for f in examine(pair.a).findings if f.code == "quarantined-change")
+    assert finding.file == f"devices/{pair.b.device_id}/{pair.own_file(pair.b).name}"
+
+    # A valid version of the same change arrives: it is applied, and doctor is content.
+    fixed = entry(data, kind="topic", rec="t-high", fields={"title": "X", "priority": 3.0})
+    deliver_to_alex(pair, with_entries(data, fixed))
+    pair.a.refresh()
+    assert sorted(t.title for t in pair.a.all(Topic)) == ["Git", "X"]
+    assert quarantined(pair) == []
+
+
+def test_the_wrong_value_never_reaches_the_replica_and_survives_a_restart(
+    pair: TwoDevices,
+) -> None:
+    data = sam_file(pair)
+    bad = entry(data, kind="tandem", rec="tandem", op="set", fields={"session_minutes": "x"})
+    deliver_to_alex(pair, with_entries(data, bad))
+    alex = pair.reopen(pair.a)
+    assert alex.tandem() is not None and alex.tandem().session_minutes == 60
+    replica = alex.store.replica_dir / pair.b.device_id
+    assert "session_minutes" not in "".join(p.read_text() for p in replica.glob("*.json"))
+    # Sam's good file comes back: the entry is gone for good, and nothing is left over.
+    pair.deliver(pair.b, alex)
+    alex = pair.reopen(alex)
+    assert quarantined(pair) == []
+    assert alex.tandem() is not None and alex.tandem().session_minutes == 60
+
+
+def test_a_stamp_far_in_the_future_never_blocks_writing(pair: TwoDevices) -> None:
+    data = sam_file(pair)
+    base = last_change(data)
+    future = entry(
+        data,
+        kind="topic",
+        rec="t-future",
+        fields={"title": "From the future"},
+        hlc="999999999999999" + base["hlc"][15:],
+    )
+    deliver_to_alex(pair, with_entries(data, future))
+    alex = pair.reopen(pair.a)
+    topic = alex.add_topic("Rust", category=Category.TECHNOLOGY)
+    alex = pair.reopen(alex)
+    assert [t.title for t in alex.all(Topic)] == ["Rust"] and alex.topic(topic)
+    assert any("between the years 2000 and 2200" in m for m in quarantined(pair))
+    # The new change was stamped with this computer's clock, not the future one.
+    assert [p.name for p in pair.own_files(alex)] == ["2026-11.json"]
+
+
+def test_a_change_edited_after_writing_is_told_apart_from_the_original(
+    pair: TwoDevices,
+) -> None:
+    topic = pair.b.add_topic("Git", category=Category.WORK)
+    data = sam_file(pair)
+    original = last_change(data)
+    altered = {**original, "fields": {**original["fields"], "title": "Gin"}}  # same id, sum
+    table = {k: (altered if v["id"] == original["id"] else v) for k, v in data["changes"].items()}
+    target = deliver_to_alex(pair, {**data, "changes": table})
+    pair.a.refresh()
+    assert pair.a.get(Topic, topic) is None  # neither version is silently taken
+    messages = quarantined(pair)
+    assert len(messages) == 1 and "checksum" in messages[0]
+    assert target.name in next(
+        f.file for f in examine(pair.a).findings if f.code == "quarantined-change"
+    )
+    # Sam's real file arrives: both devices show the same title.
+    pair.deliver(pair.b, pair.a)
+    pair.a.refresh()
+    assert pair.a.topic(topic).title == pair.b.topic(topic).title == "Git"
+    assert quarantined(pair) == []
+
+
+def test_an_older_change_without_checksum_that_differs_is_reported_too(
+    pair: TwoDevices,
+) -> None:
+    data = sam_file(pair)
+    first = entry(data, kind="topic", rec="t-old", fields={"title": "Kept"})
+    del first["sum"]  # as a version before checksums wrote it
+    deliver_to_alex(pair, with_entries(data, first))
+    pair.a.refresh()
+    second = {**first, "fields": {"title": "Changed"}}
+    deliver_to_alex(pair, with_entries(data, second))
+    pair.a.refresh()
+    assert [t.title for t in pair.a.all(Topic)] == ["Kept"]
+    assert any("another version of a change" in m for m in quarantined(pair))
+
+
+# -- garbage for every kind and field -------------------------------------------------
+
+JSON_GARBAGE = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(10**30), max_value=10**30)
+    | st.floats(allow_nan=True, allow_infinity=True)
+    | st.text(max_size=30)
+    | st.sampled_from(["", "0000-01-01", "9999-12-31T23:59", "2027-02-30", "high", "-1"]),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=5), inner),
+    max_leaves=8,
+)
+FIELDS = sorted((kind, name) for kind, cls in record_types().items() for name in field_checks(cls))
+
+
+@settings(max_examples=400, deadline=None)
+@given(where=st.sampled_from(FIELDS), value=JSON_GARBAGE)
+def test_a_value_that_passes_the_schema_always_makes_a_record(
+    where: tuple[str, str], value: Any
+) -> None:
+    kind, name = where
+    change = {"kind": kind, "rec": "r1", "fields": {name: value}}
+    if change_fits(change) is None:
+        record = record_types()[kind].from_fields("r1", {name: value})
+        json.dumps(record.to_fields())  # and it stores again as plain JSON
+
+
+@settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(where=st.sampled_from(FIELDS), value=JSON_GARBAGE)
+def test_garbage_from_the_partner_never_crashes_a_command(
+    tmp_path_factory: pytest.TempPathFactory,
+    monkeypatch: pytest.MonkeyPatch,
+    where: tuple[str, str],
+    value: Any,
+) -> None:
+    kind, name = where
+    pair = make_two_devices(tmp_path_factory.mktemp("garbage"))
+    try:
+        session = pair.b.plan_session(__import__("datetime").datetime(2026, 11, 20, 17))
+        data = sam_file(pair)
+        rec = "tandem" if kind == "tandem" else session if kind == "session" else "g1"
+        op = "set" if rec in ("tandem", session) else "create"
+        bad = entry(data, kind=kind, rec=rec, op=op, fields={name: value})
+        deliver_to_alex(pair, with_entries(data, bad))
+        pair.a.close()
+    finally:
+        pair.b.close()
+    monkeypatch.setenv("RMPAIR_HOME", str(pair.a.store.home.root))
+    monkeypatch.setenv("RMPAIR_JOURNAL", str(pair.a.folder))
+    runner = CliRunner()
+    for command in (
+        ["status"],
+        ["topic", "list", "--json"],
+        ["session", "list", "--json"],
+        ["action", "list", "--json"],
+        ["agreement", "show"],
+        ["report", "--format", "json", "-o", str(pair.tmp / "report.json")],
+        ["export", "ics", "-o", str(pair.tmp / "cal.ics")],
+        ["doctor"],
+    ):
+        result = runner.invoke(app, command)
+        assert result.exception is None or isinstance(result.exception, SystemExit), (
+            command,
+            kind,
+            name,
+            value,
+            result.output,
+        )
+        assert "Traceback" not in result.output
+
+
+def test_everything_rmpair_itself_writes_fits_the_schema(tmp_path: Path) -> None:
+    """The schema must never set aside what a real pair writes: a demo journal, plus
+    the kinds the demo has none of (prerequisites, agreement, signatures, check-ins,
+    evaluations, self-assessments), written through the facade."""
+    from rmpair.demo import build_demo
+    from rmpair.evaluation import Phase, Stage
+    from rmpair.home import Home
+    from rmpair.journal import Journal
+
+    home = Home(tmp_path / "home")
+    build_demo(tmp_path / "demo", home=home)
+    journal = Journal.open(tmp_path / "demo", home=home)
+    try:
+        journal.answer_prerequisites({"voluntary": True, "no-reporting-line": False})
+        journal.agreement()
+        journal.add_agreement_item("Coffee", "Whoever is late pays.")
+        journal.sign_agreement()
+        for stage in Stage:
+            journal.record_evaluation(stage, satisfaction=4, learned="Prompting")
+        topic = journal.assessment_topics()[0].id
+        for phase in Phase:
+            journal.assess(phase, topic, 3)
+        kinds = {c["kind"] for c in journal.store.state.log()}
+        assert set(record_types()) <= kinds  # every kind the journal knows was written
+        misfits = [(c["kind"], change_fits(c)) for c in journal.store.state.log()]
+        assert [m for m in misfits if m[1] is not None] == []
+        assert [p for p in journal.store.problems if p.code] == []
+    finally:
+        journal.close()
