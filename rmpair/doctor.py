@@ -31,7 +31,7 @@ from rmpair.hlc import Stamp
 from rmpair.i18n import _, ngettext
 from rmpair.scan import scan
 from rmpair.storage import ENCRYPTED_MAGIC, TEMP_PREFIX, LogFileError, parse_log
-from rmpair.store import QUARANTINED, UNSHARED
+from rmpair.store import MISPLACED, OLDER_COPY, QUARANTINED, UNSHARED
 from rmpair.syncfiles import FileRole, classify
 
 if TYPE_CHECKING:
@@ -155,6 +155,25 @@ def _explain(journal: Journal, problem: Problem, now: float) -> Finding:
                 "That entry stays in the file but is never applied, so it cannot break the "
                 "journal. It is applied by itself once a valid version of it arrives; if it "
                 "stays, ask your partner to update rmpair and run 'rmpair doctor' there."
+            ),
+        )
+    if problem.code == OLDER_COPY:
+        return Finding(
+            "older-copy",
+            Severity.INFO,
+            problem.message,
+            problem.file,
+            _("Nothing to do: every entry read before is kept."),
+        )
+    if problem.code == MISPLACED:
+        return Finding(
+            "misplaced-copy",
+            Severity.WARNING,
+            problem.message,
+            problem.file,
+            _(
+                "Its entries are in the journal already. rmpair never changes another "
+                "device's folder: remove the file by hand once you are sure it is a copy."
             ),
         )
     if problem.code == UNSHARED:

@@ -40,7 +40,7 @@ from rmpair.clock import SYSTEM_CLOCK, epoch_ms
 from rmpair.errors import NotSavedError, ReadOnlyError, os_error_text
 from rmpair.hlc import Clock
 from rmpair.home import DeviceIdentity, Home, Membership
-from rmpair.i18n import _
+from rmpair.i18n import _, ngettext
 from rmpair.merge import (
     MAX_STAMP_MS,
     MIN_STAMP_MS,
@@ -73,6 +73,8 @@ LOCK_NOTICE_S = 1.0
 LOCK_WAIT_S = 30.0
 QUARANTINED = "quarantined"  # Problem.code of an entry set aside (see schema.py)
 UNSHARED = "unshared"  # Problem.code: saved here, not yet written to the shared folder
+MISPLACED = "misplaced"  # Problem.code: this device's entries in another device's folder
+OLDER_COPY = "older-copy"  # Problem.code: a partner's file older than what was read
 
 
 def _locked_reason() -> str:
@@ -475,7 +477,7 @@ class JournalStore:
             info = self._shared.get(rel)
             if rel not in fetched and info is not None and info.sig == sig:  # unchanged
                 seen.add(rel)
-                if info.device == self.device.id and rel != f"{info.device}/{info.period}.json":
+                if self._own_stray(rel, info.device, info.period):
                     own_copies.append((rel, Path(where)))
                 continue
             path = Path(where)
@@ -539,9 +541,27 @@ class JournalStore:
                             ),
                         )
                     )
-            stray = kind.role is FileRole.CONFLICT_COPY or rel != f"{log.device}/{log.period}.json"
-            if stray and log.device == self.device.id:
-                own_copies.append((rel, path))
+            canonical = kind.role is not FileRole.CONFLICT_COPY and rel == (
+                f"{log.device}/{log.period}.json"
+            )
+            if log.device == self.device.id and not canonical:
+                if self._own_stray(rel, log.device, log.period):
+                    own_copies.append((rel, path))
+                else:
+                    # This device's entries in another device's folder (a swapped or
+                    # misplaced file): read, but never removed from a folder not ours.
+                    report.problems.append(
+                        Problem(
+                            f"devices/{rel}",
+                            _(
+                                "holds this device's entries but lies in another device's "
+                                "folder; it was read and is left alone"
+                            ),
+                            code=MISPLACED,
+                        )
+                    )
+            elif canonical and log.device != self.device.id:
+                self._check_not_older(rel, log, report)
         for rel in list(self._shared):
             if rel not in seen:
                 del self._shared[rel]
@@ -551,6 +571,42 @@ class JournalStore:
                 del self._ignored[rel]
                 self._cache_dirty = True
         return own_copies
+
+    def _own_stray(self, rel: str, device: str, period: str) -> bool:
+        """A copy of this device's log inside this device's own folder (a sync tool's
+        conflict copy): to be folded in and tidied away."""
+        own = self.device.id
+        return device == own and rel.startswith(own + "/") and rel != f"{own}/{period}.json"
+
+    def _check_not_older(self, rel: str, log: LogFile, report: LoadReport) -> None:
+        """Say so when a partner's file arrives older than what was read from it before
+        (a restored backup, a sync rollback, a replayed copy): nothing is lost, since
+        entries once read are kept, but the user should know."""
+        replica = self.replica_dir / rel
+        if not replica.exists():
+            return
+        try:
+            known = {c["id"] for c in read_log(replica).changes}
+        except LogFileError:
+            return
+        missing = known - {c["id"] for c in log.changes}
+        if missing:
+            report.problems.append(
+                Problem(
+                    f"devices/{rel}",
+                    ngettext(
+                        "is older than what this device read from it before ({n} entry "
+                        "missing): a restored backup or a sync rollback; nothing is lost, "
+                        "and its device writes it again",
+                        "is older than what this device read from it before ({n} entries "
+                        "missing): a restored backup or a sync rollback; nothing is lost, "
+                        "and its device writes it again",
+                        len(missing),
+                    ).format(n=len(missing)),
+                    needs_user=False,
+                    code=OLDER_COPY,
+                )
+            )
 
     def _admit(self, log: LogFile) -> tuple[list[Change], tuple[tuple[str, str], ...]]:
         """The changes of ``log`` that may be applied, and those set aside with why.

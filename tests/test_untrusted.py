@@ -289,3 +289,52 @@ def test_everything_rmpair_itself_writes_fits_the_schema(tmp_path: Path) -> None
         assert [p for p in journal.store.problems if p.code] == []
     finally:
         journal.close()
+
+
+# -- files in the wrong place, and files from the past ----------------------------------
+
+
+@pytest.mark.parametrize("encrypt", [False, True], ids=["plain", "encrypted"])
+def test_this_devices_file_in_the_partners_folder_is_read_and_left_alone(
+    tmp_path: Path, encrypt: bool
+) -> None:
+    from test_encrypted_journal import deliver as hand_over
+    from test_encrypted_journal import own_files, start_pair
+    from test_encrypted_journal import titles as titles_of
+
+    alex, sam = start_pair(tmp_path, encrypt=encrypt)
+    try:
+        sam.add("topic", {"title": "Sam's"})
+        hand_over(sam, alex)
+        alex.refresh()
+        alex.add("topic", {"title": "Alex's"})
+        # A sync mix-up puts Alex's own file where Sam's file belongs, in Alex's folder.
+        mine = own_files(alex)[-1]
+        swapped = alex.folder / "devices" / sam.device_id / mine.name
+        swapped.write_bytes(mine.read_bytes())
+        alex.refresh()
+        assert swapped.exists()  # never deleted: it lies in Sam's folder
+        assert {"Sam's", "Alex's"} <= titles_of(alex)  # Sam's entries from the local copy
+        findings = {f.code: f for f in examine(alex).findings}
+        assert "misplaced-copy" in findings
+        assert findings["misplaced-copy"].file == swapped.relative_to(alex.folder).as_posix()
+    finally:
+        alex.close()
+        sam.close()
+
+
+def test_an_older_copy_of_the_partners_file_is_told_and_loses_nothing(
+    pair: TwoDevices,
+) -> None:
+    pair.b.add_topic("First", category=Category.WORK)
+    old = pair.own_file(pair.b).read_bytes()
+    pair.b.add_topic("Second", category=Category.WORK)
+    pair.deliver(pair.b, pair.a)
+    pair.a.refresh()
+    staged = pair.tmp / "old.json"
+    staged.write_bytes(old)
+    copy_into(staged, pair.a.folder / "devices" / pair.b.device_id / pair.own_file(pair.b).name)
+    pair.a.refresh()
+    assert sorted(t.title for t in pair.a.all(Topic)) == ["First", "Second"]
+    told = [p for p in pair.a.store.problems if p.code == "older-copy"]
+    assert told and "1 entry missing" in told[0].message
