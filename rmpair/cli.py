@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -160,9 +161,13 @@ class _Group(TyperGroup):
 
             message = os_error_text(exc)
         except KeyboardInterrupt:
-            # Writes are atomic and a failed batch is dropped whole: nothing half-written.
+            # Writes are atomic and a failed batch is dropped whole: nothing half-written,
+            # and the command has unwound (journal closed, lock released). Leave with 130
+            # at once: on its way out Python would report the signal as a kill instead.
             typer.echo(_("rmpair: interrupted."), err=True)
-            raise typer.Exit(130) from None
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os._exit(130)
         typer.echo(f"rmpair: {message}", err=True)
         raise typer.Exit(2)
 

@@ -7,12 +7,13 @@ leaves a half-written file behind.
 
 from __future__ import annotations
 
+import os
+import signal
 import sys
 
 
 def main() -> None:
-    import signal
-
+    code: object = 0
     try:
         # From here on Ctrl-C is a KeyboardInterrupt that this function catches.
         signal.signal(signal.SIGINT, signal.default_int_handler)
@@ -27,4 +28,15 @@ def main() -> None:
         except BaseException:  # interrupted while the catalogues were being read
             message = "rmpair: interrupted."
         sys.stderr.write(message + "\n")
-        raise SystemExit(130) from None
+        sys.stderr.flush()
+        sys.stdout.flush()
+        # The interrupted command has unwound (its journal closed, its lock released);
+        # leave with 130 at once, so that Python's own exit cannot report the signal.
+        os._exit(130)
+    except SystemExit as done:
+        code = done.code
+    finally:
+        # The command's work is over: a Ctrl-C while Python shuts down changes nothing
+        # and must not turn a finished command into a killed one.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+    raise SystemExit(code)

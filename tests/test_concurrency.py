@@ -98,10 +98,15 @@ def test_a_writer_killed_at_any_moment_loses_no_acknowledged_entry(
             stderr=subprocess.DEVNULL,
             text=True,
         )
-        time.sleep(rng.uniform(0.3, 1.2))
+        # Once it is writing (its first entry saved, whatever the machine's load), kill
+        # it at a random moment of its next writes.
+        assert writer.stdout is not None
+        first = writer.stdout.readline()
+        time.sleep(rng.uniform(0.0, 0.4))
         writer.send_signal(signal.SIGKILL)
         out, _ = writer.communicate(timeout=60)
-        acknowledged += [line.removeprefix("saved ") for line in out.splitlines()]
+        lines = [first, *out.splitlines()]
+        acknowledged += [line.strip().removeprefix("saved ") for line in lines if line.strip()]
         # After every kill: every file is whole, and everything acknowledged is there.
         for path in (folder / "devices").rglob("????-??.json"):
             read_log(path)

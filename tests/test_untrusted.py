@@ -9,6 +9,7 @@ around it are read as usual, and no command or screen ever crashes on it.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 from collections.abc import Iterator
@@ -227,7 +228,7 @@ def test_garbage_from_the_partner_never_crashes_a_command(
     kind, name = where
     pair = make_two_devices(tmp_path_factory.mktemp("garbage"))
     try:
-        session = pair.b.plan_session(__import__("datetime").datetime(2026, 11, 20, 17))
+        session = pair.b.plan_session(dt.datetime(2026, 11, 20, 17))
         data = sam_file(pair)
         rec = "tandem" if kind == "tandem" else session if kind == "session" else "g1"
         op = "set" if rec in ("tandem", session) else "create"
@@ -338,3 +339,31 @@ def test_an_older_copy_of_the_partners_file_is_told_and_loses_nothing(
     assert sorted(t.title for t in pair.a.all(Topic)) == ["First", "Second"]
     told = [p for p in pair.a.store.problems if p.code == "older-copy"]
     assert told and "1 entry missing" in told[0].message
+
+
+@pytest.mark.usefixtures("quick_pilot")
+async def test_garbage_from_the_partner_never_crashes_a_screen(pair: TwoDevices) -> None:
+    from clocks import FROZEN
+    from rmpair.screens.app import RmpairApp
+
+    from rmpair.clock import FixedClock
+
+    session = pair.b.plan_session(dt.datetime(2026, 11, 20, 17))
+    data = sam_file(pair)
+    garbage = [
+        entry(data, kind="topic", rec="g1", fields={"title": ["x"], "priority": "high"}),
+        entry(data, kind="session", rec=session, op="set", id="y" * 20, fields={"minutes": -5}),
+        entry(data, kind="tandem", rec="tandem", op="set", id="z" * 20, fields={"tz": 3}),
+        entry(data, kind="feedback", rec="f1", id="w" * 20, fields={"rating": 99}),
+    ]
+    deliver_to_alex(pair, with_entries(data, *garbage))
+    pair.a.refresh()
+    app = RmpairApp(pair.a, home=pair.a.store.home, clock=FixedClock(FROZEN), watch_interval=None)
+    async with app.run_test(size=(100, 32)) as pilot:
+        for key in ("1", "2", "3", "4", "5", "6", "1"):
+            await pilot.press(key)
+            await app.settle()
+            await pilot.pause()
+        assert app.is_running
+        home = str(app.screen.query_one("#home-text").render())
+        assert "Sam" in home
