@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING
 
 from rmpair.clock import epoch_seconds
 from rmpair.hlc import Stamp
-from rmpair.i18n import _, ngettext
+from rmpair.i18n import N_, _, ngettext
 from rmpair.scan import scan
 from rmpair.storage import ENCRYPTED_MAGIC, TEMP_PREFIX, LogFileError, parse_log
 from rmpair.store import MISPLACED, OLDER_COPY, QUARANTINED, UNSHARED
@@ -144,50 +144,47 @@ def _store_findings(journal: Journal, now: float) -> Iterator[Finding]:
         yield _explain(journal, problem, now)
 
 
+# Problems the store gives a code: the finding and its advice (translated when shown).
+_CODED: dict[str, tuple[str, Severity, str]] = {
+    QUARANTINED: (
+        "quarantined-change",
+        Severity.PROBLEM,
+        N_(
+            "That entry stays in the file but is never applied, so it cannot break the "
+            "journal. It is applied by itself once a valid version of it arrives; if it "
+            "stays, ask your partner to update rmpair and run 'rmpair doctor' there."
+        ),
+    ),
+    OLDER_COPY: (
+        "older-copy",
+        Severity.INFO,
+        N_("Nothing to do: every entry read before is kept."),
+    ),
+    MISPLACED: (
+        "misplaced-copy",
+        Severity.WARNING,
+        N_(
+            "Its entries are in the journal already. rmpair never changes another "
+            "device's folder: remove the file by hand once you are sure it is a copy."
+        ),
+    ),
+    UNSHARED: (
+        "not-shared-yet",
+        Severity.PROBLEM,
+        N_(
+            "Nothing is lost: the entries are saved on this computer. Make room on the "
+            "disk or make the journal folder writable again; rmpair shares them by itself "
+            "the next time it opens the journal."
+        ),
+    ),
+}
+
+
 def _explain(journal: Journal, problem: Problem, now: float) -> Finding:
-    if problem.code == QUARANTINED:
-        return Finding(
-            "quarantined-change",
-            Severity.PROBLEM,
-            problem.message,
-            problem.file,
-            _(
-                "That entry stays in the file but is never applied, so it cannot break the "
-                "journal. It is applied by itself once a valid version of it arrives; if it "
-                "stays, ask your partner to update rmpair and run 'rmpair doctor' there."
-            ),
-        )
-    if problem.code == OLDER_COPY:
-        return Finding(
-            "older-copy",
-            Severity.INFO,
-            problem.message,
-            problem.file,
-            _("Nothing to do: every entry read before is kept."),
-        )
-    if problem.code == MISPLACED:
-        return Finding(
-            "misplaced-copy",
-            Severity.WARNING,
-            problem.message,
-            problem.file,
-            _(
-                "Its entries are in the journal already. rmpair never changes another "
-                "device's folder: remove the file by hand once you are sure it is a copy."
-            ),
-        )
-    if problem.code == UNSHARED:
-        return Finding(
-            "not-shared-yet",
-            Severity.PROBLEM,
-            problem.message,
-            problem.file,
-            _(
-                "Nothing is lost: the entries are saved on this computer. Make room on the "
-                "disk or make the journal folder writable again; rmpair shares them by itself "
-                "the next time it opens the journal."
-            ),
-        )
+    coded = _CODED.get(problem.code)
+    if coded is not None:
+        code, severity, advice = coded
+        return Finding(code, severity, problem.message, problem.file, _(advice))
     if not problem.file:
         if problem.needs_user:
             return Finding(

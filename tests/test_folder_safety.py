@@ -162,7 +162,9 @@ def test_a_data_folder_inside_the_synced_tree_is_warned_about(tmp_path: Path) ->
 # -- 10: interrupts and prompts --------------------------------------------------------
 
 
-@pytest.mark.parametrize("after", [0.05, 0.2, 0.4, 0.8])
+# From 0.15 s on: earlier, under load, the signal can land while the Python interpreter
+# itself is still starting, before rmpair's first line runs (Python reports that one).
+@pytest.mark.parametrize("after", [0.15, 0.3, 0.5, 0.8])
 def test_ctrl_c_at_any_moment_exits_130_without_a_traceback(tmp_path: Path, after: float) -> None:
     folder = tmp_path / "j"
     dana = start(tmp_path, folder)

@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -30,11 +29,8 @@ from rmpair.schema import change_fits, field_checks, record_types
 
 
 @pytest.fixture
-def pair(tmp_path: Path) -> Iterator[TwoDevices]:
-    two = make_two_devices(tmp_path)
-    yield two
-    for journal in (two.a, two.b):
-        journal.close()
+def pair(two_devices: TwoDevices) -> TwoDevices:
+    return two_devices
 
 
 def sam_file(pair: TwoDevices) -> dict[str, Any]:
