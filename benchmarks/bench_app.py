@@ -136,9 +136,9 @@ def first_paint(work: Path, rounds: int) -> dict[str, float]:
 
 
 def journal_with_topics(root: Path, count: int) -> object:
-    from rmpair.home import Home
     from rmpair.journal import Journal
-    from rmpair.model import Category, Role, Topic, TopicStatus
+    from rmpair.model.records import Category, Role, Topic, TopicStatus
+    from rmpair.store.home import Home
 
     journal = Journal.init(
         root / "shared",

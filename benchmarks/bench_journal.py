@@ -57,8 +57,8 @@ def main() -> int:
     args = parser.parse_args()
 
     import rmpair
-    from rmpair.home import Home
     from rmpair.journal import Journal
+    from rmpair.store.home import Home
 
     if "site-packages" not in rmpair.__file__:
         print(

@@ -9,6 +9,7 @@ replayed time and the answer never depends on the day the code happens to run.
 from __future__ import annotations
 
 import datetime as dt
+import os
 from typing import Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -80,3 +81,18 @@ def today_in(clock: Clock, tz: str) -> dt.date:
 def local_now(clock: Clock, tz: str) -> dt.datetime:
     """The wall-clock time on ``clock`` in ``tz``, naive (as the planner stores times)."""
     return clock.now().astimezone(zone(tz)).replace(tzinfo=None)
+
+
+def local_zone_name() -> str:
+    """The IANA name of this computer's time zone, or UTC when it cannot be told."""
+    env = os.environ.get("TZ", "").lstrip(":")
+    if env and "/" in env:
+        return env
+    try:
+        target = os.path.realpath("/etc/localtime")
+        marker = "zoneinfo/"
+        if marker in target:
+            return target.split(marker, 1)[1]
+    except OSError:
+        pass
+    return "UTC"

@@ -17,14 +17,14 @@ from zoneinfo import ZoneInfo
 
 from rmpair.clock import SYSTEM_CLOCK, Clock, as_utc, today_in
 from rmpair.errors import UserError
-from rmpair.home import Home
 from rmpair.i18n import N_, _, content_language, translation_for
 from rmpair.journal import Journal, find_journal_id
-from rmpair.model import (
+from rmpair.model.records import (
     Cadence,
     Category,
     Role,
 )
+from rmpair.store.home import Home
 
 MENTEE, MENTOR = "Dana Keller", "Sam Okafor"
 TZ = "Europe/Berlin"

@@ -27,16 +27,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from rmpair.clock import epoch_seconds
-from rmpair.hlc import Stamp
 from rmpair.i18n import N_, _, ngettext
-from rmpair.scan import scan
-from rmpair.storage import ENCRYPTED_MAGIC, TEMP_PREFIX, LogFileError, parse_log
-from rmpair.store import MISPLACED, OLDER_COPY, QUARANTINED, UNSHARED
-from rmpair.syncfiles import FileRole, classify
+from rmpair.store.files import ENCRYPTED_MAGIC, TEMP_PREFIX, LogFileError, parse_log
+from rmpair.store.hlc import Stamp
+from rmpair.store.journal_store import MISPLACED, OLDER_COPY, QUARANTINED, UNSHARED
+from rmpair.store.scan import scan
+from rmpair.store.syncfiles import FileRole, classify
 
 if TYPE_CHECKING:
     from rmpair.journal import DeviceSeen, Journal
-    from rmpair.store import Problem
+    from rmpair.store.journal_store import Problem
 
 RECENT_S = 10.0  # a file changed this recently may still be being written
 CLOCK_AHEAD_S = 10 * 60  # stamps further ahead of this computer's clock are reported
@@ -122,7 +122,7 @@ def examine(journal: Journal, *, now: float | None = None) -> Report:
 
 
 def _person_of(journal: Journal, device: str) -> str:
-    from rmpair.model import Device
+    from rmpair.model.records import Device
 
     record = journal.get(Device, device)
     return record.person if record is not None and record.person else device

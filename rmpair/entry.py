@@ -10,6 +10,19 @@ from __future__ import annotations
 import os
 import signal
 import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from rmpair.clock import Clock
+
+
+def _launch_app(journal: Path | None, clock: Clock) -> None:
+    """Open the Textual app: the command line and the UI meet here, in the entry point,
+    so neither imports the other (and Textual loads only when the app opens)."""
+    from rmpair.screens.launch import run_app
+
+    run_app(journal, clock)
 
 
 def main() -> None:
@@ -17,8 +30,10 @@ def main() -> None:
     try:
         # From here on Ctrl-C is a KeyboardInterrupt that this function catches.
         signal.signal(signal.SIGINT, signal.default_int_handler)
-        from rmpair.cli import main as run
+        from rmpair.cli._common import options
+        from rmpair.cli.app import main as run
 
+        options.launch_app = _launch_app
         run()
     except KeyboardInterrupt:
         try:

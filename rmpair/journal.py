@@ -13,16 +13,19 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
-from rmpair.backlog import BacklogMixin
-from rmpair.base import TANDEM_ID, JournalBase
 from rmpair.clock import SYSTEM_CLOCK, Clock, epoch_ms
+from rmpair.domain.agreement import TandemMixin
+from rmpair.domain.backlog import BacklogMixin
+from rmpair.domain.evaluation import EvaluationMixin
+from rmpair.domain.notes import NotesMixin
+from rmpair.domain.nudges import Nudge, NudgesMixin
+from rmpair.domain.plan import PlanMixin
+from rmpair.domain.records import TANDEM_ID, JournalBase
+from rmpair.domain.sessions import SessionsMixin
 from rmpair.errors import UserError
-from rmpair.evaluation import EvaluationMixin
-from rmpair.home import Home, Membership, new_id
+from rmpair.export.calendar import ExportMixin
 from rmpair.i18n import _, current_language
-from rmpair.ics_export import ExportMixin
-from rmpair.merge import Change, Conflict
-from rmpair.model import (
+from rmpair.model.records import (
     Cadence,
     Device,
     JSONValue,
@@ -30,16 +33,13 @@ from rmpair.model import (
     Role,
     Tandem,
 )
-from rmpair.notes import NotesMixin
-from rmpair.nudges import Nudge, NudgesMixin
-from rmpair.plan import PlanMixin
-from rmpair.schema import change_fits
-from rmpair.sessions import SessionsMixin
-from rmpair.store import JournalStore, Problem
-from rmpair.tandem import TandemMixin
+from rmpair.model.schema import change_fits
+from rmpair.store.home import Home, Membership, new_id
+from rmpair.store.journal_store import JournalStore, Problem
+from rmpair.store.merge import Change, Conflict
 
 if TYPE_CHECKING:
-    from rmpair.crypto import Passphrase
+    from rmpair.store.crypto import Passphrase
 
 R = TypeVar("R", bound=Record)
 
@@ -138,8 +138,8 @@ def find_journal_id(folder: Path, known: Callable[[str], bool] | None = None) ->
     """
     from collections import Counter
 
-    from rmpair.storage import LogFileError, journal_of
-    from rmpair.syncfiles import FileRole, classify
+    from rmpair.store.files import LogFileError, journal_of
+    from rmpair.store.syncfiles import FileRole, classify
 
     devices = folder / "devices"
     if not devices.is_dir():
@@ -233,7 +233,7 @@ class Journal(
         journal._register_device()
         journal.put(tandem)
         if encrypt:
-            from rmpair.crypto import encrypt_journal
+            from rmpair.store.crypto import encrypt_journal
 
             encrypt_journal(journal)  # recorded in the journal: the partner's device follows
         home.remember(folder)

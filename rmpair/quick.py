@@ -17,10 +17,10 @@ from pathlib import Path
 from typing import Any
 
 from rmpair import __version__
-from rmpair.cache import PartCache
-from rmpair.home import Home
 from rmpair.i18n import effective_language
-from rmpair.scan import scan
+from rmpair.store.cache import PartCache
+from rmpair.store.home import Home
+from rmpair.store.scan import scan
 
 CACHE_VERSION = 3  # bump with store.CACHE_VERSION; checked in tests
 EXPORTS_FILE = "exports.json"  # the calendar export's record, read by the nudges

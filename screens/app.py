@@ -30,8 +30,8 @@ from textual import work
 from textual.binding import Binding
 
 from rmpair.clock import SYSTEM_CLOCK, Clock
-from rmpair.home import Home
 from rmpair.i18n import N_
+from rmpair.store.home import Home
 
 if TYPE_CHECKING:
     from rmpair.screens.home import Sections

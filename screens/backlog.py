@@ -16,13 +16,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Static
 
-from rmpair.backlog import OPEN_STATUSES
+from rmpair.domain.backlog import OPEN_STATUSES
+from rmpair.domain.sessions import end_utc
 from rmpair.errors import UserError
 from rmpair.fmt import day_month
 from rmpair.i18n import N_, _
 from rmpair.journal import Journal
-from rmpair.model import Category, SessionStatus, Topic, TopicStatus
-from rmpair.sessions import end_utc
+from rmpair.model.records import Category, SessionStatus, Topic, TopicStatus
 
 STATUS_FILTERS: tuple[tuple[str, tuple[TopicStatus, ...] | None], ...] = (
     (N_("open"), OPEN_STATUSES),

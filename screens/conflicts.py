@@ -23,8 +23,8 @@ from textual.widgets import Button, Static
 
 from rmpair.i18n import N_, _
 from rmpair.journal import Journal, conflict_json
-from rmpair.merge import Conflict
-from rmpair.model import AgreementItem, Session, Topic
+from rmpair.model.records import AgreementItem, Session, Topic
+from rmpair.store.merge import Conflict
 
 LETTERS = "abcdefgh"
 

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from rmpair.i18n import _, ngettext
 
 if TYPE_CHECKING:  # the home screen's first paint imports this module, not the journal
-    from rmpair.model import ActionItem, Role, Session, Tandem
+    from rmpair.model.records import ActionItem, Role, Session, Tandem
 
 DONE = "✓"
 OPEN = " "
@@ -28,7 +28,7 @@ def when(session: Session) -> str:
     """``Tue 24 Nov 2026, 17:30–18:30`` (German: ``Di., 24. Nov. 2026, 17:30–18:30``)
     in the session's own zone."""
     from rmpair import fmt
-    from rmpair.sessions import local_end
+    from rmpair.domain.sessions import local_end
 
     if session.start is None:
         return "?"
@@ -38,7 +38,7 @@ def when(session: Session) -> str:
 def when_column(session: Session) -> str:
     """``Tue 2026-11-24 17:30–18:30``: for a table, where the dates line up and sort."""
     from rmpair import fmt
-    from rmpair.sessions import local_end
+    from rmpair.domain.sessions import local_end
 
     if session.start is None:
         return "?"
@@ -47,7 +47,7 @@ def when_column(session: Session) -> str:
 
 def countdown(session: Session, now: dt.datetime) -> str:
     """How far away a session is: "in 3 days", "in 2 h", "now", "5 days ago"."""
-    from rmpair.sessions import start_utc
+    from rmpair.domain.sessions import start_utc
 
     if session.start is None:
         return ""
@@ -105,7 +105,7 @@ def local_stamp(stamp: str, tz: str) -> str:
     """A stored UTC stamp as wall-clock time in the tandem's zone, written the
     language's way ("19 Nov 2026, 18:40")."""
     from rmpair import fmt
-    from rmpair.tandem import local_time
+    from rmpair.domain.agreement import local_time
 
     shown = local_time(stamp, tz) if stamp else ""
     try:

@@ -71,7 +71,7 @@ class HomeView(VerticalScroll):
 
 def sections(journal: Journal, now: dt.datetime) -> Sections:
     """Everything the home screen shows, read from the journal."""
-    from rmpair.model import Role
+    from rmpair.model.records import Role
 
     status = journal.status(now)
     tandem, me = status.tandem, journal.my_role
@@ -80,7 +80,7 @@ def sections(journal: Journal, now: dt.datetime) -> Sections:
     if tandem is None:
         head.append(_("No tandem yet."), style="bold")
     else:
-        from rmpair.plan import cadence_text
+        from rmpair.domain.plan import cadence_text
 
         head.append(
             _("{mentor} teaches {mentee}").format(
@@ -143,8 +143,8 @@ def sections(journal: Journal, now: dt.datetime) -> Sections:
 
 
 def _next_session(journal: Journal, now: dt.datetime, found: Sections) -> Text:
-    from rmpair.model import Role, Topic
-    from rmpair.sessions import start_utc
+    from rmpair.domain.sessions import start_utc
+    from rmpair.model.records import Role, Topic
 
     text = Text()
     text.append(_("Next session"), style="bold")
@@ -191,8 +191,8 @@ def _actions(journal: Journal, now: dt.datetime) -> Text:
 
 
 def _mix(journal: Journal) -> Text:
-    from rmpair.backlog import OPEN_STATUSES
-    from rmpair.model import Category, Topic
+    from rmpair.domain.backlog import OPEN_STATUSES
+    from rmpair.model.records import Category, Topic
 
     topics = [t for t in journal.all(Topic) if t.status in OPEN_STATUSES]
     counts = Counter(t.category for t in topics)

@@ -25,7 +25,7 @@ def run_app(folder: Path | None, clock: Clock = SYSTEM_CLOCK) -> None:
     """
     from rmpair.screens import start
 
-    from rmpair.home import Home
+    from rmpair.store.home import Home
 
     home = Home()
     target = folder or home.last_journal()

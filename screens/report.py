@@ -3,7 +3,7 @@
 The pictures people would rather look at than read come first: how both sides rated
 the sessions over time, and which categories the covered topics came from. They are
 drawn in character cells to the window's width from the chart data of
-``rmpair.charts``, the same data the HTML report draws as SVG. The report is built
+``rmpair.report.charts``, the same data the HTML report draws as SVG. The report is built
 on the journal's thread (it reads every record) and shown when it is ready. Private
 notes are never in it; shared notes only after ``n``. ``w`` saves it as a file.
 """
@@ -26,17 +26,7 @@ from textual.geometry import Size
 from textual.widget import Widget
 from textual.widgets import Static
 
-from rmpair.charts import (
-    BOTH,
-    MENTEE_COLOUR,
-    MENTOR_COLOUR,
-    BarChart,
-    LineChart,
-    text_bars,
-    text_plot,
-)
-from rmpair.errors import ReadOnlyError, UserError
-from rmpair.evaluation import (
+from rmpair.domain.evaluation import (
     GAIN_KEYS,
     TRISTATE,
     Evaluation,
@@ -45,15 +35,25 @@ from rmpair.evaluation import (
     question,
     tristate_label,
 )
+from rmpair.errors import ReadOnlyError, UserError
 from rmpair.i18n import N_, _
-from rmpair.model import Role
-from rmpair.report import (
+from rmpair.model.records import Role
+from rmpair.report.build import (
     EXTENSIONS,
     Report,
     build_report,
     render,
     render_rich_body,
     render_rich_head,
+)
+from rmpair.report.charts import (
+    BOTH,
+    MENTEE_COLOUR,
+    MENTOR_COLOUR,
+    BarChart,
+    LineChart,
+    text_bars,
+    text_plot,
 )
 
 if TYPE_CHECKING:

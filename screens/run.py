@@ -16,11 +16,11 @@ from textual.containers import Vertical
 from textual.widgets import Static
 
 from rmpair.clock import zone
+from rmpair.domain.sessions import end_utc, start_utc
 from rmpair.fmt import date_time
 from rmpair.i18n import N_, _
 from rmpair.journal import Journal
-from rmpair.model import AgendaItem, Session
-from rmpair.sessions import end_utc, start_utc
+from rmpair.model.records import AgendaItem, Session
 
 
 def clock_text(seconds: float) -> str:

@@ -27,7 +27,7 @@ from textual.widgets import Static, TextArea
 from rmpair.errors import UserError
 from rmpair.i18n import N_, _
 from rmpair.journal import Journal
-from rmpair.model import Direction, Role, Session, SessionStatus
+from rmpair.model.records import Direction, Role, Session, SessionStatus
 
 
 def parse_due(text: str) -> tuple[dt.date | None, bool]:

@@ -17,12 +17,12 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
+from rmpair.domain.nudges import was_moved
+from rmpair.domain.sessions import CarryOver, parse_wall_time
 from rmpair.errors import ReadOnlyError, UserError
 from rmpair.i18n import N_, _, ngettext
 from rmpair.journal import Journal
-from rmpair.model import Session, SessionKind, SessionStatus, Topic
-from rmpair.nudges import was_moved
-from rmpair.sessions import CarryOver, parse_wall_time
+from rmpair.model.records import Session, SessionKind, SessionStatus, Topic
 
 DEFAULT_ICS = "rmpair-sessions.ics"
 

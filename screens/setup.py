@@ -22,13 +22,13 @@ from textual.widgets import Button, ContentSwitcher, Header, Input, Label, Selec
 from textual.worker import Worker, WorkerState
 
 from rmpair.clock import Clock
+from rmpair.domain.plan import add_months, months_between
+from rmpair.domain.templates import TemplateStore
 from rmpair.errors import ReadOnlyError, UserError
-from rmpair.home import Home
 from rmpair.i18n import N_, _
 from rmpair.journal import Journal
-from rmpair.model import Cadence, Role
-from rmpair.plan import add_months, months_between
-from rmpair.template_store import TemplateStore
+from rmpair.model.records import Cadence, Role
+from rmpair.store.home import Home
 
 YES, NO, UNSURE = "yes", "no", "-"
 
@@ -57,7 +57,7 @@ def check_zone(name: str) -> str:
 
 
 def local_zone() -> str:
-    from rmpair.cli import local_zone_name
+    from rmpair.clock import local_zone_name
 
     return local_zone_name()
 

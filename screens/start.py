@@ -34,8 +34,8 @@ from textual.widgets import Static
 
 from rmpair import __version__
 from rmpair.clock import Clock
-from rmpair.home import Home
 from rmpair.i18n import _
+from rmpair.store.home import Home
 
 if TYPE_CHECKING:
     from rmpair.journal import Journal
@@ -83,7 +83,7 @@ def save(home: Home, folder: Path, snapshot: dict[str, Any], now: dt.datetime) -
     """Keep ``snapshot`` for the next start, tied to the status the journal's cache now
     holds; call after ``Journal.close`` (which stores that status)."""
     from rmpair.quick import cached_status
-    from rmpair.storage import atomic_write
+    from rmpair.store.files import atomic_write
 
     path = _file(home, folder)
     if path is None:

@@ -1,7 +1,7 @@
 """Noticing the partner's changes: a worker lists the journal folder about once a second.
 
 The worker only *detects*: it compares file listings (size, time, inode, the same
-cheap ``rmpair.scan`` the journal uses on every start) and posts ``Changed``. The
+cheap ``rmpair.store.scan`` the journal uses on every start) and posts ``Changed``. The
 app then refreshes the journal on the journal's own thread (see ``base.Jobs``), so
 the journal is never touched by two threads. No extra dependency, and it works the
 same on network drives and in sync folders where change notifications are unreliable.
@@ -17,7 +17,7 @@ from pathlib import Path
 
 from textual.message import Message
 
-from rmpair.scan import Signature, scan
+from rmpair.store.scan import Signature, scan
 
 _OWN_LOG = re.compile(r"\d{4}-\d{2}\.json")
 

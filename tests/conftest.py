@@ -11,7 +11,7 @@ import pytest
 from clocks import FROZEN
 
 # Tests read English unless they ask for German: the developer's own locale or
-# RMPAIR_LANG must not change what a test sees. Set before anything imports rmpair.cli
+# RMPAIR_LANG must not change what a test sees. Set before anything imports rmpair.cli.app
 # (which picks its language on import); subprocesses inherit it too.
 for _key in ("RMPAIR_LANG", "LANGUAGE", "LC_ALL", "LC_MESSAGES"):
     os.environ.pop(_key, None)
@@ -19,9 +19,9 @@ os.environ["LANG"] = "C.UTF-8"
 
 from pairs import TwoDevices, make_two_devices  # noqa: E402
 
-from rmpair.home import Home  # noqa: E402  (after the environment is neutral)
 from rmpair.journal import Journal  # noqa: E402
-from rmpair.model import Role  # noqa: E402
+from rmpair.model.records import Role  # noqa: E402
+from rmpair.store.home import Home  # noqa: E402  (after the environment is neutral)
 
 
 @pytest.fixture(autouse=True)

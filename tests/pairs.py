@@ -13,9 +13,9 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from rmpair.home import Home
 from rmpair.journal import Journal
-from rmpair.model import Role
+from rmpair.model.records import Role
+from rmpair.store.home import Home
 
 
 def copy_into(src: Path, dst: Path) -> None:

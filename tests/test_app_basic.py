@@ -11,10 +11,10 @@ from rmpair.screens.home import HomeScreen
 from rmpair.screens.setup import SetupScreen
 from textual.widgets import Input, Select, Static
 
-from rmpair.home import Home
+from rmpair.domain.agreement import PrerequisiteAnswer
 from rmpair.journal import Journal
-from rmpair.model import Role, Session
-from rmpair.tandem import PrerequisiteAnswer
+from rmpair.model.records import Role, Session
+from rmpair.store.home import Home
 
 pytestmark = pytest.mark.usefixtures("quick_pilot")
 

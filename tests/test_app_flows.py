@@ -28,9 +28,8 @@ from textual.pilot import Pilot
 from textual.widgets import Input, Static, TextArea
 
 from rmpair.clock import FixedClock
-from rmpair.home import Home
 from rmpair.journal import Journal
-from rmpair.model import (
+from rmpair.model.records import (
     Category,
     Note,
     PrepItem,
@@ -40,6 +39,7 @@ from rmpair.model import (
     Topic,
     TopicStatus,
 )
+from rmpair.store.home import Home
 
 NOW = dt.datetime(2026, 11, 20, 12, 0, tzinfo=dt.UTC)  # 13:00 in Berlin
 

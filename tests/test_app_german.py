@@ -24,10 +24,10 @@ from test_snapshots import NOW, Words, build  # tests/ is on sys.path
 
 from rmpair import fmt
 from rmpair.clock import FixedClock
-from rmpair.exchange import export_data
+from rmpair.export.exchange import export_data
 from rmpair.i18n import current_language, set_language
 from rmpair.journal import Journal
-from rmpair.model import Category
+from rmpair.model.records import Category
 
 ROOT = Path(__file__).resolve().parents[1]
 SIZE = (80, 24)

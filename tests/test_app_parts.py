@@ -16,9 +16,9 @@ from rmpair.screens.table import Column, Table
 from rmpair.screens.watch import FolderWatcher, listing
 from textual.app import App, ComposeResult
 
-from rmpair.home import Home
 from rmpair.journal import Journal
-from rmpair.model import Role
+from rmpair.model.records import Role
+from rmpair.store.home import Home
 
 NOW = dt.datetime(2026, 11, 20, 12, 0, tzinfo=dt.UTC)
 

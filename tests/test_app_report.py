@@ -19,10 +19,10 @@ from textual.pilot import Pilot
 from textual.widgets import Input, Select, Static, TextArea
 
 from rmpair.clock import FixedClock
-from rmpair.evaluation import Stage
-from rmpair.home import Home
+from rmpair.domain.evaluation import Stage
 from rmpair.journal import Journal
-from rmpair.model import Role
+from rmpair.model.records import Role
+from rmpair.store.home import Home
 
 pytestmark = pytest.mark.usefixtures("quick_pilot")
 

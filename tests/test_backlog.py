@@ -10,10 +10,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from rmpair.backlog import between, placement
+from rmpair.domain.backlog import between, placement
 from rmpair.errors import UserError
 from rmpair.journal import Journal
-from rmpair.model import Category, Role, Topic, TopicStatus
+from rmpair.model.records import Category, Role, Topic, TopicStatus
 
 if TYPE_CHECKING:
     from pairs import TwoDevices

@@ -100,8 +100,8 @@ def test_status_text_names_people_devices_and_health(pair: tuple[Device, Device,
 def test_quick_status_matches_a_full_read_and_never_goes_stale(
     pair: tuple[Device, Device, Path], tmp_path: Path
 ) -> None:
-    from rmpair.home import Home
     from rmpair.journal import Journal
+    from rmpair.store.home import Home
 
     dana, _sam, folder = pair
     cache = next((tmp_path / "dana" / "journals").glob("*/cache"))
@@ -123,8 +123,8 @@ def test_quick_status_matches_a_full_read_and_never_goes_stale(
 
 def test_status_sees_a_conflict_made_on_two_devices(pair: tuple[Device, Device, Path]) -> None:
     dana, sam, folder = pair
-    from rmpair.home import Home
     from rmpair.journal import Journal
+    from rmpair.store.home import Home
 
     # Both edit the tandem's location while the other's change has not arrived yet:
     # simulate the sync delay by letting each write into its own copy of the folder.

@@ -14,10 +14,10 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from rmpair.cli import app
-from rmpair.home import Home
+from rmpair.cli.app import app
 from rmpair.journal import Journal
-from rmpair.model import Category, Role, Topic
+from rmpair.model.records import Category, Role, Topic
+from rmpair.store.home import Home
 
 SESSION_KEYS = {
     "id",

@@ -14,13 +14,13 @@ import pytest
 from clocks import FROZEN, rmpair_command
 from typer.testing import CliRunner, Result
 
-from rmpair.cli import app
-from rmpair.home import Home
+from rmpair.cli.app import app
+from rmpair.domain.agreement import human_date
+from rmpair.domain.plan import SERIES, add_months
+from rmpair.domain.templates import builtin_root
 from rmpair.journal import Journal
-from rmpair.model import PrepItem, Session, SessionStatus
-from rmpair.plan import SERIES, add_months
-from rmpair.tandem import human_date
-from rmpair.template_store import builtin_root
+from rmpair.model.records import PrepItem, Session, SessionStatus
+from rmpair.store.home import Home
 
 DOCS = Path(__file__).resolve().parents[1] / "docs" / "cli" / "setup.md"
 START = FROZEN.date() + dt.timedelta(days=10)  # (tests run at the frozen instant)

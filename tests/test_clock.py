@@ -90,7 +90,7 @@ def test_no_module_reads_the_wall_clock_directly() -> None:
 
 def test_the_scan_covers_the_whole_core_and_the_app() -> None:
     names = {path.relative_to(ROOT).as_posix() for path in sources()}
-    assert {"rmpair/journal.py", "rmpair/commands/session.py", "screens/app.py"} <= names
+    assert {"rmpair/journal.py", "rmpair/cli/session.py", "screens/app.py"} <= names
 
 
 @pytest.mark.parametrize(

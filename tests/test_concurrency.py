@@ -21,16 +21,16 @@ from clocks import FROZEN, rmpair_command
 from pairs import TwoDevices
 
 from rmpair.clock import FixedClock
-from rmpair.home import Home
 from rmpair.journal import Journal
-from rmpair.model import Category, Role, Topic
-from rmpair.storage import read_log
+from rmpair.model.records import Category, Role, Topic
+from rmpair.store.files import read_log
+from rmpair.store.home import Home
 
 # A writer that adds topics one by one and says so after each one is saved.
 WRITER = r"""
 import sys
 from pathlib import Path
-from rmpair.home import Home
+from rmpair.store.home import Home
 from rmpair.journal import Journal
 
 folder, home, name, count = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3], int(sys.argv[4])

@@ -1,4 +1,4 @@
-"""The encrypted file format, key derivation and passphrase sources (rmpair.crypto)."""
+"""The encrypted file format, key derivation and passphrase sources (rmpair.store.crypto)."""
 
 from __future__ import annotations
 
@@ -12,8 +12,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from keyring.backend import KeyringBackend
 
-from rmpair import crypto
-from rmpair.crypto import (
+from rmpair.errors import UserError
+from rmpair.store import crypto
+from rmpair.store.crypto import (
     DEFAULT_PARAMS,
     MAGIC,
     CryptoError,
@@ -27,8 +28,7 @@ from rmpair.crypto import (
     seal,
     unseal,
 )
-from rmpair.errors import UserError
-from rmpair.storage import LogFileError, journal_of, parse_log
+from rmpair.store.files import LogFileError, journal_of, parse_log
 
 PASSPHRASE = "correct horse battery staple"
 # Cheap settings for the property tests; every file rmpair writes uses DEFAULT_PARAMS.

@@ -6,7 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from rmpair.cli import SUBCOMMANDS
+from rmpair.cli.app import SUBCOMMANDS
 
 ROOT = Path(__file__).resolve().parent.parent
 

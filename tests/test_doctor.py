@@ -16,12 +16,12 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from rmpair.cli import app
+from rmpair.cli.app import app
 from rmpair.doctor import Finding, Report, Severity, examine, sync_tool
-from rmpair.home import Home
 from rmpair.journal import Journal
-from rmpair.model import Role
-from rmpair.storage import TEMP_PREFIX
+from rmpair.model.records import Role
+from rmpair.store.files import TEMP_PREFIX
+from rmpair.store.home import Home
 
 DAY = 86400.0
 CODES = {
@@ -375,8 +375,8 @@ def test_an_encrypted_file_is_not_called_damaged(pair: tuple[Journal, Journal]) 
     """Only the store knows whether an encrypted file is locked or damaged; the doctor
     must not guess 'damaged' from bytes it cannot parse."""
     from rmpair.doctor import _explain
-    from rmpair.storage import ENCRYPTED_MAGIC
-    from rmpair.store import Problem
+    from rmpair.store.files import ENCRYPTED_MAGIC
+    from rmpair.store.journal_store import Problem
 
     alex, sam = pair
     path = month_file(sam)

@@ -22,13 +22,14 @@ import pytest
 from clocks import SteppingClock
 from typer.testing import CliRunner
 
-from rmpair import crypto, storage
-from rmpair.crypto import WrongPassphrase, encrypt_journal, encryption_report, no_passphrase
 from rmpair.errors import ReadOnlyError, UserError
-from rmpair.home import Home
 from rmpair.journal import Journal
-from rmpair.model import Role
-from rmpair.storage import ENCRYPTED_MAGIC
+from rmpair.model.records import Role
+from rmpair.store import crypto
+from rmpair.store import files as storage
+from rmpair.store.crypto import WrongPassphrase, encrypt_journal, encryption_report, no_passphrase
+from rmpair.store.files import ENCRYPTED_MAGIC
+from rmpair.store.home import Home
 
 PASSPHRASE = "tandem of two, one secret"
 MARKERS = ("QUOKKA-7731", "Grüße-aus-Zürich-😀", "kubectl-rollout-undo-marker")
@@ -44,7 +45,7 @@ def _no_real_keyring(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.fixture(autouse=True)
 def _encrypt_command() -> Iterator[None]:
     """``rmpair encrypt`` as cli.py registers it."""
-    from rmpair import cli
+    from rmpair.cli import app as cli
 
     added = "encrypt" not in cli.SUBCOMMANDS
     if added:
@@ -569,9 +570,9 @@ def test_a_plain_journal_never_loads_the_crypto_libraries(tmp_path: Path) -> Non
     script = f"""
 import datetime as dt, sys
 from pathlib import Path
-from rmpair.home import Home
+from rmpair.store.home import Home
 from rmpair.journal import Journal
-from rmpair.model import Role
+from rmpair.model.records import Role
 tmp = Path({str(tmp_path)!r})
 j = Journal.init(tmp / "j", me="A", role=Role.MENTOR, partner="B",
                  start=dt.date(2026, 1, 5), home=Home(tmp / "h"))
@@ -581,7 +582,7 @@ j = Journal.open(tmp / "j", home=Home(tmp / "h"))
 j.add("topic", {{"title": "plain again"}})
 j.close()
 print(sorted(m for m in sys.modules if m.split(".")[0] in ("cryptography", "keyring")
-             or m == "rmpair.crypto"))
+             or m == "rmpair.store.crypto"))
 """
     out = subprocess.run(
         [sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=60
@@ -593,7 +594,7 @@ print(sorted(m for m in sys.modules if m.split(".")[0] in ("cryptography", "keyr
 
 
 def _app() -> object:
-    from rmpair.cli import app
+    from rmpair.cli.app import app
 
     return app
 
@@ -726,7 +727,7 @@ class FileKeyring(KeyringBackend):
 
 
 keyring.set_keyring(FileKeyring(sys.argv[1]))
-from rmpair import cli
+from rmpair.cli import app as cli
 
 cli.register("encrypt", "crypto", "")
 sys.argv = ["rmpair", *sys.argv[2:]]

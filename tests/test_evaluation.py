@@ -16,9 +16,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from rmpair.cli import app
-from rmpair.errors import UserError
-from rmpair.evaluation import (
+from rmpair.cli.app import app
+from rmpair.domain.evaluation import (
     Evaluation,
     Phase,
     SelfAssessment,
@@ -27,9 +26,10 @@ from rmpair.evaluation import (
     parse_gains,
     parse_tristate,
 )
-from rmpair.home import Home
+from rmpair.errors import UserError
 from rmpair.journal import Journal
-from rmpair.model import Category, Role
+from rmpair.model.records import Category, Role
+from rmpair.store.home import Home
 
 START = dt.date(2026, 1, 5)  # six months: the half-way point is 2026-04-05
 END = dt.date(2026, 7, 5)
@@ -176,7 +176,7 @@ def test_the_checkin_is_due_half_way_until_answered_or_the_end(pair: Pair) -> No
 
 
 def test_the_closing_evaluation_is_due_from_the_retrospective_on(pair: Pair) -> None:
-    from rmpair.model import SessionKind
+    from rmpair.model.records import SessionKind
 
     pair.a.plan_session(dt.datetime(2026, 6, 29, 17, 0), kind=SessionKind.RETROSPECTIVE)
     assert not pair.a.closing_due(noon(dt.date(2026, 6, 28)))

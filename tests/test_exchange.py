@@ -10,10 +10,10 @@ import pytest
 from clocks import rmpair_command
 
 from rmpair.errors import UserError
-from rmpair.exchange import dumps, export_data, import_into, load
-from rmpair.home import Home
+from rmpair.export.exchange import dumps, export_data, import_into, load
 from rmpair.journal import Journal
-from rmpair.model import Role
+from rmpair.model.records import Role
+from rmpair.store.home import Home
 
 
 def make_pair(tmp_path: Path) -> tuple[Journal, Journal]:
@@ -149,8 +149,8 @@ def test_cli_export_import_export_gives_the_same_bytes(tmp_path: Path) -> None:
 
 
 def test_evaluations_and_self_assessments_survive_the_round_trip(tmp_path: Path) -> None:
-    from rmpair.evaluation import Phase, Stage
-    from rmpair.model import Category
+    from rmpair.domain.evaluation import Phase, Stage
+    from rmpair.model.records import Category
 
     a, b = make_pair(tmp_path)
     topic = a.add_topic("Prompting", category=Category.TECHNOLOGY)

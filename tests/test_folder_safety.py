@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from clocks import rmpair_command
 
-from rmpair.storage import TEMP_PREFIX, read_log
+from rmpair.store.files import TEMP_PREFIX, read_log
 
 
 class Device:

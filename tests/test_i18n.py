@@ -24,12 +24,13 @@ from clocks import rmpair_command
 from hypothesis import given
 from hypothesis import strategies as st
 
-from rmpair import fmt, i18n, model
+from rmpair import fmt, i18n
+from rmpair.domain.templates import TemplateStore, builtin_root
 from rmpair.errors import UserError
-from rmpair.home import Home
 from rmpair.journal import Journal
-from rmpair.model import Role
-from rmpair.template_store import TemplateStore, builtin_root
+from rmpair.model import records as model
+from rmpair.model.records import Role
+from rmpair.store.home import Home
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -50,7 +51,7 @@ tool = _load_tool()
 PENDING: dict[str, set[str]] = {}
 # Text that is not language: the values --status accepts, typed as they are.
 NOT_LANGUAGE: dict[str, set[str]] = {
-    "rmpair/commands/topic.py": {"open, backlog, planned, covered, dropped"},
+    "rmpair/cli/topic.py": {"open, backlog, planned, covered, dropped"},
 }
 
 

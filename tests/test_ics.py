@@ -22,7 +22,7 @@ from dateutil import rrule as dateutil_rrule
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from rmpair.ics import (
+from rmpair.export.ics import (
     Alarm,
     IcsCalendar,
     IcsEvent,
@@ -35,7 +35,7 @@ from rmpair.ics import (
     render,
     unescape_text,
 )
-from rmpair.icslint import lint, unfold
+from rmpair.export.icslint import lint, unfold
 
 BERLIN = ZoneInfo("Europe/Berlin")
 NEW_YORK = ZoneInfo("America/New_York")

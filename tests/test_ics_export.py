@@ -23,13 +23,13 @@ import icalendar
 import pytest
 from typer.testing import CliRunner
 
-from rmpair.cli import app
+from rmpair.cli.app import app
 from rmpair.errors import UserError
-from rmpair.home import Home
-from rmpair.ics_export import EXPORTS_FILE, export_key
-from rmpair.icslint import lint, unfold
+from rmpair.export.calendar import EXPORTS_FILE, export_key
+from rmpair.export.icslint import lint, unfold
 from rmpair.journal import Journal
-from rmpair.model import Cadence, Direction, PrepItem, Role, Session, SessionKind, Topic
+from rmpair.model.records import Cadence, Direction, PrepItem, Role, Session, SessionKind, Topic
+from rmpair.store.home import Home
 
 TZ = "Europe/Berlin"
 NASTY = 'Grüße an Jürgen & Zoë; Themen: Git, "Rebase"\nPfad C:\\Users\\jürgen, Ende \\'

@@ -34,11 +34,11 @@ from hypothesis import strategies as st
 from test_ics_export import build_journal  # the shared scenario (tests/ is on sys.path)
 
 from rmpair.errors import UserError
-from rmpair.home import Home
-from rmpair.ics_export import PREP_MINUTES, IcsExport
-from rmpair.icslint import lint
+from rmpair.export.calendar import PREP_MINUTES, IcsExport
+from rmpair.export.icslint import lint
 from rmpair.journal import Journal
-from rmpair.model import Cadence, Role, Session, SessionStatus
+from rmpair.model.records import Cadence, Role, Session, SessionStatus
+from rmpair.store.home import Home
 
 pytestmark = pytest.mark.interop
 

@@ -29,8 +29,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from rmpair.ics import Alarm, IcsCalendar, IcsEvent, Recurrence, Slot, build_series, render
-from rmpair.icslint import lint
+from rmpair.export.ics import Alarm, IcsCalendar, IcsEvent, Recurrence, Slot, build_series, render
+from rmpair.export.icslint import lint
 
 pytestmark = pytest.mark.interop
 
@@ -182,7 +182,7 @@ def scenario() -> Scenario:
 
 @pytest.fixture(scope="module")
 def ics_path(scenario: Scenario, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("interop") / "rmpair.ics"
+    path = tmp_path_factory.mktemp("interop") / "rmpair.export.ics"
     path.write_bytes(scenario.ics)
     return path
 

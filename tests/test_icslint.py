@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from rmpair.ics import Alarm, IcsCalendar, IcsEvent, Recurrence, Slot, build_series, render
-from rmpair.icslint import lint, unfold
+from rmpair.export.ics import Alarm, IcsCalendar, IcsEvent, Recurrence, Slot, build_series, render
+from rmpair.export.icslint import lint, unfold
 
 FIXTURES = Path(__file__).parent / "fixtures" / "ics"
 STAMP = datetime(2026, 1, 10, 9, 0, tzinfo=UTC)

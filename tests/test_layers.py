@@ -13,10 +13,10 @@ import importlib, json, pkgutil, sys
 import rmpair
 imported = ["rmpair"]
 try:
-    import rmpair.cli
-    imported.append("rmpair.cli")
+    import rmpair.cli.app
+    imported.append("rmpair.cli.app")
 except ModuleNotFoundError as exc:
-    if exc.name != "rmpair.cli":
+    if exc.name != "rmpair.cli.app":
         raise
 skip = {"rmpair.screens", "rmpair.templates", "rmpair.__main__"}
 for info in pkgutil.iter_modules(rmpair.__path__, "rmpair."):
@@ -47,7 +47,12 @@ def run_probe(tmp_path: Path) -> dict[str, list[str]]:
 
 def test_core_modules_do_not_import_textual(tmp_path: Path) -> None:
     result = run_probe(tmp_path)
-    for module in ("rmpair.merge", "rmpair.storage", "rmpair.store", "rmpair.journal"):
+    for module in (
+        "rmpair.store.merge",
+        "rmpair.store.files",
+        "rmpair.store.journal_store",
+        "rmpair.journal",
+    ):
         assert module in result["imported"]
     assert result["textual"] == [], f"imported textual: {result['textual'][:5]}"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 from typing import Any
 
-from rmpair.merge import DELETED, Change, MergedState, change_problem
+from rmpair.store.merge import DELETED, Change, MergedState, change_problem
 
 A, B = "deva", "devb"
 
@@ -180,7 +180,7 @@ def test_log_is_in_clock_order_whatever_the_delivery_order() -> None:
 
 
 def test_concurrent_edits_to_the_same_value_are_not_a_conflict() -> None:
-    from rmpair.merge import MergedState
+    from rmpair.store.merge import MergedState
 
     def change(cid: str, device: str, wall: int, value: str, prev: list[str]) -> dict:
         return {

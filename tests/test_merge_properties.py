@@ -21,11 +21,11 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from rmpair.hlc import Clock
-from rmpair.home import Home
 from rmpair.journal import Journal
-from rmpair.merge import DELETED, Change, Conflict, MergedState
-from rmpair.model import Role
+from rmpair.model.records import Role
+from rmpair.store.hlc import Clock
+from rmpair.store.home import Home
+from rmpair.store.merge import DELETED, Change, Conflict, MergedState
 
 # -- level (a): the pure merge -------------------------------------------------------
 

@@ -9,9 +9,9 @@ from typing import TYPE_CHECKING
 import pytest
 
 from rmpair.errors import UserError
-from rmpair.home import Home
 from rmpair.journal import Journal
-from rmpair.model import Feedback, Role
+from rmpair.model.records import Feedback, Role
+from rmpair.store.home import Home
 
 if TYPE_CHECKING:
     from pairs import TwoDevices

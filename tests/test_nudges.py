@@ -7,9 +7,16 @@ import datetime as dt
 import json
 from pathlib import Path
 
-from rmpair.home import Home
+from rmpair.domain.nudges import (
+    alibi,
+    cadence_gap,
+    not_in_calendar,
+    one_way_street,
+    short_sessions,
+    technology_only,
+)
 from rmpair.journal import Journal
-from rmpair.model import (
+from rmpair.model.records import (
     Cadence,
     Category,
     Learning,
@@ -20,15 +27,8 @@ from rmpair.model import (
     Topic,
     TopicStatus,
 )
-from rmpair.nudges import (
-    alibi,
-    cadence_gap,
-    not_in_calendar,
-    one_way_street,
-    short_sessions,
-    technology_only,
-)
 from rmpair.quick import cached_status
+from rmpair.store.home import Home
 
 NOW = dt.datetime(2026, 11, 20, 12, 0, tzinfo=dt.UTC)
 P, H, C = SessionStatus.PLANNED, SessionStatus.HELD, SessionStatus.CANCELLED

@@ -87,7 +87,7 @@ def test_installed_wheel_finds_its_data(wheel: Path, tmp_path: Path) -> None:
         "print(rmpair.__file__)\n"
         "print((r.files('rmpair.templates') / 'en' / 'agreement.toml').is_file())\n"
         "print((r.files('rmpair.screens') / 'rmpair.tcss').is_file())\n"
-        "from rmpair.template_store import TemplateStore\n"
+        "from rmpair.domain.templates import TemplateStore\n"
         "print(len(TemplateStore().names()))\n"
     )
     result = subprocess.run(

@@ -14,24 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from rmpair.errors import UserError
-from rmpair.home import Home
-from rmpair.journal import Journal
-from rmpair.model import (
-    AgendaItem,
-    Cadence,
-    Learning,
-    Note,
-    PrepItem,
-    Role,
-    Session,
-    SessionKind,
-    SessionStatus,
-    Tandem,
-    Topic,
-    TopicStatus,
-)
-from rmpair.plan import (
+from rmpair.domain.plan import (
     SERIES,
     Existing,
     Frame,
@@ -49,6 +32,23 @@ from rmpair.plan import (
     slot_dates,
     to_utc,
 )
+from rmpair.errors import UserError
+from rmpair.journal import Journal
+from rmpair.model.records import (
+    AgendaItem,
+    Cadence,
+    Learning,
+    Note,
+    PrepItem,
+    Role,
+    Session,
+    SessionKind,
+    SessionStatus,
+    Tandem,
+    Topic,
+    TopicStatus,
+)
+from rmpair.store.home import Home
 
 BERLIN = "Europe/Berlin"
 NEW_YORK = "America/New_York"

@@ -30,10 +30,10 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 import rmpair
-from rmpair.base import TANDEM_ID
-from rmpair.home import Home, new_id
+from rmpair.domain.records import TANDEM_ID
 from rmpair.journal import Journal
-from rmpair.model import Record, Role
+from rmpair.model.records import Record, Role
+from rmpair.store.home import Home, new_id
 
 # In encrypted mode shared markers must be absent from the folder's bytes as well, so
 # the scan is proven by the private markers found in this device's own folder and by
@@ -185,7 +185,7 @@ def test_private_notes_never_reach_the_shared_folder(
     if mode == "encrypted":
         monkeypatch.setenv("RMPAIR_PASSPHRASE", PASSPHRASE)
     runner = CliRunner()
-    from rmpair.cli import app
+    from rmpair.cli.app import app
 
     result = runner.invoke(app, ["note", "add", session, private[1], "--private"])
     assert result.exit_code == 0, result.output

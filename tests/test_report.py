@@ -18,7 +18,22 @@ from hypothesis import given
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from rmpair.charts import (
+from rmpair.cli.app import app
+from rmpair.domain.evaluation import Phase, Stage
+from rmpair.errors import UserError
+from rmpair.journal import Journal
+from rmpair.model.records import Category, Role, SessionKind
+from rmpair.report.build import (
+    Report,
+    build_report,
+    rating_trend,
+    render_html,
+    render_json,
+    render_markdown,
+    render_rich,
+    to_json,
+)
+from rmpair.report.charts import (
     PLOT_STEP,
     BarChart,
     RatingPoint,
@@ -29,22 +44,7 @@ from rmpair.charts import (
     text_bars,
     text_plot,
 )
-from rmpair.cli import app
-from rmpair.errors import UserError
-from rmpair.evaluation import Phase, Stage
-from rmpair.home import Home
-from rmpair.journal import Journal
-from rmpair.model import Category, Role, SessionKind
-from rmpair.report import (
-    Report,
-    build_report,
-    rating_trend,
-    render_html,
-    render_json,
-    render_markdown,
-    render_rich,
-    to_json,
-)
+from rmpair.store.home import Home
 
 TZ = "Europe/Berlin"
 START = dt.date(2025, 1, 6)  # six months, so the programme ended on 2025-07-06

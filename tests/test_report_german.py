@@ -13,12 +13,19 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from rmpair.evaluation import Stage
-from rmpair.home import Home
+from rmpair.domain.evaluation import Stage
 from rmpair.i18n import current_language, set_language
 from rmpair.journal import Journal
-from rmpair.model import Category, Role, SessionKind
-from rmpair.report import Report, build_report, render_html, render_markdown, render_rich, to_json
+from rmpair.model.records import Category, Role, SessionKind
+from rmpair.report.build import (
+    Report,
+    build_report,
+    render_html,
+    render_markdown,
+    render_rich,
+    to_json,
+)
+from rmpair.store.home import Home
 
 TZ = "Europe/Berlin"
 START = dt.date(2026, 12, 1)  # three months, so the programme ended on 2027-03-01

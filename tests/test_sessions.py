@@ -8,9 +8,10 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from rmpair.domain.sessions import local_end, parse_wall_time, share_minutes
 from rmpair.errors import UserError
 from rmpair.journal import Journal
-from rmpair.model import (
+from rmpair.model.records import (
     Category,
     Direction,
     Role,
@@ -21,7 +22,6 @@ from rmpair.model import (
     Topic,
     TopicStatus,
 )
-from rmpair.sessions import local_end, parse_wall_time, share_minutes
 
 if TYPE_CHECKING:
     from pairs import TwoDevices

@@ -20,9 +20,9 @@ from clocks import SteppingClock
 from rmpair.screens.app import RmpairApp
 
 from rmpair.clock import FixedClock
-from rmpair.home import Home
 from rmpair.journal import Journal
-from rmpair.model import ActionItem, Category, Role, SessionKind
+from rmpair.model.records import ActionItem, Category, Role, SessionKind
+from rmpair.store.home import Home
 
 NOW = dt.datetime(2026, 11, 20, 12, 0, tzinfo=dt.UTC)
 SIZES = [(80, 24), (120, 40)]

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from rmpair.storage import TEMP_PREFIX
-from rmpair.syncfiles import FileRole, classify
+from rmpair.store.files import TEMP_PREFIX
+from rmpair.store.syncfiles import FileRole, classify
 
 CONFLICT_COPIES = [
     ("2026-11.sync-conflict-20261122-101010-ABCDEFG.json", "Syncthing"),

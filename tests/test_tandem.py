@@ -9,11 +9,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from rmpair.errors import UserError
-from rmpair.home import Home
-from rmpair.journal import Journal
-from rmpair.model import AgreementItem, Cadence, Role
-from rmpair.tandem import (
+from rmpair.domain.agreement import (
     PrerequisiteAnswer,
     Signature,
     agreement_digest,
@@ -21,7 +17,11 @@ from rmpair.tandem import (
     invite_text,
     parse_answer,
 )
-from rmpair.template_store import REQUIRED_AGREEMENT, TemplateStore
+from rmpair.domain.templates import REQUIRED_AGREEMENT, TemplateStore
+from rmpair.errors import UserError
+from rmpair.journal import Journal
+from rmpair.model.records import AgreementItem, Cadence, Role
+from rmpair.store.home import Home
 
 if TYPE_CHECKING:
     # Only a type: importing "conftest" at run time can pick up another conftest.py.

@@ -1,4 +1,4 @@
-"""Tests for the built-in TOML templates and the loader in ``rmpair.template_store``."""
+"""Tests for the built-in TOML templates and the loader in ``rmpair.domain.templates``."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pathlib import Path
 import platformdirs
 import pytest
 
-from rmpair.template_store import (
+from rmpair.domain.templates import (
     AGREEMENT_PLACEHOLDERS,
     CATEGORIES,
     INVITE_NO_TOPIC_PLACEHOLDERS,

@@ -21,11 +21,11 @@ from hypothesis import strategies as st
 from pairs import TwoDevices, copy_into, make_two_devices
 from typer.testing import CliRunner
 
-from rmpair.cli import app
+from rmpair.cli.app import app
 from rmpair.doctor import examine
-from rmpair.merge import content_sum
-from rmpair.model import Category, Topic
-from rmpair.schema import change_fits, field_checks, record_types
+from rmpair.model.records import Category, Topic
+from rmpair.model.schema import change_fits, field_checks, record_types
+from rmpair.store.merge import content_sum
 
 
 @pytest.fixture
@@ -262,9 +262,9 @@ def test_everything_rmpair_itself_writes_fits_the_schema(tmp_path: Path) -> None
     the kinds the demo has none of (prerequisites, agreement, signatures, check-ins,
     evaluations, self-assessments), written through the facade."""
     from rmpair.demo import build_demo
-    from rmpair.evaluation import Phase, Stage
-    from rmpair.home import Home
+    from rmpair.domain.evaluation import Phase, Stage
     from rmpair.journal import Journal
+    from rmpair.store.home import Home
 
     home = Home(tmp_path / "home")
     build_demo(tmp_path / "demo", home=home)

@@ -346,7 +346,7 @@ COMMAND_HELP = "The help of a command (its docstring): the first sentence is its
 
 def _is_command(function: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
     """Whether Typer shows the function's docstring as help (``@app.command()``,
-    ``@app.callback()``); rmpair.cli translates it when it loads the command."""
+    ``@app.callback()``); rmpair.cli.app translates it when it loads the command."""
     return any(
         isinstance(d, ast.Call)
         and isinstance(d.func, ast.Attribute)

@@ -38,9 +38,9 @@ from typing import Any, TypeVar
 import pytest
 from clocks import rmpair_command
 
-from rmpair.home import Home
 from rmpair.journal import Journal
-from rmpair.syncfiles import FileRole, classify
+from rmpair.store.home import Home
+from rmpair.store.syncfiles import FileRole, classify
 
 pytestmark = pytest.mark.e2e
 

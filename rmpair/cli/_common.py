@@ -1,0 +1,107 @@
+"""Helpers every command module shares: options, opening the journal, output, flag checks.
+
+They sit below the command modules, so a command never imports the root module that
+loads it (``app.py``), and no import cycle runs through the command line.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NoReturn
+
+import typer
+
+from rmpair.clock import SYSTEM_CLOCK, Clock
+from rmpair.i18n import _, effective_language, set_language
+
+if TYPE_CHECKING:
+    from rmpair.journal import Journal
+
+
+class RmpairError(Exception):
+    """A user mistake found by the command line itself (a bad flag value)."""
+
+
+def fail(message: str) -> NoReturn:
+    raise RmpairError(message)
+
+
+class _Options:
+    journal: Path | None = None
+    # Where every command reads the time; in-process tests may swap it.
+    clock: Clock = SYSTEM_CLOCK
+    # Opens the app when ``rmpair`` runs without a command. The console entry point
+    # (entry.py) sets it, so the command line never imports the UI.
+    launch_app: Callable[[Path | None, Clock], None] | None = None
+
+
+options = _Options()
+
+
+@contextmanager
+def opened(write: bool = True) -> Iterator[Journal]:
+    """The selected journal, closed (lock released, cache written) afterwards.
+
+    Switches the interface to this person's language for the tandem (``RMPAIR_LANG``,
+    else the tandem's): first as the stored status remembers it, so problems found
+    while opening are told in it too, then as the journal says.
+    """
+    from rmpair.journal import Journal
+    from rmpair.quick import stored_language
+
+    set_language(effective_language(stored_language(options.journal)))
+    announce_waits()
+    journal = Journal.open(options.journal, write=write, clock=options.clock)
+    try:
+        tandem = journal.tandem()
+        set_language(effective_language(tandem.lang if tandem else None))
+        yield journal
+    finally:
+        journal.close()
+        if journal.store.unshared:
+            typer.echo(
+                _(
+                    "rmpair: saved on this computer, not yet shared ({reason}); it is shared "
+                    "by itself once the journal folder can be written."
+                ).format(reason=journal.store.unshared),
+                err=True,
+            )
+
+
+def announce_waits() -> None:
+    """Tell the user when a write waits for another rmpair on this device (the app, or
+    a command in another terminal), instead of seeming to hang."""
+    from rmpair.store.journal_store import JournalStore
+
+    def waiting() -> None:
+        typer.echo(_("Waiting for another rmpair on this device to finish writing…"), err=True)
+
+    JournalStore.on_wait = waiting
+
+
+def print_json(data: Any) -> None:
+    import json
+
+    typer.echo(json.dumps(data, ensure_ascii=False, indent=2, sort_keys=False, default=str))
+
+
+def parse_date_option(value: str | None, flag: str) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        fail(_("{flag}: '{value}' is not a date (use YYYY-MM-DD).").format(flag=flag, value=value))
+
+
+def check_zone(name: str) -> str:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        fail(_("--tz: '{zone}' is not a known time zone (e.g. Europe/Berlin).").format(zone=name))
+    return name

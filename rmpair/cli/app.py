@@ -1,0 +1,212 @@
+"""The command line: a thin Typer shell over the journal facade.
+
+Mistakes a user can make (a wrong folder, an impossible date, an unknown id) end with
+one line on stderr and exit code 2, never a traceback. Heavy modules (Textual,
+icalendar) are imported inside the commands that need them, so ``rmpair status``
+starts about as fast as Typer itself.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from typer.core import TyperCommand, TyperGroup
+
+from rmpair import __version__
+from rmpair.cli._common import RmpairError, fail, options
+from rmpair.i18n import _, effective_language, set_language
+
+
+def _startup_language() -> None:
+    """Speak this person's language for the journal they use, from the first help text
+    on: ``RMPAIR_LANG``, else the tandem's language as the last stored status of
+    ``RMPAIR_JOURNAL`` (or the last journal) remembers it, else the locale. Reading
+    the status is cheap and never fails a command; ``opened()`` confirms it later."""
+    from rmpair.quick import stored_language
+
+    folder = os.environ.get("RMPAIR_JOURNAL")
+    try:
+        tandem_lang = stored_language(Path(folder) if folder else None)
+    except (OSError, ValueError):
+        tandem_lang = None
+    set_language(effective_language(tandem_lang))
+
+
+_startup_language()
+
+
+# Sub-apps, one per noun, each in rmpair/cli/<module>.py with an ``app``. They
+# are imported only when used, so adding commands does not slow every start.
+SUBCOMMANDS: dict[str, tuple[str, str]] = {}
+
+
+def register(name: str, target: str, help_text: str) -> None:
+    """Make ``rmpair NAME ...`` load ``rmpair.cli.MODULE`` (``MODULE:ATTR``) on demand."""
+    SUBCOMMANDS[name] = (target, help_text)
+
+
+# The foundation: a journal, its members, where it stands.
+register("init", "core:init_app", _("Start a new journal for your tandem."))
+register("join", "core:join_app", _("Join the journal your partner started, from this computer."))
+register("status", "core:status_app", _("Show the tandem, devices, file problems and conflicts."))
+register("demo", "core:demo_app", _("Create a realistic sample journal to look around in."))
+# Setting up the tandem (issue: the ask, prerequisites, agreement, programme plan).
+register("invite", "setup:invite_app", _("Print a friendly message asking a junior to mentor you."))
+register("check", "setup:check_app", _("Confirm the prerequisites and see which need attention."))
+register("agreement", "agreement", _("The agreed expectations: show, edit, sign."))
+register("plan", "setup:plan_app", _("Plan the programme's sessions from cadence and end date."))
+register("templates", "templates", _("List and show the templates in use."))
+# Running the sessions.
+register("topic", "topic", _("The topic backlog."))
+register("session", "session", _("Sessions: list, show, plan, move, cancel, mark held."))
+register("agenda", "session:agenda_app", _("Print a session's agenda and your prep checklist."))
+register("prep", "session:prep_app", _("Tick or add items on your prep checklist."))
+register("note", "notes:note_app", _("Add a shared or private note to a session."))
+register("learned", "notes:learned_app", _("Record what you learned in a session."))
+register("action", "notes:action_app", _("Action items: add, list, done."))
+register("feedback", "notes:feedback_app", _("Rate a held session (1-5) with a comment."))
+# Calendar and other exports.
+register("export", "export", _("Export the journal: calendar (.ics), JSON."))
+register("import", "exchange:import_app", _("Make a new journal from a JSON export."))
+# The end of the programme: check-ins, evaluation, the pair's report.
+register(
+    "checkin",
+    "evaluation:checkin_app",
+    _("The mid-point check-in: how it is going for each of you."),
+)
+register(
+    "evaluate", "evaluation:evaluate_app", _("The closing evaluation: feedback from both sides.")
+)
+register(
+    "assess", "evaluation:assess_app", _("The mentee's confidence per topic, before and after.")
+)
+register("report", "report", _("The programme's report: terminal, Markdown, HTML or JSON."))
+# Looking after the journal folder.
+register("doctor", "doctor", _("Check the journal folder and explain what needs you."))
+register("encrypt", "crypto", _("Encrypt the journal's shared folder, or show how far that got."))
+
+
+def _translate_help(command: Any) -> None:
+    """Show a command's docstring help in the interface language, and its
+    sub-commands' (tools/i18n.py extracts the docstrings of Typer commands)."""
+    if command.help:
+        command.help = _(command.help)
+    for sub in getattr(command, "commands", {}).values():
+        _translate_help(sub)
+
+
+class _Group(TyperGroup):
+    """Loads sub-apps lazily, and turns user mistakes into one line on stderr and exit
+    code 2 for every command."""
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        return sorted({*super().list_commands(ctx), *SUBCOMMANDS})
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        """For listings (help, completion of names): a stand-in carrying the help text,
+        so that listing commands imports none of them."""
+        found = super().get_command(ctx, cmd_name)
+        if found is not None or cmd_name not in SUBCOMMANDS:
+            return found
+        return TyperCommand(name=cmd_name, help=SUBCOMMANDS[cmd_name][1])
+
+    def resolve_command(self, ctx: Any, args: list[str]) -> Any:
+        """For running a command: import its module and build the real command."""
+        name, command, rest = super().resolve_command(ctx, args)
+        if name in SUBCOMMANDS:
+            command = self.load(name)
+        return name, command, rest
+
+    @staticmethod
+    def load(cmd_name: str) -> Any:
+        import importlib
+
+        target, help_text = SUBCOMMANDS[cmd_name]
+        module_name, _sep, attr = target.partition(":")
+        module = importlib.import_module(f"rmpair.cli.{module_name}")
+        command = typer.main.get_command(getattr(module, attr or "app"))
+        command.name = cmd_name
+        _translate_help(command)
+        command.help = command.help or help_text
+        # Shell completion is offered once, on the root, not on every sub-command.
+        command.params = [
+            p for p in command.params if p.name not in ("install_completion", "show_completion")
+        ]
+        return command
+
+    def invoke(self, ctx: Any) -> Any:
+        from rmpair.errors import ReadOnlyError, UserError
+
+        try:
+            return super().invoke(ctx)
+        except (RmpairError, UserError, ReadOnlyError) as exc:
+            message = str(exc)
+        except OSError as exc:
+            # A full disk, a read-only folder, a quota: say what and where, no traceback.
+            from rmpair.errors import os_error_text
+
+            message = os_error_text(exc)
+        except KeyboardInterrupt:
+            # Writes are atomic and a failed batch is dropped whole: nothing half-written,
+            # and the command has unwound (journal closed, lock released). Leave with 130
+            # at once: on its way out Python would report the signal as a kill instead.
+            typer.echo(_("rmpair: interrupted."), err=True)
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os._exit(130)
+        typer.echo(f"rmpair: {message}", err=True)
+        raise typer.Exit(2)
+
+
+app = typer.Typer(
+    cls=_Group,
+    help=_("rmpair: the journal of one reverse-mentoring pair, synced through a shared folder."),
+    no_args_is_help=False,
+    invoke_without_command=True,
+    add_completion=False,
+    pretty_exceptions_show_locals=False,
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"rmpair {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    ctx: typer.Context,
+    journal: Annotated[
+        Path | None,
+        typer.Option(
+            "--journal",
+            "-j",
+            envvar="RMPAIR_JOURNAL",
+            help=_("The journal folder to use (default: the last one used)."),
+        ),
+    ] = None,
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help=_("Show the version.")),
+    ] = False,
+) -> None:
+    """Without a command, open the app on the last used journal."""
+    options.journal = journal
+    if ctx.invoked_subcommand is None:
+        if options.launch_app is None:
+            fail(_("The app is not available here; run a command, e.g. 'rmpair --help'."))
+        options.launch_app(journal, options.clock)
+
+
+def main() -> None:
+    """Run the command line (entry.py adds the app for ``rmpair`` without a command)."""
+    app(prog_name="rmpair")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

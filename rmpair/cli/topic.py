@@ -1,0 +1,321 @@
+"""``rmpair topic``: the backlog of what the mentee wants to learn, in order."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from rmpair.cli._common import fail, opened, print_json
+from rmpair.cli.session import console, parse_role
+from rmpair.i18n import _
+
+if TYPE_CHECKING:
+    from rmpair.journal import Journal
+    from rmpair.model.records import Category, Session, Topic, TopicStatus
+
+app = typer.Typer(help=_("The topic backlog."), no_args_is_help=True)
+
+TopicArg = Annotated[str, typer.Argument(help=_("A topic id (or the start of one)."))]
+JsonOpt = Annotated[bool, typer.Option("--json", help=_("Print JSON instead of text."))]
+CATEGORY_HELP = _("technology, work, culture or project.")
+
+
+def parse_category(value: str | None) -> Category | None:
+    from rmpair.model.records import Category
+
+    if value is None:
+        return None
+    try:
+        return Category(value.strip().lower())
+    except ValueError:
+        fail(
+            _("--category must be technology, work, culture or project, not '{value}'.").format(
+                value=value
+            )
+        )
+
+
+def parse_status(value: str, *, allow_all: bool) -> list[TopicStatus] | None:
+    """``None`` means every status."""
+    from rmpair.domain.backlog import OPEN_STATUSES
+    from rmpair.model.records import TopicStatus
+
+    text = value.strip().lower()
+    if text == "open":
+        return list(OPEN_STATUSES)
+    if allow_all and text == "all":
+        return None
+    try:
+        return [TopicStatus(text)]
+    except ValueError:
+        choices = "open, backlog, planned, covered, dropped" + (", all" if allow_all else "")
+        fail(
+            _("--status must be one of {choices}, not '{value}'.").format(
+                choices=choices, value=value
+            )
+        )
+
+
+def topic_json(
+    journal: Journal, topic: Topic, rank: dict[str, int], where: dict[str, Session]
+) -> dict[str, Any]:
+    session = where.get(topic.id)
+    return {
+        "id": topic.id,
+        "rank": rank.get(topic.id),
+        "title": topic.title,
+        "category": topic.category.value,
+        "question": topic.question,
+        "proposed_by": topic.proposed_by.value,
+        "priority": topic.priority,
+        "status": topic.status.value,
+        "created": topic.created.isoformat() if topic.created else None,
+        "waited_days": journal.waited_days(topic),
+        "session": session.id if session is not None and topic.status.value == "planned" else None,
+    }
+
+
+@app.command("add")
+def add(
+    title: Annotated[
+        str | None,
+        typer.Argument(help=_("The topic; a title from 'rmpair topic ideas' fills in the rest.")),
+    ] = None,
+    idea: Annotated[
+        int | None, typer.Option("--idea", help=_("Add idea number N from 'rmpair topic ideas'."))
+    ] = None,
+    category: Annotated[str | None, typer.Option("--category", help=CATEGORY_HELP)] = None,
+    question: Annotated[
+        str | None,
+        typer.Option(
+            "--question", help=_("The question behind it: 'What should I know about ...?'")
+        ),
+    ] = None,
+    by: Annotated[
+        str | None,
+        typer.Option("--by", help=_("Who proposes it: mentor or mentee (default: you).")),
+    ] = None,
+) -> None:
+    """Add a topic at the end of the backlog."""
+    if title is None and idea is None:
+        fail(_("Give a title or --idea N (see 'rmpair topic ideas')."))
+    chosen = parse_category(category)
+    role = parse_role(by, "--by")
+    with opened() as journal:
+        topic_id = journal.add_topic(
+            title or "",
+            category=chosen,
+            question=question or "",
+            proposed_by=role,
+            idea=idea,
+        )
+        topic = journal.topic(topic_id)
+        typer.echo(
+            _("Added topic {id}: {title} ({category}), number {rank} in the backlog.").format(
+                id=topic.id,
+                title=topic.title,
+                category=_(topic.category.value),
+                rank=journal.topic_position(topic.id),
+            )
+        )
+
+
+@app.command("list")
+def list_topics(
+    category: Annotated[str | None, typer.Option("--category", help=CATEGORY_HELP)] = None,
+    status: Annotated[
+        str,
+        typer.Option(
+            "--status",
+            help=_("open (backlog and planned), backlog, planned, covered, dropped or all."),
+        ),
+    ] = "open",
+    as_json: JsonOpt = False,
+) -> None:
+    """The backlog in order (rank 1 is next), then planned, covered and dropped topics."""
+    chosen = parse_category(category)
+    statuses = parse_status(status, allow_all=True)
+    with opened() as journal:
+        found = journal.topics(statuses=statuses, category=chosen)
+        rank = {t.id: n for n, t in enumerate(journal.backlog(), start=1)}
+        where = journal.topic_sessions()
+        rows = [topic_json(journal, t, rank, where) for t in found]
+        if as_json:
+            print_json(rows)
+            return
+        if not rows:
+            typer.echo(
+                _("No topics here. Add one with 'rmpair topic add' or see 'rmpair topic ideas'.")
+            )
+            return
+        from rich.table import Table
+        from rich.text import Text
+
+        from rmpair import fmt
+
+        table = Table(box=None, pad_edge=False)
+        for header in ("#", _("id"), _("topic"), _("category"), _("by"), _("status"), _("waited")):
+            table.add_column(header)
+        for row in rows:
+            state = _(row["status"])
+            if row["session"]:
+                session = where[row["id"]]
+                day = fmt.date(session.start.date()) if session.start else "?"
+                state = _("planned for {day}").format(day=day)
+            waited = (
+                _("{n} days").format(n=row["waited_days"]) if row["waited_days"] is not None else ""
+            )
+            table.add_row(
+                str(row["rank"] or ""),
+                row["id"],
+                Text(f"{row['title']}\n{row['question']}"),
+                _(row["category"]),
+                _(row["proposed_by"]),
+                state,
+                waited,
+            )
+        console().print(table)
+
+
+@app.command("edit")
+def edit(
+    topic: TopicArg,
+    title: Annotated[str | None, typer.Option("--title", help=_("A new title."))] = None,
+    category: Annotated[str | None, typer.Option("--category", help=CATEGORY_HELP)] = None,
+    question: Annotated[
+        str | None, typer.Option("--question", help=_("The question behind it."))
+    ] = None,
+    by: Annotated[
+        str | None, typer.Option("--by", help=_("Who proposed it: mentor or mentee."))
+    ] = None,
+    status: Annotated[
+        str | None,
+        typer.Option(
+            "--status", help=_("backlog, covered or dropped (backlog brings a topic back).")
+        ),
+    ] = None,
+) -> None:
+    """Change a topic's title, category, question, proposer or status."""
+    chosen = parse_category(category)
+    role = parse_role(by, "--by")
+    new_status = None
+    if status is not None:
+        parsed = parse_status(status, allow_all=False)
+        if parsed is None or len(parsed) != 1:
+            fail(_("--status must be backlog, covered or dropped."))
+        new_status = parsed[0]
+    if all(v is None for v in (title, chosen, question, role, new_status)):
+        fail(_("Nothing to change: give --title, --category, --question, --by or --status."))
+    with opened() as journal:
+        found = journal.topic(topic)
+        changed = journal.edit_topic(
+            found.id,
+            title=title,
+            category=chosen,
+            question=question,
+            proposed_by=role,
+            status=new_status,
+        )
+        if changed:
+            typer.echo(_("Changed topic {id}.").format(id=found.id))
+        else:
+            typer.echo(_("Topic {id} already says that.").format(id=found.id))
+
+
+@app.command("move")
+def move(
+    topic: TopicArg,
+    to: Annotated[
+        int | None, typer.Option("--to", min=1, help=_("The new place (1 = next up)."))
+    ] = None,
+    up: Annotated[bool, typer.Option("--up", help=_("One place up."))] = False,
+    down: Annotated[bool, typer.Option("--down", help=_("One place down."))] = False,
+    top: Annotated[bool, typer.Option("--top", help=_("To the top."))] = False,
+    bottom: Annotated[bool, typer.Option("--bottom", help=_("To the bottom."))] = False,
+) -> None:
+    """Reorder the backlog."""
+    given = sum([to is not None, up, down, top, bottom])
+    if given != 1:
+        fail(_("Give exactly one of --to N, --up, --down, --top, --bottom."))
+    with opened() as journal:
+        found = journal.topic(topic)
+        current = journal.topic_position(found.id)
+        size = len(journal.backlog())
+        if to is not None:
+            target = to
+        elif up:
+            target = max(1, current - 1)
+        elif down:
+            target = current + 1
+        elif top:
+            target = 1
+        else:
+            target = size
+        place = journal.move_topic(found.id, target)
+        typer.echo(
+            _("'{title}' is now number {place} of {size} in the backlog.").format(
+                title=found.title, place=place, size=size
+            )
+        )
+
+
+@app.command("done")
+def done(topic: TopicArg) -> None:
+    """Mark a topic covered."""
+    from rmpair.model.records import TopicStatus
+
+    with opened() as journal:
+        found = journal.topic(topic)
+        journal.set_topic_status(found.id, TopicStatus.COVERED)
+        typer.echo(_("Topic {id} is covered: {title}.").format(id=found.id, title=found.title))
+
+
+@app.command("drop")
+def drop(topic: TopicArg) -> None:
+    """Drop a topic (it leaves the agendas of planned sessions)."""
+    from rmpair.model.records import TopicStatus
+
+    with opened() as journal:
+        found = journal.topic(topic)
+        touched = journal.set_topic_status(found.id, TopicStatus.DROPPED)
+        typer.echo(_("Dropped topic {id}: {title}.").format(id=found.id, title=found.title))
+        for session_id in touched:
+            typer.echo(_("Taken off the agenda of session {id}.").format(id=session_id))
+
+
+@app.command("ideas")
+def ideas(
+    category: Annotated[str | None, typer.Option("--category", help=CATEGORY_HELP)] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Topic ideas from the templates; add one with 'rmpair topic add --idea N'."""
+    chosen = parse_category(category)
+    with opened() as journal:
+        found = journal.topic_ideas(chosen)
+        if as_json:
+            print_json(
+                [
+                    {
+                        "number": n.number,
+                        "title": n.idea.title,
+                        "category": n.idea.category,
+                        "question": n.idea.question,
+                    }
+                    for n in found
+                ]
+            )
+            return
+        from rich.table import Table
+        from rich.text import Text
+
+        table = Table(box=None, pad_edge=False)
+        for header in ("#", _("idea"), _("category")):
+            table.add_column(header)
+        for numbered in found:
+            table.add_row(
+                str(numbered.number),
+                Text(f"{numbered.idea.title}\n{numbered.idea.question}"),
+                _(numbered.idea.category),
+            )
+        console().print(table)

@@ -1,1 +1,0 @@
-"""Sub-apps of the command line, one module per noun, loaded by ``rmpair.cli`` on demand."""

@@ -1,0 +1,351 @@
+"""The topic backlog: what the mentee wants to learn, in the order the pair agreed.
+
+Order is a float ``priority`` per topic (lower first, ties broken by id). Moving a
+topic writes only that topic's priority, picked between its new neighbours, so two
+devices reordering at the same time each change one field and every device sorts
+the merged result the same way.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TypeVar
+
+from rmpair.domain.records import JournalBase
+from rmpair.domain.templates import TemplateNotFound, TemplateStore, TopicIdea
+from rmpair.errors import UserError
+from rmpair.i18n import N_, _, content_language, gettext_for
+from rmpair.model.records import (
+    AgendaItem,
+    Category,
+    Record,
+    Role,
+    Session,
+    SessionStatus,
+    Topic,
+    TopicStatus,
+)
+
+R = TypeVar("R", bound=Record)
+
+# Topics still to be talked about: the backlog proper and those put on a session.
+OPEN_STATUSES = (TopicStatus.BACKLOG, TopicStatus.PLANNED)
+STATUS_ORDER = {status: n for n, status in enumerate(TopicStatus)}
+
+
+def order_key(topic: Topic) -> tuple[float, str]:
+    """The backlog order: priority, then id, so equal priorities sort the same everywhere."""
+    return (topic.priority, topic.id)
+
+
+def between(before: float | None, after: float | None) -> float | None:
+    """A priority strictly between two neighbours, or None when there is no room."""
+    if before is None and after is None:
+        return 0.0
+    if before is None:
+        assert after is not None
+        return after - 1.0
+    if after is None:
+        return before + 1.0
+    middle = (before + after) / 2
+    return middle if before < middle < after else None
+
+
+def placement(order: Sequence[Topic], moving: str, to: int) -> dict[str, float]:
+    """The priorities to write so that ``moving`` becomes number ``to`` (1-based) in ``order``.
+
+    ``order`` is the backlog in its current order. Usually only the moving topic gets
+    a new value; when its neighbours leave no room (equal values, or floats worn thin
+    by many moves) the others are renumbered too.
+    """
+    others = [t for t in order if t.id != moving]
+    index = min(max(to, 1), len(others) + 1) - 1
+    current = [t.id for t in order].index(moving) if any(t.id == moving for t in order) else -1
+    if current == index:
+        return {}
+    before = others[index - 1].priority if index > 0 else None
+    after = others[index].priority if index < len(others) else None
+    value = between(before, after)
+    if value is not None:
+        return {moving: value}
+    changes: dict[str, float] = {}
+    for n, topic in enumerate(others):
+        wanted = float(n if n < index else n + 1)
+        if topic.priority != wanted:
+            changes[topic.id] = wanted
+    changes[moving] = float(index)
+    return changes
+
+
+@dataclass(frozen=True)
+class NumberedIdea:
+    """A topic idea with its number in the whole catalogue (stable under filters)."""
+
+    number: int
+    idea: TopicIdea
+
+
+class BacklogMixin(JournalBase):
+    """Commands and queries about the topic backlog."""
+
+    _template_cache: tuple[str, TemplateStore] | None = None
+
+    def templates(self) -> TemplateStore:
+        """The templates in the tandem's language (the user's folder overrides).
+
+        The tandem's, not the person's (``RMPAIR_LANG``): agendas, checklists and
+        programme themes go into the shared journal, and both devices must write the
+        same words into the same records.
+        """
+        tandem = self.tandem()
+        lang = content_language(tandem.lang if tandem else None)
+        if self._template_cache is None or self._template_cache[0] != lang:
+            self._template_cache = (lang, TemplateStore(lang=lang))
+        return self._template_cache[1]
+
+    # -- queries ---------------------------------------------------------------
+
+    def topics(
+        self,
+        *,
+        statuses: Sequence[TopicStatus] | None = None,
+        category: Category | None = None,
+    ) -> list[Topic]:
+        """Topics grouped by status (backlog, planned, covered, dropped), each in order."""
+        found = [
+            t
+            for t in self.all(Topic)
+            if (statuses is None or t.status in statuses)
+            and (category is None or t.category is category)
+        ]
+        return sorted(found, key=lambda t: (STATUS_ORDER[t.status], *order_key(t)))
+
+    def backlog(self) -> list[Topic]:
+        """The topics waiting for a session, first one first."""
+        return sorted(
+            (t for t in self.all(Topic) if t.status is TopicStatus.BACKLOG), key=order_key
+        )
+
+    def topic(self, text: str) -> Topic:
+        """A topic by id or unique id prefix."""
+        found = self.get(Topic, self.resolve_id(Topic, text))
+        assert found is not None
+        return found
+
+    def topic_sessions(self) -> dict[str, Session]:
+        """For each planned topic, the planned session whose agenda holds it."""
+        sessions = {s.id: s for s in self.all(Session) if s.status is SessionStatus.PLANNED}
+        found: dict[str, Session] = {}
+        for item in self.all(AgendaItem):
+            session = sessions.get(item.session)
+            if session is None or not item.topic:
+                continue
+            known = found.get(item.topic)
+            if known is None or (session.start or dt.datetime.max) < (
+                known.start or dt.datetime.max
+            ):
+                found[item.topic] = session
+        return found
+
+    def waited_days(self, topic: Topic, now: dt.datetime | None = None) -> int | None:
+        """How many days an open topic has waited since it was added."""
+        if topic.status not in OPEN_STATUSES or topic.created is None:
+            return None
+        return max(0, (self.today(now) - topic.created).days)
+
+    def topic_ideas(self, category: Category | None = None) -> list[NumberedIdea]:
+        """The catalogue of topic ideas, numbered across all categories."""
+        try:
+            ideas = self.templates().topic_ideas()
+        except TemplateNotFound as exc:
+            raise UserError(str(exc)) from None
+        return [
+            NumberedIdea(n, idea)
+            for n, idea in enumerate(ideas, start=1)
+            if category is None or idea.category == category.value
+        ]
+
+    # -- commands --------------------------------------------------------------
+
+    def _bottom_priority(self) -> float:
+        values = [t.priority for t in self.all(Topic)]
+        return max(values) + 1.0 if values else 0.0
+
+    def _top_priority(self) -> float:
+        values = [t.priority for t in self.all(Topic) if t.status in OPEN_STATUSES]
+        return min(values) - 1.0 if values else 0.0
+
+    def add_topic(
+        self,
+        title: str = "",
+        *,
+        category: Category | None = None,
+        question: str = "",
+        proposed_by: Role | None = None,
+        idea: int | None = None,
+        now: dt.datetime | None = None,
+    ) -> str:
+        """Add a topic at the end of the backlog; returns its id.
+
+        ``idea`` takes title, category and question from the catalogue (explicit
+        values win). A title that matches an idea also borrows what is missing.
+        """
+        chosen: TopicIdea | None = None
+        if idea is not None:
+            ideas = self.topic_ideas()
+            if not 1 <= idea <= len(ideas):
+                raise UserError(
+                    _(
+                        "--idea: there is no idea {n}; 'rmpair topic ideas' lists 1 to {last}."
+                    ).format(n=idea, last=len(ideas))
+                )
+            chosen = ideas[idea - 1].idea
+        elif title.strip():
+            wanted = title.strip().casefold()
+            chosen = next(
+                (n.idea for n in self.topic_ideas() if n.idea.title.casefold() == wanted), None
+            )
+        title = title.strip() or (chosen.title if chosen else "")
+        if not title:
+            raise UserError(_("A topic needs a title (or --idea N)."))
+        if category is None:
+            if chosen is None:
+                raise UserError(
+                    _(
+                        "--category is needed for a topic of your own: technology, work, culture "
+                        "or project."
+                    )
+                )
+            category = Category(chosen.category)
+        question = question.strip() or (chosen.question if chosen else "")
+        if not question:
+            # Stored for both of you, so in the tandem's language, like the templates.
+            write = gettext_for(self.templates().lang)
+            question = write(N_("What should I know about {topic}?")).format(topic=title)
+        same = [
+            t
+            for t in self.all(Topic)
+            if t.status in OPEN_STATUSES and t.title.casefold() == title.casefold()
+        ]
+        if same:
+            raise UserError(
+                _("The backlog already has '{title}' ({id}).").format(
+                    title=same[0].title, id=same[0].id
+                )
+            )
+        topic = Topic(
+            id="",
+            title=title,
+            category=category,
+            question=question,
+            proposed_by=proposed_by or self.my_role,
+            priority=self._bottom_priority(),
+            status=TopicStatus.BACKLOG,
+            created=self.today(now),
+        )
+        return self.add(Topic.KIND, topic.to_fields())
+
+    def edit_topic(
+        self,
+        topic_id: str,
+        *,
+        title: str | None = None,
+        category: Category | None = None,
+        question: str | None = None,
+        proposed_by: Role | None = None,
+        status: TopicStatus | None = None,
+    ) -> bool:
+        """Change what is given; returns whether anything changed."""
+        topic = self.topic(topic_id)
+        fields: dict[str, object] = {}
+        if title is not None:
+            if not title.strip():
+                raise UserError(_("--title cannot be empty."))
+            fields["title"] = title.strip()
+        if category is not None:
+            fields["category"] = category.value
+        if question is not None:
+            fields["question"] = question.strip()
+        if proposed_by is not None:
+            fields["proposed_by"] = proposed_by.value
+        with self.batch():
+            changed = self.update(Topic.KIND, topic.id, fields) if fields else False
+            if status is not None and status is not topic.status:
+                self.set_topic_status(topic.id, status)
+                changed = True
+        return changed
+
+    def move_topic(self, topic_id: str, to: int) -> int:
+        """Put a backlog topic at position ``to`` (1 = next up); returns where it ended up."""
+        topic = self.topic(topic_id)
+        if topic.status is not TopicStatus.BACKLOG:
+            raise UserError(
+                _(
+                    "'{title}' is {status}; only topics in the backlog have a place in its order."
+                ).format(title=topic.title, status=_(topic.status.value))
+            )
+        order = self.backlog()
+        changes = placement(order, topic.id, to)
+        with self.batch():
+            for rec_id, value in changes.items():
+                self.update(Topic.KIND, rec_id, {"priority": value})
+        return [t.id for t in self.backlog()].index(topic.id) + 1
+
+    def topic_position(self, topic_id: str) -> int:
+        """The 1-based place of a backlog topic."""
+        order = [t.id for t in self.backlog()]
+        if topic_id not in order:
+            topic = self.topic(topic_id)
+            raise UserError(
+                _(
+                    "'{title}' is {status}; only topics in the backlog have a place in its order."
+                ).format(title=topic.title, status=_(topic.status.value))
+            )
+        return order.index(topic_id) + 1
+
+    def set_topic_status(self, topic_id: str, status: TopicStatus) -> list[str]:
+        """Mark a topic covered, dropped or back in the backlog.
+
+        A topic that leaves the open ones is taken off the agendas of planned
+        sessions; returns the ids of those sessions.
+        """
+        topic = self.topic(topic_id)
+        if status is TopicStatus.PLANNED:
+            raise UserError(_("A topic becomes planned by putting it on a session."))
+        touched: list[str] = []
+        with self.batch():
+            fields: dict[str, object] = {"status": status.value}
+            if status is TopicStatus.BACKLOG and topic.status is not TopicStatus.BACKLOG:
+                fields["priority"] = self._bottom_priority()
+            if status is not TopicStatus.COVERED:
+                touched = self._take_off_planned_agendas(topic.id)
+            self.update(Topic.KIND, topic.id, fields)
+        return touched
+
+    def _take_off_planned_agendas(self, topic_id: str) -> list[str]:
+        planned = {s.id: s for s in self.all(Session) if s.status is SessionStatus.PLANNED}
+        touched: set[str] = set()
+        for item in self.all(AgendaItem):
+            if item.topic == topic_id and item.session in planned and not item.covered:
+                self.delete(AgendaItem.KIND, item.id)
+                touched.add(item.session)
+        for session_id in touched:
+            session = planned[session_id]
+            if topic_id in session.topics:
+                remaining = [t for t in session.topics if t != topic_id]
+                self.update(Session.KIND, session_id, {"topics": remaining})
+        return sorted(touched)
+
+    def return_to_backlog_top(self, topic_ids: Sequence[str]) -> None:
+        """Put topics back at the head of the backlog, keeping their relative order."""
+        top = self._top_priority()
+        count = len(topic_ids)
+        with self.batch():
+            for n, topic_id in enumerate(topic_ids):
+                self.update(
+                    Topic.KIND,
+                    topic_id,
+                    {"status": TopicStatus.BACKLOG.value, "priority": top - (count - 1 - n)},
+                )

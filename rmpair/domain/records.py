@@ -1,0 +1,236 @@
+"""The generic half of the journal facade: records in, records out, conflicts.
+
+Domain commands (agreement, plan, backlog, sessions, ...) live in their own modules
+as mixins over this base, and ``journal.Journal`` combines them, so the CLI and the
+app talk to one object while each area of the domain stays in one file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator, Mapping
+from contextlib import AbstractContextManager
+from pathlib import Path
+from typing import Any, TypeVar
+
+from rmpair.clock import SYSTEM_CLOCK, Clock, today_in, zone
+from rmpair.errors import UserError
+from rmpair.i18n import _
+from rmpair.model.records import Device, JSONValue, Record, Role, Tandem, plain
+from rmpair.store.home import new_id
+from rmpair.store.journal_store import JournalStore
+from rmpair.store.merge import DELETED, Conflict
+
+R = TypeVar("R", bound=Record)
+TANDEM_ID = "tandem"
+
+
+class JournalBase:
+    """Generic record operations over the store; every change goes through here."""
+
+    def __init__(self, store: JournalStore, clock: Clock = SYSTEM_CLOCK) -> None:
+        self.store = store
+        # The only source of "now" for every command and query (see clock.py).
+        self.clock = clock
+        # kind -> (state object, the kind's version, records): see ``all``.
+        self._memo: dict[str, tuple[Any, int, list[Any]]] = {}
+
+    def refresh(self) -> bool:
+        """Pick up the partner's changes; True when something new arrived."""
+        return self.store.refresh()
+
+    def batch(self) -> AbstractContextManager[None]:
+        """Make several changes as one write; nothing is written if the block fails."""
+        return self.store.batch()
+
+    # -- who am I ------------------------------------------------------------
+
+    @property
+    def me(self) -> str:
+        return self.store.member.person
+
+    @property
+    def my_role(self) -> Role:
+        return Role(self.store.member.role)
+
+    @property
+    def device_id(self) -> str:
+        return self.store.device.id
+
+    @property
+    def journal_id(self) -> str:
+        return self.store.member.journal
+
+    @property
+    def folder(self) -> Path:
+        return self.store.folder
+
+    @property
+    def private_dir(self) -> Path:
+        """This device's folder for what never enters the shared journal."""
+        return self.store.local
+
+    def _register_device(self) -> None:
+        identity = self.store.device
+        current = self.get(Device, identity.id)
+        wanted = {"person": self.me, "role": self.my_role.value, "label": identity.label}
+        if current is None:
+            self.store.append(
+                [
+                    self._draft(
+                        "create",
+                        Device.KIND,
+                        identity.id,
+                        {**wanted, "joined": self.today().isoformat()},
+                    )
+                ]
+            )
+        elif {k: getattr(current, k) for k in wanted} != wanted:
+            self.update(Device.KIND, identity.id, wanted)
+
+    # -- generic record access -----------------------------------------------
+
+    def get(self, cls: type[R], rec_id: str) -> R | None:
+        fields = self.store.state.fields(cls.KIND, rec_id)
+        return None if fields is None else cls.from_fields(rec_id, fields)
+
+    def all(self, cls: type[R]) -> list[R]:
+        """Every live record of a kind. Built once per state of the journal: a command
+        that lists sessions and looks up each one's agenda does not rebuild them."""
+        state = self.store.state
+        version = state.versions.get(cls.KIND, 0)
+        hit = self._memo.get(cls.KIND)
+        if hit is not None and hit[0] is state and hit[1] == version:
+            return list(hit[2])
+        found = [cls.from_fields(rec_id, f) for rec_id, f in state.live(cls.KIND)]
+        self._memo[cls.KIND] = (state, version, found)
+        return list(found)
+
+    def by_session(self, cls: type[R]) -> dict[str, list[R]]:
+        """Records that belong to a session (agenda, prep, notes, ...), by session id."""
+        grouped: dict[str, list[R]] = {}
+        for record in self.all(cls):
+            grouped.setdefault(str(getattr(record, "session", "")), []).append(record)
+        return grouped
+
+    def tandem(self) -> Tandem | None:
+        return self.get(Tandem, TANDEM_ID)
+
+    def now(self) -> dt.datetime:
+        """The current instant on the journal's clock (aware, UTC)."""
+        return self.clock.now()
+
+    def today(self, now: dt.datetime | None = None) -> dt.date:
+        """Today's date in the tandem's zone (``now`` defaults to the journal's clock)."""
+        tandem = self.tandem()
+        tz = tandem.tz if tandem else "UTC"
+        if now is None:
+            return today_in(self.clock, tz)
+        return now.astimezone(zone(tz)).date()
+
+    def _draft(
+        self,
+        op: str,
+        kind: str,
+        rec: str,
+        fields: Mapping[str, JSONValue],
+        prev: list[str] | None = None,
+    ) -> dict[str, Any]:
+        return {
+            "id": new_id(20),
+            "kind": kind,
+            "rec": rec,
+            "op": op,
+            "fields": {name: plain(value) for name, value in fields.items()},
+            "prev": sorted(prev or []),
+        }
+
+    def _heads(self, kind: str, rec: str, names: Iterator[str] | list[str]) -> list[str]:
+        state = self.store.state.record(kind, rec)
+        if state is None:
+            return []
+        return sorted({cid for n in names for cid in state.heads.get(n, {})})
+
+    def put(self, record: Record) -> str:
+        """Store a new record, or the fields of ``record`` that differ from the stored one."""
+        kind = record.KIND
+        existing = self.store.state.fields(kind, record.id)
+        wanted = record.to_fields()
+        if existing is None:
+            self.store.append([self._draft("create", kind, record.id, wanted)])
+        else:
+            self.update(kind, record.id, wanted)
+        return record.id
+
+    def add(self, kind: str, fields: Mapping[str, JSONValue], rec_id: str | None = None) -> str:
+        """Store a new record of ``kind``; returns its id."""
+        rec_id = rec_id or new_id(10)
+        self.store.append([self._draft("create", kind, rec_id, fields)])
+        return rec_id
+
+    def update(self, kind: str, rec: str, fields: Mapping[str, JSONValue]) -> bool:
+        """Set fields whose value differs; returns whether anything was stored."""
+        current = self.store.state.fields(kind, rec)
+        if current is None:
+            raise UserError(_("No {kind} with id {id}.").format(kind=kind, id=rec))
+        wanted = {k: plain(v) for k, v in fields.items()}
+        changed = {k: v for k, v in wanted.items() if current.get(k) != v}
+        if not changed:
+            return False
+        prev = self._heads(kind, rec, list(changed))
+        self.store.append([self._draft("set", kind, rec, changed, prev)])
+        return True
+
+    def delete(self, kind: str, rec: str) -> None:
+        state = self.store.state.record(kind, rec)
+        if state is None or self.store.state.fields(kind, rec) is None:
+            raise UserError(_("No {kind} with id {id}.").format(kind=kind, id=rec))
+        prev = sorted(state.head_ids())
+        self.store.append([self._draft("delete", kind, rec, {DELETED: True}, prev)])
+
+    # -- conflicts -----------------------------------------------------------
+
+    def conflicts(self) -> list[Conflict]:
+        return self.store.state.conflicts()
+
+    def resolve(self, conflict: Conflict, keep_change: str) -> None:
+        """Settle a conflict with the value of one of its changes (an ordinary change)."""
+        candidates = {c["id"]: c for c in (conflict.winner, *conflict.others)}
+        chosen = candidates.get(keep_change)
+        if chosen is None:
+            raise UserError(_("That value is not part of this conflict."))
+        kind, rec, name = conflict.kind, conflict.rec, conflict.field
+        if conflict.is_delete:
+            state = self.store.state.record(kind, rec)
+            assert state is not None
+            if chosen["fields"].get(DELETED):
+                prev = sorted(state.head_ids())
+                self.store.append([self._draft("delete", kind, rec, {DELETED: True}, prev)])
+            else:
+                prev = self._heads(kind, rec, [DELETED])
+                self.store.append([self._draft("restore", kind, rec, {DELETED: False}, prev)])
+            return
+        prev = self._heads(kind, rec, [name])
+        value = chosen["fields"][name]
+        self.store.append([self._draft("resolve", kind, rec, {name: value}, prev)])
+
+    # -- status --------------------------------------------------------------
+
+    def resolve_id(self, cls: type[Record], text: str) -> str:
+        """The full id of a live ``cls`` record from an id or a unique prefix of one."""
+        wanted = text.strip()
+        if not wanted:
+            raise UserError(_("An id is needed."))
+        ids = [rec_id for rec_id, _fields in self.store.state.live(cls.KIND)]
+        if wanted in ids:
+            return wanted
+        matches = [rec_id for rec_id in ids if rec_id.startswith(wanted)]
+        if len(matches) == 1:
+            return matches[0]
+        if not matches:
+            raise UserError(_("No {kind} with id '{id}'.").format(kind=cls.KIND, id=wanted))
+        raise UserError(
+            _("'{id}' fits {n} {kind} records ({some}); type more of the id.").format(
+                id=wanted, n=len(matches), kind=cls.KIND, some=", ".join(sorted(matches)[:4])
+            )
+        )
