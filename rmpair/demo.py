@@ -202,7 +202,7 @@ def _fill(
     begin = at(start - dt.timedelta(days=3), 9)
     with me.batch():
         for n, (title, category, question) in enumerate(TOPICS):
-            me.add_topic(
+            me.backlog.add_topic(
                 text(title),
                 category=category,
                 question=text(question),
@@ -211,61 +211,65 @@ def _fill(
             )
     partner.refresh()
     plan = "engineering-6m" if not long_history else None
-    partner.plan_programme(template=plan, cadence=cadence.value, time=dt.time(17, 30), now=begin)
+    partner.plan.plan_programme(
+        template=plan, cadence=cadence.value, time=dt.time(17, 30), now=begin
+    )
     me.refresh()
     extra_topic = 0
-    for session in partner.sessions():
+    for session in partner.sessions.all():
         if session.start is None:
             continue
         day = session.start.date()
         past = day < today
         mine = _own_numbers(partner, session.id, Role.MENTOR)
-        partner.tick_prep(session.id, mine if past else mine[:2])
+        partner.sessions.tick_prep(session.id, mine if past else mine[:2])
         me.refresh()
         if not past:
             continue
         if long_history and rng.random() < 0.06:
-            me.cancel_session(session.id, now=at(day - dt.timedelta(days=1), 8))
+            me.sessions.cancel_session(session.id, now=at(day - dt.timedelta(days=1), 8))
             partner.refresh()
             continue
         at(day - dt.timedelta(days=1), 19)
         with me.batch():
-            me.tick_prep(session.id, _own_numbers(me, session.id, Role.MENTEE))
-            for action in me.action_items(open_only=True):
+            me.sessions.tick_prep(session.id, _own_numbers(me, session.id, Role.MENTEE))
+            for action in me.notes.action_items(open_only=True):
                 if action.owner is Role.MENTEE:
-                    me.complete_action(action.id)
+                    me.notes.complete_action(action.id)
         partner.refresh()
         ended = at(day, 18, 40)
-        partner.hold_session(session.id, all_covered=True, now=ended)
+        partner.sessions.hold_session(session.id, all_covered=True, now=ended)
         me.refresh()
         with me.batch():
-            me.add_note(session.id, text(NOTES[Role.MENTEE]), now=ended)
-            me.add_learning(session.id, text(rng.choice(LEARNED[Role.MENTEE])), now=ended)
-            me.add_action(
+            me.notes.add_note(session.id, text(NOTES[Role.MENTEE]), now=ended)
+            me.notes.add_learning(session.id, text(rng.choice(LEARNED[Role.MENTEE])), now=ended)
+            me.notes.add_action(
                 text(N_("Try it on next week's planning")),
                 session_id=session.id,
                 due_next_session=True,
                 now=ended,
             )
-            me.give_feedback(
+            me.notes.give_feedback(
                 session.id, rng.choice([3, 4, 4, 5, 5]), text(N_("Practical and to the point."))
             )
         later = at(day, 19, 5)
         with partner.batch():
-            partner.add_note(session.id, text(NOTES[Role.MENTOR]), now=later)
-            partner.add_learning(session.id, text(rng.choice(LEARNED[Role.MENTOR])), now=later)
-            partner.add_action(
+            partner.notes.add_note(session.id, text(NOTES[Role.MENTOR]), now=later)
+            partner.notes.add_learning(
+                session.id, text(rng.choice(LEARNED[Role.MENTOR])), now=later
+            )
+            partner.notes.add_action(
                 text(N_("Send the two links we talked about")),
                 session_id=session.id,
                 due=day + dt.timedelta(days=3),
                 now=later,
             )
-            partner.give_feedback(
+            partner.notes.give_feedback(
                 session.id, rng.choice([4, 5, 5]), text(N_("Good questions today."))
             )
-            for action in partner.action_items(open_only=True):
+            for action in partner.notes.action_items(open_only=True):
                 if action.owner is Role.MENTOR and action.session != session.id:
-                    partner.complete_action(action.id)
+                    partner.notes.complete_action(action.id)
         me.refresh()
         if long_history:
             # New questions keep coming: a long journal has a long backlog.
@@ -274,7 +278,7 @@ def _fill(
                 for _n in range(4):
                     title, category, question = TOPICS[extra_topic % len(TOPICS)]
                     extra_topic += 1
-                    me.add_topic(
+                    me.backlog.add_topic(
                         f"{text(title)} ({extra_topic})",
                         category=category,
                         question=text(question),
@@ -285,5 +289,5 @@ def _fill(
 
 def _own_numbers(journal: Journal, session_id: str, role: Role) -> list[int]:
     """The checklist numbers of ``role``'s items, as ``prep`` numbers them."""
-    items = journal.prep_items(session_id)
+    items = journal.sessions.prep_items(session_id)
     return [n for n, item in enumerate(items, start=1) if item.role is role]

@@ -1,38 +1,35 @@
-"""The journal facade: commands become stored changes, queries read the merged state.
+"""The journal facade: opens a journal and composes the domain services over it.
 
-The CLI and the Textual screens only talk to this class. It knows the domain words
-(tandem, topic, session, ...) and leaves files to ``store.py``.
+The CLI and the Textual screens only talk to ``Journal``. It wires one store, one
+read model and change writer (``Records``) and one service per area of the method
+(``journal.backlog``, ``journal.sessions``, ...), and answers "where do we stand".
+It inherits nothing; each service lives in ``rmpair/domain`` or ``rmpair/export``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import AbstractContextManager, contextmanager
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 from rmpair.clock import SYSTEM_CLOCK, Clock, epoch_ms
-from rmpair.domain.agreement import TandemMixin
-from rmpair.domain.backlog import BacklogMixin
-from rmpair.domain.evaluation import EvaluationMixin
-from rmpair.domain.notes import NotesMixin
-from rmpair.domain.nudges import Nudge, NudgesMixin
-from rmpair.domain.plan import PlanMixin
-from rmpair.domain.records import TANDEM_ID, JournalBase
-from rmpair.domain.sessions import SessionsMixin
+from rmpair.domain.agreement import Agreement
+from rmpair.domain.backlog import Backlog
+from rmpair.domain.cadence import add_months
+from rmpair.domain.evaluation import Evaluations
+from rmpair.domain.notes import Notes
+from rmpair.domain.nudges import Nudge, Nudges
+from rmpair.domain.plan import Plan
+from rmpair.domain.records import TANDEM_ID, Records
+from rmpair.domain.sessions import Sessions
+from rmpair.domain.templates import TemplateStore
 from rmpair.errors import UserError
-from rmpair.export.calendar import ExportMixin
+from rmpair.export.calendar import Calendar
 from rmpair.i18n import _, current_language
-from rmpair.model.records import (
-    Cadence,
-    Device,
-    JSONValue,
-    Record,
-    Role,
-    Tandem,
-)
+from rmpair.model.records import Cadence, Device, JSONValue, Record, Role, Tandem
 from rmpair.model.schema import change_fits
 from rmpair.store.home import Home, Membership, new_id
 from rmpair.store.journal_store import JournalStore, Problem
@@ -42,15 +39,6 @@ if TYPE_CHECKING:
     from rmpair.store.crypto import Passphrase
 
 R = TypeVar("R", bound=Record)
-
-
-def add_months(day: dt.date, months: int) -> dt.date:
-    """The same day ``months`` later, clamped to the month's last day (31 Jan + 1 = 28/29 Feb)."""
-    import calendar
-
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 class DeviceSeen(NamedTuple):
@@ -160,19 +148,105 @@ def find_journal_id(folder: Path, known: Callable[[str], bool] | None = None) ->
     return min(votes, key=lambda journal: (-votes[journal], journal))
 
 
-class Journal(
-    TandemMixin,
-    PlanMixin,
-    ExportMixin,
-    NudgesMixin,
-    NotesMixin,
-    EvaluationMixin,
-    SessionsMixin,
-    BacklogMixin,
-    JournalBase,
-):
-    """One tandem's journal as seen from this device: lifecycle, status, and (through
-    the base classes) every command and query the CLI and the app use."""
+class Journal:
+    """One tandem's journal as seen from this device: opening and closing it, who and
+    when this device is, generic record access, status, and one service per area of
+    the method. A command reads ``journal.sessions.next_session()``; a new feature
+    goes into the service of its area, not into this class."""
+
+    def __init__(self, store: JournalStore, clock: Clock = SYSTEM_CLOCK) -> None:
+        self.store = store
+        # The only source of "now" for every command and query (see clock.py).
+        self.clock = clock
+        self.records = records = Records(store, clock)
+        self.backlog = Backlog(records)
+        self.sessions = Sessions(records, self.backlog)
+        self.agreement = Agreement(records)
+        self.plan = Plan(records, self.sessions, self.agreement)
+        self.notes = Notes(records, self.sessions)
+        self.evaluation = Evaluations(records, self.sessions, self.backlog)
+        self.nudges = Nudges(records, self.sessions)
+        self.calendar = Calendar(records)
+
+    # -- who and when --------------------------------------------------------
+
+    @property
+    def me(self) -> str:
+        return self.records.me
+
+    @property
+    def my_role(self) -> Role:
+        return self.records.my_role
+
+    @property
+    def device_id(self) -> str:
+        return self.records.device_id
+
+    @property
+    def journal_id(self) -> str:
+        return self.records.journal_id
+
+    @property
+    def folder(self) -> Path:
+        return self.records.folder
+
+    @property
+    def private_dir(self) -> Path:
+        """This device's folder for what never enters the shared journal."""
+        return self.records.private_dir
+
+    def now(self) -> dt.datetime:
+        return self.records.now()
+
+    def today(self, now: dt.datetime | None = None) -> dt.date:
+        return self.records.today(now)
+
+    def tandem(self) -> Tandem | None:
+        return self.records.tandem()
+
+    def templates(self) -> TemplateStore:
+        """The templates in the tandem's language (the user's folder overrides)."""
+        return self.records.templates()
+
+    # -- records, changes and conflicts (see domain/records.py) --------------
+
+    def refresh(self) -> bool:
+        """Pick up the partner's changes; True when something new arrived."""
+        return self.records.refresh()
+
+    def batch(self) -> AbstractContextManager[None]:
+        """Make several changes as one write; nothing is written if the block fails."""
+        return self.records.batch()
+
+    def get(self, cls: type[R], rec_id: str) -> R | None:
+        return self.records.get(cls, rec_id)
+
+    def all(self, cls: type[R]) -> list[R]:
+        return self.records.all(cls)
+
+    def put(self, record: Record) -> str:
+        return self.records.put(record)
+
+    def add(self, kind: str, fields: Mapping[str, JSONValue], rec_id: str | None = None) -> str:
+        return self.records.add(kind, fields, rec_id)
+
+    def update(self, kind: str, rec: str, fields: Mapping[str, JSONValue]) -> bool:
+        return self.records.update(kind, rec, fields)
+
+    def delete(self, kind: str, rec: str) -> None:
+        self.records.delete(kind, rec)
+
+    def by_session(self, cls: type[R]) -> dict[str, list[R]]:
+        return self.records.by_session(cls)
+
+    def resolve_id(self, cls: type[Record], text: str) -> str:
+        return self.records.resolve_id(cls, text)
+
+    def conflicts(self) -> list[Conflict]:
+        return self.records.conflicts()
+
+    def resolve(self, conflict: Conflict, keep_change: str) -> None:
+        self.records.resolve(conflict, keep_change)
 
     # -- lifecycle -----------------------------------------------------------
 
@@ -230,12 +304,13 @@ class Journal(
             tz=tz,
             lang=lang,
         )
-        journal._register_device()
+        journal.records.register_device()
         journal.put(tandem)
         if encrypt:
             from rmpair.store.crypto import encrypt_journal
 
-            encrypt_journal(journal)  # recorded in the journal: the partner's device follows
+            # Recorded in the journal: the partner's device follows.
+            encrypt_journal(journal.records)
         home.remember(folder)
         return journal
 
@@ -296,7 +371,7 @@ class Journal(
         member = Membership(journal_id, folder, tandem.name_of(role) if tandem else me, role.value)
         home.save_membership(member)
         journal.store.member = member
-        journal._register_device()
+        journal.records.register_device()
         home.remember(folder)
         return journal
 
@@ -419,7 +494,7 @@ class Journal(
             "me": {"person": self.me, "role": self.my_role.value, "device": self.device_id},
             "folder": str(self.folder),
             # When the nudges in ``data`` may change although no file did (quick.py).
-            "valid_until": self.nudges_valid_until().isoformat(),
+            "valid_until": self.nudges.valid_until().isoformat(),
             "exports": exports_signature(self.private_dir),
             # The language its messages are in; quick.py reuses it only for that one.
             "lang": current_language(),
@@ -439,7 +514,7 @@ class Journal(
             conflicts=self.conflicts(),
             read_only=list(self.store.read_only_reasons),
             counts=counts,
-            nudges=tuple(self.nudges(now)),
+            nudges=tuple(self.nudges.current(now)),
         )
 
 

@@ -60,7 +60,7 @@ class AgreementScreen(JournalScreen):
         if tandem is None:
             self.query_one("#items", Static).update(_("The journal has no tandem yet."))
             return
-        view = journal.agreement()
+        view = journal.agreement.view()
         signed = Text()
         signed.append(_("Signatures"), style="bold")
         if view.signed_by_both:
@@ -103,7 +103,7 @@ class AgreementScreen(JournalScreen):
             items.add_row(f"{n}.", body)
         self.query_one("#items", Static).update(Group(heading, items))
 
-        checks = journal.prerequisites()
+        checks = journal.agreement.prerequisites()
         prereqs = Text()
         prereqs.append(_("Prerequisites"), style="bold")
         for check in checks:
@@ -121,7 +121,7 @@ class AgreementScreen(JournalScreen):
         def answered(yes: bool | None) -> None:
             if yes:
                 self.save(
-                    lambda j: j.sign_agreement(),
+                    lambda j: j.agreement.sign_agreement(),
                     lambda new: self.app.notify(
                         _("Signed.") if new else _("You had already signed this wording.")
                     ),
@@ -138,13 +138,13 @@ class AgreementScreen(JournalScreen):
 
     def action_check(self) -> None:
         with self.ctx.jobs.lock:
-            checks = self.journal.prerequisites()
+            checks = self.journal.agreement.prerequisites()
             me = self.journal.my_role
         choices = ((_("yes"), YES), (_("no"), NO), (_("not sure yet"), NOT_YET))
         fields = [Field(c.key, c.question, c.answers.get(me) or NOT_YET, choices) for c in checks]
 
         def build(values: dict[str, str]) -> Work[list[str]]:
             answers = {key: value == YES for key, value in values.items() if value != NOT_YET}
-            return lambda j: j.answer_prerequisites(answers)
+            return lambda j: j.agreement.answer_prerequisites(answers)
 
         self.app.push_screen(FormScreen(self.ctx, _("Prerequisites"), fields, build))

@@ -100,9 +100,9 @@ class BacklogScreen(JournalScreen):
         label, statuses = STATUS_FILTERS[self.status_filter]
         label = _(label)
         category = CATEGORY_FILTERS[self.category_filter]
-        topics = journal.topics(statuses=statuses, category=category)
-        rank = {t.id: n for n, t in enumerate(journal.backlog(), start=1)}
-        where = journal.topic_sessions()
+        topics = journal.backlog.topics(statuses=statuses, category=category)
+        rank = {t.id: n for n, t in enumerate(journal.backlog.ordered(), start=1)}
+        where = journal.backlog.topic_sessions()
         today = journal.today(now)
         rows: list[Row] = []
         for topic in topics:
@@ -160,7 +160,9 @@ class BacklogScreen(JournalScreen):
                 raise UserError(_("Title: a topic needs a title."))
             category = Category(values["category"])
             question = values["question"]
-            return lambda j: j.add_topic(title, category=category, question=question, now=now)
+            return lambda j: j.backlog.add_topic(
+                title, category=category, question=question, now=now
+            )
 
         form: FormScreen[str] = FormScreen(
             self.ctx,
@@ -192,7 +194,7 @@ class BacklogScreen(JournalScreen):
             if not title:
                 raise UserError(_("Title: a topic needs a title."))
             status = TopicStatus(values["status"])
-            return lambda j: j.edit_topic(
+            return lambda j: j.backlog.edit_topic(
                 topic.id,
                 title=title,
                 category=Category(values["category"]),
@@ -225,7 +227,9 @@ class BacklogScreen(JournalScreen):
         topic_id = topic.id
 
         def move(journal: Journal) -> int:
-            return journal.move_topic(topic_id, journal.topic_position(topic_id) + delta)
+            return journal.backlog.move_topic(
+                topic_id, journal.backlog.topic_position(topic_id) + delta
+            )
 
         self.save(move)
 
@@ -237,16 +241,18 @@ class BacklogScreen(JournalScreen):
         with self.ctx.jobs.lock:
             ahead = [
                 s
-                for s in self.journal.sessions()
+                for s in self.journal.sessions.all()
                 if s.status is SessionStatus.PLANNED and s.start and end_utc(s) >= now
             ]
-            choices = [(f"{fmt.when(s)} · {self.journal.session_title(s)}", s.id) for s in ahead]
+            choices = [
+                (f"{fmt.when(s)} · {self.journal.sessions.session_title(s)}", s.id) for s in ahead
+            ]
         topic_id, title = topic.id, topic.title
 
         def chosen(session_id: str | None) -> None:
             if session_id:
                 self.save(
-                    lambda j: j.add_topic_to_session(session_id, topic_id),
+                    lambda j: j.sessions.add_topic_to_session(session_id, topic_id),
                     lambda _item: self.app.notify(
                         _("'{title}' is on that session's agenda now.").format(title=title)
                     ),

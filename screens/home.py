@@ -80,7 +80,7 @@ def sections(journal: Journal, now: dt.datetime) -> Sections:
     if tandem is None:
         head.append(_("No tandem yet."), style="bold")
     else:
-        from rmpair.domain.plan import cadence_text
+        from rmpair.domain.cadence import cadence_text
 
         head.append(
             _("{mentor} teaches {mentee}").format(
@@ -89,7 +89,7 @@ def sections(journal: Journal, now: dt.datetime) -> Sections:
             ),
             style="bold",
         )
-        progress = journal.progress(now)
+        progress = journal.sessions.progress(now)
         parts = []
         if progress.total:
             parts.append(
@@ -148,7 +148,7 @@ def _next_session(journal: Journal, now: dt.datetime, found: Sections) -> Text:
 
     text = Text()
     text.append(_("Next session"), style="bold")
-    upcoming = journal.next_session(now)
+    upcoming = journal.sessions.next_session(now)
     if upcoming is None:
         text.append("\n  " + _("None planned. Plan one on the Sessions screen (3)."))
         return text
@@ -158,16 +158,16 @@ def _next_session(journal: Journal, now: dt.datetime, found: Sections) -> Text:
     text.append(COUNTDOWN)
     titles = [
         t.title
-        for t in (journal.get(Topic, tid) for tid in journal.session_topics(upcoming))
+        for t in (journal.get(Topic, tid) for tid in journal.sessions.session_topics(upcoming))
         if t is not None
     ]
-    line = journal.session_title(upcoming)
+    line = journal.sessions.session_title(upcoming)
     if titles:
         line += " · " + _("Topics: {titles}").format(titles="; ".join(titles))
     elif upcoming.theme:
         line += " · " + upcoming.theme
     text.append("\n  " + fmt.short(line, 200))
-    ready = journal.readiness(upcoming.id)
+    ready = journal.sessions.readiness(upcoming.id)
     prep = " · ".join(
         f"{fmt.person(tandem, role, journal.my_role)} {fmt.readiness(*ready[role])}"
         for role in Role
@@ -177,7 +177,7 @@ def _next_session(journal: Journal, now: dt.datetime, found: Sections) -> Text:
 
 
 def _actions(journal: Journal, now: dt.datetime) -> Text:
-    items = journal.action_items(open_only=True)
+    items = journal.notes.action_items(open_only=True)
     text = Text()
     text.append(_("Open action items ({n})").format(n=len(items)), style="bold")
     if not items:
@@ -266,7 +266,7 @@ class HomeScreen(JournalScreen):
         from rmpair.screens.session import SessionScreen
 
         with self.ctx.jobs.lock:
-            upcoming = self.journal.next_session(self.ctx.now())
+            upcoming = self.journal.sessions.next_session(self.ctx.now())
         if upcoming is None:
             self.app.notify(_("No session is planned; plan one on the Sessions screen (3)."))
             return

@@ -164,7 +164,7 @@ def evaluation_work(stage: Stage, values: dict[str, str], *, mentor: bool) -> Wo
     if mentor:
         answers["gains"] = parse_gains([values["gains"]], question("gains"))
         answers["gains_other"] = values["gains_other"]
-    return lambda journal: journal.record_evaluation(stage, **answers)
+    return lambda journal: journal.evaluation.record_evaluation(stage, **answers)
 
 
 class ReportScreen(JournalScreen):
@@ -235,7 +235,7 @@ class ReportScreen(JournalScreen):
         on their device, and both appear in the report."""
         stage = Stage(stage_name)
         with self.ctx.jobs.lock:
-            mine = self.journal.evaluation(stage, self.journal.my_role)
+            mine = self.journal.evaluation.of(stage, self.journal.my_role)
             mentor = self.journal.my_role is Role.MENTOR
         form: FormScreen[bool] = FormScreen(
             self.ctx,
@@ -260,7 +260,7 @@ class ReportScreen(JournalScreen):
 
             def save(journal: Journal) -> str:
                 text = render(build_report(journal, with_notes=with_notes, now=now), fmt)
-                target = journal.write_export(
+                target = journal.calendar.write_export(
                     text.encode("utf-8"), path, default_name=f"{DEFAULT_NAME}.{fmt}"
                 )
                 return _("Wrote the report to {path}.").format(path=target)

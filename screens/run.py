@@ -63,8 +63,8 @@ class RunScreen(JournalScreen):
 
     def show(self) -> None:
         self.session = self.journal.get(Session, self.session_id)
-        self.heading = self.journal.session_title(self.session) if self.session else ""
-        self.items = self.journal.agenda_items(self.session_id)
+        self.heading = self.journal.sessions.session_title(self.session) if self.session else ""
+        self.items = self.journal.sessions.agenda_items(self.session_id)
         if self.index is None:
             # Start at the first item not yet covered.
             self.index = next((n for n, i in enumerate(self.items) if not i.covered), 0)
@@ -159,8 +159,8 @@ class RunScreen(JournalScreen):
         session_id, key, done = self.session_id, item.id, not item.covered
 
         def mark(journal: Journal) -> None:
-            ids = [i.id for i in journal.agenda_items(session_id)]
-            journal.mark_agenda(session_id, [ids.index(key) + 1], done)
+            ids = [i.id for i in journal.sessions.agenda_items(session_id)]
+            journal.sessions.mark_agenda(session_id, [ids.index(key) + 1], done)
 
         self.save(mark)
 

@@ -102,7 +102,7 @@ class SessionScreen(JournalScreen):
             return
         tandem, me = journal.tandem(), journal.my_role
         head = Text()
-        head.append(journal.session_title(session), style="bold")
+        head.append(journal.sessions.session_title(session), style="bold")
         head.append(f" · {fmt.when(session)} ({session.tz}) · {_(session.status.value)}")
         countdown = fmt.countdown(session, now)
         if countdown:
@@ -111,14 +111,14 @@ class SessionScreen(JournalScreen):
             head.append("\n" + _("This time the mentee teaches and the mentor learns."))
         heading.update(head)
 
-        box = journal.timebox(session)
+        box = journal.sessions.timebox(session)
         agenda = self.query_one("#agenda", CheckList)
         agenda.border_title = _("Agenda ({total} of {length} min)").format(
             total=box.total, length=box.length
         ) + (f" {fmt.WARN} " + _("over by {n}").format(n=box.over) if box.over else "")
         clock = session.start
         items = []
-        for item in journal.agenda_items(session.id):
+        for item in journal.sessions.agenda_items(session.id):
             at = clock.strftime("%H:%M") if clock else ""
             clock = clock + dt.timedelta(minutes=item.minutes) if clock else None
             topic = " " + _("(topic)") if item.topic else ""
@@ -127,7 +127,7 @@ class SessionScreen(JournalScreen):
             )
         agenda.set_items(items)
 
-        ready = journal.readiness(session.id)
+        ready = journal.sessions.readiness(session.id)
         for role, wid in ((me, "#prep-mine"), (me.other, "#prep-partner")):
             checklist = self.query_one(wid, CheckList)
             checklist.border_title = (
@@ -136,14 +136,14 @@ class SessionScreen(JournalScreen):
             checklist.set_items(
                 [
                     Item(p.id, p.text, p.done, mine=role is me)
-                    for p in journal.prep_items(session.id, role)
+                    for p in journal.sessions.prep_items(session.id, role)
                 ]
             )
 
         today = journal.today(now)
         actions = [
-            *journal.open_action_items(session),
-            *journal.session_action_items(session.id),
+            *journal.sessions.open_action_items(session),
+            *journal.sessions.session_action_items(session.id),
         ]
         seen: set[str] = set()
         rows = []
@@ -156,7 +156,7 @@ class SessionScreen(JournalScreen):
 
         notes = Text()
         notes.append(_("Notes"), style="bold")
-        found = journal.notes(session.id)
+        found = journal.notes.for_session(session.id)
         if not found:
             notes.append("\n  " + _("No notes yet. Press n to write one."))
         for note in found:
@@ -169,7 +169,7 @@ class SessionScreen(JournalScreen):
 
         learned = Text()
         learned.append(_("What we learned"), style="bold")
-        learnings = journal.learnings(session.id)
+        learnings = journal.notes.learnings(session.id)
         for role in Role:
             mine = [lr.text for lr in learnings if lr.role is role]
             learned.append(f"\n  {fmt.person(tandem, role, me)}: ")
@@ -178,7 +178,7 @@ class SessionScreen(JournalScreen):
 
         feedback = Text()
         feedback.append(_("Feedback"), style="bold")
-        given = journal.feedback(session.id)
+        given = journal.notes.feedback(session.id)
         if not given:
             text = (
                 _("Rate the session with f once it is held.")
@@ -208,19 +208,19 @@ class SessionScreen(JournalScreen):
         if wid == "agenda":
 
             def mark(journal: Journal) -> None:
-                ids = [i.id for i in journal.agenda_items(session_id)]
-                journal.mark_agenda(session_id, [ids.index(key) + 1], done)
+                ids = [i.id for i in journal.sessions.agenda_items(session_id)]
+                journal.sessions.mark_agenda(session_id, [ids.index(key) + 1], done)
 
             self.save(mark)
         elif wid == "prep-mine":
 
             def tick(journal: Journal) -> None:
-                ids = [p.id for p in journal.prep_items(session_id)]
-                journal.tick_prep(session_id, [ids.index(key) + 1], done)
+                ids = [p.id for p in journal.sessions.prep_items(session_id)]
+                journal.sessions.tick_prep(session_id, [ids.index(key) + 1], done)
 
             self.save(tick)
         elif wid == "actions":
-            self.save(lambda journal: journal.complete_action(key, done))
+            self.save(lambda journal: journal.notes.complete_action(key, done))
 
     # -- notes -------------------------------------------------------------------
 
@@ -245,7 +245,7 @@ class SessionScreen(JournalScreen):
                 area.clear()
             self.app.notify(_("Private note saved.") if private else _("Note saved."))
 
-        self.save(lambda j: j.add_note(session_id, text, private=private, now=now), saved)
+        self.save(lambda j: j.notes.add_note(session_id, text, private=private, now=now), saved)
 
     def action_back(self) -> None:
         area = self.query_one("#note", TextArea)
@@ -276,7 +276,7 @@ class SessionScreen(JournalScreen):
 
         def build(values: dict[str, str]) -> Work[str]:
             text = values["text"]
-            return lambda j: j.add_prep(session_id, text)
+            return lambda j: j.sessions.add_prep(session_id, text)
 
         self._form(_("Add to my checklist"), [Field("text", _("Item"))], build)
 
@@ -285,7 +285,7 @@ class SessionScreen(JournalScreen):
 
         def build(values: dict[str, str]) -> Work[str]:
             text = values["text"]
-            return lambda j: j.add_learning(session_id, text, now)
+            return lambda j: j.notes.add_learning(session_id, text, now)
 
         self._form(
             _("What did you learn in this session?"),
@@ -300,7 +300,7 @@ class SessionScreen(JournalScreen):
             due, next_session = parse_due(values["due"])
             owner = Role(values["owner"])
             text = values["text"]
-            return lambda j: j.add_action(
+            return lambda j: j.notes.add_action(
                 text,
                 session_id=session_id,
                 owner=owner,
@@ -325,7 +325,7 @@ class SessionScreen(JournalScreen):
         def build(values: dict[str, str]) -> Work[str]:
             rating = int(values["rating"])
             comment = values["comment"]
-            return lambda j: j.give_feedback(session_id, rating, comment)
+            return lambda j: j.notes.give_feedback(session_id, rating, comment)
 
         self._form(
             _("How was this session for you?"),

@@ -110,12 +110,12 @@ class HeldScreen(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with self.ctx.jobs.lock:
             journal = self.ctx.journal
-            session = journal.find_session(self.session_id)
-            for item in journal.agenda_items(session.id):
+            session = journal.sessions.find_session(self.session_id)
+            for item in journal.sessions.agenda_items(session.id):
                 self.items.append((item.id, item.title))
                 self.covered[item.id] = item.covered
             heading = _("Mark held: {title}, {when}").format(
-                title=journal.session_title(session), when=fmt.when(session)
+                title=journal.sessions.session_title(session), when=fmt.when(session)
             )
         with Vertical(classes="dialog"):
             yield Static(heading, classes="dialog-title")
@@ -153,7 +153,7 @@ class HeldScreen(ModalScreen[str | None]):
         session_id, now = self.session_id, self.ctx.now()
 
         def held(journal: Journal) -> str:
-            result = journal.hold_session(session_id, covered=numbers, now=now)
+            result = journal.sessions.hold_session(session_id, covered=numbers, now=now)
             return carry_text(journal, result)
 
         # The app's worker: the form dismisses itself at the end (see FormScreen).
@@ -226,11 +226,11 @@ class SessionsScreen(JournalScreen):
 
     def show(self) -> None:
         journal, now = self.journal, self.ctx.now()
-        sessions = journal.sessions()
+        sessions = journal.sessions.all()
         rows: list[Row] = []
         for session in sessions:
-            what = journal.session_title(session)
-            topics = journal.session_topics(session)
+            what = journal.sessions.session_title(session)
+            topics = journal.sessions.session_topics(session)
             if topics:
                 what += ": " + titles(journal, topics)
             elif session.theme:
@@ -240,11 +240,11 @@ class SessionsScreen(JournalScreen):
                 status += " " + _("(moved)")
             prep = ""
             if session.status is SessionStatus.PLANNED:
-                ready = journal.readiness(session.id)
+                ready = journal.sessions.readiness(session.id)
                 prep = " ".join(f"{done}/{total}" for done, total in ready.values())
             rows.append((session.id, (fmt.when_column(session), what, status, prep)))
         self.sessions = {s.id: s for s in sessions}
-        upcoming = journal.next_session(now)
+        upcoming = journal.sessions.next_session(now)
         keep = upcoming.id if self.first and upcoming else None
         self.first = False
         self.table.set_rows(rows, keep=keep)
@@ -281,7 +281,7 @@ class SessionsScreen(JournalScreen):
             minutes = parse_minutes(values["minutes"])
             kind = SessionKind(values["kind"])
             title = values["title"].strip()
-            return lambda j: j.plan_session(start, kind=kind, minutes=minutes, title=title)
+            return lambda j: j.sessions.plan_session(start, kind=kind, minutes=minutes, title=title)
 
         form: FormScreen[str] = FormScreen(
             self.ctx,
@@ -306,7 +306,7 @@ class SessionsScreen(JournalScreen):
 
         def build(values: dict[str, str]) -> Work[Session]:
             moment = parse_wall_time(values["at"], _("New time"), tz)
-            return lambda j: j.move_session(session_id, moment)
+            return lambda j: j.sessions.move_session(session_id, moment)
 
         form: FormScreen[Session] = FormScreen(
             self.ctx,
@@ -325,7 +325,7 @@ class SessionsScreen(JournalScreen):
         def answered(yes: bool | None) -> None:
             if yes:
                 self.save(
-                    lambda j: carry_text(j, j.cancel_session(session_id, now)),
+                    lambda j: carry_text(j, j.sessions.cancel_session(session_id, now)),
                     lambda text: self.app.push_screen(InfoScreen(_("Session cancelled"), text)),
                 )
 
@@ -349,8 +349,8 @@ class SessionsScreen(JournalScreen):
             per_session = values["series"] == "sessions"
 
             def export(journal: Journal) -> str:
-                data = journal.ics_export(per_session=per_session)
-                target = journal.write_ics(data, path)
+                data = journal.calendar.ics_export(per_session=per_session)
+                target = journal.calendar.write_ics(data, path)
                 return _("Wrote {events} events for {sessions} sessions to {path}.").format(
                     events=len(data.calendar.events), sessions=len(data.sessions), path=target
                 )

@@ -22,7 +22,7 @@ from textual.widgets import Button, ContentSwitcher, Header, Input, Label, Selec
 from textual.worker import Worker, WorkerState
 
 from rmpair.clock import Clock
-from rmpair.domain.plan import add_months, months_between
+from rmpair.domain.cadence import add_months, months_between
 from rmpair.domain.templates import TemplateStore
 from rmpair.errors import ReadOnlyError, UserError
 from rmpair.i18n import N_, _
@@ -97,9 +97,9 @@ class NewTandem:
         if tandem is not None and tandem.end != self.end:
             journal.put(replace(tandem, end=self.end))
         if self.answers:
-            journal.answer_prerequisites(self.answers)
+            journal.agreement.answer_prerequisites(self.answers)
         if self.plan:
-            journal.plan_programme(cadence=self.cadence.value, until=self.end)
+            journal.plan.plan_programme(cadence=self.cadence.value, until=self.end)
         return journal
 
 

@@ -66,7 +66,7 @@ def snapshot_of(journal: Journal, now: dt.datetime) -> dict[str, Any]:
     tandem = journal.tandem()
     where = zone(tandem.tz if tandem else "UTC")
     midnight = dt.datetime.combine(now.astimezone(where).date() + dt.timedelta(days=1), dt.time())
-    until = min(journal.nudges_valid_until(now), midnight.replace(tzinfo=where))
+    until = min(journal.nudges.valid_until(now), midnight.replace(tzinfo=where))
     return {
         "format": FORMAT,
         "version": __version__,

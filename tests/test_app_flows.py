@@ -115,7 +115,7 @@ def text(app: RmpairApp, selector: str) -> str:
 
 
 def backlog_titles(journal: Journal) -> list[str]:
-    return [t.title for t in journal.backlog()]
+    return [t.title for t in journal.backlog.ordered()]
 
 
 async def add_topic(app: RmpairApp, pilot: Pilot[None], title: str) -> None:
@@ -134,7 +134,7 @@ async def test_backlog_add_reorder_filter_edit_and_send(
 ) -> None:
     app, pilot, _clock = running
     journal = pair.dana
-    session = journal.plan_session(dt.datetime(2026, 11, 27, 17, 30))
+    session = journal.sessions.plan_session(dt.datetime(2026, 11, 27, 17, 30))
     await pilot.press("2")
     assert isinstance(app.screen, BacklogScreen)
     for title in ("Git", "Slack etiquette", "Hybrid meetings"):
@@ -179,10 +179,10 @@ async def test_backlog_add_reorder_filter_edit_and_send(
     assert git_id is not None
     await pilot.press("p", "enter")  # the only session offered
     await settle(app, pilot)
-    git = journal.topic(git_id)
+    git = journal.backlog.topic(git_id)
     assert git.status is TopicStatus.PLANNED
     assert table.cursor_key == git.id  # planned topics sort after the backlog; the cursor follows
-    assert git.id in journal.session_topics(journal.find_session(session))
+    assert git.id in journal.sessions.session_topics(journal.sessions.find_session(session))
     assert "planned 27 Nov" in table.rows[table.row_index(git.id) or 0][1][3]
 
 
@@ -202,10 +202,10 @@ async def test_plan_move_export_and_cancel_sessions(
     app.screen.query_one("#field-at", Input).value = "2026-11-27 17:30"
     await pilot.press("enter")
     await settle(app, pilot)
-    (session,) = pair.dana.sessions()
+    (session,) = pair.dana.sessions.all()
     assert session.start == dt.datetime(2026, 11, 27, 17, 30)
     assert session.tz == "Europe/Berlin" and session.minutes == 60
-    assert pair.dana.readiness(session.id)[Role.MENTEE][1] > 0  # checklists came with it
+    assert pair.dana.sessions.readiness(session.id)[Role.MENTEE][1] > 0  # checklists came with it
 
     await pilot.press("m")
     app.screen.query_one("#field-at", Input).value = "2026-11-28 09:00"
@@ -247,8 +247,8 @@ async def test_session_prep_notes_learnings_actions_feedback(
 ) -> None:
     app, pilot, _clock = running
     journal = pair.dana
-    session = journal.plan_session(dt.datetime(2026, 11, 20, 10, 0))  # this morning
-    journal.hold_session(session, now=NOW)
+    session = journal.sessions.plan_session(dt.datetime(2026, 11, 20, 10, 0))  # this morning
+    journal.sessions.hold_session(session, now=NOW)
     screen = await open_session(app, pilot)
 
     # Prep: my items tick, my partner's do not.
@@ -256,8 +256,8 @@ async def test_session_prep_notes_learnings_actions_feedback(
     mine.focus()
     await pilot.press("down", "space")
     await settle(app, pilot)
-    ticked = [p.text for p in journal.prep_items(session, Role.MENTEE) if p.done]
-    assert ticked == [journal.prep_items(session, Role.MENTEE)[1].text]
+    ticked = [p.text for p in journal.sessions.prep_items(session, Role.MENTEE) if p.done]
+    assert ticked == [journal.sessions.prep_items(session, Role.MENTEE)[1].text]
     assert "1/" in str(mine.border_title)
     screen.query_one("#prep-partner", CheckList).focus()
     await pilot.press("space")
@@ -279,7 +279,7 @@ async def test_session_prep_notes_learnings_actions_feedback(
     await pilot.press("ctrl+s")
     await settle(app, pilot)
     assert [n.text for n in journal.all(Note)] == ["Ask about [the] wiki"]
-    assert [n.text for n in journal.notes(session) if n.private] == ["Too shy to ask"]
+    assert [n.text for n in journal.notes.for_session(session) if n.private] == ["Too shy to ask"]
     assert "(private: only on this device)" in text(app, "#notes")
     for path in pair.folder.rglob("*.json"):
         assert "Too shy" not in path.read_text(encoding="utf-8")
@@ -289,7 +289,7 @@ async def test_session_prep_notes_learnings_actions_feedback(
     typed(app, "Branches are cheap")
     await pilot.press("ctrl+s")
     await settle(app, pilot)
-    assert [lr.text for lr in journal.learnings(session)] == ["Branches are cheap"]
+    assert [lr.text for lr in journal.notes.learnings(session)] == ["Branches are cheap"]
     assert "Branches are cheap" in text(app, "#learnings")
     await pilot.press("a")
     typed(app, "Try rebase")
@@ -300,7 +300,7 @@ async def test_session_prep_notes_learnings_actions_feedback(
     due.value = "2026-11-30"
     await pilot.press("ctrl+s")
     await settle(app, pilot)
-    (action,) = journal.action_items()
+    (action,) = journal.notes.action_items()
     assert (action.text, action.owner, action.due) == (
         "Try rebase",
         Role.MENTEE,
@@ -309,24 +309,24 @@ async def test_session_prep_notes_learnings_actions_feedback(
     screen.query_one("#actions", CheckList).focus()
     await pilot.press("space")
     await settle(app, pilot)
-    assert journal.action_items()[0].done
+    assert journal.notes.action_items()[0].done
     await pilot.press("f", "ctrl+s")  # the suggested rating, 4 of 5
     await settle(app, pilot)
-    assert [(f.role, f.rating) for f in journal.feedback(session)] == [(Role.MENTEE, 4)]
+    assert [(f.role, f.rating) for f in journal.notes.feedback(session)] == [(Role.MENTEE, 4)]
 
 
 async def test_mark_held_carries_over_what_was_not_covered(
     pair: Pair, running: tuple[RmpairApp, Pilot[None], FixedClock]
 ) -> None:
     app, pilot, _clock = running
-    git = pair.dana.add_topic("Git", category=Category.TECHNOLOGY)
-    slack = pair.dana.add_topic("Slack etiquette", category=Category.CULTURE)
-    today = pair.dana.plan_session(dt.datetime(2026, 11, 20, 10, 0), topics=[git, slack])
-    later = pair.dana.plan_session(dt.datetime(2026, 12, 4, 10, 0))
+    git = pair.dana.backlog.add_topic("Git", category=Category.TECHNOLOGY)
+    slack = pair.dana.backlog.add_topic("Slack etiquette", category=Category.CULTURE)
+    today = pair.dana.sessions.plan_session(dt.datetime(2026, 11, 20, 10, 0), topics=[git, slack])
+    later = pair.dana.sessions.plan_session(dt.datetime(2026, 12, 4, 10, 0))
     await pilot.press("3")
     app.screen.query_one("#sessions", Table).move_to(today)
     await pilot.press("d")
-    items = pair.dana.agenda_items(today)
+    items = pair.dana.sessions.agenda_items(today)
     git_row = next(n for n, i in enumerate(items) if i.topic == git)
     await pilot.press(*["down"] * git_row, "space", "ctrl+s")
     await settle(app, pilot)
@@ -337,7 +337,7 @@ async def test_mark_held_carries_over_what_was_not_covered(
     await pilot.press("escape")
     held = pair.dana.get(Session, today)
     assert held is not None and held.status is SessionStatus.HELD
-    assert slack in pair.dana.session_topics(pair.dana.find_session(later))
+    assert slack in pair.dana.sessions.session_topics(pair.dana.sessions.find_session(later))
     covered = pair.dana.get(Topic, git)
     assert covered is not None and covered.status is TopicStatus.COVERED
 
@@ -346,8 +346,8 @@ async def test_run_mode_counts_down_the_current_item(
     pair: Pair, running: tuple[RmpairApp, Pilot[None], FixedClock]
 ) -> None:
     app, pilot, clock = running
-    session = pair.dana.plan_session(dt.datetime(2026, 11, 20, 13, 0))  # 12:00 UTC: now
-    first, second = pair.dana.agenda_items(session)[:2]
+    session = pair.dana.sessions.plan_session(dt.datetime(2026, 11, 20, 13, 0))  # 12:00 UTC: now
+    first, second = pair.dana.sessions.agenda_items(session)[:2]
     await open_session(app, pilot)
     await pilot.press("r")
     screen = app.screen
@@ -360,7 +360,7 @@ async def test_run_mode_counts_down_the_current_item(
     assert f"! 00:30 over its {first.minutes} min" in text(app, "#run-item")
     await pilot.press("c")
     await settle(app, pilot)
-    assert pair.dana.agenda_items(session)[0].covered
+    assert pair.dana.sessions.agenda_items(session)[0].covered
     await pilot.press("n")
     assert second.title in text(app, "#run-item")
     assert f"{second.minutes:02d}:00 left" in text(app, "#run-item")
@@ -379,18 +379,18 @@ async def test_sign_the_agreement(
     assert "Dana (mentee) (you): not signed yet" in text(app, "#signatures")
     await pilot.press("s", "y")
     await settle(app, pilot)
-    view = pair.dana.agreement()
+    view = pair.dana.agreement.view()
     mine = view.signatures[Role.MENTEE]
     assert mine is not None and mine.current
     assert "✓ Dana (mentee) (you): signed" in text(app, "#signatures")
 
 
 async def test_resolve_a_conflict(pair: Pair) -> None:
-    topic = pair.dana.add_topic("Git", category=Category.TECHNOLOGY)
+    topic = pair.dana.backlog.add_topic("Git", category=Category.TECHNOLOGY)
     sam = pair.sam()
     sam.refresh()
-    pair.dana.edit_topic(topic, title="Git for beginners")
-    sam.edit_topic(topic, title="Git in depth")  # Sam has not seen Dana's edit yet
+    pair.dana.backlog.edit_topic(topic, title="Git for beginners")
+    sam.backlog.edit_topic(topic, title="Git in depth")  # Sam has not seen Dana's edit yet
     sam.close()
     pair.dana.refresh()
     assert len(pair.dana.conflicts()) == 1
@@ -414,7 +414,7 @@ async def test_resolve_a_conflict(pair: Pair) -> None:
     assert found is not None and found.title == "Git in depth"
     pair.dana.close()
     sam = pair.sam()  # the choice syncs: Sam's device sees it settled too
-    assert sam.conflicts() == [] and sam.topic(topic).title == "Git in depth"
+    assert sam.conflicts() == [] and sam.backlog.topic(topic).title == "Git in depth"
     sam.close()
 
 
@@ -422,7 +422,7 @@ async def test_resolve_a_conflict(pair: Pair) -> None:
 
 
 async def test_partner_changes_show_up_without_losing_typing(pair: Pair) -> None:
-    session = pair.dana.plan_session(dt.datetime(2026, 11, 27, 17, 30))
+    session = pair.dana.sessions.plan_session(dt.datetime(2026, 11, 27, 17, 30))
     app = RmpairApp(pair.dana, home=pair.dana.store.home, clock=FixedClock(NOW), watch_interval=0.1)
     async with app.run_test(size=(100, 32)) as pilot:
         await pilot.press("3", "enter")
@@ -431,8 +431,8 @@ async def test_partner_changes_show_up_without_losing_typing(pair: Pair) -> None
         await pilot.press("n", *"half")
         typed(app, " a thought")
         sam = pair.sam()
-        sam.add_note(session, "Bring the laptop")
-        sam.tick_prep(session, [1])
+        sam.notes.add_note(session, "Bring the laptop")
+        sam.sessions.tick_prep(session, [1])
         sam.close()
         for _ in range(60):  # up to about three seconds
             await pilot.pause(0.05)
@@ -455,14 +455,14 @@ async def test_the_mouse_switches_screens_and_picks_rows(
     pair: Pair, running: tuple[RmpairApp, Pilot[None], FixedClock]
 ) -> None:
     app, pilot, _clock = running
-    pair.dana.add_topic("Git", category=Category.TECHNOLOGY)
-    pair.dana.add_topic("Team rituals", category=Category.CULTURE)
+    pair.dana.backlog.add_topic("Git", category=Category.TECHNOLOGY)
+    pair.dana.backlog.add_topic("Team rituals", category=Category.CULTURE)
     nav = text(app, "#nav")
     await pilot.click("#nav", offset=(nav.index("2 Backlog") + 1, 0))  # +1: the padding
     assert isinstance(app.screen, BacklogScreen)
     table = app.screen.query_one("#topics", Table)
     await pilot.click("#topics", offset=(10, 2))  # the heading, then the second row
-    assert table.cursor_key == pair.dana.backlog()[1].id
+    assert table.cursor_key == pair.dana.backlog.ordered()[1].id
     await pilot.click("#topics", offset=(10, 2), times=2)  # a double click edits it
     assert isinstance(app.screen, FormScreen)
     assert app.screen.query_one("#field-title", Input).value == "Team rituals"

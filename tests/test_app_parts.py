@@ -41,16 +41,16 @@ def make(tmp: Path, **kwargs: object) -> Journal:
 
 def test_progress_counts_sessions_not_cancelled_and_days_left(tmp_path: Path) -> None:
     journal = make(tmp_path)  # six months from 2026-11-02: ends 2027-05-02
-    first = journal.plan_session(dt.datetime(2026, 11, 3, 17, 30))
-    dropped = journal.plan_session(dt.datetime(2026, 11, 10, 17, 30))
-    journal.plan_session(dt.datetime(2026, 11, 24, 17, 30))
-    journal.plan_session(dt.datetime(2026, 12, 15, 17, 30))
-    journal.hold_session(first, now=NOW)
-    journal.cancel_session(dropped, now=NOW)
-    progress = journal.progress(NOW)
+    first = journal.sessions.plan_session(dt.datetime(2026, 11, 3, 17, 30))
+    dropped = journal.sessions.plan_session(dt.datetime(2026, 11, 10, 17, 30))
+    journal.sessions.plan_session(dt.datetime(2026, 11, 24, 17, 30))
+    journal.sessions.plan_session(dt.datetime(2026, 12, 15, 17, 30))
+    journal.sessions.hold_session(first, now=NOW)
+    journal.sessions.cancel_session(dropped, now=NOW)
+    progress = journal.sessions.progress(NOW)
     assert (progress.number, progress.total, progress.held) == (2, 3, 1)
     assert progress.days_left == (dt.date(2027, 5, 2) - dt.date(2026, 11, 20)).days
-    after = journal.progress(dt.datetime(2027, 6, 1, tzinfo=dt.UTC))
+    after = journal.sessions.progress(dt.datetime(2027, 6, 1, tzinfo=dt.UTC))
     assert after.number == 1  # nothing ahead: as many as were held
     assert after.days_left is not None and after.days_left < 0
     journal.close()
@@ -58,7 +58,7 @@ def test_progress_counts_sessions_not_cancelled_and_days_left(tmp_path: Path) ->
 
 def test_status_takes_the_moment_for_its_nudges(tmp_path: Path) -> None:
     journal = make(tmp_path)
-    journal.plan_session(dt.datetime(2026, 11, 24, 17, 30))
+    journal.sessions.plan_session(dt.datetime(2026, 11, 24, 17, 30))
     keys = {n.key for n in journal.status(NOW).nudges}
     assert "not-in-calendar" in keys  # a session ahead, never exported
     later = {n.key for n in journal.status(dt.datetime(2026, 12, 1, tzinfo=dt.UTC)).nudges}
@@ -108,7 +108,9 @@ def test_watcher_reports_a_change_once_and_tells_own_logs_apart(tmp_path: Path) 
 def test_snapshot_holds_until_the_journal_changes(tmp_path: Path) -> None:
     journal = make(tmp_path)
     now = dt.datetime.now(dt.UTC)  # the frozen test clock
-    journal.plan_session(dt.datetime.combine(now.date() + dt.timedelta(days=30), dt.time(17)))
+    journal.sessions.plan_session(
+        dt.datetime.combine(now.date() + dt.timedelta(days=30), dt.time(17))
+    )
     home, folder = journal.store.home, journal.folder
     kept = start.snapshot_of(journal, now)
     journal.close()

@@ -226,7 +226,7 @@ async def test_the_check_in_is_answered_from_the_report_screen(programme: Progra
         await app.settle()
         await pilot.pause()
         assert app.screen is screen
-        mine = programme.a.evaluation(Stage.CHECKIN, Role.MENTEE)
+        mine = programme.a.evaluation.of(Stage.CHECKIN, Role.MENTEE)
         assert mine is not None and mine.satisfaction == 4
         assert mine.learned == "Prompts need context" and mine.change == "More hands-on"
         assert mine.wants_to_continue == "yes"
@@ -253,7 +253,7 @@ async def test_the_mentor_s_gains_are_checked_in_the_form(programme: Programme) 
             await pilot.press("ctrl+s")
             await app.settle()
             await pilot.pause()
-            closing = sam.evaluation(Stage.CLOSING, Role.MENTOR)
+            closing = sam.evaluation.of(Stage.CLOSING, Role.MENTOR)
             assert closing is not None and closing.gains == ("visibility", "network")
     finally:
         sam.close()

@@ -22,17 +22,17 @@ NOW = dt.datetime(2026, 11, 10, 9, 0, tzinfo=dt.UTC)
 
 
 def titles(journal: Journal) -> list[str]:
-    return [t.title for t in journal.backlog()]
+    return [t.title for t in journal.backlog.ordered()]
 
 
 def test_add_from_the_catalogue_by_number_and_by_title(journal: Journal) -> None:
-    ideas = journal.topic_ideas()
-    work = journal.topic_ideas(Category.WORK)
+    ideas = journal.backlog.topic_ideas()
+    work = journal.backlog.topic_ideas(Category.WORK)
     assert work and all(n.idea.category == "work" for n in work)
     # Numbers stay those of the whole catalogue when filtered.
     assert work[0].number == next(n.number for n in ideas if n.idea.category == "work")
 
-    first = journal.topic(journal.add_topic(idea=work[0].number, now=NOW))
+    first = journal.backlog.topic(journal.backlog.add_topic(idea=work[0].number, now=NOW))
     assert first.title == work[0].idea.title
     assert first.category is Category.WORK
     assert first.question == work[0].idea.question
@@ -40,68 +40,70 @@ def test_add_from_the_catalogue_by_number_and_by_title(journal: Journal) -> None
     assert first.created == dt.date(2026, 11, 10)
     assert first.status is TopicStatus.BACKLOG
 
-    by_title = journal.topic(journal.add_topic("speaking UP"))
+    by_title = journal.backlog.topic(journal.backlog.add_topic("speaking UP"))
     assert by_title.category is Category.CULTURE and by_title.question.startswith("What should")
 
     with pytest.raises(UserError, match="no idea 999"):
-        journal.add_topic(idea=999)
+        journal.backlog.add_topic(idea=999)
 
 
 def test_a_topic_of_my_own_needs_a_category_and_gets_a_default_question(
     journal: Journal,
 ) -> None:
     with pytest.raises(UserError, match="--category is needed"):
-        journal.add_topic("Podcasts for commuting")
-    topic_id = journal.add_topic(
+        journal.backlog.add_topic("Podcasts for commuting")
+    topic_id = journal.backlog.add_topic(
         "Podcasts for commuting", category=Category.CULTURE, proposed_by=Role.MENTOR
     )
-    topic = journal.topic(topic_id)
+    topic = journal.backlog.topic(topic_id)
     assert topic.question == "What should I know about Podcasts for commuting?"
     assert topic.proposed_by is Role.MENTOR
     with pytest.raises(UserError, match="already has 'Podcasts for commuting'"):
-        journal.add_topic("podcasts for commuting", category=Category.WORK)
+        journal.backlog.add_topic("podcasts for commuting", category=Category.WORK)
 
 
 def test_new_topics_go_to_the_end_and_report_how_long_they_waited(journal: Journal) -> None:
-    a = journal.add_topic("A", category=Category.WORK, now=NOW)
-    b = journal.add_topic("B", category=Category.WORK, now=NOW)
+    a = journal.backlog.add_topic("A", category=Category.WORK, now=NOW)
+    b = journal.backlog.add_topic("B", category=Category.WORK, now=NOW)
     assert titles(journal) == ["A", "B"]
     later = NOW + dt.timedelta(days=12)
-    assert journal.waited_days(journal.topic(a), later) == 12
-    journal.set_topic_status(b, TopicStatus.DROPPED)
-    assert journal.waited_days(journal.topic(b), later) is None
+    assert journal.backlog.waited_days(journal.backlog.topic(a), later) == 12
+    journal.backlog.set_topic_status(b, TopicStatus.DROPPED)
+    assert journal.backlog.waited_days(journal.backlog.topic(b), later) is None
 
 
 def test_moving_to_a_place_up_down_top(journal: Journal) -> None:
-    ids = [journal.add_topic(t, category=Category.WORK) for t in "ABCDE"]
-    assert journal.move_topic(ids[4], 1) == 1
+    ids = [journal.backlog.add_topic(t, category=Category.WORK) for t in "ABCDE"]
+    assert journal.backlog.move_topic(ids[4], 1) == 1
     assert titles(journal) == ["E", "A", "B", "C", "D"]
-    assert journal.move_topic(ids[0], 4) == 4
+    assert journal.backlog.move_topic(ids[0], 4) == 4
     assert titles(journal) == ["E", "B", "C", "A", "D"]
-    assert journal.move_topic(ids[3], 99) == 5  # past the end: the end
+    assert journal.backlog.move_topic(ids[3], 99) == 5  # past the end: the end
     assert titles(journal) == ["E", "B", "C", "A", "D"]
     # Only the moved topic is written when there is room between the neighbours.
     before = {t.id: t.priority for t in journal.all(Topic)}
-    journal.move_topic(ids[2], 2)
+    journal.backlog.move_topic(ids[2], 2)
     after = {t.id: t.priority for t in journal.all(Topic)}
     assert [k for k in before if before[k] != after[k]] == [ids[2]]
 
 
 def test_moving_between_equal_priorities_renumbers(journal: Journal) -> None:
-    ids = [journal.add_topic(t, category=Category.WORK) for t in "ABC"]
+    ids = [journal.backlog.add_topic(t, category=Category.WORK) for t in "ABC"]
     for rec in ids:  # e.g. written by an older version or by hand
         journal.update(Topic.KIND, rec, {"priority": 1.0})
     order = titles(journal)
     moving = order[2]
-    journal.move_topic(next(t.id for t in journal.backlog() if t.title == moving), 2)
+    journal.backlog.move_topic(
+        next(t.id for t in journal.backlog.ordered() if t.title == moving), 2
+    )
     assert titles(journal) == [order[0], moving, order[1]]
 
 
 def test_only_backlog_topics_move(journal: Journal) -> None:
-    topic = journal.add_topic("A", category=Category.WORK)
-    journal.set_topic_status(topic, TopicStatus.COVERED)
+    topic = journal.backlog.add_topic("A", category=Category.WORK)
+    journal.backlog.set_topic_status(topic, TopicStatus.COVERED)
     with pytest.raises(UserError, match="only topics in the backlog"):
-        journal.move_topic(topic, 1)
+        journal.backlog.move_topic(topic, 1)
 
 
 @given(
@@ -138,15 +140,15 @@ def test_between_finds_room_or_says_there_is_none() -> None:
 
 def test_reordering_on_two_devices_at_once_converges(two_devices: TwoDevices) -> None:
     a, b = two_devices.a, two_devices.b
-    ids = [a.add_topic(t, category=Category.WORK) for t in "ABCDEF"]
+    ids = [a.backlog.add_topic(t, category=Category.WORK) for t in "ABCDEF"]
     two_devices.deliver(a, b)
     b.refresh()
     assert titles(b) == list("ABCDEF")
     # Neither has seen the other's move yet.
-    a.move_topic(ids[4], 1)  # E to the top
-    b.move_topic(ids[5], 2)  # F to second place
-    b.move_topic(ids[1], 6)  # B to the bottom
-    a.move_topic(ids[2], 3)  # C to third place, on A's order
+    a.backlog.move_topic(ids[4], 1)  # E to the top
+    b.backlog.move_topic(ids[5], 2)  # F to second place
+    b.backlog.move_topic(ids[1], 6)  # B to the bottom
+    a.backlog.move_topic(ids[2], 3)  # C to third place, on A's order
     two_devices.deliver(a, b)
     two_devices.deliver(b, a)
     a.refresh()
@@ -160,11 +162,11 @@ def test_reordering_on_two_devices_at_once_converges(two_devices: TwoDevices) ->
 
 def test_both_devices_moving_the_same_topic_agree_on_one_place(two_devices: TwoDevices) -> None:
     a, b = two_devices.a, two_devices.b
-    ids = [a.add_topic(t, category=Category.WORK) for t in "ABCD"]
+    ids = [a.backlog.add_topic(t, category=Category.WORK) for t in "ABCD"]
     two_devices.deliver(a, b)
     b.refresh()
-    a.move_topic(ids[3], 1)
-    b.move_topic(ids[3], 3)
+    a.backlog.move_topic(ids[3], 1)
+    b.backlog.move_topic(ids[3], 3)
     two_devices.deliver(a, b)
     two_devices.deliver(b, a)
     a.refresh()
@@ -174,26 +176,26 @@ def test_both_devices_moving_the_same_topic_agree_on_one_place(two_devices: TwoD
 
 
 def test_closing_and_reopening_topics(journal: Journal) -> None:
-    a = journal.add_topic("A", category=Category.TECHNOLOGY)
-    b = journal.add_topic("B", category=Category.CULTURE)
-    c = journal.add_topic("C", category=Category.CULTURE)
-    journal.set_topic_status(a, TopicStatus.COVERED)
-    journal.set_topic_status(b, TopicStatus.DROPPED)
+    a = journal.backlog.add_topic("A", category=Category.TECHNOLOGY)
+    b = journal.backlog.add_topic("B", category=Category.CULTURE)
+    c = journal.backlog.add_topic("C", category=Category.CULTURE)
+    journal.backlog.set_topic_status(a, TopicStatus.COVERED)
+    journal.backlog.set_topic_status(b, TopicStatus.DROPPED)
     assert titles(journal) == ["C"]
-    assert [t.title for t in journal.topics(statuses=[TopicStatus.COVERED])] == ["A"]
-    assert [t.title for t in journal.topics(category=Category.CULTURE)] == ["C", "B"]
-    journal.edit_topic(b, status=TopicStatus.BACKLOG, title="B again")
+    assert [t.title for t in journal.backlog.topics(statuses=[TopicStatus.COVERED])] == ["A"]
+    assert [t.title for t in journal.backlog.topics(category=Category.CULTURE)] == ["C", "B"]
+    journal.backlog.edit_topic(b, status=TopicStatus.BACKLOG, title="B again")
     assert titles(journal) == ["C", "B again"]  # back at the end
     with pytest.raises(UserError, match="putting it on a session"):
-        journal.set_topic_status(c, TopicStatus.PLANNED)
+        journal.backlog.set_topic_status(c, TopicStatus.PLANNED)
 
 
 def test_dropping_a_planned_topic_takes_it_off_the_agenda(journal: Journal) -> None:
-    topic = journal.add_topic("Async work", category=Category.WORK)
-    session = journal.plan_session(dt.datetime(2026, 12, 1, 17, 30), topics=[topic])
-    assert journal.topic(topic).status is TopicStatus.PLANNED
-    assert any(i.topic == topic for i in journal.agenda_items(session))
-    assert journal.set_topic_status(topic, TopicStatus.DROPPED) == [session]
-    assert not any(i.topic == topic for i in journal.agenda_items(session))
-    found = journal.find_session(session)
+    topic = journal.backlog.add_topic("Async work", category=Category.WORK)
+    session = journal.sessions.plan_session(dt.datetime(2026, 12, 1, 17, 30), topics=[topic])
+    assert journal.backlog.topic(topic).status is TopicStatus.PLANNED
+    assert any(i.topic == topic for i in journal.sessions.agenda_items(session))
+    assert journal.backlog.set_topic_status(topic, TopicStatus.DROPPED) == [session]
+    assert not any(i.topic == topic for i in journal.sessions.agenda_items(session))
+    found = journal.sessions.find_session(session)
     assert topic not in found.topics

@@ -174,7 +174,7 @@ async def test_the_open_app_shows_what_a_command_in_another_terminal_saved(
         start=dt.date(2026, 11, 2),
         home=Home(home),
     )
-    journal.add_topic("From the app", category=Category.WORK)
+    journal.backlog.add_topic("From the app", category=Category.WORK)
     app = RmpairApp(
         journal,
         home=Home(home),
@@ -199,6 +199,6 @@ async def test_the_open_app_shows_what_a_command_in_another_terminal_saved(
         assert "From the terminal" in str(app.screen.query_one("#topics", Table).rows)
         # And the app can still save while the other command has come and gone.
         await app.settle()
-    journal.add_topic("After both", category=Category.CULTURE)
+    journal.backlog.add_topic("After both", category=Category.CULTURE)
     journal.close()
     assert titles_on_disk(folder, home) == ["After both", "From the app", "From the terminal"]

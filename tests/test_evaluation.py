@@ -72,13 +72,15 @@ def pair(tmp_path: Path) -> Iterator[Pair]:
 
 
 def test_each_person_answers_for_themselves_and_both_see_both(pair: Pair) -> None:
-    assert pair.a.record_evaluation(Stage.CHECKIN, satisfaction=3, learned="Prompting basics")
-    assert pair.b.record_evaluation(
+    assert pair.a.evaluation.record_evaluation(
+        Stage.CHECKIN, satisfaction=3, learned="Prompting basics"
+    )
+    assert pair.b.evaluation.record_evaluation(
         Stage.CHECKIN, satisfaction=5, worked="Real tasks", gains=["network", "visibility"]
     )
     pair.sync()
     for journal in (pair.a, pair.b):
-        answers = journal.evaluations(Stage.CHECKIN)
+        answers = journal.evaluation.evaluations(Stage.CHECKIN)
         mentor, mentee = answers[Role.MENTOR], answers[Role.MENTEE]
         assert mentor is not None and mentee is not None
         assert (mentor.id, mentor.satisfaction, mentor.worked) == (
@@ -92,15 +94,20 @@ def test_each_person_answers_for_themselves_and_both_see_both(pair: Pair) -> Non
             3,
             "Prompting basics",
         )
-        assert journal.evaluations(Stage.CLOSING) == {Role.MENTOR: None, Role.MENTEE: None}
+        assert journal.evaluation.evaluations(Stage.CLOSING) == {
+            Role.MENTOR: None,
+            Role.MENTEE: None,
+        }
 
 
 def test_later_answers_edit_the_same_record_and_keep_the_rest(pair: Pair) -> None:
-    pair.a.record_evaluation(Stage.CLOSING, satisfaction=4, change="More hands-on")
-    assert pair.a.record_evaluation(Stage.CLOSING, relationship="Y", wants_to_continue="maybe")
-    assert not pair.a.record_evaluation(Stage.CLOSING, satisfaction=4)  # nothing new
-    pair.a.record_evaluation(Stage.CLOSING, change="")  # "" clears one answer
-    mine = pair.a.evaluation(Stage.CLOSING, Role.MENTEE)
+    pair.a.evaluation.record_evaluation(Stage.CLOSING, satisfaction=4, change="More hands-on")
+    assert pair.a.evaluation.record_evaluation(
+        Stage.CLOSING, relationship="Y", wants_to_continue="maybe"
+    )
+    assert not pair.a.evaluation.record_evaluation(Stage.CLOSING, satisfaction=4)  # nothing new
+    pair.a.evaluation.record_evaluation(Stage.CLOSING, change="")  # "" clears one answer
+    mine = pair.a.evaluation.of(Stage.CLOSING, Role.MENTEE)
     assert mine is not None
     assert (mine.satisfaction, mine.change, mine.relationship, mine.wants_to_continue) == (
         4,
@@ -118,8 +125,8 @@ def test_two_devices_of_one_person_answering_apart_merge_without_conflict(
     copy = tmp_path / "copy"
     shutil.copytree(pair.a.folder, copy)
     laptop = Journal.join(copy, me="Alex", home=Home(tmp_path / "alex-laptop"))
-    pair.a.record_evaluation(Stage.CLOSING, satisfaction=4)
-    laptop.record_evaluation(Stage.CLOSING, learned="Async habits")
+    pair.a.evaluation.record_evaluation(Stage.CLOSING, satisfaction=4)
+    laptop.evaluation.record_evaluation(Stage.CLOSING, learned="Async habits")
     for path in (copy / "devices").rglob("*.json"):
         target = pair.a.folder / path.relative_to(copy)
         if not target.exists():
@@ -127,7 +134,7 @@ def test_two_devices_of_one_person_answering_apart_merge_without_conflict(
             shutil.copy2(path, target)
     laptop.close()
     pair.sync()
-    merged = pair.b.evaluation(Stage.CLOSING, Role.MENTEE)
+    merged = pair.b.evaluation.of(Stage.CLOSING, Role.MENTEE)
     assert merged is not None and (merged.satisfaction, merged.learned) == (4, "Async habits")
     assert pair.b.conflicts() == []
 
@@ -145,17 +152,19 @@ def test_wrong_answers_are_refused_and_nothing_is_stored(
     pair: Pair, answers: dict[str, Any], message: str
 ) -> None:
     with pytest.raises(UserError, match=message):
-        pair.a.record_evaluation(Stage.CHECKIN, learned="kept?", **answers)
+        pair.a.evaluation.record_evaluation(Stage.CHECKIN, learned="kept?", **answers)
     assert pair.a.all(Evaluation) == []
 
 
 def test_only_the_mentor_records_what_the_junior_gained(pair: Pair) -> None:
     with pytest.raises(UserError, match="--gain and --gain-other are for the mentor"):
-        pair.a.record_evaluation(Stage.CLOSING, gains=["visibility"])
+        pair.a.evaluation.record_evaluation(Stage.CLOSING, gains=["visibility"])
     with pytest.raises(UserError, match="'fame' is not one of: visibility, leadership"):
-        pair.b.record_evaluation(Stage.CLOSING, gains=["fame"])
-    pair.b.record_evaluation(Stage.CLOSING, gains=["sponsor,voice"], gains_other="Met the board")
-    mine = pair.b.evaluation(Stage.CLOSING, Role.MENTOR)
+        pair.b.evaluation.record_evaluation(Stage.CLOSING, gains=["fame"])
+    pair.b.evaluation.record_evaluation(
+        Stage.CLOSING, gains=["sponsor,voice"], gains_other="Met the board"
+    )
+    mine = pair.b.evaluation.of(Stage.CLOSING, Role.MENTOR)
     assert mine is not None
     assert answer_rows(mine) == [
         ("What the tandem gave me", "a voice at a higher level; a sponsor; Met the board")
@@ -163,38 +172,38 @@ def test_only_the_mentor_records_what_the_junior_gained(pair: Pair) -> None:
 
 
 def test_the_checkin_is_due_half_way_until_answered_or_the_end(pair: Pair) -> None:
-    assert pair.a.programme_midpoint() == dt.date(2026, 4, 5)
-    assert not pair.a.checkin_due(noon(dt.date(2026, 4, 4)))
-    assert pair.a.checkin_due(noon(dt.date(2026, 4, 5)))
-    assert pair.b.checkin_due(noon(dt.date(2026, 5, 1)))
-    assert not pair.a.checkin_due(noon(dt.date(2026, 7, 6)))  # the programme is over
-    pair.a.record_evaluation(Stage.CHECKIN, satisfaction=4)
+    assert pair.a.evaluation.programme_midpoint() == dt.date(2026, 4, 5)
+    assert not pair.a.evaluation.checkin_due(noon(dt.date(2026, 4, 4)))
+    assert pair.a.evaluation.checkin_due(noon(dt.date(2026, 4, 5)))
+    assert pair.b.evaluation.checkin_due(noon(dt.date(2026, 5, 1)))
+    assert not pair.a.evaluation.checkin_due(noon(dt.date(2026, 7, 6)))  # the programme is over
+    pair.a.evaluation.record_evaluation(Stage.CHECKIN, satisfaction=4)
     pair.sync()
-    assert not pair.a.checkin_due(noon(dt.date(2026, 5, 1)))
-    assert pair.b.checkin_due(noon(dt.date(2026, 5, 1)))  # the mentor has not answered
-    assert not pair.b.checkin_due(noon(dt.date(2026, 5, 1)), role=Role.MENTEE)
+    assert not pair.a.evaluation.checkin_due(noon(dt.date(2026, 5, 1)))
+    assert pair.b.evaluation.checkin_due(noon(dt.date(2026, 5, 1)))  # the mentor has not answered
+    assert not pair.b.evaluation.checkin_due(noon(dt.date(2026, 5, 1)), role=Role.MENTEE)
 
 
 def test_the_closing_evaluation_is_due_from_the_retrospective_on(pair: Pair) -> None:
     from rmpair.model.records import SessionKind
 
-    pair.a.plan_session(dt.datetime(2026, 6, 29, 17, 0), kind=SessionKind.RETROSPECTIVE)
-    assert not pair.a.closing_due(noon(dt.date(2026, 6, 28)))
-    assert pair.a.closing_due(noon(dt.date(2026, 6, 30)))
-    pair.a.record_evaluation(Stage.CLOSING, satisfaction=5)
-    assert not pair.a.closing_due(noon(dt.date(2026, 7, 10)))
+    pair.a.sessions.plan_session(dt.datetime(2026, 6, 29, 17, 0), kind=SessionKind.RETROSPECTIVE)
+    assert not pair.a.evaluation.closing_due(noon(dt.date(2026, 6, 28)))
+    assert pair.a.evaluation.closing_due(noon(dt.date(2026, 6, 30)))
+    pair.a.evaluation.record_evaluation(Stage.CLOSING, satisfaction=5)
+    assert not pair.a.evaluation.closing_due(noon(dt.date(2026, 7, 10)))
     pair.b.refresh()
-    assert pair.b.closing_due(noon(dt.date(2026, 7, 10)))
+    assert pair.b.evaluation.closing_due(noon(dt.date(2026, 7, 10)))
 
 
 def test_the_mentee_assesses_topics_before_and_after(pair: Pair) -> None:
-    prompting = pair.a.add_topic("Prompting", category=Category.TECHNOLOGY)
-    remote = pair.a.add_topic("Remote work", category=Category.WORK)
-    assert pair.a.assess(Phase.BEFORE, prompting[:6], 2)
-    assert pair.a.assess(Phase.BEFORE, remote, 3)
-    assert pair.a.assess(Phase.AFTER, prompting, 4)
-    assert not pair.a.assess(Phase.AFTER, prompting, 4)
-    pair.a.assess(Phase.AFTER, prompting, 5)  # giving it again replaces it
+    prompting = pair.a.backlog.add_topic("Prompting", category=Category.TECHNOLOGY)
+    remote = pair.a.backlog.add_topic("Remote work", category=Category.WORK)
+    assert pair.a.evaluation.assess(Phase.BEFORE, prompting[:6], 2)
+    assert pair.a.evaluation.assess(Phase.BEFORE, remote, 3)
+    assert pair.a.evaluation.assess(Phase.AFTER, prompting, 4)
+    assert not pair.a.evaluation.assess(Phase.AFTER, prompting, 4)
+    pair.a.evaluation.assess(Phase.AFTER, prompting, 5)  # giving it again replaces it
     ids = sorted(r.id for r in pair.a.all(SelfAssessment))
     assert ids == sorted(
         [
@@ -203,26 +212,26 @@ def test_the_mentee_assesses_topics_before_and_after(pair: Pair) -> None:
             f"selfassessment:after:{prompting}",
         ]
     )
-    rows = {r.title: (r.before, r.after, r.change) for r in pair.a.assessment_rows()}
+    rows = {r.title: (r.before, r.after, r.change) for r in pair.a.evaluation.assessment_rows()}
     assert rows == {"Prompting": (2, 5, 3), "Remote work": (3, None, None)}
     pair.b.refresh()
     with pytest.raises(UserError, match="self-assessment is the mentee's"):
-        pair.b.assess(Phase.BEFORE, prompting, 3)
+        pair.b.evaluation.assess(Phase.BEFORE, prompting, 3)
     with pytest.raises(UserError, match="--confidence must be 1 to 5"):
-        pair.a.assess(Phase.BEFORE, prompting, 9)
+        pair.a.evaluation.assess(Phase.BEFORE, prompting, 9)
     with pytest.raises(UserError, match="No topic with id 'nope'"):
-        pair.a.assess(Phase.BEFORE, "nope", 3)
+        pair.a.evaluation.assess(Phase.BEFORE, "nope", 3)
 
 
 def test_the_programme_themes_come_first_for_the_self_assessment(pair: Pair) -> None:
-    pair.a.plan_programme(template="engineering-6m", now=noon(START - dt.timedelta(days=3)))
-    titles = [t.title for t in pair.a.assessment_topics()]
+    pair.a.plan.plan_programme(template="engineering-6m", now=noon(START - dt.timedelta(days=3)))
+    titles = [t.title for t in pair.a.evaluation.assessment_topics()]
     assert titles[:3] == [
         "Developer experience",
         "New tools and technologies",
         "Team culture from the junior's view",
     ]
-    rows = pair.a.assessment_rows(include_unrated=True)
+    rows = pair.a.evaluation.assessment_rows(include_unrated=True)
     assert len(rows) == len(titles) and all(r.before is None for r in rows)
 
 
@@ -402,8 +411,8 @@ def test_evaluation_mistakes_are_one_line(cli: Cli) -> None:
 
 def test_assess_before_and_after_on_the_command_line(cli: Cli) -> None:
     with cli.journal() as journal:
-        topic = journal.add_topic("Prompting", category=Category.TECHNOLOGY)
-        journal.add_topic("Remote work", category=Category.WORK)
+        topic = journal.backlog.add_topic("Prompting", category=Category.TECHNOLOGY)
+        journal.backlog.add_topic("Remote work", category=Category.WORK)
     data = cli.json("assess", "--phase", "before", "--topic", topic[:5], "--confidence", "2")
     assert set(data) == {"changed", "my_role", "topics"}
     rows = {r["title"]: r for r in data["topics"]}

@@ -44,7 +44,7 @@ def test_round_trip_is_byte_identical_including_conflicts(tmp_path: Path) -> Non
     )
     gone = a.add("topic", {"title": "Deleted later"})
     a.delete("topic", gone)
-    session = a.plan_session(dt.datetime(2027, 1, 12, 17, 30), topics=[topic])
+    session = a.sessions.plan_session(dt.datetime(2027, 1, 12, 17, 30), topics=[topic])
     a.add("note", {"session": session, "author": "mentee", "text": "shared text ✓"})
     b.refresh()
     # Concurrent edits of the same field on both devices: a conflict to keep.
@@ -153,10 +153,12 @@ def test_evaluations_and_self_assessments_survive_the_round_trip(tmp_path: Path)
     from rmpair.model.records import Category
 
     a, b = make_pair(tmp_path)
-    topic = a.add_topic("Prompting", category=Category.TECHNOLOGY)
-    a.record_evaluation(Stage.CHECKIN, satisfaction=3, learned="Async habits")
-    a.assess(Phase.BEFORE, topic, 2)
-    b.record_evaluation(Stage.CLOSING, satisfaction=5, gains=["network"], gains_other="A sponsor")
+    topic = a.backlog.add_topic("Prompting", category=Category.TECHNOLOGY)
+    a.evaluation.record_evaluation(Stage.CHECKIN, satisfaction=3, learned="Async habits")
+    a.evaluation.assess(Phase.BEFORE, topic, 2)
+    b.evaluation.record_evaluation(
+        Stage.CLOSING, satisfaction=5, gains=["network"], gains_other="A sponsor"
+    )
     a.refresh()
     raw = dumps(export_data(a))
     restored = import_into(
@@ -164,11 +166,11 @@ def test_evaluations_and_self_assessments_survive_the_round_trip(tmp_path: Path)
     )
     try:
         assert dumps(export_data(restored)) == raw
-        checkin = restored.evaluation(Stage.CHECKIN, Role.MENTEE)
-        closing = restored.evaluation(Stage.CLOSING, Role.MENTOR)
+        checkin = restored.evaluation.of(Stage.CHECKIN, Role.MENTEE)
+        closing = restored.evaluation.of(Stage.CLOSING, Role.MENTOR)
         assert checkin is not None and checkin.learned == "Async habits"
         assert closing is not None and closing.gains_other == "A sponsor"
-        assert [(r.before, r.after) for r in restored.assessment_rows()] == [(2, None)]
+        assert [(r.before, r.after) for r in restored.evaluation.assessment_rows()] == [(2, None)]
     finally:
         restored.close()
         a.close()

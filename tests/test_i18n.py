@@ -509,16 +509,16 @@ def test_the_tandem_can_switch_its_language(tmp_path: Path) -> None:
     )
     try:
         assert journal.templates().lang == "en"
-        assert journal.set_language("de-formal") is True
+        assert journal.agreement.set_language("de-formal") is True
         tandem = journal.tandem()
         assert tandem is not None and tandem.lang == "de_formal"
-        assert journal.set_language("de_formal") is False
+        assert journal.agreement.set_language("de_formal") is False
         assert journal.templates().prep("mentee")[0].text.startswith("Bringen Sie")
-        subject, body = journal.invite(topic="KI-Assistenten")
+        subject, body = journal.agreement.invite(topic="KI-Assistenten")
         assert subject == "Ich möchte von Ihnen lernen"
         assert "einmal im Monat" in body and "bis 1. Juni 2027" in body
         with pytest.raises(UserError, match="'klingon'"):
-            journal.set_language("klingon")
+            journal.agreement.set_language("klingon")
     finally:
         journal.close()
 
@@ -529,7 +529,7 @@ def test_the_german_demo_is_written_in_german(tmp_path: Path) -> None:
     build_demo(tmp_path / "demo", home=Home(tmp_path / "h"), lang="de")
     journal = Journal.open(tmp_path / "demo", home=Home(tmp_path / "h"), write=False)
     try:
-        titles = {t.title for t in journal.topics()}
+        titles = {t.title for t in journal.backlog.topics()}
         assert "Gute Prompts für KI-Assistenten" in titles
         tandem = journal.tandem()
         assert tandem is not None and tandem.lang == "de"

@@ -95,7 +95,7 @@ def build_journal(tmp: Path, cadence: Cadence = Cadence.BIWEEKLY) -> Scenario:
         home=Home(home),
     )
     scenario = Scenario(journal, home)
-    scenario.kickoff = journal.plan_session(
+    scenario.kickoff = journal.sessions.plan_session(
         dt.datetime(2026, 2, 23, 10, 0), kind=SessionKind.KICKOFF, series="programme"
     )
     topic = journal.add(Topic.KIND, Topic(id="", title=NASTY).to_fields())
@@ -107,7 +107,7 @@ def build_journal(tmp: Path, cadence: Cadence = Cadence.BIWEEKLY) -> Scenario:
         if n == 9:
             extra["direction"] = Direction.MENTEE_TEACHES
         scenario.regular.append(
-            journal.plan_session(day, planned_start=day, series="programme", **extra)
+            journal.sessions.plan_session(day, planned_start=day, series="programme", **extra)
         )
     scenario.nasty = scenario.regular[6]
     scenario.cancelled = scenario.regular[4]
@@ -115,8 +115,8 @@ def build_journal(tmp: Path, cadence: Cadence = Cadence.BIWEEKLY) -> Scenario:
     scenario.moved = scenario.regular[7]
     moved_to = (dates[7] + dt.timedelta(days=2)).replace(hour=19, minute=15)
     journal.update(Session.KIND, scenario.moved, {"start": moved_to.isoformat()})
-    scenario.one_off = journal.plan_session(dt.datetime(2026, 7, 1, 8, 0), minutes=30)
-    scenario.cancelled_one_off = journal.plan_session(dt.datetime(2026, 8, 5, 12, 0))
+    scenario.one_off = journal.sessions.plan_session(dt.datetime(2026, 7, 1, 8, 0), minutes=30)
+    scenario.cancelled_one_off = journal.sessions.plan_session(dt.datetime(2026, 8, 5, 12, 0))
     journal.update(Session.KIND, scenario.cancelled_one_off, {"status": "cancelled"})
     return scenario
 
@@ -166,7 +166,7 @@ def local(event: icalendar.Event, name: str = "DTSTART") -> dt.datetime:
 
 
 def test_series_with_exceptions_is_lint_clean_and_reads_back(scenario: Scenario) -> None:
-    data = scenario.journal.ics_export().data
+    data = scenario.journal.calendar.ics_export().data
     assert lint(data) == []
     lines = unfold(data)
     assert "X-WR-CALNAME:Reverse mentoring: Sam & Dana" in lines
@@ -214,7 +214,7 @@ def test_series_with_exceptions_is_lint_clean_and_reads_back(scenario: Scenario)
 
 def test_description_holds_kind_agenda_and_both_checklists(scenario: Scenario) -> None:
     journal = scenario.journal
-    found = by_uid(journal.ics_export().data)
+    found = by_uid(journal.calendar.ics_export().data)
     text = str(found[(uid(scenario, "session", scenario.kickoff), "")]["DESCRIPTION"])
     assert text.startswith("Kick-off, 60 minutes\nSam (mentor) teaches, Dana (mentee) learns.")
     prep = [p for p in journal.all(PrepItem) if p.session == scenario.kickoff]
@@ -238,7 +238,7 @@ def test_description_holds_kind_agenda_and_both_checklists(scenario: Scenario) -
 def test_each_cadence_becomes_its_rule(tmp_path: Path, cadence: Cadence, rule: str) -> None:
     built = build_journal(tmp_path, cadence)
     with built.journal:
-        data = built.journal.ics_export().data
+        data = built.journal.calendar.ics_export().data
     assert lint(data) == []
     assert event_rules(data) == [rule]
 
@@ -247,8 +247,8 @@ def test_sessions_mode_writes_one_event_per_session_with_the_same_uids(
     scenario: Scenario,
 ) -> None:
     journal = scenario.journal
-    series_mode = by_uid(journal.ics_export().data)
-    data = journal.ics_export(per_session=True).data
+    series_mode = by_uid(journal.calendar.ics_export().data)
+    data = journal.calendar.ics_export(per_session=True).data
     assert lint(data) == []
     found = by_uid(data)
     assert event_rules(data) == []
@@ -269,17 +269,17 @@ def test_sessions_mode_writes_one_event_per_session_with_the_same_uids(
 def test_same_bytes_twice_after_reopening_and_on_the_partners_device(
     scenario: Scenario, tmp_path: Path
 ) -> None:
-    first = scenario.journal.ics_export(prep_blocks=True, alarm_minutes=10).data
-    assert scenario.journal.ics_export(prep_blocks=True, alarm_minutes=10).data == first
+    first = scenario.journal.calendar.ics_export(prep_blocks=True, alarm_minutes=10).data
+    assert scenario.journal.calendar.ics_export(prep_blocks=True, alarm_minutes=10).data == first
     scenario.journal.close()
     with Journal.open(scenario.folder, home=Home(scenario.home)) as again:
-        assert again.ics_export(prep_blocks=True, alarm_minutes=10).data == first
+        assert again.calendar.ics_export(prep_blocks=True, alarm_minutes=10).data == first
     # Sam's computer: the synced folder, another device, another person.
     copy = tmp_path / "sams-sync" / "journal"
     shutil.copytree(scenario.folder, copy)
     with Journal.join(copy, me="Sam", home=Home(tmp_path / "home-sam")) as sam:
         assert sam.my_role is Role.MENTOR
-        assert sam.ics_export(prep_blocks=True, alarm_minutes=10).data == first
+        assert sam.calendar.ics_export(prep_blocks=True, alarm_minutes=10).data == first
     scenario.journal = Journal.open(scenario.folder, home=Home(scenario.home))
 
 
@@ -290,14 +290,14 @@ def _sequences(data: bytes) -> dict[tuple[str, str], int]:
 def test_moving_a_session_raises_sequence_and_keeps_every_uid(scenario: Scenario) -> None:
     journal = scenario.journal
     series = (series_uid(scenario), "")
-    before = journal.ics_export().data
+    before = journal.calendar.ics_export().data
     seq = _sequences(before)
     session = journal.get(Session, scenario.regular[10])
     assert session is not None and session.start is not None
     journal.update(
         Session.KIND, session.id, {"start": (session.start + dt.timedelta(hours=1)).isoformat()}
     )
-    after = journal.ics_export().data
+    after = journal.calendar.ics_export().data
     assert lint(after) == []
     seq_after = _sequences(after)
     assert seq_after[series] > seq[series]
@@ -312,7 +312,7 @@ def test_moving_a_session_raises_sequence_and_keeps_every_uid(scenario: Scenario
     assert seq_after[one_off] == 0
     journal.update(Session.KIND, scenario.one_off, {"start": "2026-07-02T08:00:00"})
     journal.update(Session.KIND, scenario.one_off, {"minutes": 45})
-    latest = journal.ics_export().data
+    latest = journal.calendar.ics_export().data
     later = _sequences(latest)
     assert later[one_off] == 2
     assert later[series] == seq_after[series]
@@ -327,21 +327,21 @@ def test_moving_a_session_raises_sequence_and_keeps_every_uid(scenario: Scenario
 def test_cancelling_adds_an_exdate_and_raises_sequence(scenario: Scenario) -> None:
     journal = scenario.journal
     series = (series_uid(scenario), "")
-    before = _sequences(journal.ics_export().data)
+    before = _sequences(journal.calendar.ics_export().data)
     journal.update(Session.KIND, scenario.regular[12], {"status": "cancelled"})
-    data = journal.ics_export().data
+    data = journal.calendar.ics_export().data
     assert "EXDATE;TZID=Europe/Berlin:20260818T173000" in unfold(data)
     assert _sequences(data)[series] > before[series]
 
 
 def test_ticking_a_checklist_item_changes_nothing_in_the_file(scenario: Scenario) -> None:
     journal = scenario.journal
-    before = journal.ics_export(prep_blocks=True).data
+    before = journal.calendar.ics_export(prep_blocks=True).data
     item = next(p for p in journal.all(PrepItem) if p.session == scenario.regular[2])
     journal.update(PrepItem.KIND, item.id, {"done": True})
-    assert journal.ics_export(prep_blocks=True).data == before
+    assert journal.calendar.ics_export(prep_blocks=True).data == before
     journal.update(PrepItem.KIND, item.id, {"text": "Bring the laptop"})
-    changed = journal.ics_export(prep_blocks=True).data
+    changed = journal.calendar.ics_export(prep_blocks=True).data
     assert changed != before
     assert "Bring the laptop" in changed.decode("utf-8").replace("\r\n ", "")
 
@@ -353,7 +353,7 @@ def test_prep_blocks_come_before_each_session_for_the_side_that_teaches(
     scenario: Scenario,
 ) -> None:
     journal = scenario.journal
-    export = journal.ics_export(prep_blocks=True)
+    export = journal.calendar.ics_export(prep_blocks=True)
     assert lint(export.data) == []
     found = by_uid(export.data)
     sessions = journal.all(Session)
@@ -376,7 +376,7 @@ def test_prep_blocks_come_before_each_session_for_the_side_that_teaches(
 
 
 def test_alarm_on_every_event_that_takes_place(scenario: Scenario) -> None:
-    data = scenario.journal.ics_export(prep_blocks=True, alarm_minutes=15).data
+    data = scenario.journal.calendar.ics_export(prep_blocks=True, alarm_minutes=15).data
     assert lint(data) == []
     for event in events(data):
         alarms = event.walk("VALARM")
@@ -387,13 +387,13 @@ def test_alarm_on_every_event_that_takes_place(scenario: Scenario) -> None:
             assert alarms[0]["TRIGGER"].dt == dt.timedelta(minutes=-15)
             assert str(alarms[0]["ACTION"]) == "DISPLAY"
     with pytest.raises(UserError, match="alarm"):
-        scenario.journal.ics_export(alarm_minutes=-1)
+        scenario.journal.calendar.ics_export(alarm_minutes=-1)
 
 
 def test_location_from_the_tandem(scenario: Scenario) -> None:
     place = "Café Zürich, 3. Stock; Raum \\12"
     scenario.journal.update("tandem", "tandem", {"location": place})
-    found = events(scenario.journal.ics_export(prep_blocks=True).data)
+    found = events(scenario.journal.calendar.ics_export(prep_blocks=True).data)
     sessions = [e for e in found if not str(e["UID"]).startswith("prep-")]
     assert sessions and all(str(e["LOCATION"]) == place for e in sessions)
 
@@ -410,7 +410,7 @@ def test_nothing_to_export(tmp_path: Path) -> None:
         ) as journal,
         pytest.raises(UserError, match="no sessions"),
     ):
-        journal.ics_export()
+        journal.calendar.ics_export()
 
 
 # ------------------------------------------------------------------- writing
@@ -418,18 +418,18 @@ def test_nothing_to_export(tmp_path: Path) -> None:
 
 def test_refuses_a_file_inside_the_journal_folder(scenario: Scenario, tmp_path: Path) -> None:
     journal = scenario.journal
-    export = journal.ics_export()
+    export = journal.calendar.ics_export()
     inside = scenario.folder / "calendar.ics"
     with pytest.raises(UserError, match="shared journal folder"):
-        journal.write_ics(export, inside)
+        journal.calendar.write_ics(export, inside)
     alias = tmp_path / "alias"
     alias.symlink_to(scenario.folder, target_is_directory=True)
     with pytest.raises(UserError, match="shared journal folder"):
-        journal.write_ics(export, alias / "devices")
+        journal.calendar.write_ics(export, alias / "devices")
     assert not inside.exists()
     assert not (scenario.folder / "devices" / "rmpair-sessions.ics").exists()
     assert not (journal.private_dir / EXPORTS_FILE).exists()
-    written = journal.write_ics(export, inside, allow_in_journal=True)
+    written = journal.calendar.write_ics(export, inside, allow_in_journal=True)
     assert written == inside and inside.read_bytes() == export.data
 
 
@@ -437,10 +437,10 @@ def test_written_atomically_and_remembered_on_this_device_only(
     scenario: Scenario, tmp_path: Path
 ) -> None:
     journal = scenario.journal
-    export = journal.ics_export()
+    export = journal.calendar.ics_export()
     out = tmp_path / "out"
     out.mkdir()
-    target = journal.write_ics(export, out)
+    target = journal.calendar.write_ics(export, out)
     assert target == out / "rmpair-sessions.ics"
     assert target.read_bytes() == export.data
     assert sorted(p.name for p in out.iterdir()) == ["rmpair-sessions.ics"]  # no temp left
@@ -464,7 +464,7 @@ def test_written_atomically_and_remembered_on_this_device_only(
     assert not str(journal.private_dir.resolve()).startswith(str(scenario.folder.resolve()))
 
     with pytest.raises(UserError, match="does not exist"):
-        journal.write_ics(export, tmp_path / "no-such-folder" / "x.ics")
+        journal.calendar.write_ics(export, tmp_path / "no-such-folder" / "x.ics")
 
 
 # ---------------------------------------------------------------------- command
@@ -493,7 +493,7 @@ def test_cli_writes_the_default_file_in_the_current_folder(
     assert lint(written.read_bytes()) == []
     assert "rmpair-sessions.ics" in result.stdout
     journal = _reopen(scenario)
-    assert written.read_bytes() == journal.ics_export().data
+    assert written.read_bytes() == journal.calendar.ics_export().data
     assert (journal.private_dir / EXPORTS_FILE).is_file()
 
 
@@ -505,7 +505,7 @@ def test_cli_dash_writes_to_standard_output(cli: CliRunner, scenario: Scenario) 
     assert b"TRIGGER:-PT30M" in result.stdout_bytes
     assert b"Wrote" not in result.stdout_bytes
     journal = _reopen(scenario)
-    assert result.stdout_bytes == journal.ics_export(alarm_minutes=30).data
+    assert result.stdout_bytes == journal.calendar.ics_export(alarm_minutes=30).data
     assert (journal.private_dir / EXPORTS_FILE).is_file()
 
 

@@ -207,7 +207,7 @@ def _scenario(cadence: Cadence, per_session: bool) -> tuple[IcsExport, tuple[str
     folder = Path(tempfile.mkdtemp(prefix="rmpair-interop-"))
     built = build_journal(folder, cadence)
     with built.journal as journal:
-        export = journal.ics_export(
+        export = journal.calendar.ics_export(
             per_session=per_session, prep_blocks=per_session, alarm_minutes=10
         )
         expected = tuple(expected_starts(journal, prep_blocks=per_session))
@@ -335,7 +335,7 @@ def test_random_journals_read_back_through_recurring_ical_events(spec: dict[str,
             for day, (edit, shift, hour) in zip(
                 _plan(spec["cadence"], spec["first"], spec["count"]), spec["edits"], strict=True
             ):
-                session = journal.plan_session(day, planned_start=day, series="programme")
+                session = journal.sessions.plan_session(day, planned_start=day, series="programme")
                 if edit == "cancel":
                     journal.update(Session.KIND, session, {"status": "cancelled"})
                 elif edit == "held":
@@ -347,12 +347,14 @@ def test_random_journals_read_back_through_recurring_ical_events(spec: dict[str,
                     journal.update(Session.KIND, session, {"start": moved.isoformat()})
             for when, in_series, cancelled in spec["extras"]:
                 when = when.replace(second=0, microsecond=0)
-                session = journal.plan_session(when, series="programme" if in_series else "")
+                session = journal.sessions.plan_session(
+                    when, series="programme" if in_series else ""
+                )
                 if cancelled:
                     journal.update(Session.KIND, session, {"status": "cancelled"})
             expected = expected_starts(journal, prep_blocks=spec["prep_blocks"])
             try:
-                export = journal.ics_export(
+                export = journal.calendar.ics_export(
                     per_session=spec["per_session"], prep_blocks=spec["prep_blocks"]
                 )
             except UserError:  # nothing to put in a calendar: fine only if that is true

@@ -27,10 +27,10 @@ def every_byte(folder: Path) -> list[tuple[Path, bytes]]:
 
 def test_a_private_note_never_reaches_the_shared_folder(two_devices: TwoDevices) -> None:
     a, b = two_devices.a, two_devices.b
-    session = a.plan_session(DEC1)
+    session = a.sessions.plan_session(DEC1)
     secret = "Zq7-private: I felt lost with the prompt tool, grüße"
-    a.add_note(session, secret, private=True)
-    a.add_note(session, "Shared: tried the prompt tool")
+    a.notes.add_note(session, secret, private=True)
+    a.notes.add_note(session, "Shared: tried the prompt tool")
     a.close()  # caches and every other file written at close as well
     two_devices.a = a = Journal.open(a.folder, home=a.store.home)
     needle = secret.encode("utf-8")
@@ -41,25 +41,25 @@ def test_a_private_note_never_reaches_the_shared_folder(two_devices: TwoDevices)
     # It is in this device's private folder, and only there.
     private = a.private_dir / "private"
     assert [p for p, data in every_byte(private) if needle in data]
-    listed = sorted((n.text, n.private) for n in a.notes(session))
+    listed = sorted((n.text, n.private) for n in a.notes.for_session(session))
     assert listed == [("Shared: tried the prompt tool", False), (secret, True)]
     # The partner gets the shared note and not the private one.
     two_devices.deliver(a, b)
     b.refresh()
-    assert [n.text for n in b.notes(session)] == ["Shared: tried the prompt tool"]
+    assert [n.text for n in b.notes.for_session(session)] == ["Shared: tried the prompt tool"]
     assert not [p for p, data in every_byte(b.folder) if needle in data]
 
 
 def test_the_private_file_survives_reopening(journal: Journal, tmp_path: Path) -> None:
-    session = journal.plan_session(DEC1)
-    journal.add_note(session, "first", private=True)
-    journal.add_note(session, "second", private=True)
+    session = journal.sessions.plan_session(DEC1)
+    journal.notes.add_note(session, "first", private=True)
+    journal.notes.add_note(session, "second", private=True)
     journal.close()
     again = Journal.open(tmp_path / "j", home=Home(tmp_path / "a"))
     try:
-        assert sorted(n.text for n in again.notes(session)) == ["first", "second"]
-        other = again.plan_session(DEC15)
-        assert again.notes(other) == []
+        assert sorted(n.text for n in again.notes.for_session(session)) == ["first", "second"]
+        other = again.sessions.plan_session(DEC15)
+        assert again.notes.for_session(other) == []
     finally:
         again.close()
 
@@ -74,75 +74,75 @@ def test_private_notes_refuse_a_data_folder_inside_the_journal(tmp_path: Path) -
         home=Home(tmp_path / "j" / "home"),
     )
     try:
-        session = inside.plan_session(DEC1)
+        session = inside.sessions.plan_session(DEC1)
         with pytest.raises(UserError, match="would not stay private"):
-            inside.add_note(session, "secret", private=True)
+            inside.notes.add_note(session, "secret", private=True)
     finally:
         inside.close()
 
 
 def test_notes_need_text_and_a_session(journal: Journal) -> None:
-    session = journal.plan_session(DEC1)
+    session = journal.sessions.plan_session(DEC1)
     with pytest.raises(UserError, match="needs some text"):
-        journal.add_note(session, "   ")
+        journal.notes.add_note(session, "   ")
     with pytest.raises(UserError, match="No session with id 'nope'"):
-        journal.add_note("nope", "text")
+        journal.notes.add_note("nope", "text")
 
 
 def test_learnings_once_the_session_has_started(journal: Journal) -> None:
-    session = journal.plan_session(DEC1)
+    session = journal.sessions.plan_session(DEC1)
     with pytest.raises(UserError, match="has not started yet"):
-        journal.add_learning(session, "too early", now=AFTER_DEC1 - dt.timedelta(days=1))
-    journal.add_learning(session, "Async updates save a meeting", now=AFTER_DEC1)
-    (learning,) = journal.learnings(session)
+        journal.notes.add_learning(session, "too early", now=AFTER_DEC1 - dt.timedelta(days=1))
+    journal.notes.add_learning(session, "Async updates save a meeting", now=AFTER_DEC1)
+    (learning,) = journal.notes.learnings(session)
     assert learning.role is Role.MENTEE and learning.text == "Async updates save a meeting"
-    other = journal.plan_session(DEC15)
-    journal.cancel_session(other, now=AFTER_DEC1)
+    other = journal.sessions.plan_session(DEC15)
+    journal.sessions.cancel_session(other, now=AFTER_DEC1)
     with pytest.raises(UserError, match="was cancelled"):
-        journal.add_learning(other, "nothing", now=AFTER_DEC1 + dt.timedelta(days=30))
+        journal.notes.add_learning(other, "nothing", now=AFTER_DEC1 + dt.timedelta(days=30))
 
 
 def test_action_items(journal: Journal) -> None:
-    first = journal.plan_session(DEC1)
-    second = journal.plan_session(DEC15)
-    mine = journal.add_action(
+    first = journal.sessions.plan_session(DEC1)
+    second = journal.sessions.plan_session(DEC15)
+    mine = journal.notes.add_action(
         "Try it on the weekly report", session_id=first, due_next_session=True
     )
-    theirs = journal.add_action(
+    theirs = journal.notes.add_action(
         "Send two links", owner=Role.MENTOR, due=dt.date(2026, 12, 4), now=AFTER_DEC1
     )
-    item = journal.action_item(mine)
+    item = journal.notes.action_item(mine)
     assert (item.owner, item.due_next_session, item.session) == (Role.MENTEE, True, first)
-    due_at = journal.action_due_session(item, AFTER_DEC1)
+    due_at = journal.notes.action_due_session(item, AFTER_DEC1)
     assert due_at is not None and due_at.id == second
     # Dated ones first, then "next session".
-    assert [a.id for a in journal.action_items()] == [theirs, mine]
-    assert journal.complete_action(theirs) is True
-    assert journal.complete_action(theirs) is False  # already done
-    assert [a.id for a in journal.action_items(open_only=True)] == [mine]
-    assert [a.id for a in journal.action_items()] == [mine, theirs]
+    assert [a.id for a in journal.notes.action_items()] == [theirs, mine]
+    assert journal.notes.complete_action(theirs) is True
+    assert journal.notes.complete_action(theirs) is False  # already done
+    assert [a.id for a in journal.notes.action_items(open_only=True)] == [mine]
+    assert [a.id for a in journal.notes.action_items()] == [mine, theirs]
     with pytest.raises(UserError, match="needs some text"):
-        journal.add_action("")
+        journal.notes.add_action("")
 
 
 def test_feedback_is_one_record_per_role_and_only_for_held_sessions(
     two_devices: TwoDevices,
 ) -> None:
     a, b = two_devices.a, two_devices.b
-    session = a.plan_session(DEC1)
+    session = a.sessions.plan_session(DEC1)
     with pytest.raises(UserError, match="feedback is for held sessions"):
-        a.give_feedback(session, 4)
-    a.hold_session(session, now=AFTER_DEC1)
+        a.notes.give_feedback(session, 4)
+    a.sessions.hold_session(session, now=AFTER_DEC1)
     with pytest.raises(UserError, match="--rating must be 1 to 5"):
-        a.give_feedback(session, 7)
-    assert a.give_feedback(session, 4, "Good") == f"{session}:mentee"
-    a.give_feedback(session, 5, "Better on reflection")
+        a.notes.give_feedback(session, 7)
+    assert a.notes.give_feedback(session, 4, "Good") == f"{session}:mentee"
+    a.notes.give_feedback(session, 5, "Better on reflection")
     two_devices.deliver(a, b)
     b.refresh()
-    b.give_feedback(session, 3, "Ran out of time")
+    b.notes.give_feedback(session, 3, "Ran out of time")
     two_devices.deliver(b, a)
     a.refresh()
-    assert [(f.role, f.rating, f.comment) for f in a.feedback(session)] == [
+    assert [(f.role, f.rating, f.comment) for f in a.notes.feedback(session)] == [
         (Role.MENTOR, 3, "Ran out of time"),
         (Role.MENTEE, 5, "Better on reflection"),
     ]

@@ -228,26 +228,28 @@ def test_the_journal_runs_every_check(tmp_path: Path) -> None:
     journal = make(tmp_path)
     try:
         now = dt.datetime(2026, 11, 20, 12, 0, tzinfo=dt.UTC)
-        assert journal.nudges(now) == []
+        assert journal.nudges.current(now) == []
         for n in range(4):
-            journal.add_topic(f"Tool {n}", category=Category.TECHNOLOGY)
-        journal.plan_session(dt.datetime(2026, 11, 24, 17, 30), minutes=20)
-        keys = [n.key for n in journal.nudges(now)]
+            journal.backlog.add_topic(f"Tool {n}", category=Category.TECHNOLOGY)
+        journal.sessions.plan_session(dt.datetime(2026, 11, 24, 17, 30), minutes=20)
+        keys = [n.key for n in journal.nudges.current(now)]
         assert keys == ["no-time", "not-in-calendar", "technology-only"]
         # Stored with the status, so the quick path and a full read agree.
         stored = journal.status().to_json()["nudges"]
         assert [n["key"] for n in stored] == keys
         # The status holds until the session starts, at most a day.
         start = dt.datetime(2026, 11, 24, 16, 30, tzinfo=dt.UTC)
-        assert journal.nudges_valid_until(now) == now + dt.timedelta(days=1)
-        assert journal.nudges_valid_until(start - dt.timedelta(hours=2)) == start
+        assert journal.nudges.valid_until(now) == now + dt.timedelta(days=1)
+        assert journal.nudges.valid_until(start - dt.timedelta(hours=2)) == start
     finally:
         journal.close()
 
 
 def test_the_quick_status_follows_the_calendar_export_and_the_clock(tmp_path: Path) -> None:
     journal = make(tmp_path)
-    session = journal.plan_session(dt.datetime.now().replace(microsecond=0) + dt.timedelta(days=3))
+    session = journal.sessions.plan_session(
+        dt.datetime.now().replace(microsecond=0) + dt.timedelta(days=3)
+    )
     home, folder, private = journal.store.home, journal.folder, journal.private_dir
     journal.close()
     report = cached_status(folder, home, now=dt.datetime.now(dt.UTC))
@@ -255,7 +257,7 @@ def test_the_quick_status_follows_the_calendar_export_and_the_clock(tmp_path: Pa
     assert "not-in-calendar" in [n["key"] for n in report["status"]["nudges"]]
     # Exporting touches no journal file, yet the stored status must not be shown.
     start = Journal.open(folder, home=home)
-    found = start.find_session(session)
+    found = start.sessions.find_session(session)
     start.close()
     assert found.start is not None
     (private / "exports.json").write_text(

@@ -14,20 +14,22 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from rmpair.domain.plan import (
+from rmpair.domain.cadence import (
     SERIES,
-    Existing,
-    Frame,
-    Slot,
-    Theme,
     add_months,
     cadence_text,
     months_between,
     parse_cadence,
     parse_time,
     parse_until,
-    plan_slots,
     programme_month,
+)
+from rmpair.domain.planner import (
+    Existing,
+    Frame,
+    Slot,
+    Theme,
+    plan_slots,
     reconcile,
     slot_dates,
     to_utc,
@@ -436,7 +438,7 @@ def records_of(journal: Journal, session_id: str) -> dict[str, dict[str, object]
 def test_first_plan_with_a_template(tmp_path: Path) -> None:
     journal = new_journal(tmp_path)
     try:
-        result = journal.plan_programme("engineering-6m", time="17:30", now=BEFORE)
+        result = journal.plan.plan_programme("engineering-6m", time="17:30", now=BEFORE)
         sessions = series(journal)
         assert len(sessions) == 7 == len(result.created)
         assert [s.kind for s in sessions] == [
@@ -462,7 +464,7 @@ def test_first_plan_with_a_template(tmp_path: Path) -> None:
         # The frame came from the template and the time is remembered.
         tandem = journal.tandem()
         assert tandem is not None and tandem.end == dt.date(2027, 5, 2)
-        again = journal.plan_programme(now=BEFORE)
+        again = journal.plan.plan_programme(now=BEFORE)
         assert again.created == () and again.removed == ()
         assert {e.change for e in again.entries} == {"unchanged"}
         assert all(
@@ -476,7 +478,7 @@ def test_dry_run_writes_nothing(tmp_path: Path) -> None:
     journal = new_journal(tmp_path)
     try:
         before = len(journal.store.state.changes)
-        result = journal.plan_programme("quarter", dry_run=True, now=BEFORE)
+        result = journal.plan.plan_programme("quarter", dry_run=True, now=BEFORE)
         assert result.dry_run and len(result.created) == 7
         assert all(e.id is None for e in result.created)
         assert len(journal.store.state.changes) == before
@@ -488,7 +490,7 @@ def test_dry_run_writes_nothing(tmp_path: Path) -> None:
 def test_replanning_keeps_held_and_touched_sessions(tmp_path: Path) -> None:
     journal = new_journal(tmp_path)
     try:
-        journal.plan_programme("engineering-6m", now=BEFORE)
+        journal.plan.plan_programme("engineering-6m", now=BEFORE)
         kickoff, devex, tools, culture, *_rest = series(journal)
         # The kick-off was held, with notes, learnings and an edited agenda.
         journal.update(Session.KIND, kickoff.id, {"status": SessionStatus.HELD.value})
@@ -503,9 +505,11 @@ def test_replanning_keeps_held_and_touched_sessions(tmp_path: Path) -> None:
         )
         journal.update(PrepItem.KIND, prep.id, {"done": True})
         touched_before = records_of(journal, devex.id)
-        journal.add_note(tools.id, "Only for me", private=True)
+        journal.notes.add_note(tools.id, "Only for me", private=True)
 
-        result = journal.plan_programme(cadence="biweekly", now=dt.datetime(2026, 11, 20, 9, 0))
+        result = journal.plan.plan_programme(
+            cadence="biweekly", now=dt.datetime(2026, 11, 20, 9, 0)
+        )
 
         assert records_of(journal, kickoff.id) == held_before
         assert records_of(journal, devex.id) == touched_before
@@ -543,13 +547,13 @@ def test_replanning_keeps_held_and_touched_sessions(tmp_path: Path) -> None:
 def test_moved_or_cancelled_sessions_stay_and_block_their_day(tmp_path: Path) -> None:
     journal = new_journal(tmp_path)
     try:
-        journal.plan_programme(now=BEFORE)
+        journal.plan.plan_programme(now=BEFORE)
         sessions = series(journal)
         moved, cancelled = sessions[2], sessions[3]
         assert moved.start is not None and cancelled.start is not None
         journal.update(Session.KIND, moved.id, {"start": moved.start + dt.timedelta(days=2)})
         journal.update(Session.KIND, cancelled.id, {"status": SessionStatus.CANCELLED.value})
-        result = journal.plan_programme(time="15:00", now=BEFORE)
+        result = journal.plan.plan_programme(time="15:00", now=BEFORE)
         kept = {e.id: e.reasons for e in result.kept}
         assert kept == {moved.id: ("moved",), cancelled.id: ("cancelled",)}
         new_days = {e.start.date() for e in result.created}
@@ -563,8 +567,8 @@ def test_moved_or_cancelled_sessions_stay_and_block_their_day(tmp_path: Path) ->
 def test_shorter_end_removes_untouched_sessions_after_it(tmp_path: Path) -> None:
     journal = new_journal(tmp_path)
     try:
-        journal.plan_programme(now=BEFORE)
-        result = journal.plan_programme(until="quarter", now=BEFORE)
+        journal.plan.plan_programme(now=BEFORE)
+        result = journal.plan.plan_programme(until="quarter", now=BEFORE)
         tandem = journal.tandem()
         assert tandem is not None and tandem.end == dt.date(2027, 2, 2)
         assert [s.start.date() if s.start else None for s in series(journal)] == [
@@ -582,14 +586,14 @@ def test_shorter_end_removes_untouched_sessions_after_it(tmp_path: Path) -> None
 def test_frame_change_updates_unedited_agreement_wording(tmp_path: Path) -> None:
     journal = new_journal(tmp_path)
     try:
-        journal.sign_agreement()
-        journal.edit_agreement_item("session-length", text="We take as long as we need.")
-        result = journal.plan_programme(cadence="first tuesday", minutes=45, now=BEFORE)
+        journal.agreement.sign_agreement()
+        journal.agreement.edit_agreement_item("session-length", text="We take as long as we need.")
+        result = journal.plan.plan_programme(cadence="first tuesday", minutes=45, now=BEFORE)
         assert result.agreement_updated == ("frequency",)
-        items = {i.key: i.text for i in journal.agreement().items}
+        items = {i.key: i.text for i in journal.agreement.view().items}
         assert "first Tuesday of each month" in items["frequency"]
         assert items["session-length"] == "We take as long as we need."
-        assert journal.agreement().changed_since_signed
+        assert journal.agreement.view().changed_since_signed
         tandem = journal.tandem()
         assert tandem is not None
         assert (tandem.cadence, tandem.weekday, tandem.session_minutes) == (
@@ -604,12 +608,12 @@ def test_frame_change_updates_unedited_agreement_wording(tmp_path: Path) -> None
 def test_dropped_theme_is_not_planned_again(tmp_path: Path) -> None:
     journal = new_journal(tmp_path)
     try:
-        journal.plan_programme("engineering-6m", now=BEFORE)
+        journal.plan.plan_programme("engineering-6m", now=BEFORE)
         devex = series(journal)[1]
         topic_id = devex.topics[0]
-        journal.plan_programme(cadence="weekly", dry_run=False, now=BEFORE)
+        journal.plan.plan_programme(cadence="weekly", dry_run=False, now=BEFORE)
         journal.update(Topic.KIND, topic_id, {"status": TopicStatus.DROPPED.value})
-        journal.plan_programme(cadence="monthly", now=BEFORE)
+        journal.plan.plan_programme(cadence="monthly", now=BEFORE)
         assert all(topic_id not in s.topics for s in series(journal))
         topic = journal.get(Topic, topic_id)
         assert topic is not None and topic.status is TopicStatus.DROPPED
@@ -620,8 +624,8 @@ def test_dropped_theme_is_not_planned_again(tmp_path: Path) -> None:
 def test_removed_themes_go_back_to_the_backlog(tmp_path: Path) -> None:
     journal = new_journal(tmp_path)
     try:
-        journal.plan_programme("engineering-6m", now=BEFORE)
-        journal.plan_programme(until="2027-01-10", now=BEFORE)
+        journal.plan.plan_programme("engineering-6m", now=BEFORE)
+        journal.plan.plan_programme(until="2027-01-10", now=BEFORE)
         statuses = {t.title: t.status for t in journal.all(Topic)}
         assert statuses["Developer experience"] is TopicStatus.PLANNED
         assert statuses["Career expectations"] is TopicStatus.BACKLOG
@@ -634,8 +638,8 @@ def test_concurrent_plans_on_two_devices_converge(tmp_path: Path) -> None:
     shutil.copytree(tmp_path / "j", tmp_path / "j2")
     b = Journal.join(tmp_path / "j2", me="Sam", home=Home(tmp_path / "b"))
     try:
-        a.plan_programme(now=BEFORE)
-        b.plan_programme(now=BEFORE)
+        a.plan.plan_programme(now=BEFORE)
+        b.plan.plan_programme(now=BEFORE)
         for src, dst in ((a, b), (b, a)):
             for path in (src.folder / "devices" / src.device_id).glob("*.json"):
                 target = dst.folder / "devices" / src.device_id / path.name
@@ -643,7 +647,7 @@ def test_concurrent_plans_on_two_devices_converge(tmp_path: Path) -> None:
                 shutil.copyfile(path, target)
         a.refresh()
         assert len(series(a)) == 14  # both plans, before anyone noticed
-        result = a.plan_programme(now=BEFORE)
+        result = a.plan.plan_programme(now=BEFORE)
         assert len(result.removed) == 7 and result.created == ()
         assert len(series(a)) == 7
         assert len({s.start for s in series(a)}) == 7
@@ -656,7 +660,7 @@ def test_plan_needs_a_known_template(tmp_path: Path) -> None:
     journal = new_journal(tmp_path)
     try:
         with pytest.raises(UserError, match="engineering-6m"):
-            journal.plan_programme("nonsense", now=BEFORE)
+            journal.plan.plan_programme("nonsense", now=BEFORE)
     finally:
         journal.close()
 
@@ -664,7 +668,7 @@ def test_plan_needs_a_known_template(tmp_path: Path) -> None:
 def test_plan_in_new_york_keeps_local_time(tmp_path: Path) -> None:
     journal = new_journal(tmp_path, tz=NEW_YORK)
     try:
-        journal.plan_programme(cadence="weekly", until="2027-03-22", time="08:15", now=BEFORE)
+        journal.plan.plan_programme(cadence="weekly", until="2027-03-22", time="08:15", now=BEFORE)
         sessions = series(journal)
         starts = [s.start for s in sessions if s.start is not None]
         assert {s.time() for s in starts} == {dt.time(8, 15)}
@@ -679,7 +683,7 @@ def test_plan_in_new_york_keeps_local_time(tmp_path: Path) -> None:
 def test_first_plan_after_the_start_plans_from_today(tmp_path: Path) -> None:
     journal = new_journal(tmp_path)
     try:
-        result = journal.plan_programme(cadence="weekly", now=dt.datetime(2026, 11, 20, 12, 0))
+        result = journal.plan.plan_programme(cadence="weekly", now=dt.datetime(2026, 11, 20, 12, 0))
         starts = [e.start.date() for e in result.created]
         assert starts[0] == dt.date(2026, 11, 23)  # the next Monday, not the past ones
         assert result.created[0].kind is SessionKind.KICKOFF

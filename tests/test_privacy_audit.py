@@ -138,7 +138,9 @@ def add_private_note(journal: Journal, session: str, text: str) -> None:
     """Through the journal's private-note method, or skip while there is none."""
     add_note = getattr(journal, "add_note", None)
     if add_note is None or "private" not in inspect.signature(add_note).parameters:
-        pytest.skip("this rmpair has no private notes yet (journal.add_note(..., private=True))")
+        pytest.skip(
+            "this rmpair has no private notes yet (journal.notes.add_note(..., private=True))"
+        )
     add_note(session, text, private=True)
 
 
@@ -167,7 +169,7 @@ def test_private_notes_never_reach_the_shared_folder(
                 journal.add(kind, fields)
     # A real session as the app makes one (agenda and prep checklists from templates),
     # with a shared note and two private ones: through the facade and the command line.
-    session = journal.plan_session(dt.datetime.now().replace(second=0, microsecond=0))
+    session = journal.sessions.plan_session(dt.datetime.now().replace(second=0, microsecond=0))
     shared_note = f"SHAREDrealnote{token}"
     journal.add(
         "note", {"session": session, "author": "mentee", "text": shared_note, "created": ""}
@@ -204,7 +206,7 @@ def test_private_notes_never_reach_the_shared_folder(
         assert where(marker, *everywhere_shared) == [], f"private text leaked: {marker}"
     with Journal.open(folder, home=Home(home_a), write=False, passphrase=passphrase(mode)) as alex:
         mine = alex.private_dir
-        assert {n.text for n in alex.notes(session) if n.private} == set(private)
+        assert {n.text for n in alex.notes.for_session(session) if n.private} == set(private)
     for marker in private:
         assert where(marker, mine), f"the scan cannot find {marker} where it is stored"
     if shared_markers_in_bytes(mode):
@@ -229,7 +231,7 @@ def audited(
 ) -> Iterator[tuple[Journal, str]]:
     tmp = tmp_path_factory.mktemp("audit")
     journal = start(request.param, tmp / "shared", tmp / "home")
-    session = journal.plan_session(dt.datetime.now().replace(second=0, microsecond=0))
+    session = journal.sessions.plan_session(dt.datetime.now().replace(second=0, microsecond=0))
     yield journal, session
     journal.close()
 

@@ -107,48 +107,56 @@ def build_programme(tmp: Path) -> Programme:
     b = Journal.join(tmp / "j", me="Sam", home=Home(homes["sam"]))
     before = utc(dt.datetime(2025, 1, 6, 9))
     topics = {
-        key: a.add_topic(title, category=category, now=before)
+        key: a.backlog.add_topic(title, category=category, now=before)
         for key, (title, category) in TOPICS.items()
     }
     # Both rate their confidence before the first session.
-    a.assess(Phase.BEFORE, topics["t1"], 2)
-    a.assess(Phase.BEFORE, topics["t2"], 1)
+    a.evaluation.assess(Phase.BEFORE, topics["t1"], 2)
+    a.evaluation.assess(Phase.BEFORE, topics["t2"], 1)
     sessions: dict[str, str] = {}
     for key, start, kind, on, minutes, _what, _ratings in SCHEDULE:
-        sessions[key] = a.plan_session(
+        sessions[key] = a.sessions.plan_session(
             start, kind=kind, minutes=minutes, topics=[topics[t] for t in on], planned_start=start
         )
     for key, start, _kind, _on, _minutes, what, (mentor, mentee) in SCHEDULE:
         session = sessions[key]
         if what == "cancelled":
-            a.cancel_session(session, now=utc(start - dt.timedelta(days=1)))
+            a.sessions.cancel_session(session, now=utc(start - dt.timedelta(days=1)))
             continue
         if what == "planned":
             continue
         if what == "moved":
             start = MOVED_TO
-            a.move_session(session, start)
-        a.hold_session(session, all_covered=True, now=utc(start + dt.timedelta(hours=2)))
+            a.sessions.move_session(session, start)
+        a.sessions.hold_session(session, all_covered=True, now=utc(start + dt.timedelta(hours=2)))
         b.refresh()
-        b.give_feedback(session, mentor, f"mentor on {key}")
-        a.give_feedback(session, mentee, f"mentee on {key}")
+        b.notes.give_feedback(session, mentor, f"mentor on {key}")
+        a.notes.give_feedback(session, mentee, f"mentee on {key}")
         a.refresh()
     later = utc(dt.datetime(2025, 1, 13, 19))
-    a.add_learning(sessions["s1"], "Prompts need context", now=later)
-    b.add_learning(sessions["s1"], "Why budgets take so long", now=later + dt.timedelta(minutes=10))
-    b.add_learning(sessions["s2"], "How decisions get made", now=utc(dt.datetime(2025, 2, 12, 19)))
-    a.add_learning(sessions["s4"], "Bots can review code", now=utc(dt.datetime(2025, 4, 7, 19)))
-    done_a = a.add_action("Try an assistant", session_id=sessions["s1"], now=later)
-    a.complete_action(done_a)
-    done_b = b.add_action("Send the links", session_id=sessions["s1"], now=later)
-    b.complete_action(done_b)
-    a.add_action("Write the proposal", session_id=sessions["s5"], now=later)
-    b.add_action("Review the proposal", session_id=sessions["s5"], now=later)
-    a.add_note(sessions["s1"], PRIVATE, private=True, now=later)
-    a.add_note(sessions["s1"], SHARED, now=later)
-    a.record_evaluation(Stage.CHECKIN, satisfaction=3, change="More hands-on")
-    b.record_evaluation(Stage.CHECKIN, satisfaction=4, worked="Real tasks", gains=["visibility"])
-    a.record_evaluation(
+    a.notes.add_learning(sessions["s1"], "Prompts need context", now=later)
+    b.notes.add_learning(
+        sessions["s1"], "Why budgets take so long", now=later + dt.timedelta(minutes=10)
+    )
+    b.notes.add_learning(
+        sessions["s2"], "How decisions get made", now=utc(dt.datetime(2025, 2, 12, 19))
+    )
+    a.notes.add_learning(
+        sessions["s4"], "Bots can review code", now=utc(dt.datetime(2025, 4, 7, 19))
+    )
+    done_a = a.notes.add_action("Try an assistant", session_id=sessions["s1"], now=later)
+    a.notes.complete_action(done_a)
+    done_b = b.notes.add_action("Send the links", session_id=sessions["s1"], now=later)
+    b.notes.complete_action(done_b)
+    a.notes.add_action("Write the proposal", session_id=sessions["s5"], now=later)
+    b.notes.add_action("Review the proposal", session_id=sessions["s5"], now=later)
+    a.notes.add_note(sessions["s1"], PRIVATE, private=True, now=later)
+    a.notes.add_note(sessions["s1"], SHARED, now=later)
+    a.evaluation.record_evaluation(Stage.CHECKIN, satisfaction=3, change="More hands-on")
+    b.evaluation.record_evaluation(
+        Stage.CHECKIN, satisfaction=4, worked="Real tasks", gains=["visibility"]
+    )
+    a.evaluation.record_evaluation(
         Stage.CLOSING,
         satisfaction=4,
         learned="A lot about async work",
@@ -158,7 +166,7 @@ def build_programme(tmp: Path) -> Programme:
         relationship="yes",
         wants_to_continue="yes",
     )
-    b.record_evaluation(
+    b.evaluation.record_evaluation(
         Stage.CLOSING,
         satisfaction=5,
         change="Meet every two weeks",
@@ -167,8 +175,8 @@ def build_programme(tmp: Path) -> Programme:
         gains=["visibility", "network"],
         gains_other="Met the board",
     )
-    a.assess(Phase.AFTER, topics["t1"], 4)
-    a.assess(Phase.AFTER, topics["t2"], 4)
+    a.evaluation.assess(Phase.AFTER, topics["t1"], 4)
+    a.evaluation.assess(Phase.AFTER, topics["t2"], 4)
     a.refresh()
     b.refresh()
     return Programme(a, b, tmp / "j", homes, sessions, topics)
@@ -324,12 +332,16 @@ def test_a_technology_only_one_way_programme_gets_told(tmp_path: Path) -> None:
     )
     with journal:
         for n, day in enumerate((13, 20, 27)):
-            topic = journal.add_topic(f"Tool {n}", category=Category.TECHNOLOGY)
+            topic = journal.backlog.add_topic(f"Tool {n}", category=Category.TECHNOLOGY)
             start = dt.datetime(2025, 1, day, 17)
-            session = journal.plan_session(start, topics=[topic], minutes=20)
-            journal.hold_session(session, all_covered=True, now=utc(start) + dt.timedelta(hours=1))
-            journal.give_feedback(session, 5 - n)
-            journal.add_learning(session, f"Learned {n}", now=utc(start) + dt.timedelta(hours=1))
+            session = journal.sessions.plan_session(start, topics=[topic], minutes=20)
+            journal.sessions.hold_session(
+                session, all_covered=True, now=utc(start) + dt.timedelta(hours=1)
+            )
+            journal.notes.give_feedback(session, 5 - n)
+            journal.notes.add_learning(
+                session, f"Learned {n}", now=utc(start) + dt.timedelta(hours=1)
+            )
         report = build_report(journal, now=REPORT_DAY)
         found = {r.key: r.text for r in report.recommendations}
     assert found["technology-only"].startswith("100% of the covered topics")
@@ -370,7 +382,7 @@ def test_private_notes_never_appear_and_shared_ones_only_when_asked(
     programme: Programme,
 ) -> None:
     # The private note is there, on this device.
-    assert PRIVATE in [n.text for n in programme.a.notes(programme.sessions["s1"])]
+    assert PRIVATE in [n.text for n in programme.a.notes.for_session(programme.sessions["s1"])]
     for with_notes in (False, True):
         for fmt, text in _all_formats(programme.report(with_notes=with_notes)).items():
             assert PRIVATE not in text, fmt
@@ -387,7 +399,7 @@ def test_the_report_never_reads_the_private_notes_file(programme: Programme) -> 
     assert private.exists()
     private.write_text("{ not json " + PRIVATE, encoding="utf-8")
     with pytest.raises(UserError, match="cannot be read"):
-        programme.a.notes(programme.sessions["s1"])
+        programme.a.notes.for_session(programme.sessions["s1"])
     for text in _all_formats(programme.report(with_notes=True)).values():
         assert SHARED in text and PRIVATE not in text
 
@@ -447,7 +459,7 @@ def test_html_is_one_self_contained_printable_file(programme: Programme) -> None
 
 
 def test_html_escapes_what_people_typed(programme: Programme) -> None:
-    programme.a.add_learning(
+    programme.a.notes.add_learning(
         programme.sessions["s5"], "<script>alert(1)</script> & more", now=REPORT_DAY
     )
     page = render_html(programme.report())

@@ -86,28 +86,28 @@ def build_programme(tmp: Path) -> Programme:
     )
     b = Journal.join(tmp / "j", me="Sam", home=Home(tmp / "sam"))
     before = utc(dt.datetime(2026, 12, 1, 9))
-    prompts = a.add_topic("KI-Assistenten", category=Category.TECHNOLOGY, now=before)
-    budget = a.add_topic("Wie Budgets entstehen", category=Category.WORK, now=before)
-    first = a.plan_session(KICKOFF, kind=SessionKind.KICKOFF, minutes=60, topics=[prompts])
-    second = a.plan_session(PLANNED, minutes=30, topics=[budget], planned_start=PLANNED)
-    third = a.plan_session(CANCELLED, minutes=60)
-    a.move_session(second, MOVED_TO)
+    prompts = a.backlog.add_topic("KI-Assistenten", category=Category.TECHNOLOGY, now=before)
+    budget = a.backlog.add_topic("Wie Budgets entstehen", category=Category.WORK, now=before)
+    first = a.sessions.plan_session(KICKOFF, kind=SessionKind.KICKOFF, minutes=60, topics=[prompts])
+    second = a.sessions.plan_session(PLANNED, minutes=30, topics=[budget], planned_start=PLANNED)
+    third = a.sessions.plan_session(CANCELLED, minutes=60)
+    a.sessions.move_session(second, MOVED_TO)
     for session, start, (mentor, mentee) in ((first, KICKOFF, (4, 4)), (second, MOVED_TO, (5, 3))):
-        a.hold_session(session, all_covered=True, now=utc(start + dt.timedelta(hours=2)))
+        a.sessions.hold_session(session, all_covered=True, now=utc(start + dt.timedelta(hours=2)))
         b.refresh()
-        b.give_feedback(session, mentor)
-        a.give_feedback(session, mentee)
+        b.notes.give_feedback(session, mentor)
+        a.notes.give_feedback(session, mentee)
         a.refresh()
-    a.cancel_session(third, now=utc(CANCELLED - dt.timedelta(days=1)))
+    a.sessions.cancel_session(third, now=utc(CANCELLED - dt.timedelta(days=1)))
     after = utc(KICKOFF + dt.timedelta(hours=3))
-    a.add_learning(first, "Prompts brauchen Kontext", now=after)
-    b.add_learning(
+    a.notes.add_learning(first, "Prompts brauchen Kontext", now=after)
+    b.notes.add_learning(
         second, "Entscheidungen fallen im Flur", now=utc(MOVED_TO + dt.timedelta(hours=2))
     )
-    a.add_action("Vorschlag schreiben", session_id=first, due=DUE, now=after)
+    a.notes.add_action("Vorschlag schreiben", session_id=first, due=DUE, now=after)
     for journal, satisfaction in ((a, 4), (b, 5)):
         journal.refresh()
-        journal.record_evaluation(
+        journal.evaluation.record_evaluation(
             Stage.CLOSING, satisfaction=satisfaction, relationship="yes", wants_to_continue="yes"
         )
     a.refresh()

@@ -93,38 +93,38 @@ def build(root: Path, words: Words = ENGLISH) -> Journal:
     )
     created = dt.datetime(2026, 11, 3, 9, 0, tzinfo=dt.UTC)
     ids = [
-        dana.add_topic(title, category=category, question=question, now=created)
+        dana.backlog.add_topic(title, category=category, question=question, now=created)
         for title, category, question in words.topics
     ]
-    kickoff = dana.plan_session(
+    kickoff = dana.sessions.plan_session(
         dt.datetime(2026, 11, 3, 17, 30),
         kind=SessionKind.KICKOFF,
     )
-    upcoming = dana.plan_session(dt.datetime(2026, 11, 24, 17, 30), topics=ids[:2])
-    dana.plan_session(dt.datetime(2026, 12, 15, 17, 30))
-    dana.hold_session(kickoff, all_covered=True, now=NOW)
-    dana.add_learning(kickoff, words.learnings[0], NOW)
-    dana.add_note(kickoff, words.note, now=NOW)
-    dana.add_action(
+    upcoming = dana.sessions.plan_session(dt.datetime(2026, 11, 24, 17, 30), topics=ids[:2])
+    dana.sessions.plan_session(dt.datetime(2026, 12, 15, 17, 30))
+    dana.sessions.hold_session(kickoff, all_covered=True, now=NOW)
+    dana.notes.add_learning(kickoff, words.learnings[0], NOW)
+    dana.notes.add_note(kickoff, words.note, now=NOW)
+    dana.notes.add_action(
         words.actions[0],
         session_id=kickoff,
         owner=Role.MENTEE,
         due=dt.date(2026, 11, 15),
         now=NOW,
     )
-    dana.add_action(words.actions[1], session_id=kickoff, owner=Role.MENTOR, now=NOW)
-    dana.tick_prep(upcoming, _mine(dana, upcoming, Role.MENTEE)[:1])
+    dana.notes.add_action(words.actions[1], session_id=kickoff, owner=Role.MENTOR, now=NOW)
+    dana.sessions.tick_prep(upcoming, _mine(dana, upcoming, Role.MENTEE)[:1])
     sam.refresh()
-    sam.add_learning(kickoff, words.learnings[1], NOW)
-    sam.tick_prep(upcoming, _mine(sam, upcoming, Role.MENTOR)[:2])
-    sam.complete_action(next(a.id for a in sam.all(ActionItem) if a.owner is Role.MENTOR))
+    sam.notes.add_learning(kickoff, words.learnings[1], NOW)
+    sam.sessions.tick_prep(upcoming, _mine(sam, upcoming, Role.MENTOR)[:2])
+    sam.notes.complete_action(next(a.id for a in sam.all(ActionItem) if a.owner is Role.MENTOR))
     sam.close()
     dana.refresh()
     return dana
 
 
 def _mine(journal: Journal, session: str, role: Role) -> list[int]:
-    return [n for n, p in enumerate(journal.prep_items(session), 1) if p.role is role]
+    return [n for n, p in enumerate(journal.sessions.prep_items(session), 1) if p.role is role]
 
 
 @pytest.fixture

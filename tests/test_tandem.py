@@ -89,15 +89,15 @@ def test_journal_invite_takes_the_tandem_frame(tmp_path: Path) -> None:
         home=Home(tmp_path / "a"),
     )
     try:
-        _subject, body = journal.invite(topic="prompting")
+        _subject, body = journal.agreement.invite(topic="prompting")
         assert body.startswith("Hi Sam,") and body.endswith("Dana")
         assert "every two weeks, for 45 minutes" in body
         assert "for 3 months, until 2 February 2027" in body
-        _s, other = journal.invite(cadence="first-thursday", minutes=90, months=12)
+        _s, other = journal.agreement.invite(cadence="first-thursday", minutes=90, months=12)
         assert "on the first Thursday of each month, for 90 minutes" in other
         assert "for 12 months, until 2 November 2027" in other
         with pytest.raises(UserError, match="--cadence"):
-            journal.invite(cadence="hourly")
+            journal.agreement.invite(cadence="hourly")
     finally:
         journal.close()
 
@@ -120,30 +120,30 @@ def test_parse_answer() -> None:
 
 def test_prerequisites_need_both_answers(two_devices: TwoDevices) -> None:
     alex, sam = two_devices.a, two_devices.b  # mentee, mentor
-    checks = {c.key: c for c in alex.prerequisites()}
+    checks = {c.key: c for c in alex.agreement.prerequisites()}
     assert set(checks) >= {"voluntary", "no-reporting-line", "confidentiality"}
     assert {c.status for c in checks.values()} == {"open"}
 
-    assert alex.answer_prerequisites({"voluntary": True, "time-committed": False}) == [
+    assert alex.agreement.answer_prerequisites({"voluntary": True, "time-committed": False}) == [
         "voluntary",
         "time-committed",
     ]
-    assert alex.answer_prerequisites({"voluntary": True}) == []  # same answer: no change
+    assert alex.agreement.answer_prerequisites({"voluntary": True}) == []  # same answer: no change
     record = alex.get(PrerequisiteAnswer, "voluntary:mentee")
     assert record is not None and (record.key, record.role, record.answer) == (
         "voluntary",
         Role.MENTEE,
         "yes",
     )
-    checks = {c.key: c for c in alex.prerequisites()}
+    checks = {c.key: c for c in alex.agreement.prerequisites()}
     assert checks["voluntary"].status == "open"  # the mentor has not answered
     assert checks["time-committed"].status == "no"
     assert checks["time-committed"].why
 
-    sam.answer_prerequisites({"voluntary": True, "time-committed": True})
+    sam.agreement.answer_prerequisites({"voluntary": True, "time-committed": True})
     sync(two_devices)
     for journal in (alex, sam):
-        checks = {c.key: c for c in journal.prerequisites()}
+        checks = {c.key: c for c in journal.agreement.prerequisites()}
         assert checks["voluntary"].status == "ok"
         assert checks["voluntary"].answers == {Role.MENTOR: "yes", Role.MENTEE: "yes"}
         # A "no" stays a "no" even when the other side said yes.
@@ -152,21 +152,21 @@ def test_prerequisites_need_both_answers(two_devices: TwoDevices) -> None:
 
 def test_reporting_line_is_a_fact_either_may_confirm(two_devices: TwoDevices) -> None:
     alex, sam = two_devices.a, two_devices.b
-    sam.answer_prerequisites({"no-reporting-line": True})
+    sam.agreement.answer_prerequisites({"no-reporting-line": True})
     sync(two_devices)
-    checks = {c.key: c for c in alex.prerequisites()}
+    checks = {c.key: c for c in alex.agreement.prerequisites()}
     assert checks["no-reporting-line"].shared
     assert checks["no-reporting-line"].status == "ok"
     assert not checks["confidentiality"].shared
-    alex.answer_prerequisites({"no-reporting-line": False})
-    assert {c.key: c for c in alex.prerequisites()}["no-reporting-line"].status == "no"
+    alex.agreement.answer_prerequisites({"no-reporting-line": False})
+    assert {c.key: c for c in alex.agreement.prerequisites()}["no-reporting-line"].status == "no"
 
 
 def test_unknown_prerequisite_is_a_user_error(two_devices: TwoDevices) -> None:
     with pytest.raises(UserError, match="no prerequisite 'boss'"):
-        two_devices.a.answer_prerequisites({"boss": True})
+        two_devices.a.agreement.answer_prerequisites({"boss": True})
     # Keys are matched without regard to case.
-    assert two_devices.a.answer_prerequisites({"VOLUNTARY": True}) == ["voluntary"]
+    assert two_devices.a.agreement.answer_prerequisites({"VOLUNTARY": True}) == ["voluntary"]
 
 
 # ----------------------------------------------------------------- agreement
@@ -175,7 +175,7 @@ def test_unknown_prerequisite_is_a_user_error(two_devices: TwoDevices) -> None:
 def test_agreement_is_the_filled_template_until_first_use(two_devices: TwoDevices) -> None:
     alex = two_devices.a
     before = len(alex.store.state.changes)
-    view = alex.agreement()
+    view = alex.agreement.view()
     assert not view.stored
     assert len(alex.store.state.changes) == before  # looking writes nothing
     keys = [i.key for i in view.items]
@@ -192,14 +192,14 @@ def test_agreement_is_the_filled_template_until_first_use(two_devices: TwoDevice
 
 def test_sign_change_and_sign_again_across_two_devices(two_devices: TwoDevices) -> None:
     alex, sam = two_devices.a, two_devices.b
-    assert alex.sign_agreement() is True
-    assert alex.sign_agreement() is False  # already signed this wording
+    assert alex.agreement.sign_agreement() is True
+    assert alex.agreement.sign_agreement() is False  # already signed this wording
     sync(two_devices)
-    assert sam.agreement().stored
-    assert sam.sign_agreement() is True
+    assert sam.agreement.view().stored
+    assert sam.agreement.sign_agreement() is True
     sync(two_devices)
     for journal in (alex, sam):
-        view = journal.agreement()
+        view = journal.agreement.view()
         assert view.signed_by_both
         signatures = {r: v.signature for r, v in view.signatures.items() if v is not None}
         assert signatures[Role.MENTEE].person == "Alex"
@@ -207,12 +207,12 @@ def test_sign_change_and_sign_again_across_two_devices(two_devices: TwoDevices) 
         assert signatures[Role.MENTEE].digest == signatures[Role.MENTOR].digest == view.digest
 
     # Sam edits one item and adds one; Alex removes one, on their own devices.
-    sam.edit_agreement_item("freq", text="We meet every other Thursday.")
-    new_key = sam.add_agreement_item("Coffee", "The one who is late brings coffee.")
-    alex.remove_agreement_item("mode")
+    sam.agreement.edit_agreement_item("freq", text="We meet every other Thursday.")
+    new_key = sam.agreement.add_agreement_item("Coffee", "The one who is late brings coffee.")
+    alex.agreement.remove_agreement_item("mode")
     sync(two_devices)
     for journal in (alex, sam):
-        view = journal.agreement()
+        view = journal.agreement.view()
         assert not view.signed_by_both and view.changed_since_signed
         for role in Role:
             signed = view.signatures[role]
@@ -222,26 +222,26 @@ def test_sign_change_and_sign_again_across_two_devices(two_devices: TwoDevices) 
             changed = next(c for c in signed.changes if c.change == "changed")
             assert changed.old_text.startswith("We meet once a month.")
             assert changed.new_text == "We meet every other Thursday."
-    assert alex.agreement().digest == sam.agreement().digest
+    assert alex.agreement.view().digest == sam.agreement.view().digest
 
     # Alex signs again: Alex's signature is current, Sam's still shows the changes.
-    assert alex.sign_agreement()
+    assert alex.agreement.sign_agreement()
     sync(two_devices)
-    view = sam.agreement()
+    view = sam.agreement.view()
     mentee, mentor = view.signatures[Role.MENTEE], view.signatures[Role.MENTOR]
     assert mentee is not None and mentee.current and mentee.changes == ()
     assert mentor is not None and not mentor.current
-    assert sam.sign_agreement()
+    assert sam.agreement.sign_agreement()
     sync(two_devices)
-    assert alex.agreement().signed_by_both and sam.agreement().signed_by_both
+    assert alex.agreement.view().signed_by_both and sam.agreement.view().signed_by_both
 
 
 def test_signature_keeps_what_was_signed(two_devices: TwoDevices) -> None:
     alex = two_devices.a
-    alex.sign_agreement()
+    alex.agreement.sign_agreement()
     signature = alex.get(Signature, "mentee")
     assert signature is not None
-    items = alex.agreement().items
+    items = alex.agreement.view().items
     assert signature.items == tuple((i.key, i.title, i.text) for i in items)
     assert signature.digest == agreement_digest(signature.items)
     assert signature.role is Role.MENTEE and signature.at.endswith("+00:00")
@@ -249,60 +249,60 @@ def test_signature_keeps_what_was_signed(two_devices: TwoDevices) -> None:
 
 def test_reordering_counts_as_a_change(two_devices: TwoDevices) -> None:
     alex = two_devices.a
-    alex.sign_agreement()
+    alex.agreement.sign_agreement()
     alex.update(AgreementItem.KIND, "mode", {"position": 0.5})
-    view = alex.agreement()
+    view = alex.agreement.view()
     assert view.items[0].key == "mode"
     signed = view.signatures[Role.MENTEE]
     assert signed is not None and not signed.current
     assert signed.changes == () and signed.reordered
     # Renumbering without changing the order keeps the signature valid.
     alex.update(AgreementItem.KIND, "mode", {"position": 0.25})
-    alex.sign_agreement()
+    alex.agreement.sign_agreement()
     alex.update(AgreementItem.KIND, "mode", {"position": 0.1})
-    assert alex.agreement().signed_by_both is False
-    signed = alex.agreement().signatures[Role.MENTEE]
+    assert alex.agreement.view().signed_by_both is False
+    signed = alex.agreement.view().signatures[Role.MENTEE]
     assert signed is not None and signed.current
 
 
 def test_agreement_mistakes_are_user_errors(two_devices: TwoDevices) -> None:
     alex = two_devices.a
     with pytest.raises(UserError, match="No agreement item 'nope'"):
-        alex.edit_agreement_item("nope", text="x")
+        alex.agreement.edit_agreement_item("nope", text="x")
     with pytest.raises(UserError, match="several"):
-        alex.remove_agreement_item("e")  # end-date, ending-early
+        alex.agreement.remove_agreement_item("e")  # end-date, ending-early
     with pytest.raises(UserError, match="--text"):
-        alex.edit_agreement_item("mode")
+        alex.agreement.edit_agreement_item("mode")
     with pytest.raises(UserError, match="--title"):
-        alex.add_agreement_item(" ", "text")
+        alex.agreement.add_agreement_item(" ", "text")
     # Nothing was saved by the failed attempts.
-    assert not alex.agreement().stored
+    assert not alex.agreement.view().stored
 
 
 def test_added_key_is_never_a_removed_one(two_devices: TwoDevices) -> None:
     alex = two_devices.a
-    first = alex.add_agreement_item("Feedback", "We give feedback after every session.")
+    first = alex.agreement.add_agreement_item("Feedback", "We give feedback after every session.")
     assert first == "feedback"
-    alex.remove_agreement_item("feedback")
-    again = alex.add_agreement_item("Feedback", "Feedback, monthly.")
+    alex.agreement.remove_agreement_item("feedback")
+    again = alex.agreement.add_agreement_item("Feedback", "Feedback, monthly.")
     assert again == "feedback-2"
     with pytest.raises(UserError, match="already"):
-        alex.add_agreement_item("Other", "x", key="feedback-2")
+        alex.agreement.add_agreement_item("Other", "x", key="feedback-2")
     assert alex.conflicts() == []
 
 
 def test_signing_at_the_same_time_leaves_no_conflict(two_devices: TwoDevices) -> None:
     alex, sam = two_devices.a, two_devices.b
     # Both sign before the sync tool has carried anything: each saves the template.
-    alex.sign_agreement()
-    sam.sign_agreement()
+    alex.agreement.sign_agreement()
+    sam.agreement.sign_agreement()
     sync(two_devices)
     # Both saved the same wording: identical values are no conflict.
     assert alex.conflicts() == [] and sam.conflicts() == []
-    assert alex.agreement().signed_by_both and sam.agreement().signed_by_both
-    assert sam.agreement().digest == alex.agreement().digest
+    assert alex.agreement.view().signed_by_both and sam.agreement.view().signed_by_both
+    assert sam.agreement.view().digest == alex.agreement.view().digest
     # A real disagreement is left for the pair to settle.
-    alex.edit_agreement_item("mode", text="Video only.")
-    sam.edit_agreement_item("mode", text="In person only.")
+    alex.agreement.edit_agreement_item("mode", text="Video only.")
+    sam.agreement.edit_agreement_item("mode", text="In person only.")
     sync(two_devices)
     assert [(c.rec, c.field) for c in alex.conflicts()] == [("mode", "text")]

@@ -84,14 +84,14 @@ def quarantined(pair: TwoDevices) -> list[str]:
 def test_a_value_of_the_wrong_type_is_set_aside_and_the_rest_still_reads(
     pair: TwoDevices,
 ) -> None:
-    good = pair.b.add_topic("Git", category=Category.WORK)
+    good = pair.b.backlog.add_topic("Git", category=Category.WORK)
     data = sam_file(pair)
     bad = entry(data, kind="topic", rec="t-high", fields={"title": "X", "priority": "high"})
     deliver_to_alex(pair, with_entries(data, bad))
     pair.a.refresh()
 
     titles = [t.title for t in pair.a.all(Topic)]
-    assert titles == ["Git"] and pair.a.topic(good).title == "Git"
+    assert titles == ["Git"] and pair.a.backlog.topic(good).title == "Git"
     messages = quarantined(pair)
     assert len(messages) == 1
     assert "priority" in messages[0] and "'high'" in messages[0]
@@ -136,9 +136,9 @@ def test_a_stamp_far_in_the_future_never_blocks_writing(pair: TwoDevices) -> Non
     )
     deliver_to_alex(pair, with_entries(data, future))
     alex = pair.reopen(pair.a)
-    topic = alex.add_topic("Rust", category=Category.TECHNOLOGY)
+    topic = alex.backlog.add_topic("Rust", category=Category.TECHNOLOGY)
     alex = pair.reopen(alex)
-    assert [t.title for t in alex.all(Topic)] == ["Rust"] and alex.topic(topic)
+    assert [t.title for t in alex.all(Topic)] == ["Rust"] and alex.backlog.topic(topic)
     assert any("between the years 2000 and 2200" in m for m in quarantined(pair))
     # The new change was stamped with this computer's clock, not the future one.
     assert [p.name for p in pair.own_files(alex)] == ["2026-11.json"]
@@ -147,7 +147,7 @@ def test_a_stamp_far_in_the_future_never_blocks_writing(pair: TwoDevices) -> Non
 def test_a_change_edited_after_writing_is_told_apart_from_the_original(
     pair: TwoDevices,
 ) -> None:
-    topic = pair.b.add_topic("Git", category=Category.WORK)
+    topic = pair.b.backlog.add_topic("Git", category=Category.WORK)
     data = sam_file(pair)
     original = last_change(data)
     altered = {**original, "fields": {**original["fields"], "title": "Gin"}}  # same id, sum
@@ -163,7 +163,7 @@ def test_a_change_edited_after_writing_is_told_apart_from_the_original(
     # Sam's real file arrives: both devices show the same title.
     pair.deliver(pair.b, pair.a)
     pair.a.refresh()
-    assert pair.a.topic(topic).title == pair.b.topic(topic).title == "Git"
+    assert pair.a.backlog.topic(topic).title == pair.b.backlog.topic(topic).title == "Git"
     assert quarantined(pair) == []
 
 
@@ -224,7 +224,7 @@ def test_garbage_from_the_partner_never_crashes_a_command(
     kind, name = where
     pair = make_two_devices(tmp_path_factory.mktemp("garbage"))
     try:
-        session = pair.b.plan_session(dt.datetime(2026, 11, 20, 17))
+        session = pair.b.sessions.plan_session(dt.datetime(2026, 11, 20, 17))
         data = sam_file(pair)
         rec = "tandem" if kind == "tandem" else session if kind == "session" else "g1"
         op = "set" if rec in ("tandem", session) else "create"
@@ -270,15 +270,15 @@ def test_everything_rmpair_itself_writes_fits_the_schema(tmp_path: Path) -> None
     build_demo(tmp_path / "demo", home=home)
     journal = Journal.open(tmp_path / "demo", home=home)
     try:
-        journal.answer_prerequisites({"voluntary": True, "no-reporting-line": False})
-        journal.agreement()
-        journal.add_agreement_item("Coffee", "Whoever is late pays.")
-        journal.sign_agreement()
+        journal.agreement.answer_prerequisites({"voluntary": True, "no-reporting-line": False})
+        journal.agreement.view()
+        journal.agreement.add_agreement_item("Coffee", "Whoever is late pays.")
+        journal.agreement.sign_agreement()
         for stage in Stage:
-            journal.record_evaluation(stage, satisfaction=4, learned="Prompting")
-        topic = journal.assessment_topics()[0].id
+            journal.evaluation.record_evaluation(stage, satisfaction=4, learned="Prompting")
+        topic = journal.evaluation.assessment_topics()[0].id
         for phase in Phase:
-            journal.assess(phase, topic, 3)
+            journal.evaluation.assess(phase, topic, 3)
         kinds = {c["kind"] for c in journal.store.state.log()}
         assert set(record_types()) <= kinds  # every kind the journal knows was written
         misfits = [(c["kind"], change_fits(c)) for c in journal.store.state.log()]
@@ -323,9 +323,9 @@ def test_this_devices_file_in_the_partners_folder_is_read_and_left_alone(
 def test_an_older_copy_of_the_partners_file_is_told_and_loses_nothing(
     pair: TwoDevices,
 ) -> None:
-    pair.b.add_topic("First", category=Category.WORK)
+    pair.b.backlog.add_topic("First", category=Category.WORK)
     old = pair.own_file(pair.b).read_bytes()
-    pair.b.add_topic("Second", category=Category.WORK)
+    pair.b.backlog.add_topic("Second", category=Category.WORK)
     pair.deliver(pair.b, pair.a)
     pair.a.refresh()
     staged = pair.tmp / "old.json"
@@ -344,7 +344,7 @@ async def test_garbage_from_the_partner_never_crashes_a_screen(pair: TwoDevices)
 
     from rmpair.clock import FixedClock
 
-    session = pair.b.plan_session(dt.datetime(2026, 11, 20, 17))
+    session = pair.b.sessions.plan_session(dt.datetime(2026, 11, 20, 17))
     data = sam_file(pair)
     garbage = [
         entry(data, kind="topic", rec="g1", fields={"title": ["x"], "priority": "high"}),

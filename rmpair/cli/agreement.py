@@ -116,7 +116,7 @@ def show(as_json: JsonOpt = False) -> None:
     """Show the agreement, who signed it, and what changed since each signature."""
     with opened(write=False) as journal:
         report_problems(journal.templates())
-        view = journal.agreement()
+        view = journal.agreement.view()
         if as_json:
             print_json(view.to_json())
         else:
@@ -125,7 +125,7 @@ def show(as_json: JsonOpt = False) -> None:
 
 def _after_change(journal: Journal) -> None:
     """Say who has to sign again, now that the wording changed."""
-    view = journal.agreement()
+    view = journal.agreement.view()
     stale = [v.signature.person for v in view.signatures.values() if v and not v.current]
     if stale:
         typer.echo(
@@ -142,7 +142,7 @@ def sign() -> None:
 
     with opened() as journal:
         report_problems(journal.templates())
-        signed = journal.sign_agreement()
+        signed = journal.agreement.sign_agreement()
         if signed:
             typer.echo(
                 _("Signed the agreement as {me} ({role}).").format(
@@ -151,7 +151,7 @@ def sign() -> None:
             )
         else:
             typer.echo(_("You have already signed the agreement as it reads now."))
-        view = journal.agreement()
+        view = journal.agreement.view()
         partner = view.signatures.get(journal.my_role.other)
         tandem = journal.tandem()
         name = tandem.name_of(journal.my_role.other) if tandem else _(Role.MENTOR.value)
@@ -174,7 +174,7 @@ def edit(
     """Change an item's wording or title."""
     with opened() as journal:
         report_problems(journal.templates())
-        real, changed = journal.edit_agreement_item(key, text=text, title=title)
+        real, changed = journal.agreement.edit_agreement_item(key, text=text, title=title)
         if changed:
             typer.echo(_("Changed '{key}'.").format(key=real))
             _after_change(journal)
@@ -193,7 +193,7 @@ def add(
     """Add an item at the end of the agreement."""
     with opened() as journal:
         report_problems(journal.templates())
-        new_key = journal.add_agreement_item(title, text, key=key)
+        new_key = journal.agreement.add_agreement_item(title, text, key=key)
         typer.echo(_("Added '{key}'.").format(key=new_key))
         _after_change(journal)
 
@@ -203,6 +203,6 @@ def remove(key: KeyArg) -> None:
     """Remove an item from the agreement."""
     with opened() as journal:
         report_problems(journal.templates())
-        real = journal.remove_agreement_item(key)
+        real = journal.agreement.remove_agreement_item(key)
         typer.echo(_("Removed '{key}'.").format(key=real))
         _after_change(journal)

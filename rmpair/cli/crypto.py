@@ -46,7 +46,7 @@ def encrypt(
             options.journal, write=False, passphrase=no_passphrase, clock=options.clock
         )
         try:
-            report = encryption_report(journal)
+            report = encryption_report(journal.records)
         finally:
             journal.close()
         _show(report, as_json, converted=None)
@@ -55,10 +55,10 @@ def encrypt(
     journal = Journal.open(options.journal, passphrase=source, clock=options.clock)
     try:
         try:
-            converted = encrypt_journal(journal)
+            converted = encrypt_journal(journal.records)
         except OSError as exc:
             raise _failed(exc) from exc
-        report = encryption_report(journal)
+        report = encryption_report(journal.records)
     finally:
         journal.close()
     _show(report, as_json, converted=converted)

@@ -143,7 +143,7 @@ def _fill_answers(journal: Journal, stage: Stage, answers: dict[str, Any]) -> No
     from rmpair.domain.evaluation import Evaluation, parse_gains, parse_tristate, question
     from rmpair.model.records import Role
 
-    current = journal.evaluation(stage, journal.my_role) or Evaluation("")
+    current = journal.evaluation.of(stage, journal.my_role) or Evaluation("")
     value = _ask(
         question("satisfaction"),
         str(current.satisfaction) if current.satisfaction else "",
@@ -187,8 +187,12 @@ def _answers_json(journal: Journal, stage: Stage, changed: bool) -> dict[str, An
     from rmpair.domain.evaluation import Stage
 
     tandem = journal.tandem()
-    midpoint = journal.programme_midpoint()
-    due = journal.checkin_due() if stage is Stage.CHECKIN else journal.closing_due()
+    midpoint = journal.evaluation.programme_midpoint()
+    due = (
+        journal.evaluation.checkin_due()
+        if stage is Stage.CHECKIN
+        else journal.evaluation.closing_due()
+    )
     return {
         "stage": stage.value,
         "my_role": journal.my_role.value,
@@ -202,7 +206,7 @@ def _answers_json(journal: Journal, stage: Stage, changed: bool) -> dict[str, An
                 if answers is not None and answers.answered
                 else None
             )
-            for role, answers in journal.evaluations(stage).items()
+            for role, answers in journal.evaluation.evaluations(stage).items()
         },
     }
 
@@ -225,7 +229,7 @@ def _print_answers(journal: Journal, stage: Stage, data: dict[str, Any]) -> None
         if data["end"]:
             title += "  " + _("(programme end: {day})").format(day=data["end"])
     out.print(Text(title, style="bold"))
-    for role, answers in journal.evaluations(stage).items():
+    for role, answers in journal.evaluation.evaluations(stage).items():
         name = tandem.name_of(role) if tandem else ""
         header = _("{name} ({role})").format(name=name, role=_(role.value))
         if role is journal.my_role:
@@ -284,11 +288,11 @@ def _answers_command(
         changed = False
         with journal.batch():
             if given:
-                changed = journal.record_evaluation(stage, **given)
+                changed = journal.evaluation.record_evaluation(stage, **given)
             if ask:
                 asked = _ask_answers(journal, stage)
                 if asked:
-                    changed = journal.record_evaluation(stage, **asked) or changed
+                    changed = journal.evaluation.record_evaluation(stage, **asked) or changed
         data = _answers_json(journal, stage, changed)
         if as_json:
             print_json(data)
@@ -421,11 +425,17 @@ def assess(
         changed = False
         with journal.batch():
             if confidence is not None and chosen is not None and topic is not None:
-                changed = journal.assess(chosen, topic, confidence)
+                changed = journal.evaluation.assess(chosen, topic, confidence)
             if ask and chosen is not None:
-                journal.require_assessor()  # before asking anything
-                rows = {r.topic: r for r in journal.assessment_rows(include_unrated=True)}
-                targets = [journal.topic(topic)] if topic else journal.assessment_topics()
+                journal.evaluation.require_assessor()  # before asking anything
+                rows = {
+                    r.topic: r for r in journal.evaluation.assessment_rows(include_unrated=True)
+                }
+                targets = (
+                    [journal.backlog.topic(topic)]
+                    if topic
+                    else journal.evaluation.assessment_topics()
+                )
                 if not targets:
                     fail(_("No topics yet: add some with 'rmpair topic add'."))
                 for found in targets:
@@ -439,9 +449,9 @@ def assess(
                         _parse_scale("--confidence"),
                     )
                     if value is not None:
-                        changed = journal.assess(chosen, found.id, value) or changed
-        rows_out = journal.assessment_rows(include_unrated=True)
-        sessions = journal.sessions()
+                        changed = journal.evaluation.assess(chosen, found.id, value) or changed
+        rows_out = journal.evaluation.assessment_rows(include_unrated=True)
+        sessions = journal.sessions.all()
         held = sum(1 for s in sessions if s.status is SessionStatus.HELD)
         ahead = sum(1 for s in sessions if s.status is SessionStatus.PLANNED)
         notes: list[str] = []

@@ -87,14 +87,16 @@ def ics(
     if not to_stdout and not output.strip():
         fail(_("--output: give a file name, or '-' for standard output."))
     with opened(write=False) as journal:
-        export = journal.ics_export(
+        export = journal.calendar.ics_export(
             per_session=not series, prep_blocks=prep_blocks, alarm_minutes=alarm
         )
         if to_stdout:
             typer.echo(export.data, nl=False)
-            journal.record_ics_export(export)
+            journal.calendar.record_ics_export(export)
         else:
-            target = journal.write_ics(export, Path(output), allow_in_journal=allow_in_journal)
+            target = journal.calendar.write_ics(
+                export, Path(output), allow_in_journal=allow_in_journal
+            )
         tandem = journal.tandem()
         me = journal.my_role
     notes: list[str] = []
@@ -159,7 +161,7 @@ def json_export(
             sys.stdout.flush()
             return
         # Same checks as every export, and a failed write is one line, not a traceback.
-        target = journal.write_export(
+        target = journal.calendar.write_export(
             data,
             Path(output),
             allow_in_journal=allow_in_journal,

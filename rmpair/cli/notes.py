@@ -43,8 +43,8 @@ def note_add(
 ) -> None:
     """Add a note to a session (shared with your partner unless --private)."""
     with opened() as journal:
-        found = journal.find_session(session)
-        journal.add_note(found.id, text, private=private)
+        found = journal.sessions.find_session(session)
+        journal.notes.add_note(found.id, text, private=private)
         if private:
             typer.echo(
                 _("Private note added to session {id} (on this device only).").format(id=found.id)
@@ -57,8 +57,8 @@ def note_add(
 def note_list(session: SessionArg, as_json: JsonOpt = False) -> None:
     """A session's notes: shared ones, and your private ones from this device."""
     with opened() as journal:
-        found = journal.find_session(session)
-        notes = journal.notes(found.id)
+        found = journal.sessions.find_session(session)
+        notes = journal.notes.for_session(found.id)
         if as_json:
             print_json([n.to_json() for n in notes])
             return
@@ -72,7 +72,7 @@ def note_list(session: SessionArg, as_json: JsonOpt = False) -> None:
         out.print(
             Text(
                 _("Notes on {title}, {when}").format(
-                    title=journal.session_title(found), when=when_text(found)
+                    title=journal.sessions.session_title(found), when=when_text(found)
                 ),
                 style="bold",
             )
@@ -94,8 +94,8 @@ def learned(
 ) -> None:
     """Record what you learned in a session: both of you should."""
     with opened() as journal:
-        found = journal.find_session(session)
-        journal.add_learning(found.id, text)
+        found = journal.sessions.find_session(session)
+        journal.notes.add_learning(found.id, text)
         typer.echo(
             _("Noted what you learned in session {id}, as {role}.").format(
                 id=found.id, role=_(journal.my_role.value)
@@ -126,10 +126,10 @@ def action_add(
     due_next = due is not None and due.strip().lower() == "next"
     due_date = None if due is None or due_next else parse_date_option(due.strip(), "--due")
     with opened() as journal:
-        item_id = journal.add_action(
+        item_id = journal.notes.add_action(
             text, session_id=session, owner=role, due=due_date, due_next_session=due_next
         )
-        item = journal.action_item(item_id)
+        item = journal.notes.action_item(item_id)
         typer.echo(
             _("Added action item {id} for the {owner}.").format(
                 id=item.id, owner=_(item.owner.value)
@@ -144,7 +144,7 @@ def action_list(
 ) -> None:
     """Action items, open first, by due date."""
     with opened() as journal:
-        items = journal.action_items(open_only=open_only)
+        items = journal.notes.action_items(open_only=open_only)
         rows = [action_json(journal, a) for a in items]
         if as_json:
             print_json(rows)
@@ -181,8 +181,8 @@ def action_done(
 ) -> None:
     """Mark an action item done."""
     with opened() as journal:
-        item = journal.action_item(action)
-        if journal.complete_action(item.id):
+        item = journal.notes.action_item(action)
+        if journal.notes.complete_action(item.id):
             typer.echo(_("Done: {text}").format(text=item.text))
         else:
             typer.echo(_("Already done: {text}").format(text=item.text))
@@ -201,8 +201,8 @@ def feedback(
     if not 1 <= rating <= 5:
         fail(_("--rating must be 1 to 5"))
     with opened() as journal:
-        found = journal.find_session(session)
-        journal.give_feedback(found.id, rating, comment)
+        found = journal.sessions.find_session(session)
+        journal.notes.give_feedback(found.id, rating, comment)
         typer.echo(
             _("Thanks: your feedback on session {id} is saved ({rating}/5).").format(
                 id=found.id, rating=rating

@@ -103,7 +103,7 @@ def report(
         if output is None or output == "-":
             typer.echo(text, nl=False)
             return
-        target = journal.write_export(
+        target = journal.calendar.write_export(
             text.encode("utf-8"),
             Path(output),
             allow_in_journal=allow_in_journal,

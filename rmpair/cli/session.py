@@ -110,7 +110,7 @@ def over_text(box: Timebox) -> str:
 
 
 def action_json(journal: Journal, item: ActionItem) -> dict[str, Any]:
-    due_session = journal.action_due_session(item)
+    due_session = journal.notes.action_due_session(item)
     today = journal.today()
     return {
         "id": item.id,
@@ -131,11 +131,11 @@ def session_json(journal: Journal, session: Session) -> dict[str, Any]:
     from rmpair.domain.nudges import was_moved
     from rmpair.domain.sessions import local_end
 
-    box = journal.timebox(session)
-    ready = journal.readiness(session.id)
+    box = journal.sessions.timebox(session)
+    ready = journal.sessions.readiness(session.id)
     return {
         "id": session.id,
-        "title": journal.session_title(session),
+        "title": journal.sessions.session_title(session),
         "kind": session.kind.value,
         "status": session.status.value,
         "start": _iso(session.start),
@@ -147,7 +147,7 @@ def session_json(journal: Journal, session: Session) -> dict[str, Any]:
         "moved": was_moved(session),
         "series": session.series or None,
         "theme": session.theme or None,
-        "topics": journal.session_topics(session),
+        "topics": journal.sessions.session_topics(session),
         "agenda_minutes": box.total,
         "over_by": box.over,
         "readiness": {
@@ -157,7 +157,7 @@ def session_json(journal: Journal, session: Session) -> dict[str, Any]:
 
 
 def agenda_json(journal: Journal, session: Session) -> list[dict[str, Any]]:
-    items = journal.agenda_items(session.id)
+    items = journal.sessions.agenda_items(session.id)
     out: list[dict[str, Any]] = []
     clock = session.start
     for number, item in enumerate(items, start=1):
@@ -188,12 +188,12 @@ def prep_json(journal: Journal, session: Session) -> list[dict[str, Any]]:
             "done": item.done,
             "mine": item.role is journal.my_role,
         }
-        for number, item in enumerate(journal.prep_items(session.id), start=1)
+        for number, item in enumerate(journal.sessions.prep_items(session.id), start=1)
     ]
 
 
 def readiness_line(journal: Journal, session: Session) -> str:
-    ready = journal.readiness(session.id)
+    ready = journal.sessions.readiness(session.id)
     return "  ".join(
         _("{role} {done}/{total} ready").format(role=_(role.value), done=done, total=total)
         for role, (done, total) in ready.items()
@@ -294,8 +294,8 @@ def plan(
         if tandem is None:
             fail(_("The journal has no tandem yet."))
         start = parse_wall_time(at, "--at", tandem.tz)
-        topics = journal.plannable_topics(topic or ())
-        session_id = journal.plan_session(
+        topics = journal.sessions.plannable_topics(topic or ())
+        session_id = journal.sessions.plan_session(
             start, kind=chosen_kind, minutes=length, topics=topics, title=title.strip()
         )
         session = journal.get(Session, session_id)
@@ -303,14 +303,14 @@ def plan(
         typer.echo(
             _("Planned session {id}: {title}, {when} ({minutes}).").format(
                 id=session.id,
-                title=journal.session_title(session),
+                title=journal.sessions.session_title(session),
                 when=when_text(session),
                 minutes=minutes_text(session.minutes),
             )
         )
         if session.direction is Direction.MENTEE_TEACHES:
             typer.echo(_("This time the mentee teaches and the mentor learns."))
-        box = journal.timebox(session)
+        box = journal.sessions.timebox(session)
         if box.over:
             typer.echo(_("Warning: ") + over_text(box), err=True)
         if session.minutes < 30:
@@ -323,7 +323,7 @@ def plan(
             )
         if start_utc(session) < journal.now():
             typer.echo(_("Note: that time is in the past."), err=True)
-        for other in journal.sessions():
+        for other in journal.sessions.all():
             if other.id != session.id and _overlaps(other, session):
                 typer.echo(
                     _("Note: it overlaps session {id} ({when}).").format(
@@ -360,7 +360,7 @@ def list_sessions(
         now = journal.now()
         found = [
             s
-            for s in journal.sessions()
+            for s in journal.sessions.all()
             if not (upcoming and s.start is not None and end_utc(s) < now)
             and not (past and (s.start is None or end_utc(s) >= now))
         ]
@@ -377,7 +377,7 @@ def list_sessions(
         for header in (_("id"), _("when"), _("kind"), _("status"), _("topics"), _("prep")):
             table.add_column(header)
         for session in found:
-            titles = topic_titles(journal, journal.session_topics(session))
+            titles = topic_titles(journal, journal.sessions.session_topics(session))
             status = _(session.status.value)
             if session.status.value == "planned" and was_moved(session):
                 status += " " + _("(moved)")
@@ -397,24 +397,24 @@ def show(session: SessionArg, as_json: JsonOpt = False) -> None:
     """Everything about one session: agenda, checklists, notes, learnings, action items,
     feedback."""
     with opened() as journal:
-        found = journal.find_session(session)
+        found = journal.sessions.find_session(session)
         data = session_json(journal, found)
         data["agenda"] = agenda_json(journal, found)
         data["prep"] = prep_json(journal, found)
         data["open_action_items"] = [
-            action_json(journal, a) for a in journal.open_action_items(found)
+            action_json(journal, a) for a in journal.sessions.open_action_items(found)
         ]
         data["action_items"] = [
-            action_json(journal, a) for a in journal.session_action_items(found.id)
+            action_json(journal, a) for a in journal.sessions.session_action_items(found.id)
         ]
-        data["notes"] = [n.to_json() for n in journal.notes(found.id)]
+        data["notes"] = [n.to_json() for n in journal.notes.for_session(found.id)]
         data["learnings"] = [
             {"id": lr.id, "role": lr.role.value, "text": lr.text, "created": lr.created}
-            for lr in journal.learnings(found.id)
+            for lr in journal.notes.learnings(found.id)
         ]
         data["feedback"] = [
             {"role": f.role.value, "rating": f.rating, "comment": f.comment}
-            for f in journal.feedback(found.id)
+            for f in journal.notes.feedback(found.id)
         ]
         if as_json:
             print_json(data)
@@ -499,7 +499,7 @@ def _print_agenda(journal: Journal, session: Session, items: list[dict[str, Any]
     from rich.text import Text
 
     out = console()
-    box = journal.timebox(session)
+    box = journal.sessions.timebox(session)
     out.print()
     out.print(
         Text(
@@ -535,9 +535,9 @@ def move(
     from rmpair.domain.sessions import parse_wall_time
 
     with opened() as journal:
-        found = journal.find_session(session)
+        found = journal.sessions.find_session(session)
         start = parse_wall_time(to, "--to", found.tz)
-        moved = journal.move_session(found.id, start)
+        moved = journal.sessions.move_session(found.id, start)
         typer.echo(_("Moved session {id} to {when}.").format(id=moved.id, when=when_text(moved)))
 
 
@@ -545,7 +545,7 @@ def move(
 def cancel(session: SessionArg) -> None:
     """Cancel a planned session; its topics move on and its action items stay open."""
     with opened() as journal:
-        result = journal.cancel_session(session)
+        result = journal.sessions.cancel_session(session)
         typer.echo(_("Cancelled session {id}.").format(id=result.session))
         report_carry(journal, result)
 
@@ -567,7 +567,7 @@ def held(
     """Mark a session held: covered topics are done, the rest carry over."""
     numbers, everything = parse_numbers(covered, "--covered", allow_all=True)
     with opened() as journal:
-        result = journal.hold_session(session, covered=numbers, all_covered=everything)
+        result = journal.sessions.hold_session(session, covered=numbers, all_covered=everything)
         typer.echo(_("Session {id} marked held.").format(id=result.session))
         report_carry(journal, result)
         if not result.covered_topics and (result.moved_topics or result.back_to_backlog):
@@ -614,21 +614,21 @@ def agenda(
     to_uncover, _all = parse_numbers(uncover, "--uncover")
     changing = bool(to_cover or to_uncover or add_topic)
     with opened() as journal:
-        found = journal.find_session(session)
+        found = journal.sessions.find_session(session)
         if changing:
             with journal.batch():
-                journal.mark_agenda(found.id, to_cover, True)
-                journal.mark_agenda(found.id, to_uncover, False)
+                journal.sessions.mark_agenda(found.id, to_cover, True)
+                journal.sessions.mark_agenda(found.id, to_uncover, False)
                 for topic in add_topic or ():
-                    journal.add_topic_to_session(found.id, topic)
-            found = journal.find_session(found.id)
+                    journal.sessions.add_topic_to_session(found.id, topic)
+            found = journal.sessions.find_session(found.id)
         _show_agenda(journal, found, as_json)
 
 
 def _show_agenda(journal: Journal, found: Session, as_json: bool) -> None:
     """The agenda view (or its JSON) of one session."""
     mine = [p for p in prep_json(journal, found) if p["mine"]]
-    box = journal.timebox(found)
+    box = journal.sessions.timebox(found)
     done = sum(1 for p in mine if p["done"])
     data: dict[str, Any] = {
         "session": session_json(journal, found),
@@ -636,8 +636,12 @@ def _show_agenda(journal: Journal, found: Session, as_json: bool) -> None:
         "total_minutes": box.total,
         "length": box.length,
         "over_by": box.over,
-        "open_action_items": [action_json(journal, a) for a in journal.open_action_items(found)],
-        "action_items": [action_json(journal, a) for a in journal.session_action_items(found.id)],
+        "open_action_items": [
+            action_json(journal, a) for a in journal.sessions.open_action_items(found)
+        ],
+        "action_items": [
+            action_json(journal, a) for a in journal.sessions.session_action_items(found.id)
+        ],
         "my_role": journal.my_role.value,
         "prep": {
             "role": journal.my_role.value,
@@ -720,16 +724,16 @@ def prep(
     to_remove, _all = parse_numbers(remove, "--remove")
     changing = bool(to_tick or to_untick or to_remove or add)
     with opened() as journal:
-        found = journal.find_session(session)
+        found = journal.sessions.find_session(session)
         if changing:
             with journal.batch():
                 # Numbers refer to the list as shown before this command.
-                journal.tick_prep(found.id, to_tick, True)
-                journal.tick_prep(found.id, to_untick, False)
-                journal.remove_prep(found.id, to_remove)
+                journal.sessions.tick_prep(found.id, to_tick, True)
+                journal.sessions.tick_prep(found.id, to_untick, False)
+                journal.sessions.remove_prep(found.id, to_remove)
                 for text in add or ():
-                    journal.add_prep(found.id, text)
-        ready = journal.readiness(found.id)
+                    journal.sessions.add_prep(found.id, text)
+        ready = journal.sessions.readiness(found.id)
         data: dict[str, Any] = {
             "session": found.id,
             "my_role": journal.my_role.value,
@@ -747,7 +751,7 @@ def prep(
         out.print(
             Text(
                 _("Prep for {title}, {when}  [{id}]").format(
-                    title=journal.session_title(found), when=when_text(found), id=found.id
+                    title=journal.sessions.session_title(found), when=when_text(found), id=found.id
                 ),
                 style="bold",
             )

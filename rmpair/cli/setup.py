@@ -96,7 +96,7 @@ def invite(
     a blank line and the body, ready to paste into a mail or chat.
     """
     from rmpair.domain.agreement import invite_text
-    from rmpair.domain.plan import add_months, cadence_text, parse_cadence
+    from rmpair.domain.cadence import add_months, cadence_text, parse_cadence
     from rmpair.domain.templates import TemplateStore
     from rmpair.i18n import N_, current_language, gettext_for
     from rmpair.model.records import Cadence
@@ -106,7 +106,7 @@ def invite(
         try:
             store = journal.templates()
             report_problems(store)
-            subject, body = journal.invite(
+            subject, body = journal.agreement.invite(
                 topic=topic,
                 to=to,
                 me=me,
@@ -250,10 +250,10 @@ def check(
         store = journal.templates()
         report_problems(store)
         if given:
-            journal.answer_prerequisites(given, store=store)
+            journal.agreement.answer_prerequisites(given, store=store)
         if ask:
             given_here = 0
-            for item in journal.prerequisites(store):
+            for item in journal.agreement.prerequisites(store):
                 if item.answers.get(journal.my_role) is not None:
                     continue
                 try:
@@ -265,9 +265,9 @@ def check(
                     typer.echo(_("The answers ran out; the ones given are kept."), err=True)
                     break
                 # Saved one by one: an answer given is never lost to a later question.
-                journal.answer_prerequisites({item.key: yes}, store=store)
+                journal.agreement.answer_prerequisites({item.key: yes}, store=store)
                 given_here += 1
-        checks = journal.prerequisites(store)
+        checks = journal.agreement.prerequisites(store)
         if as_json:
             print_json(checks_json(journal, checks))
         else:
@@ -453,7 +453,7 @@ def plan(
     with opened(write=not dry_run) as journal:
         store = journal.templates()
         report_problems(store)
-        result = journal.plan_programme(
+        result = journal.plan.plan_programme(
             template=template,
             cadence=cadence,
             until=until,

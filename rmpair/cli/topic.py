@@ -71,7 +71,7 @@ def topic_json(
         "priority": topic.priority,
         "status": topic.status.value,
         "created": topic.created.isoformat() if topic.created else None,
-        "waited_days": journal.waited_days(topic),
+        "waited_days": journal.backlog.waited_days(topic),
         "session": session.id if session is not None and topic.status.value == "planned" else None,
     }
 
@@ -103,20 +103,20 @@ def add(
     chosen = parse_category(category)
     role = parse_role(by, "--by")
     with opened() as journal:
-        topic_id = journal.add_topic(
+        topic_id = journal.backlog.add_topic(
             title or "",
             category=chosen,
             question=question or "",
             proposed_by=role,
             idea=idea,
         )
-        topic = journal.topic(topic_id)
+        topic = journal.backlog.topic(topic_id)
         typer.echo(
             _("Added topic {id}: {title} ({category}), number {rank} in the backlog.").format(
                 id=topic.id,
                 title=topic.title,
                 category=_(topic.category.value),
-                rank=journal.topic_position(topic.id),
+                rank=journal.backlog.topic_position(topic.id),
             )
         )
 
@@ -137,9 +137,9 @@ def list_topics(
     chosen = parse_category(category)
     statuses = parse_status(status, allow_all=True)
     with opened() as journal:
-        found = journal.topics(statuses=statuses, category=chosen)
-        rank = {t.id: n for n, t in enumerate(journal.backlog(), start=1)}
-        where = journal.topic_sessions()
+        found = journal.backlog.topics(statuses=statuses, category=chosen)
+        rank = {t.id: n for n, t in enumerate(journal.backlog.ordered(), start=1)}
+        where = journal.backlog.topic_sessions()
         rows = [topic_json(journal, t, rank, where) for t in found]
         if as_json:
             print_json(rows)
@@ -208,8 +208,8 @@ def edit(
     if all(v is None for v in (title, chosen, question, role, new_status)):
         fail(_("Nothing to change: give --title, --category, --question, --by or --status."))
     with opened() as journal:
-        found = journal.topic(topic)
-        changed = journal.edit_topic(
+        found = journal.backlog.topic(topic)
+        changed = journal.backlog.edit_topic(
             found.id,
             title=title,
             category=chosen,
@@ -239,9 +239,9 @@ def move(
     if given != 1:
         fail(_("Give exactly one of --to N, --up, --down, --top, --bottom."))
     with opened() as journal:
-        found = journal.topic(topic)
-        current = journal.topic_position(found.id)
-        size = len(journal.backlog())
+        found = journal.backlog.topic(topic)
+        current = journal.backlog.topic_position(found.id)
+        size = len(journal.backlog.ordered())
         if to is not None:
             target = to
         elif up:
@@ -252,7 +252,7 @@ def move(
             target = 1
         else:
             target = size
-        place = journal.move_topic(found.id, target)
+        place = journal.backlog.move_topic(found.id, target)
         typer.echo(
             _("'{title}' is now number {place} of {size} in the backlog.").format(
                 title=found.title, place=place, size=size
@@ -266,8 +266,8 @@ def done(topic: TopicArg) -> None:
     from rmpair.model.records import TopicStatus
 
     with opened() as journal:
-        found = journal.topic(topic)
-        journal.set_topic_status(found.id, TopicStatus.COVERED)
+        found = journal.backlog.topic(topic)
+        journal.backlog.set_topic_status(found.id, TopicStatus.COVERED)
         typer.echo(_("Topic {id} is covered: {title}.").format(id=found.id, title=found.title))
 
 
@@ -277,8 +277,8 @@ def drop(topic: TopicArg) -> None:
     from rmpair.model.records import TopicStatus
 
     with opened() as journal:
-        found = journal.topic(topic)
-        touched = journal.set_topic_status(found.id, TopicStatus.DROPPED)
+        found = journal.backlog.topic(topic)
+        touched = journal.backlog.set_topic_status(found.id, TopicStatus.DROPPED)
         typer.echo(_("Dropped topic {id}: {title}.").format(id=found.id, title=found.title))
         for session_id in touched:
             typer.echo(_("Taken off the agenda of session {id}.").format(id=session_id))
@@ -292,7 +292,7 @@ def ideas(
     """Topic ideas from the templates; add one with 'rmpair topic add --idea N'."""
     chosen = parse_category(category)
     with opened() as journal:
-        found = journal.topic_ideas(chosen)
+        found = journal.backlog.topic_ideas(chosen)
         if as_json:
             print_json(
                 [

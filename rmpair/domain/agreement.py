@@ -18,8 +18,8 @@ from typing import ClassVar
 from zoneinfo import ZoneInfo
 
 from rmpair import fmt
-from rmpair.domain.plan import cadence_text, months_between
-from rmpair.domain.records import JournalBase
+from rmpair.domain.cadence import cadence_text, months_between
+from rmpair.domain.records import Records
 from rmpair.domain.templates import InviteTemplate, TemplateStore
 from rmpair.errors import UserError
 from rmpair.i18n import N_, _, content_language, gettext_for, normalize_language
@@ -370,40 +370,26 @@ def template_items(store: TemplateStore, tandem: Tandem) -> list[AgreementItem]:
     ]
 
 
-def refresh_agreement_frame(journal: JournalBase, old: Tandem, new: Tandem) -> list[str]:
-    """After the frame changed (cadence, length, end), rewrite the agreement items that
-    still read exactly as the template filled in with the old frame. Items the pair
-    edited stay as they are. Returns the keys rewritten; they need signing again."""
-    if journal.store.state.count_live(AgreementItem.KIND) == 0:
-        return []
-    store = TemplateStore(lang=content_language(new.lang))
-    before = {i.key: i.text for i in template_items(store, old)}
-    after = {i.key: i.text for i in template_items(store, new)}
-    updated: list[str] = []
-    for item in journal.all(AgreementItem):
-        if item.key in before and item.text == before[item.key] != after[item.key]:
-            journal.update(AgreementItem.KIND, item.id, {"text": after[item.key]})
-            updated.append(item.key)
-    return sorted(updated)
-
-
 def slug(text: str) -> str:
     value = re.sub(r"[^a-z0-9]+", "-", text.casefold()).strip("-")
     return value[:40].strip("-") or "item"
 
 
-class TandemMixin(JournalBase):
+class Agreement:
     """The ask, the prerequisites checklist and the signed agreement."""
 
+    def __init__(self, records: Records) -> None:
+        self.records = records
+
     def _tandem_or_fail(self) -> Tandem:
-        tandem = self.tandem()
+        tandem = self.records.tandem()
         if tandem is None:
             raise UserError(_("The journal has no tandem yet."))
         return tandem
 
     def _template_store(self) -> TemplateStore:
-        """The templates in the tandem's language (see ``BacklogMixin.templates``)."""
-        tandem = self.tandem()
+        """The templates in the tandem's language (see ``Backlog.templates``)."""
+        tandem = self.records.tandem()
         return TemplateStore(lang=content_language(tandem.lang if tandem else None))
 
     # -- language --------------------------------------------------------------------
@@ -427,7 +413,7 @@ class TandemMixin(JournalBase):
                 )
             )
         tandem = self._tandem_or_fail()
-        return self.update(Tandem.KIND, tandem.id, {"lang": code})
+        return self.records.update(Tandem.KIND, tandem.id, {"lang": code})
 
     # -- the ask -----------------------------------------------------------------
 
@@ -443,7 +429,7 @@ class TandemMixin(JournalBase):
         store: TemplateStore | None = None,
     ) -> tuple[str, str]:
         """The invitation (subject, body) in the tandem's frame; arguments override it."""
-        from rmpair.domain.plan import add_months, parse_cadence
+        from rmpair.domain.cadence import add_months, parse_cadence
 
         tandem = self._tandem_or_fail()
         store = store or self._template_store()
@@ -451,7 +437,7 @@ class TandemMixin(JournalBase):
         if cadence is not None:
             chosen, parsed_day = parse_cadence(cadence)
             weekday = parsed_day if parsed_day is not None else weekday
-        start = tandem.start or self.today()
+        start = tandem.start or self.records.today()
         if months is not None:
             end = add_months(start, months)
         else:
@@ -459,8 +445,8 @@ class TandemMixin(JournalBase):
             months = months_between(start, end)
         return invite_text(
             store.invite(),
-            to=to or tandem.name_of(self.my_role.other),
-            me=me or self.me,
+            to=to or tandem.name_of(self.records.my_role.other),
+            me=me or self.records.me,
             topic=topic,
             cadence=cadence_text(chosen, weekday, store.lang),
             minutes=minutes or tandem.session_minutes,
@@ -475,7 +461,7 @@ class TandemMixin(JournalBase):
         """Every prerequisite of the template with both partners' answers."""
         store = store or self._template_store()
         answers: dict[tuple[str, Role], str] = {}
-        for record in self.all(PrerequisiteAnswer):
+        for record in self.records.all(PrerequisiteAnswer):
             if record.answer:
                 answers[(record.key, record.role)] = record.answer
         checks: list[PrerequisiteCheck] = []
@@ -511,18 +497,18 @@ class TandemMixin(JournalBase):
                     )
                 )
             resolved[real] = value
-        role = self.my_role
+        role = self.records.my_role
         changed: list[str] = []
-        with self.batch():
+        with self.records.batch():
             for key, value in resolved.items():
                 answer = YES if value else NO
                 rec_id = f"{key}:{role.value}"
-                current = self.get(PrerequisiteAnswer, rec_id)
+                current = self.records.get(PrerequisiteAnswer, rec_id)
                 if current is not None and current.answer == answer:
                     continue
-                self.put(
+                self.records.put(
                     PrerequisiteAnswer(
-                        rec_id, key, role, answer, self.now().isoformat(timespec="seconds")
+                        rec_id, key, role, answer, self.records.now().isoformat(timespec="seconds")
                     )
                 )
                 changed.append(key)
@@ -536,8 +522,8 @@ class TandemMixin(JournalBase):
         Until the first edit or signature the template's wording is shown unsaved, so
         looking at the agreement writes nothing.
         """
-        stored = ordered(self.all(AgreementItem))
-        if stored or self.store.state.kind(AgreementItem.KIND):
+        stored = ordered(self.records.all(AgreementItem))
+        if stored or self.records.store.state.kind(AgreementItem.KIND):
             return stored, True
         return template_items(self._template_store(), self._tandem_or_fail()), False
 
@@ -551,7 +537,7 @@ class TandemMixin(JournalBase):
         if stored:
             return
         for item in items:
-            self.add(AgreementItem.KIND, item.to_fields(), rec_id=item.id)
+            self.records.add(AgreementItem.KIND, item.to_fields(), rec_id=item.id)
 
     def _resolve_item(self, key: str) -> AgreementItem:
         items, _stored = self.agreement_items()
@@ -571,14 +557,14 @@ class TandemMixin(JournalBase):
             )
         )
 
-    def agreement(self) -> AgreementView:
+    def view(self) -> AgreementView:
         """The agreement with both signatures and, for each, what changed since."""
         tandem = self._tandem_or_fail()
         items, stored = self.agreement_items()
         digest = agreement_digest(wording(items))
         signatures: dict[Role, SignatureView | None] = {}
         for role in Role:
-            signature = self.get(Signature, role.value)
+            signature = self.records.get(Signature, role.value)
             if signature is None:
                 signatures[role] = None
                 continue
@@ -595,20 +581,20 @@ class TandemMixin(JournalBase):
 
     def sign_agreement(self) -> bool:
         """Sign the agreement as it reads now; False when this role had already signed it."""
-        with self.batch():
+        with self.records.batch():
             self._seed_agreement()
             items, _stored = self.agreement_items()
             rows = wording(items)
             digest = agreement_digest(rows)
-            current = self.get(Signature, self.my_role.value)
+            current = self.records.get(Signature, self.records.my_role.value)
             if current is not None and current.digest == digest:
                 return False
-            self.put(
+            self.records.put(
                 Signature(
-                    id=self.my_role.value,
-                    role=self.my_role,
-                    person=self.me,
-                    at=self.now().isoformat(timespec="seconds"),
+                    id=self.records.my_role.value,
+                    role=self.records.my_role,
+                    person=self.records.me,
+                    at=self.records.now().isoformat(timespec="seconds"),
                     digest=digest,
                     items=rows,
                 )
@@ -631,27 +617,27 @@ class TandemMixin(JournalBase):
             fields["text"] = text.strip()
         if title is not None:
             fields["title"] = title.strip()
-        with self.batch():
+        with self.records.batch():
             self._seed_agreement()
-            changed = self.update(AgreementItem.KIND, item.id, fields)
+            changed = self.records.update(AgreementItem.KIND, item.id, fields)
         return item.key, changed
 
     def add_agreement_item(self, title: str, text: str, key: str | None = None) -> str:
         """Add an item at the end; its key comes from the title unless given."""
         if not title.strip() or not text.strip():
             raise UserError(_("An agreement item needs a --title and a --text."))
-        with self.batch():
+        with self.records.batch():
             self._seed_agreement()
             items, _stored = self.agreement_items()
             base = slug(key or title)
-            taken = set(self.store.state.kind(AgreementItem.KIND))
-            if key and base in taken and self.get(AgreementItem, base) is not None:
+            taken = set(self.records.store.state.kind(AgreementItem.KIND))
+            if key and base in taken and self.records.get(AgreementItem, base) is not None:
                 raise UserError(_("There is already an item '{key}'.").format(key=base))
             new_key, n = base, 2
             while new_key in taken:  # a removed item's id is never reused
                 new_key, n = f"{base}-{n}", n + 1
             position = max((i.position for i in items), default=0.0) + 1.0
-            self.add(
+            self.records.add(
                 AgreementItem.KIND,
                 AgreementItem(new_key, new_key, title.strip(), text.strip(), position).to_fields(),
                 rec_id=new_key,
@@ -660,7 +646,23 @@ class TandemMixin(JournalBase):
 
     def remove_agreement_item(self, key: str) -> str:
         item = self._resolve_item(key)
-        with self.batch():
+        with self.records.batch():
             self._seed_agreement()
-            self.delete(AgreementItem.KIND, item.id)
+            self.records.delete(AgreementItem.KIND, item.id)
         return item.key
+
+    def refresh_frame(self, old: Tandem, new: Tandem) -> list[str]:
+        """After the frame changed (cadence, length, end), rewrite the agreement items that
+        still read exactly as the template filled in with the old frame. Items the pair
+        edited stay as they are. Returns the keys rewritten; they need signing again."""
+        if self.records.store.state.count_live(AgreementItem.KIND) == 0:
+            return []
+        store = TemplateStore(lang=content_language(new.lang))
+        before = {i.key: i.text for i in template_items(store, old)}
+        after = {i.key: i.text for i in template_items(store, new)}
+        updated: list[str] = []
+        for item in self.records.all(AgreementItem):
+            if item.key in before and item.text == before[item.key] != after[item.key]:
+                self.records.update(AgreementItem.KIND, item.id, {"text": after[item.key]})
+                updated.append(item.key)
+        return sorted(updated)

@@ -13,10 +13,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
-from rmpair.domain.records import JournalBase
-from rmpair.domain.templates import TemplateNotFound, TemplateStore, TopicIdea
+from rmpair.domain.records import Records
+from rmpair.domain.templates import TemplateNotFound, TopicIdea
 from rmpair.errors import UserError
-from rmpair.i18n import N_, _, content_language, gettext_for
+from rmpair.i18n import N_, _, gettext_for
 from rmpair.model.records import (
     AgendaItem,
     Category,
@@ -87,23 +87,11 @@ class NumberedIdea:
     idea: TopicIdea
 
 
-class BacklogMixin(JournalBase):
+class Backlog:
     """Commands and queries about the topic backlog."""
 
-    _template_cache: tuple[str, TemplateStore] | None = None
-
-    def templates(self) -> TemplateStore:
-        """The templates in the tandem's language (the user's folder overrides).
-
-        The tandem's, not the person's (``RMPAIR_LANG``): agendas, checklists and
-        programme themes go into the shared journal, and both devices must write the
-        same words into the same records.
-        """
-        tandem = self.tandem()
-        lang = content_language(tandem.lang if tandem else None)
-        if self._template_cache is None or self._template_cache[0] != lang:
-            self._template_cache = (lang, TemplateStore(lang=lang))
-        return self._template_cache[1]
+    def __init__(self, records: Records) -> None:
+        self.records = records
 
     # -- queries ---------------------------------------------------------------
 
@@ -116,29 +104,29 @@ class BacklogMixin(JournalBase):
         """Topics grouped by status (backlog, planned, covered, dropped), each in order."""
         found = [
             t
-            for t in self.all(Topic)
+            for t in self.records.all(Topic)
             if (statuses is None or t.status in statuses)
             and (category is None or t.category is category)
         ]
         return sorted(found, key=lambda t: (STATUS_ORDER[t.status], *order_key(t)))
 
-    def backlog(self) -> list[Topic]:
+    def ordered(self) -> list[Topic]:
         """The topics waiting for a session, first one first."""
         return sorted(
-            (t for t in self.all(Topic) if t.status is TopicStatus.BACKLOG), key=order_key
+            (t for t in self.records.all(Topic) if t.status is TopicStatus.BACKLOG), key=order_key
         )
 
     def topic(self, text: str) -> Topic:
         """A topic by id or unique id prefix."""
-        found = self.get(Topic, self.resolve_id(Topic, text))
+        found = self.records.get(Topic, self.records.resolve_id(Topic, text))
         assert found is not None
         return found
 
     def topic_sessions(self) -> dict[str, Session]:
         """For each planned topic, the planned session whose agenda holds it."""
-        sessions = {s.id: s for s in self.all(Session) if s.status is SessionStatus.PLANNED}
+        sessions = {s.id: s for s in self.records.all(Session) if s.status is SessionStatus.PLANNED}
         found: dict[str, Session] = {}
-        for item in self.all(AgendaItem):
+        for item in self.records.all(AgendaItem):
             session = sessions.get(item.session)
             if session is None or not item.topic:
                 continue
@@ -153,12 +141,12 @@ class BacklogMixin(JournalBase):
         """How many days an open topic has waited since it was added."""
         if topic.status not in OPEN_STATUSES or topic.created is None:
             return None
-        return max(0, (self.today(now) - topic.created).days)
+        return max(0, (self.records.today(now) - topic.created).days)
 
     def topic_ideas(self, category: Category | None = None) -> list[NumberedIdea]:
         """The catalogue of topic ideas, numbered across all categories."""
         try:
-            ideas = self.templates().topic_ideas()
+            ideas = self.records.templates().topic_ideas()
         except TemplateNotFound as exc:
             raise UserError(str(exc)) from None
         return [
@@ -170,11 +158,11 @@ class BacklogMixin(JournalBase):
     # -- commands --------------------------------------------------------------
 
     def _bottom_priority(self) -> float:
-        values = [t.priority for t in self.all(Topic)]
+        values = [t.priority for t in self.records.all(Topic)]
         return max(values) + 1.0 if values else 0.0
 
     def _top_priority(self) -> float:
-        values = [t.priority for t in self.all(Topic) if t.status in OPEN_STATUSES]
+        values = [t.priority for t in self.records.all(Topic) if t.status in OPEN_STATUSES]
         return min(values) - 1.0 if values else 0.0
 
     def add_topic(
@@ -222,11 +210,11 @@ class BacklogMixin(JournalBase):
         question = question.strip() or (chosen.question if chosen else "")
         if not question:
             # Stored for both of you, so in the tandem's language, like the templates.
-            write = gettext_for(self.templates().lang)
+            write = gettext_for(self.records.templates().lang)
             question = write(N_("What should I know about {topic}?")).format(topic=title)
         same = [
             t
-            for t in self.all(Topic)
+            for t in self.records.all(Topic)
             if t.status in OPEN_STATUSES and t.title.casefold() == title.casefold()
         ]
         if same:
@@ -240,12 +228,12 @@ class BacklogMixin(JournalBase):
             title=title,
             category=category,
             question=question,
-            proposed_by=proposed_by or self.my_role,
+            proposed_by=proposed_by or self.records.my_role,
             priority=self._bottom_priority(),
             status=TopicStatus.BACKLOG,
-            created=self.today(now),
+            created=self.records.today(now),
         )
-        return self.add(Topic.KIND, topic.to_fields())
+        return self.records.add(Topic.KIND, topic.to_fields())
 
     def edit_topic(
         self,
@@ -270,8 +258,8 @@ class BacklogMixin(JournalBase):
             fields["question"] = question.strip()
         if proposed_by is not None:
             fields["proposed_by"] = proposed_by.value
-        with self.batch():
-            changed = self.update(Topic.KIND, topic.id, fields) if fields else False
+        with self.records.batch():
+            changed = self.records.update(Topic.KIND, topic.id, fields) if fields else False
             if status is not None and status is not topic.status:
                 self.set_topic_status(topic.id, status)
                 changed = True
@@ -286,16 +274,16 @@ class BacklogMixin(JournalBase):
                     "'{title}' is {status}; only topics in the backlog have a place in its order."
                 ).format(title=topic.title, status=_(topic.status.value))
             )
-        order = self.backlog()
+        order = self.ordered()
         changes = placement(order, topic.id, to)
-        with self.batch():
+        with self.records.batch():
             for rec_id, value in changes.items():
-                self.update(Topic.KIND, rec_id, {"priority": value})
-        return [t.id for t in self.backlog()].index(topic.id) + 1
+                self.records.update(Topic.KIND, rec_id, {"priority": value})
+        return [t.id for t in self.ordered()].index(topic.id) + 1
 
     def topic_position(self, topic_id: str) -> int:
         """The 1-based place of a backlog topic."""
-        order = [t.id for t in self.backlog()]
+        order = [t.id for t in self.ordered()]
         if topic_id not in order:
             topic = self.topic(topic_id)
             raise UserError(
@@ -315,36 +303,36 @@ class BacklogMixin(JournalBase):
         if status is TopicStatus.PLANNED:
             raise UserError(_("A topic becomes planned by putting it on a session."))
         touched: list[str] = []
-        with self.batch():
+        with self.records.batch():
             fields: dict[str, object] = {"status": status.value}
             if status is TopicStatus.BACKLOG and topic.status is not TopicStatus.BACKLOG:
                 fields["priority"] = self._bottom_priority()
             if status is not TopicStatus.COVERED:
                 touched = self._take_off_planned_agendas(topic.id)
-            self.update(Topic.KIND, topic.id, fields)
+            self.records.update(Topic.KIND, topic.id, fields)
         return touched
 
     def _take_off_planned_agendas(self, topic_id: str) -> list[str]:
-        planned = {s.id: s for s in self.all(Session) if s.status is SessionStatus.PLANNED}
+        planned = {s.id: s for s in self.records.all(Session) if s.status is SessionStatus.PLANNED}
         touched: set[str] = set()
-        for item in self.all(AgendaItem):
+        for item in self.records.all(AgendaItem):
             if item.topic == topic_id and item.session in planned and not item.covered:
-                self.delete(AgendaItem.KIND, item.id)
+                self.records.delete(AgendaItem.KIND, item.id)
                 touched.add(item.session)
         for session_id in touched:
             session = planned[session_id]
             if topic_id in session.topics:
                 remaining = [t for t in session.topics if t != topic_id]
-                self.update(Session.KIND, session_id, {"topics": remaining})
+                self.records.update(Session.KIND, session_id, {"topics": remaining})
         return sorted(touched)
 
     def return_to_backlog_top(self, topic_ids: Sequence[str]) -> None:
         """Put topics back at the head of the backlog, keeping their relative order."""
         top = self._top_priority()
         count = len(topic_ids)
-        with self.batch():
+        with self.records.batch():
             for n, topic_id in enumerate(topic_ids):
-                self.update(
+                self.records.update(
                     Topic.KIND,
                     topic_id,
                     {"status": TopicStatus.BACKLOG.value, "priority": top - (count - 1 - n)},

@@ -21,7 +21,9 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import ClassVar
 
-from rmpair.domain.sessions import SessionsMixin, start_utc
+from rmpair.domain.backlog import Backlog
+from rmpair.domain.records import Records
+from rmpair.domain.sessions import Sessions, start_utc
 from rmpair.errors import UserError
 from rmpair.i18n import _
 from rmpair.model.records import (
@@ -329,14 +331,19 @@ def parse_gains(values: Sequence[str], flag: str = "--gain") -> tuple[str, ...]:
     return tuple(k for k in GAIN_KEYS if k in chosen)
 
 
-class EvaluationMixin(SessionsMixin):
+class Evaluations:
     """The mid-point check-in, the closing evaluation and the mentee's self-assessment."""
+
+    def __init__(self, records: Records, sessions: Sessions, backlog: Backlog) -> None:
+        self.records = records
+        self.sessions = sessions
+        self.backlog = backlog
 
     # -- when ------------------------------------------------------------------------
 
     def programme_midpoint(self) -> dt.date | None:
         """The day half-way between the programme's start and end (None without both)."""
-        tandem = self.tandem()
+        tandem = self.records.tandem()
         if tandem is None or tandem.start is None or tandem.end is None:
             return None
         if tandem.end <= tandem.start:
@@ -347,7 +354,7 @@ class EvaluationMixin(SessionsMixin):
         """Without programme dates: half of the sessions that are not cancelled began."""
         sessions = [
             s
-            for s in self.all(Session)
+            for s in self.records.all(Session)
             if s.status is not SessionStatus.CANCELLED and s.start is not None
         ]
         begun = sum(1 for s in sessions if start_utc(s) <= now)
@@ -356,15 +363,15 @@ class EvaluationMixin(SessionsMixin):
     def checkin_due(self, now: dt.datetime | None = None, role: Role | None = None) -> bool:
         """Whether the mid-point check-in is due for ``role`` (default: me): the
         programme is half-way through, not over, and that person has not answered yet."""
-        moment = now or self.now()
-        tandem = self.tandem()
+        moment = now or self.records.now()
+        tandem = self.records.tandem()
         if tandem is None:
             return False
-        who = role or self.my_role
-        mine = self.evaluation(Stage.CHECKIN, who)
+        who = role or self.records.my_role
+        mine = self.of(Stage.CHECKIN, who)
         if mine is not None and mine.answered:
             return False
-        today = self.today(moment)
+        today = self.records.today(moment)
         if tandem.end is not None and today > tandem.end:
             return False
         midpoint = self.programme_midpoint()
@@ -375,31 +382,31 @@ class EvaluationMixin(SessionsMixin):
     def closing_due(self, now: dt.datetime | None = None, role: Role | None = None) -> bool:
         """Whether ``role`` (default: me) still owes the closing evaluation: the
         retrospective has begun or the programme's end has passed."""
-        moment = now or self.now()
-        tandem = self.tandem()
+        moment = now or self.records.now()
+        tandem = self.records.tandem()
         if tandem is None:
             return False
-        mine = self.evaluation(Stage.CLOSING, role or self.my_role)
+        mine = self.of(Stage.CLOSING, role or self.records.my_role)
         if mine is not None and mine.answered:
             return False
-        if tandem.end is not None and self.today(moment) >= tandem.end:
+        if tandem.end is not None and self.records.today(moment) >= tandem.end:
             return True
         return any(
             s.kind is SessionKind.RETROSPECTIVE
             and s.status is not SessionStatus.CANCELLED
             and s.start is not None
             and start_utc(s) <= moment
-            for s in self.all(Session)
+            for s in self.records.all(Session)
         )
 
     # -- check-in and closing evaluation ---------------------------------------------
 
-    def evaluation(self, stage: Stage, role: Role) -> Evaluation | None:
-        return self.get(Evaluation, evaluation_id(stage, role))
+    def of(self, stage: Stage, role: Role) -> Evaluation | None:
+        return self.records.get(Evaluation, evaluation_id(stage, role))
 
     def evaluations(self, stage: Stage) -> dict[Role, Evaluation | None]:
         """Both people's answers at ``stage``, the mentor's first."""
-        return {role: self.evaluation(stage, role) for role in (Role.MENTOR, Role.MENTEE)}
+        return {role: self.of(stage, role) for role in (Role.MENTOR, Role.MENTEE)}
 
     def record_evaluation(
         self,
@@ -437,7 +444,7 @@ class EvaluationMixin(SessionsMixin):
                 parse_tristate(wants_to_continue, "--continue") if wants_to_continue.strip() else ""
             )
         if gains is not None or gains_other is not None:
-            if self.my_role is not Role.MENTOR:
+            if self.records.my_role is not Role.MENTOR:
                 raise UserError(
                     _(
                         "--gain and --gain-other are for the mentor: what the junior gained "
@@ -450,25 +457,27 @@ class EvaluationMixin(SessionsMixin):
                 fields["gains_other"] = gains_other.strip()
         if not fields:
             return False
-        rec_id = evaluation_id(stage, self.my_role)
-        if self.store.state.fields(Evaluation.KIND, rec_id) is None:
+        rec_id = evaluation_id(stage, self.records.my_role)
+        if self.records.store.state.fields(Evaluation.KIND, rec_id) is None:
             # Only what was given, so a second device's first answers do not clash.
-            self.add(
+            self.records.add(
                 Evaluation.KIND,
-                {"stage": stage.value, "role": self.my_role.value, **fields},
+                {"stage": stage.value, "role": self.records.my_role.value, **fields},
                 rec_id=rec_id,
             )
             return True
-        return self.update(Evaluation.KIND, rec_id, fields)
+        return self.records.update(Evaluation.KIND, rec_id, fields)
 
     # -- self-assessment -------------------------------------------------------------
 
     def self_assessments(self) -> list[SelfAssessment]:
-        return sorted(self.all(SelfAssessment), key=lambda a: (a.topic, a.phase.value, a.id))
+        return sorted(
+            self.records.all(SelfAssessment), key=lambda a: (a.topic, a.phase.value, a.id)
+        )
 
     def require_assessor(self) -> None:
         """Raise a UserError unless this person is the mentee (who self-assesses)."""
-        if self.my_role is not Role.MENTEE:
+        if self.records.my_role is not Role.MENTEE:
             raise UserError(
                 _(
                     "The self-assessment is the mentee's: how confident they feel on the "
@@ -481,26 +490,26 @@ class EvaluationMixin(SessionsMixin):
         giving it again replaces it. Returns whether anything changed."""
         self.require_assessor()
         check_scale(confidence, "--confidence")
-        found = self.topic(topic)
+        found = self.backlog.topic(topic)
         rec_id = assessment_id(phase, found.id)
         record = SelfAssessment(
             id=rec_id, phase=phase, topic=found.id, confidence=confidence, role=Role.MENTEE
         )
-        if self.store.state.fields(SelfAssessment.KIND, rec_id) is None:
-            self.add(SelfAssessment.KIND, record.to_fields(), rec_id=rec_id)
+        if self.records.store.state.fields(SelfAssessment.KIND, rec_id) is None:
+            self.records.add(SelfAssessment.KIND, record.to_fields(), rec_id=rec_id)
             return True
-        return self.update(SelfAssessment.KIND, rec_id, {"confidence": confidence})
+        return self.records.update(SelfAssessment.KIND, rec_id, {"confidence": confidence})
 
     def assessment_topics(self) -> list[Topic]:
         """The topics worth a self-assessment: every topic on a session that was not
         cancelled, in the order they come up, then the programme's themes; without any
         of those, every topic not dropped. Topics already assessed always stay."""
-        topics = {t.id: t for t in self.all(Topic)}
+        topics = {t.id: t for t in self.records.all(Topic)}
         ordered: list[str] = []
-        for session in self.sessions():
+        for session in self.sessions.all():
             if session.status is SessionStatus.CANCELLED:
                 continue
-            ordered.extend(t for t in self.session_topics(session) if t in topics)
+            ordered.extend(t for t in self.sessions.session_topics(session) if t in topics)
         themes = sorted(
             (t for t in topics.values() if t.id.startswith("theme-")),
             key=lambda t: (t.priority, t.id),
@@ -512,14 +521,14 @@ class EvaluationMixin(SessionsMixin):
                 for t in sorted(topics.values(), key=lambda t: (t.priority, t.id))
                 if t.status is not TopicStatus.DROPPED
             ]
-        ordered.extend(a.topic for a in self.all(SelfAssessment) if a.topic in topics)
+        ordered.extend(a.topic for a in self.records.all(SelfAssessment) if a.topic in topics)
         return [topics[t] for t in dict.fromkeys(ordered)]
 
     def assessment_rows(self, *, include_unrated: bool = False) -> list[AssessmentRow]:
         """Every assessed topic with its confidence before and after, in topic order;
         ``include_unrated`` adds the topics worth assessing that have no value yet."""
         values: dict[str, dict[Phase, int]] = {}
-        for record in self.all(SelfAssessment):
+        for record in self.records.all(SelfAssessment):
             if record.confidence:
                 values.setdefault(record.topic, {})[record.phase] = record.confidence
         rows: list[AssessmentRow] = []

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from rmpair.domain.sessions import SessionsMixin, action_order, start_utc
+from rmpair.domain.records import Records
+from rmpair.domain.sessions import Sessions, action_order, start_utc
 from rmpair.errors import UserError
 from rmpair.i18n import _
 from rmpair.model.records import (
@@ -120,14 +121,18 @@ class PrivateNotes:
         ]
 
 
-class NotesMixin(SessionsMixin):
+class Notes:
     """Commands and queries about notes, learnings, action items and feedback."""
+
+    def __init__(self, records: Records, sessions: Sessions) -> None:
+        self.records = records
+        self.sessions = sessions
 
     # -- notes -----------------------------------------------------------------------
 
     def private_notes(self) -> PrivateNotes:
-        folder = (self.private_dir / PRIVATE_FOLDER).absolute()
-        shared = self.folder.absolute()
+        folder = (self.records.private_dir / PRIVATE_FOLDER).absolute()
+        shared = self.records.folder.absolute()
         if folder == shared or shared in folder.parents:
             # RMPAIR_HOME inside the synced folder would publish "private" notes.
             raise UserError(
@@ -142,28 +147,28 @@ class NotesMixin(SessionsMixin):
         self, session_id: str, text: str, *, private: bool = False, now: dt.datetime | None = None
     ) -> str:
         """A note on a session; a private one stays on this device."""
-        session = self.find_session(session_id, now)
+        session = self.sessions.find_session(session_id, now)
         body = text.strip()
         if not body:
             raise UserError(_("A note needs some text."))
         if private:
             return self.private_notes().add(
-                session.id, self.my_role, body, stamp(now or self.now())
+                session.id, self.records.my_role, body, stamp(now or self.records.now())
             )
         note = Note(
             id="",
             session=session.id,
-            author=self.my_role,
+            author=self.records.my_role,
             text=body,
-            created=stamp(now or self.now()),
+            created=stamp(now or self.records.now()),
         )
-        return self.add(Note.KIND, note.to_fields())
+        return self.records.add(Note.KIND, note.to_fields())
 
-    def notes(self, session_id: str) -> list[NoteView]:
+    def for_session(self, session_id: str) -> list[NoteView]:
         """A session's shared notes and this device's private ones, oldest first."""
         shared = [
             NoteView(n.id, n.session, n.author, n.text, n.created, private=False)
-            for n in self.by_session(Note).get(session_id, ())
+            for n in self.records.by_session(Note).get(session_id, ())
         ]
         private = self.private_notes().for_session(session_id)
         return sorted([*shared, *private], key=lambda n: (n.created, n.id))
@@ -172,8 +177,8 @@ class NotesMixin(SessionsMixin):
 
     def add_learning(self, session_id: str, text: str, now: dt.datetime | None = None) -> str:
         """Record what I learned in a session that has taken place (or is under way)."""
-        moment = now or self.now()
-        session = self.find_session(session_id, moment)
+        moment = now or self.records.now()
+        session = self.sessions.find_session(session_id, moment)
         if session.status is SessionStatus.CANCELLED:
             raise UserError(_("Session {id} was cancelled.").format(id=session.id))
         if start_utc(session) > moment:
@@ -186,12 +191,16 @@ class NotesMixin(SessionsMixin):
         if not body:
             raise UserError(_("A learning needs some text."))
         learning = Learning(
-            id="", session=session.id, role=self.my_role, text=body, created=stamp(moment)
+            id="", session=session.id, role=self.records.my_role, text=body, created=stamp(moment)
         )
-        return self.add(Learning.KIND, learning.to_fields())
+        return self.records.add(Learning.KIND, learning.to_fields())
 
     def learnings(self, session_id: str | None = None) -> list[Learning]:
-        found = [lr for lr in self.all(Learning) if session_id is None or lr.session == session_id]
+        found = [
+            lr
+            for lr in self.records.all(Learning)
+            if session_id is None or lr.session == session_id
+        ]
         return sorted(found, key=lambda lr: (lr.created, lr.id))
 
     # -- action items ----------------------------------------------------------------
@@ -210,31 +219,31 @@ class NotesMixin(SessionsMixin):
         body = text.strip()
         if not body:
             raise UserError(_("An action item needs some text."))
-        session = self.find_session(session_id, now).id if session_id else ""
+        session = self.sessions.find_session(session_id, now).id if session_id else ""
         item = ActionItem(
             id="",
             session=session,
             text=body,
-            owner=owner or self.my_role,
+            owner=owner or self.records.my_role,
             due=due,
             due_next_session=due_next_session and due is None,
-            created=stamp(now or self.now()),
+            created=stamp(now or self.records.now()),
         )
-        return self.add(ActionItem.KIND, item.to_fields())
+        return self.records.add(ActionItem.KIND, item.to_fields())
 
     def action_items(self, *, open_only: bool = False) -> list[ActionItem]:
-        found = [a for a in self.all(ActionItem) if not (open_only and a.done)]
+        found = [a for a in self.records.all(ActionItem) if not (open_only and a.done)]
         return sorted(found, key=action_order)
 
     def action_item(self, text: str) -> ActionItem:
-        found = self.get(ActionItem, self.resolve_id(ActionItem, text))
+        found = self.records.get(ActionItem, self.records.resolve_id(ActionItem, text))
         assert found is not None
         return found
 
     def complete_action(self, action_id: str, done: bool = True) -> bool:
         """Mark an action item done; returns False if it already was."""
         item = self.action_item(action_id)
-        return self.update(ActionItem.KIND, item.id, {"done": done})
+        return self.records.update(ActionItem.KIND, item.id, {"done": done})
 
     def action_due_session(
         self, item: ActionItem, now: dt.datetime | None = None
@@ -242,12 +251,12 @@ class NotesMixin(SessionsMixin):
         """For an item due "next session": the planned session after the one it came from."""
         if not item.due_next_session:
             return None
-        origin = self.get(Session, item.session) if item.session else None
-        moment = now or self.now()
+        origin = self.records.get(Session, item.session) if item.session else None
+        moment = now or self.records.now()
         after = start_utc(origin) if origin is not None else moment
         ahead = [
             s
-            for s in self.all(Session)
+            for s in self.records.all(Session)
             if s.status is SessionStatus.PLANNED
             and s.start is not None
             and s.id != item.session
@@ -261,7 +270,7 @@ class NotesMixin(SessionsMixin):
         """My rating (1-5) of a held session; giving it again replaces mine."""
         if not 1 <= rating <= 5:
             raise UserError(_("--rating must be 1 to 5"))
-        session = self.find_session(session_id)
+        session = self.sessions.find_session(session_id)
         if session.status is not SessionStatus.HELD:
             raise UserError(
                 _(
@@ -269,16 +278,16 @@ class NotesMixin(SessionsMixin):
                     "'rmpair session held {id}')."
                 ).format(id=session.id, status=_(session.status.value))
             )
-        rec_id = f"{session.id}:{self.my_role.value}"
+        rec_id = f"{session.id}:{self.records.my_role.value}"
         feedback = Feedback(
             id=rec_id,
             session=session.id,
-            role=self.my_role,
+            role=self.records.my_role,
             rating=rating,
             comment=comment.strip(),
         )
-        return self.put(feedback)
+        return self.records.put(feedback)
 
     def feedback(self, session_id: str) -> list[Feedback]:
-        found = [f for f in self.all(Feedback) if f.session == session_id]
+        found = [f for f in self.records.all(Feedback) if f.session == session_id]
         return sorted(found, key=lambda f: (f.role.value != Role.MENTOR.value, f.id))

@@ -16,7 +16,8 @@ from typing import NamedTuple
 
 from rmpair.clock import zone
 from rmpair.domain.backlog import OPEN_STATUSES
-from rmpair.domain.sessions import SessionsMixin, end_utc, start_utc
+from rmpair.domain.records import Records
+from rmpair.domain.sessions import Sessions, end_utc, start_utc
 from rmpair.i18n import _, ngettext
 from rmpair.model.records import (
     Cadence,
@@ -283,47 +284,51 @@ def cadence_gap(tandem: Tandem, sessions: Sequence[Session], now: dt.datetime) -
 # -- the mixin ----------------------------------------------------------------------------
 
 
-class NudgesMixin(SessionsMixin):
+class Nudges:
     """Runs every check over this journal."""
 
-    def exports_path(self) -> Path:
-        return self.private_dir / EXPORTS_FILE
+    def __init__(self, records: Records, sessions: Sessions) -> None:
+        self.records = records
+        self.sessions = sessions
 
-    def nudges(self, now: dt.datetime | None = None) -> list[Nudge]:
+    def exports_path(self) -> Path:
+        return self.records.private_dir / EXPORTS_FILE
+
+    def current(self, now: dt.datetime | None = None) -> list[Nudge]:
         """Every pitfall the journal shows signs of right now, in a fixed order."""
-        tandem = self.tandem()
+        tandem = self.records.tandem()
         if tandem is None:
             return []
-        moment = now or self.now()
-        sessions = self.all(Session)
+        moment = now or self.records.now()
+        sessions = self.records.all(Session)
         held = [s for s in sessions if s.status is SessionStatus.HELD and s.start is not None]
-        topics = {t.id: t for t in self.all(Topic)}
+        topics = {t.id: t for t in self.records.all(Topic)}
         open_topics = [t for t in topics.values() if t.status in OPEN_STATUSES]
         recent: list[Topic] = []
         for session in sorted(held, key=lambda s: (start_utc(s), s.id))[-TECH_SESSIONS:]:
-            recent.extend(topics[t] for t in self.session_topics(session) if t in topics)
+            recent.extend(topics[t] for t in self.sessions.session_topics(session) if t in topics)
         checks = [
             alibi(sessions, moment),
             short_sessions(sessions, moment),
             not_in_calendar(sessions, read_exports(self.exports_path()), moment),
             technology_only(open_topics, recent),
-            one_way_street(held, self.all(Learning)),
+            one_way_street(held, self.records.all(Learning)),
             cadence_gap(tandem, sessions, moment),
         ]
         return [n for n in checks if n is not None]
 
-    def nudges_valid_until(self, now: dt.datetime | None = None) -> dt.datetime:
+    def valid_until(self, now: dt.datetime | None = None) -> dt.datetime:
         """The next moment the nudges may change with no new change in the journal: a
         session starting or ending, a cadence gap growing too long; at most a day away."""
-        moment = now or self.now()
+        moment = now or self.records.now()
         limit = moment + dt.timedelta(days=1)
-        tandem = self.tandem()
+        tandem = self.records.tandem()
         if tandem is None:
             return limit
         interval = dt.timedelta(days=CADENCE_DAYS[tandem.cadence])
         moments: list[dt.datetime] = [limit]
         held: list[dt.datetime] = []
-        for session in self.all(Session):
+        for session in self.records.all(Session):
             if session.start is None:
                 continue
             moments += [start_utc(session), end_utc(session), _planned_at(session)]

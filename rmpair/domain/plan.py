@@ -1,6 +1,6 @@
 """The programme plan: from a frame (start, cadence, time, length, end) to session slots.
 
-Everything above ``PlanMixin`` is pure: no journal, no files, no clock. Slots are
+Everything above ``Plan`` is pure: no journal, no files, no clock. Slots are
 naive wall-clock date-times in the tandem's zone, so a 10:00 session stays at 10:00
 when daylight saving time starts or ends; only a time that does not exist on a day
 (inside the spring-forward gap) is moved to the first valid minute after the gap.
@@ -12,21 +12,40 @@ replaced (or left alone when the new plan puts the same session at the same time
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import hashlib
 import json
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any, ClassVar
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from typing import Any
 
-from rmpair import fmt
-from rmpair.domain.sessions import SessionsMixin
-from rmpair.domain.templates import MIN_SESSION_MINUTES, ProgrammeTemplate, TemplateNotFound
+from rmpair.domain.agreement import Agreement
+from rmpair.domain.cadence import (
+    DEFAULT_MONTHS,
+    DEFAULT_TIME,
+    PROGRAMME_ID,
+    SERIES,
+    add_months,
+    cadence_label,
+    check_zone,
+    parse_cadence,
+    parse_time,
+    parse_until,
+)
+from rmpair.domain.planner import (
+    Existing,
+    Frame,
+    Slot,
+    Theme,
+    plan_slots,
+    reconcile,
+    to_utc,
+)
+from rmpair.domain.records import Records
+from rmpair.domain.sessions import Sessions
+from rmpair.domain.templates import ProgrammeTemplate, TemplateNotFound
 from rmpair.errors import UserError
-from rmpair.i18n import N_, _, gettext_for, ngettext
+from rmpair.i18n import _, ngettext
 from rmpair.model.records import (
     ActionItem,
     AgendaItem,
@@ -36,7 +55,9 @@ from rmpair.model.records import (
     JSONValue,
     Learning,
     Note,
+    PlanSlot,
     PrepItem,
+    ProgrammeRecord,
     Record,
     Role,
     Session,
@@ -46,585 +67,6 @@ from rmpair.model.records import (
     Topic,
     TopicStatus,
 )
-
-SERIES = "programme"  # the series id of every session the programme plan creates
-PROGRAMME_ID = "programme"
-DEFAULT_TIME = dt.time(10, 0)
-DEFAULT_MONTHS = 6
-
-WEEKDAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-
-
-# --------------------------------------------------------------------- dates
-
-
-def add_months(day: dt.date, months: int) -> dt.date:
-    """The same day ``months`` later, clamped to the month's last day (31 Jan + 1 -> 28/29 Feb)."""
-    index = day.month - 1 + months
-    year, month = day.year + index // 12, index % 12 + 1
-    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
-
-
-def months_between(start: dt.date, end: dt.date) -> int:
-    """Whole months from ``start`` until ``end`` (at least 1 for a non-empty programme)."""
-    months = 0
-    while add_months(start, months + 1) <= end:
-        months += 1
-    return max(1, months)
-
-
-def programme_month(start: dt.date, day: dt.date) -> int:
-    """Which month of the programme ``day`` falls in: 0 for the start day itself,
-    1 for the days up to one month later, and so on (a month ends on its last day)."""
-    month = 0
-    while add_months(start, month) < day:
-        month += 1
-    return month
-
-
-def first_weekday(year: int, month: int, weekday: int) -> dt.date:
-    """The first ``weekday`` (Monday=0) of a month."""
-    first = dt.date(year, month, 1)
-    return first + dt.timedelta(days=(weekday - first.weekday()) % 7)
-
-
-def weekday_name(weekday: int, lang: str | None = None) -> str:
-    """A weekday's name (Monday=0) in ``lang``, else in the interface language."""
-    return fmt.weekday_name(weekday, lang)
-
-
-_CADENCE_TEXTS = {
-    Cadence.WEEKLY: N_("once a week"),
-    Cadence.BIWEEKLY: N_("every two weeks"),
-    Cadence.FIRST_WEEKDAY: N_("on the first {weekday} of each month"),
-    Cadence.MONTHLY: N_("once a month"),
-}
-
-
-def cadence_text(cadence: Cadence, weekday: int = 0, lang: str | None = None) -> str:
-    """The cadence as words that fit "we meet ...": "once a month", "every two weeks".
-
-    ``lang`` writes it in the tandem's language for text that goes to the partner (the
-    invitation, the agreement); without it the interface language is used.
-    """
-    text = gettext_for(lang)(_CADENCE_TEXTS.get(cadence, _CADENCE_TEXTS[Cadence.MONTHLY]))
-    return text.format(weekday=weekday_name(weekday, lang))
-
-
-def cadence_label(cadence: Cadence, weekday: int = 0) -> str:
-    """The cadence as the ``--cadence`` value that gives it, e.g. ``first-tuesday``."""
-    if cadence is Cadence.FIRST_WEEKDAY:
-        return f"first-{WEEKDAY_NAMES[weekday % 7]}"
-    return cadence.value
-
-
-# ----------------------------------------------------------- parsing user input
-
-_CADENCE_WORDS = {
-    "weekly": Cadence.WEEKLY,
-    "every-week": Cadence.WEEKLY,
-    "biweekly": Cadence.BIWEEKLY,
-    "fortnightly": Cadence.BIWEEKLY,
-    "every-two-weeks": Cadence.BIWEEKLY,
-    "monthly": Cadence.MONTHLY,
-    "every-month": Cadence.MONTHLY,
-}
-_FIRST_RE = re.compile(r"^first-(?:weekday-)?([a-z]+)$")
-_DURATION_RE = re.compile(r"^(\d{1,3})-?(months?|m|years?|y)$")
-_TIME_RE = re.compile(r"^(\d{1,2}):(\d{2})$")
-
-
-def parse_cadence(text: str, flag: str = "--cadence") -> tuple[Cadence, int | None]:
-    """A cadence and, for "first Tuesday" rules, its weekday (Monday=0).
-
-    Accepts weekly, biweekly, monthly and ``first-<weekday>`` (also "first Tuesday",
-    "first-tue"), in any case.
-    """
-    word = re.sub(r"[\s_]+", "-", text.strip().casefold())
-    if word in _CADENCE_WORDS:
-        return _CADENCE_WORDS[word], None
-    match = _FIRST_RE.match(word)
-    if match:
-        name = match.group(1)
-        hits = [i for i, day in enumerate(WEEKDAY_NAMES) if len(name) >= 2 and day.startswith(name)]
-        if len(hits) == 1:
-            return Cadence.FIRST_WEEKDAY, hits[0]
-    raise UserError(
-        _(
-            "{flag}: '{value}' is not a cadence (use weekly, biweekly, monthly or "
-            "first-<weekday>, e.g. first-tuesday)."
-        ).format(flag=flag, value=text)
-    )
-
-
-def parse_time(text: str, flag: str = "--time") -> dt.time:
-    """A wall-clock time of day written HH:MM."""
-    match = _TIME_RE.match(text.strip())
-    if match:
-        hour, minute = int(match.group(1)), int(match.group(2))
-        if hour < 24 and minute < 60:
-            return dt.time(hour, minute)
-    raise UserError(
-        _("{flag}: '{value}' is not a time of day (use HH:MM, e.g. 16:30).").format(
-            flag=flag, value=text
-        )
-    )
-
-
-def parse_until(text: str, start: dt.date, flag: str = "--until") -> dt.date:
-    """The programme's last day: a date, or a length counted from ``start``.
-
-    Lengths: ``quarter`` (3 months), ``half-year``, ``year``, ``N months``/``Nm``,
-    ``N years``/``Ny``.
-    """
-    word = re.sub(r"[\s_]+", "-", text.strip().casefold())
-    named = {"quarter": 3, "half-year": 6, "halfyear": 6, "year": 12}
-    months: int | None = named.get(word)
-    if months is None:
-        match = _DURATION_RE.match(word)
-        if match:
-            count = int(match.group(1))
-            months = count * 12 if match.group(2).startswith("y") else count
-    if months is not None:
-        if months < 1:
-            raise UserError(
-                _("{flag}: '{value}' is too short; a programme runs at least a month.").format(
-                    flag=flag, value=text
-                )
-            )
-        if months > 120:
-            raise UserError(
-                _("{flag}: '{value}' is longer than ten years.").format(flag=flag, value=text)
-            )
-        return add_months(start, months)
-    try:
-        day = dt.date.fromisoformat(text.strip())
-    except ValueError:
-        raise UserError(
-            _(
-                "{flag}: '{value}' is not a date or a length (use YYYY-MM-DD, quarter, "
-                "6months, year)."
-            ).format(flag=flag, value=text)
-        ) from None
-    if len(text.strip()) != 10:
-        raise UserError(
-            _("{flag}: '{value}' is not a date (use YYYY-MM-DD).").format(flag=flag, value=text)
-        )
-    return day
-
-
-def check_zone(name: str) -> ZoneInfo:
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise UserError(
-            _("'{zone}' is not a known time zone (e.g. Europe/Berlin).").format(zone=name)
-        ) from None
-
-
-# ------------------------------------------------------------------- the frame
-
-
-@dataclass(frozen=True)
-class Frame:
-    """What the programme plan is made from; ``start``..``end`` both count."""
-
-    start: dt.date
-    end: dt.date
-    cadence: Cadence = Cadence.MONTHLY
-    weekday: int = 0  # for Cadence.FIRST_WEEKDAY; Monday=0
-    at: dt.time = DEFAULT_TIME
-    minutes: int = 60
-    tz: str = "UTC"
-
-    def to_json(self) -> dict[str, JSONValue]:
-        return {
-            "start": self.start.isoformat(),
-            "end": self.end.isoformat(),
-            "cadence": self.cadence.value,
-            "weekday": self.weekday,
-            "cadence_label": cadence_label(self.cadence, self.weekday),
-            "cadence_text": cadence_text(self.cadence, self.weekday),
-            "time": self.at.strftime("%H:%M"),
-            "minutes": self.minutes,
-            "tz": self.tz,
-        }
-
-
-@dataclass(frozen=True)
-class Slot:
-    """One planned session: local start, kind, and the programme theme it carries."""
-
-    start: dt.datetime  # naive wall-clock time in the frame's zone
-    kind: SessionKind = SessionKind.REGULAR
-    theme: str = ""
-    topic: str = ""  # the backlog topic behind the theme, if any
-
-
-@dataclass(frozen=True)
-class Theme:
-    """A programme theme to place; ``month`` pins it to a month of the programme."""
-
-    title: str
-    month: int | None = None
-    topic: str = ""
-
-
-def slot_dates(start: dt.date, end: dt.date, cadence: Cadence, weekday: int = 0) -> list[dt.date]:
-    """Every meeting day from ``start`` to ``end`` (both included) for a cadence.
-
-    Monthly dates are counted from ``start`` each time, so a programme that starts on
-    the 31st meets on the last day of shorter months and on the 31st again after.
-    """
-    days: list[dt.date] = []
-    if end < start:
-        return days
-    if cadence in (Cadence.WEEKLY, Cadence.BIWEEKLY):
-        step = dt.timedelta(days=7 if cadence is Cadence.WEEKLY else 14)
-        day = start
-        while day <= end:
-            days.append(day)
-            day += step
-    elif cadence is Cadence.FIRST_WEEKDAY:
-        year, month = start.year, start.month
-        while dt.date(year, month, 1) <= end:
-            day = first_weekday(year, month, weekday)
-            if start <= day <= end:
-                days.append(day)
-            year, month = (year + 1, 1) if month == 12 else (year, month + 1)
-    else:
-        count = 0
-        day = start
-        while day <= end:
-            days.append(day)
-            count += 1
-            day = add_months(start, count)
-    return days
-
-
-def wall_clock(day: dt.date, at: dt.time, zone: ZoneInfo) -> tuple[dt.datetime, bool]:
-    """``day`` at ``at`` in ``zone``, and whether it had to move out of a DST gap.
-
-    A time that the clocks skip (02:30 on a spring-forward night) is taken with the
-    offset before the gap, which lands the same number of minutes after it (03:30);
-    that is also how RFC 5545 calendars read such a time. A repeated time (autumn)
-    keeps its first occurrence.
-    """
-    naive = dt.datetime.combine(day, at)
-    back = naive.replace(tzinfo=zone).astimezone(dt.UTC).astimezone(zone).replace(tzinfo=None)
-    return back, back != naive
-
-
-def to_utc(local: dt.datetime, tz: str) -> dt.datetime:
-    """A naive wall-clock time in ``tz`` as an aware UTC date-time."""
-    return local.replace(tzinfo=ZoneInfo(tz)).astimezone(dt.UTC)
-
-
-def frame_warnings(frame: Frame) -> list[str]:
-    """What in the frame works against the method; warnings, never errors."""
-    warnings: list[str] = []
-    if frame.minutes < MIN_SESSION_MINUTES:
-        warnings.append(
-            _(
-                "Sessions of {minutes} minutes are short: the method asks for at least "
-                "{least} minutes of blocked time, not a gap between meetings."
-            ).format(minutes=frame.minutes, least=MIN_SESSION_MINUTES)
-        )
-    return warnings
-
-
-def plan_slots(frame: Frame) -> tuple[list[Slot], list[str]]:
-    """The full programme as slots, kick-off first and retrospective last, plus warnings.
-
-    Raises UserError when the end lies before the start or no session fits at all.
-    """
-    if frame.end < frame.start:
-        raise UserError(
-            _("The end date {end} is before the start {start}.").format(
-                end=frame.end.isoformat(), start=frame.start.isoformat()
-            )
-        )
-    if frame.minutes < 1:
-        raise UserError(_("A session needs at least one minute."))
-    zone = check_zone(frame.tz)
-    warnings = frame_warnings(frame)
-    slots: list[Slot] = []
-    moved: list[str] = []
-    for day in slot_dates(frame.start, frame.end, frame.cadence, frame.weekday):
-        start, shifted = wall_clock(day, frame.at, zone)
-        if shifted:
-            moved.append(day.isoformat())
-        slots.append(Slot(start))
-    if not slots:
-        raise UserError(
-            _("No {cadence} session fits between {start} and {end}.").format(
-                cadence=cadence_label(frame.cadence, frame.weekday),
-                start=frame.start.isoformat(),
-                end=frame.end.isoformat(),
-            )
-        )
-    if moved:
-        warnings.append(
-            _(
-                "{time} does not exist on {days} in {zone} (the clocks skip it); "
-                "those sessions start just after the gap."
-            ).format(time=frame.at.strftime("%H:%M"), days=", ".join(moved), zone=frame.tz)
-        )
-    if len(slots) == 1:
-        warnings.append(_("Only one session fits before the end date."))
-    slots = [replace(slot, kind=positional_kind(i, len(slots))) for i, slot in enumerate(slots)]
-    return slots, warnings
-
-
-def positional_kind(index: int, count: int) -> SessionKind:
-    """Kick-off first, retrospective last, regular in between."""
-    if index == 0:
-        return SessionKind.KICKOFF
-    if index == count - 1:
-        return SessionKind.RETROSPECTIVE
-    return SessionKind.REGULAR
-
-
-# -------------------------------------------------------------- re-planning
-
-
-@dataclass(frozen=True)
-class Existing:
-    """A session already in the journal, as re-planning sees it."""
-
-    id: str
-    start: dt.datetime
-    kind: SessionKind = SessionKind.REGULAR
-    status: SessionStatus = SessionStatus.PLANNED
-    minutes: int = 60
-    planned_start: dt.datetime | None = None
-    theme: str = ""
-    topics: tuple[str, ...] = ()
-    in_series: bool = True
-    touched: tuple[str, ...] = ()  # why the pair's work is in it: "note", "prep", ...
-
-
-@dataclass(frozen=True)
-class Reconciliation:
-    """What re-planning does: create slots, keep or remove existing sessions."""
-
-    create: tuple[Slot, ...]
-    unchanged: tuple[Existing, ...]
-    remove: tuple[Existing, ...]
-    kept: tuple[tuple[Existing, tuple[str, ...]], ...]
-    unplaced: tuple[Theme, ...]
-    warnings: tuple[str, ...]
-
-
-def keep_reasons(session: Existing, today: dt.date) -> tuple[str, ...]:
-    """Why re-planning must leave ``session`` alone; empty when it may be replaced."""
-    if not session.in_series:
-        return ("one-off",)
-    if session.status is SessionStatus.HELD:
-        return ("held",)
-    if session.status is SessionStatus.CANCELLED:
-        return ("cancelled",)
-    if session.touched:
-        return session.touched
-    if session.start.date() < today:
-        return ("past",)
-    return ()
-
-
-def reconcile(
-    slots: Sequence[Slot],
-    existing: Iterable[Existing],
-    *,
-    today: dt.date,
-    start: dt.date,
-    minutes: int,
-    themes: Sequence[Theme] = (),
-) -> Reconciliation:
-    """Fit the slots of a (new) plan around the sessions that already exist.
-
-    Sessions held, cancelled, in the past, outside the programme series or worked on
-    (``touched``) stay. Their days are taken, so no second session lands on the day
-    of one the pair moved or cancelled. Future slots on free days are filled: an
-    untouched planned session at exactly that slot with the same kind, theme and
-    length stays as it is, every other untouched planned session is removed, and
-    the rest of the slots become new sessions. The first new session is the kick-off
-    unless one exists, the last new one the retrospective unless one exists. Themes
-    not already covered by a kept session go to the regular sessions of their month.
-    """
-    kept: list[tuple[Existing, tuple[str, ...]]] = []
-    replaceable: list[Existing] = []
-    for session in sorted(existing, key=lambda s: (s.start, s.id)):
-        reasons = keep_reasons(session, today)
-        if reasons:
-            kept.append((session, reasons))
-        else:
-            replaceable.append(session)
-    live = [s for s, _r in kept if s.status is not SessionStatus.CANCELLED]
-    taken_days = {s.start.date() for s, _r in kept} | {
-        s.planned_start.date() for s, _r in kept if s.planned_start is not None
-    }
-    free = [
-        replace(slot, kind=SessionKind.REGULAR, theme="", topic="")
-        for slot in slots
-        if slot.start.date() >= today and slot.start.date() not in taken_days
-    ]
-    warnings: list[str] = []
-    if free:
-        has_kickoff = any(s.kind is SessionKind.KICKOFF for s in live)
-        if not has_kickoff and all(free[0].start < s.start for s in live):
-            free[0] = replace(free[0], kind=SessionKind.KICKOFF)
-        retros = [s for s in live if s.kind is SessionKind.RETROSPECTIVE]
-        if not retros and (len(free) > 1 or free[0].kind is SessionKind.REGULAR):
-            free[-1] = replace(free[-1], kind=SessionKind.RETROSPECTIVE)
-        for retro in retros:
-            if any(slot.start > retro.start for slot in free):
-                warnings.append(
-                    _(
-                        "The retrospective on {date} is no longer the last session; move it "
-                        "or change its kind."
-                    ).format(date=retro.start.date().isoformat())
-                )
-    if slots:
-        end = slots[-1].start.date()
-        for session, reasons in kept:
-            if (
-                session.in_series
-                and session.status is SessionStatus.PLANNED
-                and session.start.date() > end
-                and "past" not in reasons
-            ):
-                warnings.append(
-                    _(
-                        "The session on {date} is after the programme's last session; it stays "
-                        "because you worked on it."
-                    ).format(date=session.start.date().isoformat())
-                )
-    free, unplaced = place_themes(free, themes, live, start)
-    unchanged: list[Existing] = []
-    create: list[Slot] = []
-    pool = list(replaceable)
-    for slot in free:
-        wanted_topics = (slot.topic,) if slot.topic else ()
-        match = next(
-            (
-                s
-                for s in pool
-                if s.start == slot.start
-                and s.planned_start == slot.start
-                and s.kind is slot.kind
-                and s.theme == slot.theme
-                and s.topics == wanted_topics
-                and s.minutes == minutes
-            ),
-            None,
-        )
-        if match is None:
-            create.append(slot)
-        else:
-            pool.remove(match)
-            unchanged.append(match)
-    return Reconciliation(
-        create=tuple(create),
-        unchanged=tuple(unchanged),
-        remove=tuple(pool),
-        kept=tuple(kept),
-        unplaced=tuple(unplaced),
-        warnings=tuple(warnings),
-    )
-
-
-def place_themes(
-    slots: Sequence[Slot], themes: Sequence[Theme], kept: Sequence[Existing], start: dt.date
-) -> tuple[list[Slot], list[Theme]]:
-    """Give the themes to the sessions, in order, and return the ones left over.
-
-    A theme pinned to month m goes to the first free regular session in month m, or
-    later if that month has none (so a theme is never dropped for a cancelled or
-    missing session while later sessions are free); unpinned themes fill the regular
-    sessions left. The kick-off gets no theme, and the retrospective only a theme of
-    the final month that no regular session took. A theme a kept session already
-    carries (by topic or title) is not placed again. Regular sessions link the
-    theme's topic; the retrospective carries only the title, since its agenda has no
-    place for a topic.
-    """
-    taken_topics = {t for s in kept for t in s.topics}
-    taken_titles = {s.theme for s in kept if s.theme}
-    waiting = [t for t in themes if t.topic not in taken_topics and t.title not in taken_titles]
-    final_month = max((t.month for t in themes if t.month is not None), default=0)
-    placed = list(slots)
-    used: set[int] = set()
-
-    def give(index: int, theme_index: int) -> None:
-        theme = waiting[theme_index]
-        slot = placed[index]
-        topic = theme.topic if slot.kind is SessionKind.REGULAR else ""
-        placed[index] = replace(slot, theme=theme.title, topic=topic)
-        used.add(theme_index)
-
-    for index, slot in enumerate(placed):
-        if slot.kind is SessionKind.KICKOFF:
-            continue
-        month = max(1, programme_month(start, slot.start.date()))
-        for theme_index, theme in enumerate(waiting):
-            if theme_index in used or theme.month is None or theme.month > month:
-                continue
-            if slot.kind is SessionKind.RETROSPECTIVE and theme.month != final_month:
-                continue
-            give(index, theme_index)
-            break
-    for index, slot in enumerate(placed):
-        if slot.kind is not SessionKind.REGULAR or slot.theme:
-            continue
-        for theme_index, theme in enumerate(waiting):
-            if theme_index not in used and theme.month is None:
-                give(index, theme_index)
-                break
-    return placed, [t for i, t in enumerate(waiting) if i not in used]
-
-
-# ------------------------------------------------------------- the journal side
-
-
-@dataclass(frozen=True, slots=True)
-class ProgrammeRecord(Record):
-    """The programme's settings that the Tandem record has no field for (one per journal)."""
-
-    KIND: ClassVar[str] = "programme"
-    template: str = ""
-    time: str = ""  # HH:MM, the usual start of a session
-
-    @classmethod
-    def from_fields(cls, rec_id: str, fields: Mapping[str, JSONValue]) -> ProgrammeRecord:
-        return cls(
-            id=rec_id,
-            template=str(fields.get("template") or ""),
-            time=str(fields.get("time") or ""),
-        )
-
-
-@dataclass(frozen=True, slots=True)
-class PlanSlot(Record):
-    """What a session looked like when the plan created it (id = the session's id).
-
-    Re-planning compares these fingerprints with the session now: any difference
-    means the pair worked on it, so it is kept.
-    """
-
-    KIND: ClassVar[str] = "plan_slot"
-    session: str = ""
-    fields_digest: str = ""
-    agenda_digest: str = ""
-    prep_digest: str = ""
-
-    @classmethod
-    def from_fields(cls, rec_id: str, fields: Mapping[str, JSONValue]) -> PlanSlot:
-        return cls(
-            id=rec_id,
-            session=str(fields.get("session") or ""),
-            fields_digest=str(fields.get("fields_digest") or ""),
-            agenda_digest=str(fields.get("agenda_digest") or ""),
-            prep_digest=str(fields.get("prep_digest") or ""),
-        )
 
 
 def _digest(data: Any) -> str:
@@ -736,15 +178,20 @@ def theme_topic_id(template: str, index: int) -> str:
     return f"theme-{template}-{index + 1}"
 
 
-class PlanMixin(SessionsMixin):
+class Plan:
     """The programme plan: turn the tandem's frame into sessions, and re-plan safely."""
 
+    def __init__(self, records: Records, sessions: Sessions, agreement: Agreement) -> None:
+        self.records = records
+        self.sessions = sessions
+        self.agreement = agreement
+
     def programme_settings(self) -> ProgrammeRecord | None:
-        return self.get(ProgrammeRecord, PROGRAMME_ID)
+        return self.records.get(ProgrammeRecord, PROGRAMME_ID)
 
     def programme_template(self, name: str) -> ProgrammeTemplate:
         """A programme template by name, or a UserError naming the ones available."""
-        store = self.templates()
+        store = self.records.templates()
         try:
             return store.programme(name)
         except TemplateNotFound:
@@ -775,12 +222,12 @@ class PlanMixin(SessionsMixin):
         parsed like the CLI flags; a changed frame is stored on the Tandem record.
         ``now`` (wall-clock in the tandem's zone) decides which sessions are future.
         """
-        tandem = self.tandem()
+        tandem = self.records.tandem()
         if tandem is None:
             raise UserError(_("The journal has no tandem yet."))
         zone = check_zone(tandem.tz)
         if now is None:
-            now = self.now().astimezone(zone).replace(tzinfo=None)
+            now = self.records.now().astimezone(zone).replace(tzinfo=None)
         settings = self.programme_settings()
         programme = self.programme_template(template) if template else None
         template_name = programme.name if programme else (settings.template if settings else "")
@@ -841,15 +288,13 @@ class PlanMixin(SessionsMixin):
         agreement_updated: list[str] = []
         topics_added = [t.id for t in seeded]
         if not dry_run:
-            from rmpair.domain.agreement import refresh_agreement_frame
-
-            with self.batch():
+            with self.records.batch():
                 if frame_changes:
-                    self.put(new_tandem)
-                    agreement_updated = refresh_agreement_frame(self, tandem, new_tandem)
+                    self.records.put(new_tandem)
+                    agreement_updated = self.agreement.refresh_frame(tandem, new_tandem)
                 wanted = ProgrammeRecord(PROGRAMME_ID, template_name, at.strftime("%H:%M"))
                 if settings != wanted:
-                    self.put(wanted)
+                    self.records.put(wanted)
                 topics_added = self._seed_topics(seeded)
                 for session in outcome.remove:
                     self._remove_planned(session.id)
@@ -893,18 +338,18 @@ class PlanMixin(SessionsMixin):
         if not name:
             return [], []
         try:
-            programme = self.templates().programme(name)
+            programme = self.records.templates().programme(name)
         except TemplateNotFound:
             return [], []
-        today = self.today()
-        topics = self.all(Topic)
+        today = self.records.today()
+        topics = self.records.all(Topic)
         priority = max((t.priority for t in topics), default=0.0)
         seeded: list[Topic] = []
         themes: list[Theme] = []
         for index, theme in enumerate(programme.themes):
             topic_id = theme_topic_id(programme.name, index)
-            state = self.store.state.record(Topic.KIND, topic_id)
-            current = self.get(Topic, topic_id)
+            state = self.records.store.state.record(Topic.KIND, topic_id)
+            current = self.records.get(Topic, topic_id)
             if state is None:
                 priority += 1.0
                 seeded.append(
@@ -931,31 +376,31 @@ class PlanMixin(SessionsMixin):
     def _seed_topics(self, seeded: Sequence[Topic]) -> list[str]:
         added: list[str] = []
         for topic in seeded:
-            if self.store.state.record(Topic.KIND, topic.id) is None:
-                self.add(Topic.KIND, topic.to_fields(), rec_id=topic.id)
+            if self.records.store.state.record(Topic.KIND, topic.id) is None:
+                self.records.add(Topic.KIND, topic.to_fields(), rec_id=topic.id)
                 added.append(topic.id)
         return added
 
     def _release_topics(self, topics: Iterable[str]) -> None:
         """Topics whose planned session the plan removed go back to the backlog, unless the
         new plan put them on another session."""
-        planned = {s.id for s in self.all(Session) if s.status is SessionStatus.PLANNED}
+        planned = {s.id for s in self.records.all(Session) if s.status is SessionStatus.PLANNED}
         on_agenda = {
             str(fields.get("topic"))
-            for _id, fields in self.store.state.live(AgendaItem.KIND)
+            for _id, fields in self.records.store.state.live(AgendaItem.KIND)
             if fields.get("topic") and fields.get("session") in planned
         }
         for topic_id in dict.fromkeys(topics):
-            topic = self.get(Topic, topic_id)
+            topic = self.records.get(Topic, topic_id)
             if (
                 topic is not None
                 and topic.status is TopicStatus.PLANNED
                 and topic_id not in on_agenda
             ):
-                self.update(Topic.KIND, topic_id, {"status": TopicStatus.BACKLOG.value})
+                self.records.update(Topic.KIND, topic_id, {"status": TopicStatus.BACKLOG.value})
 
     def _create_slot(self, slot: Slot, minutes: int) -> str:
-        session_id = self.plan_session(
+        session_id = self.sessions.plan_session(
             slot.start,
             kind=slot.kind,
             minutes=minutes,
@@ -965,7 +410,7 @@ class PlanMixin(SessionsMixin):
             series=SERIES,
         )
         fields_digest, agenda_digest, prep_digest = self._fingerprint(session_id)
-        self.add(
+        self.records.add(
             PlanSlot.KIND,
             PlanSlot(
                 id=session_id,
@@ -981,7 +426,7 @@ class PlanMixin(SessionsMixin):
     def _children(self, kind: str) -> dict[str, list[tuple[str, dict[str, Any]]]]:
         """The live records of ``kind`` (agenda or prep items) by session, in id order."""
         found: dict[str, list[tuple[str, dict[str, Any]]]] = {}
-        for rec_id, fields in self.store.state.live(kind):
+        for rec_id, fields in self.records.store.state.live(kind):
             found.setdefault(str(fields.get("session", "")), []).append((rec_id, fields))
         for items in found.values():
             items.sort(key=lambda pair: pair[0])
@@ -993,7 +438,7 @@ class PlanMixin(SessionsMixin):
         """Digests of a session's own fields (less start and status), agenda and checklists."""
         if children is None:
             children = {kind: self._children(kind) for kind in (AgendaItem.KIND, PrepItem.KIND)}
-        fields = dict(self.store.state.fields(Session.KIND, session_id) or {})
+        fields = dict(self.records.store.state.fields(Session.KIND, session_id) or {})
         for name in _VOLATILE_SESSION_FIELDS:
             fields.pop(name, None)
         return (
@@ -1012,7 +457,7 @@ class PlanMixin(SessionsMixin):
         reasons: list[str] = []
         if session.planned_start is None or session.start != session.planned_start:
             reasons.append("moved")
-        mark = self.get(PlanSlot, session.id)
+        mark = self.records.get(PlanSlot, session.id)
         if mark is None:
             reasons.append("manual")
         else:
@@ -1032,7 +477,7 @@ class PlanMixin(SessionsMixin):
 
     def _has_private_notes(self, session_id: str) -> bool:
         """Private notes live only on this device; any file there naming the session counts."""
-        folder = self.private_dir / "private"
+        folder = self.records.private_dir / "private"
         if not folder.is_dir():
             return False
         needle = session_id.encode("utf-8")
@@ -1048,7 +493,8 @@ class PlanMixin(SessionsMixin):
         references: dict[str, set[str]] = {}
         for cls, reason in _REFERENCING_KINDS:
             references[reason] = {
-                str(fields.get("session", "")) for _id, fields in self.store.state.live(cls.KIND)
+                str(fields.get("session", ""))
+                for _id, fields in self.records.store.state.live(cls.KIND)
             }
         children = {kind: self._children(kind) for kind in (AgendaItem.KIND, PrepItem.KIND)}
         agenda_topics = {
@@ -1056,7 +502,7 @@ class PlanMixin(SessionsMixin):
             for session_id, items in children[AgendaItem.KIND].items()
         }
         found: list[Existing] = []
-        for session in self.all(Session):
+        for session in self.records.all(Session):
             if session.start is None:
                 continue
             in_series = session.series == SERIES
@@ -1087,10 +533,10 @@ class PlanMixin(SessionsMixin):
         """Delete an untouched planned session with its agenda, checklists and fingerprint."""
         for kind in (AgendaItem.KIND, PrepItem.KIND):
             for rec_id, _fields in self._children(kind).get(session_id, []):
-                self.delete(kind, rec_id)
-        if self.get(PlanSlot, session_id) is not None:
-            self.delete(PlanSlot.KIND, session_id)
-        self.delete(Session.KIND, session_id)
+                self.records.delete(kind, rec_id)
+        if self.records.get(PlanSlot, session_id) is not None:
+            self.records.delete(PlanSlot.KIND, session_id)
+        self.records.delete(Session.KIND, session_id)
 
 
 def _frame_changes(old: Tandem, new: Tandem) -> dict[str, tuple[str, str]]:

@@ -1,8 +1,8 @@
-"""The generic half of the journal facade: records in, records out, conflicts.
+"""The read model and change writer the domain services share.
 
-Domain commands (agreement, plan, backlog, sessions, ...) live in their own modules
-as mixins over this base, and ``journal.Journal`` combines them, so the CLI and the
-app talk to one object while each area of the domain stays in one file.
+Each area of the method (agreement, plan, backlog, sessions, ...) is a small service
+that holds a ``Records``; ``journal.Journal`` composes them. Every change to the
+journal goes through here.
 """
 
 from __future__ import annotations
@@ -14,8 +14,9 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from rmpair.clock import SYSTEM_CLOCK, Clock, today_in, zone
+from rmpair.domain.templates import TemplateStore
 from rmpair.errors import UserError
-from rmpair.i18n import _
+from rmpair.i18n import _, content_language
 from rmpair.model.records import Device, JSONValue, Record, Role, Tandem, plain
 from rmpair.store.home import new_id
 from rmpair.store.journal_store import JournalStore
@@ -25,8 +26,9 @@ R = TypeVar("R", bound=Record)
 TANDEM_ID = "tandem"
 
 
-class JournalBase:
-    """Generic record operations over the store; every change goes through here."""
+class Records:
+    """The read model and the change writer every domain service shares: records in,
+    records out, conflicts, and who and when this device is."""
 
     def __init__(self, store: JournalStore, clock: Clock = SYSTEM_CLOCK) -> None:
         self.store = store
@@ -34,6 +36,7 @@ class JournalBase:
         self.clock = clock
         # kind -> (state object, the kind's version, records): see ``all``.
         self._memo: dict[str, tuple[Any, int, list[Any]]] = {}
+        self._template_cache: tuple[str, TemplateStore] | None = None
 
     def refresh(self) -> bool:
         """Pick up the partner's changes; True when something new arrived."""
@@ -42,6 +45,19 @@ class JournalBase:
     def batch(self) -> AbstractContextManager[None]:
         """Make several changes as one write; nothing is written if the block fails."""
         return self.store.batch()
+
+    def templates(self) -> TemplateStore:
+        """The templates in the tandem's language (the user's folder overrides).
+
+        The tandem's, not the person's (``RMPAIR_LANG``): agendas, checklists and
+        programme themes go into the shared journal, and both devices must write the
+        same words into the same records.
+        """
+        tandem = self.tandem()
+        lang = content_language(tandem.lang if tandem else None)
+        if self._template_cache is None or self._template_cache[0] != lang:
+            self._template_cache = (lang, TemplateStore(lang=lang))
+        return self._template_cache[1]
 
     # -- who am I ------------------------------------------------------------
 
@@ -70,7 +86,7 @@ class JournalBase:
         """This device's folder for what never enters the shared journal."""
         return self.store.local
 
-    def _register_device(self) -> None:
+    def register_device(self) -> None:
         identity = self.store.device
         current = self.get(Device, identity.id)
         wanted = {"person": self.me, "role": self.my_role.value, "label": identity.label}

@@ -21,7 +21,8 @@ from dataclasses import dataclass, field
 from typing import TypeVar
 
 from rmpair.clock import zone
-from rmpair.domain.backlog import OPEN_STATUSES, BacklogMixin
+from rmpair.domain.backlog import OPEN_STATUSES, Backlog
+from rmpair.domain.records import Records
 from rmpair.domain.templates import TemplateNotFound
 from rmpair.errors import UserError
 from rmpair.i18n import _
@@ -137,8 +138,12 @@ class Progress:
     days_left: int | None  # until the tandem's end date (negative once past); None without one
 
 
-class SessionsMixin(BacklogMixin):
+class Sessions:
     """Commands and queries about sessions."""
+
+    def __init__(self, records: Records, backlog: Backlog) -> None:
+        self.records = records
+        self.backlog = backlog
 
     def plan_session(
         self,
@@ -162,25 +167,25 @@ class SessionsMixin(BacklogMixin):
         first where a person chose them). In a peer-to-peer tandem the teaching
         direction alternates unless ``direction`` is given.
         """
-        tandem = self.tandem()
+        tandem = self.records.tandem()
         if tandem is None:
             raise UserError(_("The journal has no tandem yet."))
         if start.tzinfo is not None:
             raise ValueError("plan_session takes a wall-clock time in the tandem's zone")
-        store = self.templates()
+        store = self.records.templates()
         try:
             template = store.session_kind(kind.value)
             prep_templates = {role: store.prep(role.value, kind.value) for role in Role}
         except TemplateNotFound as exc:
             raise UserError(str(exc)) from None
         length = minutes or tandem.session_minutes
-        topic_records = [self.topic(t) for t in dict.fromkeys(topics)]
+        topic_records = [self.backlog.topic(t) for t in dict.fromkeys(topics)]
         if direction is None:
             direction = self.next_direction(start)
         slot = [item for item in template.agenda if item.slot == "topics"]
         fixed = sum(item.minutes for item in template.agenda if item.slot != "topics")
         shares = share_minutes(length - fixed, len(topic_records))
-        with self.batch():
+        with self.records.batch():
             session = Session(
                 id="",
                 start=start,
@@ -194,7 +199,7 @@ class SessionsMixin(BacklogMixin):
                 planned_start=planned_start,
                 series=series,
             )
-            session_id = self.add(Session.KIND, session.to_fields())
+            session_id = self.records.add(Session.KIND, session.to_fields())
             position = 0.0
 
             def add_item(text: str, length: int, topic: str = "") -> None:
@@ -207,7 +212,7 @@ class SessionsMixin(BacklogMixin):
                     position=position,
                     topic=topic,
                 )
-                self.add(AgendaItem.KIND, item.to_fields())
+                self.records.add(AgendaItem.KIND, item.to_fields())
                 position += 1
 
             for n, item in enumerate(template.agenda):
@@ -225,10 +230,10 @@ class SessionsMixin(BacklogMixin):
                         add_item(topic.title, EXTRA_TOPIC_MINUTES, topic.id)
                 add_item(item.title, item.minutes)
             for topic in topic_records:
-                self.update(Topic.KIND, topic.id, {"status": TopicStatus.PLANNED.value})
+                self.records.update(Topic.KIND, topic.id, {"status": TopicStatus.PLANNED.value})
             for role in Role:
                 for n, prep in enumerate(prep_templates[role]):
-                    self.add(
+                    self.records.add(
                         PrepItem.KIND,
                         PrepItem(
                             id="", session=session_id, role=role, text=prep.text, position=float(n)
@@ -242,9 +247,9 @@ class SessionsMixin(BacklogMixin):
         return list(dict.fromkeys(self._plannable_topic(t).id for t in texts))
 
     def _plannable_topic(self, text: str) -> Topic:
-        topic = self.topic(text)
+        topic = self.backlog.topic(text)
         if topic.status is TopicStatus.PLANNED:
-            where = self.topic_sessions().get(topic.id)
+            where = self.backlog.topic_sessions().get(topic.id)
             if where is not None:
                 raise UserError(
                     _("'{title}' is already on the agenda of session {id} ({when}).").format(
@@ -263,12 +268,12 @@ class SessionsMixin(BacklogMixin):
     def next_direction(self, start: dt.datetime) -> Direction:
         """Who teaches in a new session at ``start``: mentor to mentee, except that a
         peer-to-peer tandem alternates from the session before it."""
-        tandem = self.tandem()
+        tandem = self.records.tandem()
         if tandem is None or not tandem.peer_to_peer:
             return Direction.MENTOR_TEACHES
         earlier = [
             s
-            for s in self.sessions()
+            for s in self.all()
             if s.status is not SessionStatus.CANCELLED and s.start is not None and s.start < start
         ]
         if not earlier:
@@ -279,35 +284,35 @@ class SessionsMixin(BacklogMixin):
 
     # -- queries ---------------------------------------------------------------------
 
-    def sessions(self) -> list[Session]:
+    def all(self) -> list[Session]:
         """All sessions, earliest first."""
-        return sorted(self.all(Session), key=lambda s: (s.start or dt.datetime.min, s.id))
+        return sorted(self.records.all(Session), key=lambda s: (s.start or dt.datetime.min, s.id))
 
     def session_title(self, session: Session) -> str:
         """The session's own title, or its kind's name from the templates."""
         if session.title:
             return session.title
         try:
-            return self.templates().session_kind(session.kind.value).title
+            return self.records.templates().session_kind(session.kind.value).title
         except TemplateNotFound:
             return _(session.kind.value)
 
     def next_session(self, now: dt.datetime | None = None) -> Session | None:
         """The first planned session that has not ended yet."""
-        moment = now or self.now()
+        moment = now or self.records.now()
         ahead = [
             s
-            for s in self.all(Session)
+            for s in self.records.all(Session)
             if s.status is SessionStatus.PLANNED and s.start is not None and end_utc(s) >= moment
         ]
         return min(ahead, key=lambda s: (start_utc(s), s.id), default=None)
 
     def last_session(self, now: dt.datetime | None = None) -> Session | None:
         """The latest session that has started and was not cancelled."""
-        moment = now or self.now()
+        moment = now or self.records.now()
         begun = [
             s
-            for s in self.all(Session)
+            for s in self.records.all(Session)
             if s.status is not SessionStatus.CANCELLED
             and s.start is not None
             and start_utc(s) <= moment
@@ -316,16 +321,20 @@ class SessionsMixin(BacklogMixin):
 
     def progress(self, now: dt.datetime | None = None) -> Progress:
         """How far the programme has come: the next session's number, and days left."""
-        moment = now or self.now()
+        moment = now or self.records.now()
         live = sorted(
-            (s for s in self.all(Session) if s.status is not SessionStatus.CANCELLED and s.start),
+            (
+                s
+                for s in self.records.all(Session)
+                if s.status is not SessionStatus.CANCELLED and s.start
+            ),
             key=lambda s: (start_utc(s), s.id),
         )
         held = sum(1 for s in live if s.status is SessionStatus.HELD)
         ahead = self.next_session(moment)
         number = next((n for n, s in enumerate(live, 1) if ahead and s.id == ahead.id), held)
-        tandem = self.tandem()
-        days = (tandem.end - self.today(moment)).days if tandem and tandem.end else None
+        tandem = self.records.tandem()
+        days = (tandem.end - self.records.today(moment)).days if tandem and tandem.end else None
         return Progress(number=number, total=len(live), held=held, days_left=days)
 
     def find_session(self, text: str, now: dt.datetime | None = None) -> Session:
@@ -343,14 +352,14 @@ class SessionsMixin(BacklogMixin):
             if found is None:
                 raise UserError(_("No session has taken place yet."))
             return found
-        session = self.get(Session, self.resolve_id(Session, wanted))
+        session = self.records.get(Session, self.records.resolve_id(Session, wanted))
         assert session is not None
         return session
 
     def agenda_items(self, session_id: str) -> list[AgendaItem]:
         """A session's agenda in order."""
         return sorted(
-            self.by_session(AgendaItem).get(session_id, ()),
+            self.records.by_session(AgendaItem).get(session_id, ()),
             key=lambda i: (i.position, i.id),
         )
 
@@ -367,7 +376,7 @@ class SessionsMixin(BacklogMixin):
         return sorted(
             (
                 p
-                for p in self.by_session(PrepItem).get(session_id, ())
+                for p in self.records.by_session(PrepItem).get(session_id, ())
                 if role is None or p.role is role
             ),
             key=lambda p: (ROLE_ORDER[p.role], p.position, p.id),
@@ -389,10 +398,10 @@ class SessionsMixin(BacklogMixin):
         every open one from before it; for a held or cancelled one, none."""
         if session.status is not SessionStatus.PLANNED:
             return []
-        sessions = {s.id: s for s in self.all(Session)}
+        sessions = {s.id: s for s in self.records.all(Session)}
         here = start_utc(session)
         found: list[ActionItem] = []
-        for item in self.all(ActionItem):
+        for item in self.records.all(ActionItem):
             if item.done or item.session == session.id:
                 continue
             origin = sessions.get(item.session)
@@ -403,7 +412,7 @@ class SessionsMixin(BacklogMixin):
 
     def session_action_items(self, session_id: str) -> list[ActionItem]:
         """The action items recorded in a session."""
-        return sorted(self.by_session(ActionItem).get(session_id, ()), key=action_order)
+        return sorted(self.records.by_session(ActionItem).get(session_id, ()), key=action_order)
 
     # -- changing a planned session ---------------------------------------------------
 
@@ -428,8 +437,8 @@ class SessionsMixin(BacklogMixin):
         fields: dict[str, object] = {"start": start}
         if session.planned_start is None and session.start is not None:
             fields["planned_start"] = session.start
-        self.update(Session.KIND, session.id, fields)
-        moved = self.get(Session, session.id)
+        self.records.update(Session.KIND, session.id, fields)
+        moved = self.records.get(Session, session.id)
         assert moved is not None
         return moved
 
@@ -437,18 +446,18 @@ class SessionsMixin(BacklogMixin):
         """Mark agenda items (1-based, as listed) covered or not."""
         items = self.agenda_items(session_id)
         chosen = [_pick(items, n, "agenda") for n in numbers]
-        with self.batch():
+        with self.records.batch():
             for item in chosen:
-                self.update(AgendaItem.KIND, item.id, {"covered": covered})
+                self.records.update(AgendaItem.KIND, item.id, {"covered": covered})
 
     def add_topic_to_session(self, session_id: str, topic_id: str) -> str:
         """Put a backlog topic on a planned session's agenda; returns the agenda item's id."""
         session = self.find_session(session_id)
         self._planned(session, _("changed"))
         topic = self._plannable_topic(topic_id)
-        with self.batch():
+        with self.records.batch():
             item_id = self._put_topic_on(session, topic, EXTRA_TOPIC_MINUTES * 3)
-            self.update(Topic.KIND, topic.id, {"status": TopicStatus.PLANNED.value})
+            self.records.update(Topic.KIND, topic.id, {"status": TopicStatus.PLANNED.value})
         return item_id
 
     def _put_topic_on(self, session: Session, topic: Topic, minutes: int) -> str:
@@ -461,7 +470,7 @@ class SessionsMixin(BacklogMixin):
         placeholder = self._generic_slot(session, items)
         if placeholder is not None:
             position, minutes = placeholder.position, placeholder.minutes
-            self.delete(AgendaItem.KIND, placeholder.id)
+            self.records.delete(AgendaItem.KIND, placeholder.id)
         else:
             topical = [n for n, i in enumerate(items) if i.topic]
             after = topical[-1] if topical else (0 if items else -1)
@@ -481,14 +490,14 @@ class SessionsMixin(BacklogMixin):
             position=position,
             topic=topic.id,
         )
-        item_id = self.add(AgendaItem.KIND, item.to_fields())
+        item_id = self.records.add(AgendaItem.KIND, item.to_fields())
         if topic.id not in session.topics:
-            self.update(Session.KIND, session.id, {"topics": [*session.topics, topic.id]})
+            self.records.update(Session.KIND, session.id, {"topics": [*session.topics, topic.id]})
         return item_id
 
     def _generic_slot(self, session: Session, items: list[AgendaItem]) -> AgendaItem | None:
         try:
-            template = self.templates().session_kind(session.kind.value)
+            template = self.records.templates().session_kind(session.kind.value)
         except TemplateNotFound:
             return None
         titles = {i.title for i in template.agenda if i.slot == "topics"}
@@ -501,35 +510,39 @@ class SessionsMixin(BacklogMixin):
         items = self.prep_items(session_id)
         chosen = [_pick(items, n, "checklist") for n in numbers]
         self._only_mine(items, chosen, numbers)
-        with self.batch():
+        with self.records.batch():
             for item in chosen:
-                self.update(PrepItem.KIND, item.id, {"done": done})
+                self.records.update(PrepItem.KIND, item.id, {"done": done})
 
     def remove_prep(self, session_id: str, numbers: Sequence[int]) -> None:
         items = self.prep_items(session_id)
         chosen = [_pick(items, n, "checklist") for n in numbers]
         self._only_mine(items, chosen, numbers)
-        with self.batch():
+        with self.records.batch():
             for item in {i.id: i for i in chosen}.values():
-                self.delete(PrepItem.KIND, item.id)
+                self.records.delete(PrepItem.KIND, item.id)
 
     def add_prep(self, session_id: str, text: str) -> str:
         """Add an item to the end of my own checklist for a session."""
         if not text.strip():
             raise UserError(_("--add: the item needs some text."))
-        mine = self.prep_items(session_id, self.my_role)
+        mine = self.prep_items(session_id, self.records.my_role)
         position = max((p.position for p in mine), default=-1.0) + 1.0
         item = PrepItem(
-            id="", session=session_id, role=self.my_role, text=text.strip(), position=position
+            id="",
+            session=session_id,
+            role=self.records.my_role,
+            text=text.strip(),
+            position=position,
         )
-        return self.add(PrepItem.KIND, item.to_fields())
+        return self.records.add(PrepItem.KIND, item.to_fields())
 
     def _only_mine(
         self, items: list[PrepItem], chosen: list[PrepItem], numbers: Sequence[int]
     ) -> None:
         for item, number in zip(chosen, numbers, strict=True):
-            if item.role is not self.my_role:
-                tandem = self.tandem()
+            if item.role is not self.records.my_role:
+                tandem = self.records.tandem()
                 name = tandem.name_of(item.role) if tandem else _(item.role.value)
                 raise UserError(
                     _("Item {n} is on the {role}'s checklist; only {name} can tick it.").format(
@@ -545,7 +558,7 @@ class SessionsMixin(BacklogMixin):
         here = start_utc(session)
         candidates = [
             s
-            for s in self.all(Session)
+            for s in self.records.all(Session)
             if s.status is SessionStatus.PLANNED
             and s.id != session.id
             and s.start is not None
@@ -564,7 +577,7 @@ class SessionsMixin(BacklogMixin):
     ) -> CarryOver:
         """Mark a session held: topics of covered agenda items become covered, the rest
         move to the next planned session (or back to the top of the backlog)."""
-        moment = now or self.now()
+        moment = now or self.records.now()
         session = self.find_session(session_id, moment)
         self._planned(session, _("marked held"))
         if start_utc(session) > moment:
@@ -578,20 +591,20 @@ class SessionsMixin(BacklogMixin):
         chosen = {_pick(items, n, "agenda").id for n in covered}
         if all_covered:
             chosen = {i.id for i in items}
-        with self.batch():
+        with self.records.batch():
             for item in items:
                 if item.id in chosen and not item.covered:
-                    self.update(AgendaItem.KIND, item.id, {"covered": True})
+                    self.records.update(AgendaItem.KIND, item.id, {"covered": True})
             items = self.agenda_items(session.id)
             done_topics = list(dict.fromkeys(i.topic for i in items if i.topic and i.covered))
-            self.update(Session.KIND, session.id, {"status": SessionStatus.HELD.value})
+            self.records.update(Session.KIND, session.id, {"status": SessionStatus.HELD.value})
             result = self._carry(session, items, set(done_topics), moment)
             for topic_id in done_topics:
-                if self.get(Topic, topic_id) is not None:
-                    self.update(Topic.KIND, topic_id, {"status": TopicStatus.COVERED.value})
+                if self.records.get(Topic, topic_id) is not None:
+                    self.records.update(Topic.KIND, topic_id, {"status": TopicStatus.COVERED.value})
         return CarryOver(
             session=session.id,
-            covered_topics=[t for t in done_topics if self.get(Topic, t) is not None],
+            covered_topics=[t for t in done_topics if self.records.get(Topic, t) is not None],
             moved_topics=result.moved_topics,
             to_session=result.to_session,
             back_to_backlog=result.back_to_backlog,
@@ -602,12 +615,12 @@ class SessionsMixin(BacklogMixin):
     def cancel_session(self, session_id: str, now: dt.datetime | None = None) -> CarryOver:
         """Cancel a planned session; its topics go on to the next one or back to the top
         of the backlog, and its action items stay open."""
-        moment = now or self.now()
+        moment = now or self.records.now()
         session = self.find_session(session_id, moment)
         self._planned(session, _("cancelled"))
         items = self.agenda_items(session.id)
-        with self.batch():
-            self.update(Session.KIND, session.id, {"status": SessionStatus.CANCELLED.value})
+        with self.records.batch():
+            self.records.update(Session.KIND, session.id, {"status": SessionStatus.CANCELLED.value})
             covered = {i.topic for i in items if i.topic and i.covered}
             result = self._carry(session, items, covered, moment)
         return result
@@ -624,14 +637,14 @@ class SessionsMixin(BacklogMixin):
                 minutes.setdefault(topic_id, EXTRA_TOPIC_MINUTES * 3)
         open_topics: list[Topic] = []
         for topic_id in minutes:
-            topic = self.get(Topic, topic_id)
+            topic = self.records.get(Topic, topic_id)
             if topic is not None and topic.status in OPEN_STATUSES:
                 open_topics.append(topic)
         target = self._next_planned_after(session, now)
         if target is not None:
             open_actions = [a.id for a in self.open_action_items(target)]
         else:
-            open_actions = [a.id for a in self.all(ActionItem) if not a.done]
+            open_actions = [a.id for a in self.records.all(ActionItem) if not a.done]
         if not open_topics:
             return CarryOver(
                 session=session.id,
@@ -640,18 +653,18 @@ class SessionsMixin(BacklogMixin):
                 timebox=self.timebox(target) if target else None,
             )
         if target is None:
-            self.return_to_backlog_top([t.id for t in open_topics])
+            self.backlog.return_to_backlog_top([t.id for t in open_topics])
             return CarryOver(
                 session=session.id,
                 back_to_backlog=[t.id for t in open_topics],
                 open_actions=open_actions,
             )
         for topic in open_topics:
-            fresh = self.get(Session, target.id)
+            fresh = self.records.get(Session, target.id)
             assert fresh is not None
             self._put_topic_on(fresh, topic, minutes[topic.id])
             if topic.status is not TopicStatus.PLANNED:
-                self.update(Topic.KIND, topic.id, {"status": TopicStatus.PLANNED.value})
+                self.records.update(Topic.KIND, topic.id, {"status": TopicStatus.PLANNED.value})
         return CarryOver(
             session=session.id,
             moved_topics=[t.id for t in open_topics],

@@ -1,6 +1,6 @@
 """The journal as an iCalendar file, so the sessions become blocked time in any calendar.
 
-``ExportMixin.ics_export`` turns the merged journal into ``rmpair.export.ics`` events: each
+``Calendar.ics_export`` turns the merged journal into ``rmpair.export.ics`` events: each
 programme series (sessions with ``series`` set) becomes one recurring event with
 EXDATEs for cancelled dates and RECURRENCE-ID overrides for moved sessions or sessions
 with their own agenda; everything else becomes a single event. Every value in the file
@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple, TypeVar
 
 from rmpair import fmt
-from rmpair.domain.records import TANDEM_ID, JournalBase
+from rmpair.domain.records import TANDEM_ID, Records
 from rmpair.errors import UserError
 from rmpair.i18n import _
 from rmpair.model.records import (
@@ -48,7 +48,7 @@ __all__ = [
     "EXPORTS_FILE",
     "MAX_ALARM_MINUTES",
     "PREP_MINUTES",
-    "ExportMixin",
+    "Calendar",
     "IcsExport",
     "calendar_name",
     "export_key",
@@ -340,16 +340,19 @@ def _uid_part(text: str) -> str:
 # --------------------------------------------------------------------- the mixin
 
 
-class ExportMixin(JournalBase):
+class Calendar:
     """The calendar export: journal -> .ics bytes -> a file outside the shared folder."""
+
+    def __init__(self, records: Records) -> None:
+        self.records = records
 
     # -- building ------------------------------------------------------------
 
     def _uid(self, what: str, rec: str) -> str:
-        return f"{what}-{_uid_part(rec)}.{self.journal_id}@rmpair"
+        return f"{what}-{_uid_part(rec)}.{self.records.journal_id}@rmpair"
 
     def _views(self, tandem: Tandem, fallback: ZoneInfo, history: _History) -> list[_View]:
-        state = self.store.state
+        state = self.records.store.state
         tandem_hlc = _last_hlc(state.record(Tandem.KIND, TANDEM_ID), _TANDEM_CONTENT)
         agenda: dict[str, list[AgendaItem]] = defaultdict(list)
         prep: dict[str, list[PrepItem]] = defaultdict(list)
@@ -369,7 +372,7 @@ class ExportMixin(JournalBase):
                 else:
                     prep[session_id].append(PrepItem.from_fields(rec_id, values))
         views: list[_View] = []
-        for session in self.all(Session):
+        for session in self.records.all(Session):
             if session.start is None:
                 continue  # nothing to put in a calendar
             zone = _zone(session.tz) or fallback
@@ -558,7 +561,7 @@ class ExportMixin(JournalBase):
         """
         from rmpair.export.ics import Alarm, IcsCalendar
 
-        tandem = self.tandem()
+        tandem = self.records.tandem()
         if tandem is None:
             raise UserError(_("The journal has no tandem yet."))
         if alarm_minutes is not None and not 0 <= alarm_minutes <= MAX_ALARM_MINUTES:
@@ -575,7 +578,7 @@ class ExportMixin(JournalBase):
                     "install or update the tzdata package."
                 ).format(zone=tandem.tz)
             )
-        history = _History(self.store.state.changes.values())
+        history = _History(self.records.store.state.changes.values())
         views = self._views(tandem, zone, history)
         alarm = None
         if alarm_minutes is not None:
@@ -622,7 +625,7 @@ class ExportMixin(JournalBase):
                 per_session=per_session, prep_blocks=prep_blocks, alarm_minutes=alarm_minutes
             )
             if not calendar.events:
-                if any(s.start is not None for s in self.all(Session)):
+                if any(s.start is not None for s in self.records.all(Session)):
                     raise UserError(_("Every session is cancelled; there is nothing to export."))
                 raise UserError(
                     _("There are no sessions to export yet; plan them first (rmpair plan).")
@@ -634,14 +637,14 @@ class ExportMixin(JournalBase):
             ) from exc
         shown = {
             s.id: export_key(s)
-            for s in self.all(Session)
+            for s in self.records.all(Session)
             if s.start is not None and s.status is not SessionStatus.CANCELLED
         }
         prep_for: tuple[Role, ...] = ()
         if prep_blocks:
             teachers = {
                 Role.MENTEE if s.direction is Direction.MENTEE_TEACHES else Role.MENTOR
-                for s in self.all(Session)
+                for s in self.records.all(Session)
                 if s.start is not None
             }
             prep_for = tuple(role for role in Role if role in teachers)
@@ -664,7 +667,7 @@ class ExportMixin(JournalBase):
         target = target.absolute()
         if not target.parent.is_dir():
             raise UserError(_("The folder {folder} does not exist.").format(folder=target.parent))
-        if not allow_in_journal and _inside(target, self.folder):
+        if not allow_in_journal and _inside(target, self.records.folder):
             raise UserError(
                 _(
                     "{path} is inside the shared journal folder: the sync would carry the "
@@ -713,9 +716,9 @@ class ExportMixin(JournalBase):
 
         from rmpair.store.files import atomic_write
 
-        when = (at or self.now()).astimezone(dt.UTC).replace(microsecond=0)
+        when = (at or self.records.now()).astimezone(dt.UTC).replace(microsecond=0)
         data = {"sessions": export.sessions, "at": when.isoformat()}
-        path = self.private_dir / EXPORTS_FILE
+        path = self.records.private_dir / EXPORTS_FILE
         text = json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
         atomic_write(path, text.encode("utf-8"), private=True)
         return path

@@ -449,3 +449,48 @@ RECORD_TYPES: dict[str, type[Record]] = {
         Feedback,
     )
 }
+
+
+# ------------------------------------------------------------- the programme plan
+
+
+@dataclass(frozen=True, slots=True)
+class ProgrammeRecord(Record):
+    """The programme's settings that the Tandem record has no field for (one per journal)."""
+
+    KIND: ClassVar[str] = "programme"
+    template: str = ""
+    time: str = ""  # HH:MM, the usual start of a session
+
+    @classmethod
+    def from_fields(cls, rec_id: str, fields: Mapping[str, JSONValue]) -> ProgrammeRecord:
+        return cls(
+            id=rec_id,
+            template=str(fields.get("template") or ""),
+            time=str(fields.get("time") or ""),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class PlanSlot(Record):
+    """What a session looked like when the plan created it (id = the session's id).
+
+    Re-planning compares these fingerprints with the session now: any difference
+    means the pair worked on it, so it is kept.
+    """
+
+    KIND: ClassVar[str] = "plan_slot"
+    session: str = ""
+    fields_digest: str = ""
+    agenda_digest: str = ""
+    prep_digest: str = ""
+
+    @classmethod
+    def from_fields(cls, rec_id: str, fields: Mapping[str, JSONValue]) -> PlanSlot:
+        return cls(
+            id=rec_id,
+            session=str(fields.get("session") or ""),
+            fields_digest=str(fields.get("fields_digest") or ""),
+            agenda_digest=str(fields.get("agenda_digest") or ""),
+            prep_digest=str(fields.get("prep_digest") or ""),
+        )

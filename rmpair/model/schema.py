@@ -21,7 +21,7 @@ from functools import cache
 from typing import Any
 
 from rmpair.i18n import _
-from rmpair.model.records import RECORD_TYPES, Record
+from rmpair.model.records import RECORD_TYPES, PlanSlot, ProgrammeRecord, Record
 
 # The longest text one field may hold (a long note is a few thousand characters).
 MAX_TEXT = 100_000
@@ -203,7 +203,6 @@ def record_types() -> dict[str, type[Record]]:
     # Imported when first needed: these domain modules import the facade's base.
     from rmpair.domain.agreement import PrerequisiteAnswer, Signature
     from rmpair.domain.evaluation import Evaluation, SelfAssessment
-    from rmpair.domain.plan import PlanSlot, ProgrammeRecord
 
     more = (Evaluation, SelfAssessment, PlanSlot, ProgrammeRecord, PrerequisiteAnswer, Signature)
     return {**RECORD_TYPES, **{cls.KIND: cls for cls in more}}

@@ -283,7 +283,7 @@ def build_report(
     if tandem is None:
         raise UserError(_("The journal has no tandem yet."))
     names = {role: tandem.name_of(role) for role in ROLES}
-    sessions = journal.sessions()
+    sessions = journal.sessions.all()
     topics = {t.id: t for t in journal.all(Topic)}
     feedback = journal.by_session(Feedback)
     shared_notes = journal.by_session(Note) if with_notes else {}
@@ -301,14 +301,14 @@ def build_report(
             SessionLine(
                 id=session.id,
                 start=session.start,
-                title=journal.session_title(session),
+                title=journal.sessions.session_title(session),
                 kind=session.kind.value,
                 status=session.status,
                 moved=_moved(session),
                 planned_start=session.planned_start,
                 minutes=session.minutes,
                 topics=tuple(
-                    topics[t].title for t in journal.session_topics(session) if t in topics
+                    topics[t].title for t in journal.sessions.session_topics(session) if t in topics
                 ),
                 ratings={
                     r: (given[r].rating if r in given and given[r].rating else None) for r in ROLES
@@ -349,7 +349,8 @@ def build_report(
         )
     )
     actions = tuple(
-        ActionLine(a.id, a.text, a.owner, a.due, a.done, a.session) for a in journal.action_items()
+        ActionLine(a.id, a.text, a.owner, a.due, a.done, a.session)
+        for a in journal.notes.action_items()
     )
     # Without the year the plot's dates are shorter, and still clear within one year.
     held_days = [
@@ -401,9 +402,9 @@ def build_report(
         },
         slope=slope,
         trend=trend,
-        assessment=tuple(journal.assessment_rows()),
-        checkins=journal.evaluations(Stage.CHECKIN),
-        closing=journal.evaluations(Stage.CLOSING),
+        assessment=tuple(journal.evaluation.assessment_rows()),
+        checkins=journal.evaluation.evaluations(Stage.CHECKIN),
+        closing=journal.evaluation.evaluations(Stage.CLOSING),
         recommendations=(),
         with_notes=with_notes,
     )

@@ -42,7 +42,7 @@ from rmpair.i18n import _
 from rmpair.store.files import ENCRYPTED_MAGIC as MAGIC
 
 if TYPE_CHECKING:
-    from rmpair.domain.records import JournalBase
+    from rmpair.domain.records import Records
 
 FORMAT_VERSION = 1
 KDF_SCRYPT = 1
@@ -569,7 +569,7 @@ class StandardSource:
 # -- the journal ---------------------------------------------------------------------
 
 
-def encrypt_journal(journal: JournalBase, passphrase: str | None = None) -> int:
+def encrypt_journal(journal: Records, passphrase: str | None = None) -> int:
     """Encrypt this device's files in the shared folder and record in the journal that it
     is encrypted, so the partner's device encrypts its own files when it next opens it.
 
@@ -593,7 +593,7 @@ def encrypt_journal(journal: JournalBase, passphrase: str | None = None) -> int:
     return store.converted
 
 
-def encryption_report(journal: JournalBase) -> dict[str, Any]:
+def encryption_report(journal: Records) -> dict[str, Any]:
     """Whether the journal is encrypted and which devices' files are still plain (JSON)."""
     from rmpair.model.records import Device
 
