@@ -29,7 +29,8 @@ from rmpair.domain.templates import TemplateStore
 from rmpair.errors import UserError
 from rmpair.export.calendar import Calendar
 from rmpair.i18n import _, current_language
-from rmpair.model.records import Cadence, Device, JSONValue, Record, Role, Tandem
+from rmpair.model.codec import JSONValue
+from rmpair.model.records import Cadence, Device, Record, Role, Tandem
 from rmpair.model.schema import change_fits
 from rmpair.store.home import Home, Membership, new_id
 from rmpair.store.journal_store import JournalStore, Problem

@@ -18,8 +18,9 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
-from rmpair.domain.agreement import NO, YES, ItemChange
+from rmpair.domain.agreement import ItemChange
 from rmpair.i18n import N_, _
+from rmpair.model.lifecycle import NO, YES
 from rmpair.model.records import Role
 
 NOT_YET = "-"

@@ -26,17 +26,10 @@ from textual.geometry import Size
 from textual.widget import Widget
 from textual.widgets import Static
 
-from rmpair.domain.evaluation import (
-    GAIN_KEYS,
-    TRISTATE,
-    Evaluation,
-    Stage,
-    parse_gains,
-    question,
-    tristate_label,
-)
+from rmpair.domain.evaluation import parse_gains, question, tristate_label
 from rmpair.errors import ReadOnlyError, UserError
 from rmpair.i18n import N_, _
+from rmpair.model.lifecycle import GAIN_KEYS, TRISTATE, Evaluation, Stage
 from rmpair.model.records import Role
 from rmpair.report.build import (
     EXTENSIONS,

@@ -11,8 +11,8 @@ from rmpair.screens.home import HomeScreen
 from rmpair.screens.setup import SetupScreen
 from textual.widgets import Input, Select, Static
 
-from rmpair.domain.agreement import PrerequisiteAnswer
 from rmpair.journal import Journal
+from rmpair.model.lifecycle import PrerequisiteAnswer
 from rmpair.model.records import Role, Session
 from rmpair.store.home import Home
 

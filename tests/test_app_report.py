@@ -19,8 +19,8 @@ from textual.pilot import Pilot
 from textual.widgets import Input, Select, Static, TextArea
 
 from rmpair.clock import FixedClock
-from rmpair.domain.evaluation import Stage
 from rmpair.journal import Journal
+from rmpair.model.lifecycle import Stage
 from rmpair.model.records import Role
 from rmpair.store.home import Home
 

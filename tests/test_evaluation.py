@@ -17,17 +17,10 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from rmpair.cli.app import app
-from rmpair.domain.evaluation import (
-    Evaluation,
-    Phase,
-    SelfAssessment,
-    Stage,
-    answer_rows,
-    parse_gains,
-    parse_tristate,
-)
+from rmpair.domain.evaluation import answer_rows, parse_gains, parse_tristate
 from rmpair.errors import UserError
 from rmpair.journal import Journal
+from rmpair.model.lifecycle import Evaluation, Phase, SelfAssessment, Stage
 from rmpair.model.records import Category, Role
 from rmpair.store.home import Home
 

@@ -149,7 +149,7 @@ def test_cli_export_import_export_gives_the_same_bytes(tmp_path: Path) -> None:
 
 
 def test_evaluations_and_self_assessments_survive_the_round_trip(tmp_path: Path) -> None:
-    from rmpair.domain.evaluation import Phase, Stage
+    from rmpair.model.lifecycle import Phase, Stage
     from rmpair.model.records import Category
 
     a, b = make_pair(tmp_path)

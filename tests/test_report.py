@@ -19,9 +19,9 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from rmpair.cli.app import app
-from rmpair.domain.evaluation import Phase, Stage
 from rmpair.errors import UserError
 from rmpair.journal import Journal
+from rmpair.model.lifecycle import Phase, Stage
 from rmpair.model.records import Category, Role, SessionKind
 from rmpair.report.build import (
     Report,

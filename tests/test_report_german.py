@@ -13,9 +13,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from rmpair.domain.evaluation import Stage
 from rmpair.i18n import current_language, set_language
 from rmpair.journal import Journal
+from rmpair.model.lifecycle import Stage
 from rmpair.model.records import Category, Role, SessionKind
 from rmpair.report.build import (
     Report,

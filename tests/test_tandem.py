@@ -9,17 +9,11 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from rmpair.domain.agreement import (
-    PrerequisiteAnswer,
-    Signature,
-    agreement_digest,
-    human_date,
-    invite_text,
-    parse_answer,
-)
+from rmpair.domain.agreement import agreement_digest, human_date, invite_text, parse_answer
 from rmpair.domain.templates import REQUIRED_AGREEMENT, TemplateStore
 from rmpair.errors import UserError
 from rmpair.journal import Journal
+from rmpair.model.lifecycle import PrerequisiteAnswer, Signature
 from rmpair.model.records import AgreementItem, Cadence, Role
 from rmpair.store.home import Home
 

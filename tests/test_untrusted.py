@@ -262,8 +262,8 @@ def test_everything_rmpair_itself_writes_fits_the_schema(tmp_path: Path) -> None
     the kinds the demo has none of (prerequisites, agreement, signatures, check-ins,
     evaluations, self-assessments), written through the facade."""
     from rmpair.demo import build_demo
-    from rmpair.domain.evaluation import Phase, Stage
     from rmpair.journal import Journal
+    from rmpair.model.lifecycle import Phase, Stage
     from rmpair.store.home import Home
 
     home = Home(tmp_path / "home")

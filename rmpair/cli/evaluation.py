@@ -18,8 +18,8 @@ from rmpair.cli._common import fail, opened, print_json
 from rmpair.i18n import _
 
 if TYPE_CHECKING:
-    from rmpair.domain.evaluation import Stage
     from rmpair.journal import Journal
+    from rmpair.model.lifecycle import Stage
 
 checkin_app = typer.Typer()
 evaluate_app = typer.Typer()
@@ -140,7 +140,8 @@ def _ask_answers(journal: Journal, stage: Stage) -> dict[str, Any]:
 
 
 def _fill_answers(journal: Journal, stage: Stage, answers: dict[str, Any]) -> None:
-    from rmpair.domain.evaluation import Evaluation, parse_gains, parse_tristate, question
+    from rmpair.domain.evaluation import parse_gains, parse_tristate, question
+    from rmpair.model.lifecycle import Evaluation
     from rmpair.model.records import Role
 
     current = journal.evaluation.of(stage, journal.my_role) or Evaluation("")
@@ -164,7 +165,7 @@ def _fill_answers(journal: Journal, stage: Stage, answers: dict[str, Any]) -> No
         if choice is not None:
             answers[name] = choice
     if journal.my_role is Role.MENTOR:
-        from rmpair.domain.evaluation import GAIN_KEYS
+        from rmpair.model.lifecycle import GAIN_KEYS
 
         gains = _ask(
             _("What did the tandem give you? ({keys}; comma-separated)").format(
@@ -184,7 +185,7 @@ def _fill_answers(journal: Journal, stage: Stage, answers: dict[str, Any]) -> No
 
 
 def _answers_json(journal: Journal, stage: Stage, changed: bool) -> dict[str, Any]:
-    from rmpair.domain.evaluation import Stage
+    from rmpair.model.lifecycle import Stage
 
     tandem = journal.tandem()
     midpoint = journal.evaluation.programme_midpoint()
@@ -215,7 +216,8 @@ def _print_answers(journal: Journal, stage: Stage, data: dict[str, Any]) -> None
     from rich.text import Text
 
     from rmpair.cli.session import console
-    from rmpair.domain.evaluation import Stage, answer_rows, with_colon
+    from rmpair.domain.evaluation import answer_rows, with_colon
+    from rmpair.model.lifecycle import Stage
     from rmpair.model.records import Role
 
     out = console()
@@ -321,7 +323,7 @@ def checkin(
     With answer flags (or --ask) your own answers are saved; both sides' answers are
     shown either way. Each of you can only change your own.
     """
-    from rmpair.domain.evaluation import Stage
+    from rmpair.model.lifecycle import Stage
 
     _answers_command(
         Stage.CHECKIN,
@@ -359,7 +361,7 @@ def evaluate(
     change, whether a relationship formed and whether you want to go on. The mentor
     also notes what the tandem gave them (--gain). Both sides' answers are shown.
     """
-    from rmpair.domain.evaluation import Stage
+    from rmpair.model.lifecycle import Stage
 
     _answers_command(
         Stage.CLOSING,
@@ -411,7 +413,8 @@ def assess(
     Without --confidence or --ask it shows the table: each topic worth assessing (the
     programme's themes and the sessions' topics) with the values before and after.
     """
-    from rmpair.domain.evaluation import Phase, check_scale, parse_phase
+    from rmpair.domain.evaluation import check_scale, parse_phase
+    from rmpair.model.lifecycle import Phase
     from rmpair.model.records import SessionStatus
 
     chosen: Phase | None = parse_phase(phase) if phase is not None else None

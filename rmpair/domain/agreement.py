@@ -14,7 +14,6 @@ import json
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import ClassVar
 from zoneinfo import ZoneInfo
 
 from rmpair import fmt
@@ -23,9 +22,10 @@ from rmpair.domain.records import Records
 from rmpair.domain.templates import InviteTemplate, TemplateStore
 from rmpair.errors import UserError
 from rmpair.i18n import N_, _, content_language, gettext_for, normalize_language
-from rmpair.model.records import AgreementItem, JSONValue, Record, Role, Tandem
+from rmpair.model.codec import JSONValue
+from rmpair.model.lifecycle import NO, YES, PrerequisiteAnswer, Signature
+from rmpair.model.records import AgreementItem, Role, Tandem
 
-YES, NO = "yes", "no"
 # Facts about the pair rather than about one person: either partner's answer counts.
 SHARED_PREREQUISITES = frozenset({"no-reporting-line"})
 
@@ -91,32 +91,6 @@ def invite_text(
 # -------------------------------------------------------------------- prerequisites
 
 
-@dataclass(frozen=True, slots=True)
-class PrerequisiteAnswer(Record):
-    """One person's yes/no to one prerequisite; id ``<key>:<role>`` (one per role)."""
-
-    KIND: ClassVar[str] = "prerequisite"
-    key: str = ""
-    role: Role = Role.MENTEE
-    answer: str = ""  # "yes" or "no"
-    at: str = ""  # UTC, ISO 8601
-
-    @classmethod
-    def from_fields(cls, rec_id: str, fields: Mapping[str, JSONValue]) -> PrerequisiteAnswer:
-        try:
-            role = Role(str(fields.get("role")))
-        except ValueError:
-            role = Role.MENTEE
-        answer = fields.get("answer")
-        return cls(
-            id=rec_id,
-            key=str(fields.get("key") or ""),
-            role=role,
-            answer=answer if answer in (YES, NO) else "",
-            at=str(fields.get("at") or ""),
-        )
-
-
 @dataclass(frozen=True)
 class PrerequisiteCheck:
     """Where one prerequisite stands: both answers and the verdict.
@@ -170,58 +144,6 @@ def parse_answer(text: str) -> tuple[str, bool]:
 
 
 # --------------------------------------------------------------------- agreement
-
-
-@dataclass(frozen=True, slots=True)
-class Signature(Record):
-    """One role's signature under the agreement (id = the role), with what was signed.
-
-    ``items`` keeps the signed wording, so a later change can be shown as a diff;
-    ``digest`` is the stable hash of exactly those items in their order.
-    """
-
-    KIND: ClassVar[str] = "signature"
-    role: Role = Role.MENTEE
-    person: str = ""
-    at: str = ""
-    digest: str = ""
-    items: tuple[tuple[str, str, str], ...] = ()  # (key, title, text) in order
-
-    @classmethod
-    def from_fields(cls, rec_id: str, fields: Mapping[str, JSONValue]) -> Signature:
-        try:
-            role = Role(str(fields.get("role")))
-        except ValueError:
-            role = Role.MENTEE
-        raw = fields.get("items")
-        items: list[tuple[str, str, str]] = []
-        if isinstance(raw, list):
-            for entry in raw:
-                if isinstance(entry, dict):
-                    items.append(
-                        (
-                            str(entry.get("key", "")),
-                            str(entry.get("title", "")),
-                            str(entry.get("text", "")),
-                        )
-                    )
-        return cls(
-            id=rec_id,
-            role=role,
-            person=str(fields.get("person") or ""),
-            at=str(fields.get("at") or ""),
-            digest=str(fields.get("digest") or ""),
-            items=tuple(items),
-        )
-
-    def to_fields(self) -> dict[str, JSONValue]:
-        return {
-            "role": self.role.value,
-            "person": self.person,
-            "at": self.at,
-            "digest": self.digest,
-            "items": [{"key": k, "title": t, "text": x} for k, t, x in self.items],
-        }
 
 
 def ordered(items: Sequence[AgreementItem]) -> list[AgreementItem]:

@@ -16,48 +16,27 @@ keeps concurrent edits of different answers free of conflicts.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from enum import StrEnum
-from typing import ClassVar
 
 from rmpair.domain.backlog import Backlog
 from rmpair.domain.records import Records
 from rmpair.domain.sessions import Sessions, start_utc
 from rmpair.errors import UserError
 from rmpair.i18n import _
-from rmpair.model.records import (
-    JSONValue,
-    Record,
-    Role,
-    Session,
-    SessionKind,
-    SessionStatus,
-    Topic,
-    TopicStatus,
+from rmpair.model.codec import JSONValue
+from rmpair.model.lifecycle import (
+    GAIN_KEYS,
+    SCALE,
+    TRISTATE,
+    Evaluation,
+    Phase,
+    SelfAssessment,
+    Stage,
+    assessment_id,
+    evaluation_id,
 )
-
-SCALE = range(1, 6)  # satisfaction and confidence: 1 (low) to 5 (high)
-
-
-class Stage(StrEnum):
-    """When a set of answers is given: half-way through, or at the end."""
-
-    CHECKIN = "checkin"
-    CLOSING = "closing"
-
-
-class Phase(StrEnum):
-    """The mentee's self-assessment: before the first session or after the last."""
-
-    BEFORE = "before"
-    AFTER = "after"
-
-
-TRISTATE = ("yes", "no", "unsure")
-
-# What the junior can gain from mentoring a senior (METHOD.md, "Evaluation at the end").
-GAIN_KEYS = ("visibility", "leadership", "network", "confidence", "voice", "sponsor")
+from rmpair.model.records import Role, Session, SessionKind, SessionStatus, Topic, TopicStatus
 
 
 def gain_label(key: str) -> str:
@@ -117,146 +96,6 @@ def answer_rows(answers: Evaluation) -> list[tuple[str, str]]:
     if gained:
         rows.append((question("gains"), "; ".join(gained)))
     return rows
-
-
-def _text(fields: Mapping[str, JSONValue], name: str) -> str:
-    value = fields.get(name)
-    return value if isinstance(value, str) else ""
-
-
-def _int(fields: Mapping[str, JSONValue], name: str) -> int:
-    value = fields.get(name)
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return 0
-    return int(value)
-
-
-def _choice(fields: Mapping[str, JSONValue], name: str, allowed: Sequence[str]) -> str:
-    value = _text(fields, name)
-    return value if value in allowed else ""
-
-
-@dataclass(frozen=True, slots=True)
-class Evaluation(Record):
-    """One person's answers at the check-in or the closing evaluation.
-
-    The id is ``<stage>:<role>``. Unanswered questions stay empty (satisfaction 0).
-    ``gains`` and ``gains_other`` are the junior's: what the tandem gave the mentor.
-    """
-
-    KIND: ClassVar[str] = "evaluation"
-    stage: Stage = Stage.CHECKIN
-    role: Role = Role.MENTEE
-    satisfaction: int = 0
-    learned: str = ""
-    skills: str = ""
-    worked: str = ""
-    change: str = ""
-    relationship: str = ""  # yes / no / unsure / "" (not answered)
-    wants_to_continue: str = ""  # yes / no / unsure / ""
-    gains: tuple[str, ...] = ()
-    gains_other: str = ""
-
-    @classmethod
-    def from_fields(cls, rec_id: str, fields: Mapping[str, JSONValue]) -> Evaluation:
-        gains = fields.get("gains")
-        stage_text, _sep, role_text = rec_id.partition(":")
-        try:
-            stage = Stage(_text(fields, "stage") or stage_text)
-        except ValueError:
-            stage = Stage.CHECKIN
-        try:
-            role = Role(_text(fields, "role") or role_text)
-        except ValueError:
-            role = Role.MENTEE
-        satisfaction = _int(fields, "satisfaction")
-        return cls(
-            id=rec_id,
-            stage=stage,
-            role=role,
-            satisfaction=satisfaction if satisfaction in SCALE else 0,
-            learned=_text(fields, "learned"),
-            skills=_text(fields, "skills"),
-            worked=_text(fields, "worked"),
-            change=_text(fields, "change"),
-            relationship=_choice(fields, "relationship", TRISTATE),
-            wants_to_continue=_choice(fields, "wants_to_continue", TRISTATE),
-            gains=tuple(str(g) for g in gains) if isinstance(gains, list) else (),
-            gains_other=_text(fields, "gains_other"),
-        )
-
-    @property
-    def answered(self) -> bool:
-        """Whether any question has an answer."""
-        return bool(
-            self.satisfaction
-            or self.learned
-            or self.skills
-            or self.worked
-            or self.change
-            or self.relationship
-            or self.wants_to_continue
-            or self.gains
-            or self.gains_other
-        )
-
-    def to_json(self, name: str = "") -> dict[str, JSONValue]:
-        """The answers with the documented keys (``docs/cli/report.md``)."""
-        return {
-            "stage": self.stage.value,
-            "role": self.role.value,
-            "name": name,
-            "satisfaction": self.satisfaction or None,
-            "learned": self.learned,
-            "skills": self.skills,
-            "worked": self.worked,
-            "change": self.change,
-            "relationship": self.relationship or None,
-            "wants_to_continue": self.wants_to_continue or None,
-            "gains": list(self.gains),
-            "gains_other": self.gains_other,
-        }
-
-
-@dataclass(frozen=True, slots=True)
-class SelfAssessment(Record):
-    """The mentee's confidence (1-5) on one topic, before or after the programme.
-
-    The id is ``selfassessment:<phase>:<topic id>``: one value per topic and phase.
-    """
-
-    KIND: ClassVar[str] = "self_assessment"
-    phase: Phase = Phase.BEFORE
-    topic: str = ""
-    confidence: int = 0
-    role: Role = Role.MENTEE
-
-    @classmethod
-    def from_fields(cls, rec_id: str, fields: Mapping[str, JSONValue]) -> SelfAssessment:
-        try:
-            phase = Phase(_text(fields, "phase"))
-        except ValueError:
-            phase = Phase.BEFORE
-        try:
-            role = Role(_text(fields, "role"))
-        except ValueError:
-            role = Role.MENTEE
-        confidence = _int(fields, "confidence")
-        return cls(
-            id=rec_id,
-            phase=phase,
-            topic=_text(fields, "topic"),
-            confidence=confidence if confidence in SCALE else 0,
-            role=role,
-        )
-
-
-def evaluation_id(stage: Stage, role: Role) -> str:
-    return f"{stage.value}:{role.value}"
-
-
-def assessment_id(phase: Phase, topic: str) -> str:
-    return f"selfassessment:{phase.value}:{topic}"
 
 
 @dataclass(frozen=True)

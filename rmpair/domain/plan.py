@@ -46,18 +46,17 @@ from rmpair.domain.sessions import Sessions
 from rmpair.domain.templates import ProgrammeTemplate, TemplateNotFound
 from rmpair.errors import UserError
 from rmpair.i18n import _, ngettext
+from rmpair.model.codec import JSONValue
+from rmpair.model.lifecycle import PlanSlot, ProgrammeRecord
 from rmpair.model.records import (
     ActionItem,
     AgendaItem,
     Cadence,
     Category,
     Feedback,
-    JSONValue,
     Learning,
     Note,
-    PlanSlot,
     PrepItem,
-    ProgrammeRecord,
     Record,
     Role,
     Session,

@@ -25,12 +25,8 @@ from rmpair.domain.cadence import (
 from rmpair.domain.templates import MIN_SESSION_MINUTES
 from rmpair.errors import UserError
 from rmpair.i18n import _
-from rmpair.model.records import (
-    Cadence,
-    JSONValue,
-    SessionKind,
-    SessionStatus,
-)
+from rmpair.model.codec import JSONValue
+from rmpair.model.records import Cadence, SessionKind, SessionStatus
 
 # ------------------------------------------------------------------- the frame
 

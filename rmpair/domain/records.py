@@ -17,7 +17,8 @@ from rmpair.clock import SYSTEM_CLOCK, Clock, today_in, zone
 from rmpair.domain.templates import TemplateStore
 from rmpair.errors import UserError
 from rmpair.i18n import _, content_language
-from rmpair.model.records import Device, JSONValue, Record, Role, Tandem, plain
+from rmpair.model.codec import JSONValue, plain
+from rmpair.model.records import Device, Record, Role, Tandem
 from rmpair.store.home import new_id
 from rmpair.store.journal_store import JournalStore
 from rmpair.store.merge import DELETED, Conflict

@@ -21,7 +21,15 @@ from functools import cache
 from typing import Any
 
 from rmpair.i18n import _
-from rmpair.model.records import RECORD_TYPES, PlanSlot, ProgrammeRecord, Record
+from rmpair.model.lifecycle import (
+    Evaluation,
+    PlanSlot,
+    PrerequisiteAnswer,
+    ProgrammeRecord,
+    SelfAssessment,
+    Signature,
+)
+from rmpair.model.records import RECORD_TYPES, Record
 
 # The longest text one field may hold (a long note is a few thousand characters).
 MAX_TEXT = 100_000
@@ -200,10 +208,6 @@ def field_checks(cls: type[Record]) -> Mapping[str, Check]:
 @cache
 def record_types() -> dict[str, type[Record]]:
     """Every record kind the journal stores, by its name in the log."""
-    # Imported when first needed: these domain modules import the facade's base.
-    from rmpair.domain.agreement import PrerequisiteAnswer, Signature
-    from rmpair.domain.evaluation import Evaluation, SelfAssessment
-
     more = (Evaluation, SelfAssessment, PlanSlot, ProgrammeRecord, PrerequisiteAnswer, Signature)
     return {**RECORD_TYPES, **{cls.KIND: cls for cls in more}}
 

@@ -26,8 +26,9 @@ from html import escape
 from typing import TYPE_CHECKING, Any
 
 from rmpair import fmt
-from rmpair.domain.evaluation import AssessmentRow, Evaluation, Stage, answer_rows, with_colon
+from rmpair.domain.evaluation import AssessmentRow, answer_rows, with_colon
 from rmpair.i18n import _, base_language, current_language, ngettext
+from rmpair.model.lifecycle import Evaluation, Stage
 from rmpair.model.records import (
     Category,
     Feedback,

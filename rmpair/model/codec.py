@@ -1,0 +1,159 @@
+"""One codec between the model's dataclasses and the fields a change stores.
+
+Both directions are read off the dataclass: its fields, their types and defaults. A
+field that is missing, or holds a value of the wrong shape, decodes to its default, so a
+record written by an older or newer version still loads (the schema, ``schema.py``,
+has already kept out what does not fit). A field may narrow its values with
+``metadata={"choices": ...}``; a value outside them decodes to the default too.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import types
+import typing
+from collections.abc import Callable, Mapping
+from enum import StrEnum
+from functools import cache
+from typing import Any, TypeVar
+
+JSONValue = Any  # a value JSON can hold: str, int, float, bool, None, list, dict
+
+T = TypeVar("T")
+
+
+def parse_date(value: Any) -> dt.date | None:
+    """Read an ISO date from the log; anything unreadable is treated as unset."""
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+def parse_datetime(value: Any) -> dt.datetime | None:
+    """Read a naive local ISO date-time (wall clock in the tandem's zone)."""
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        return dt.datetime.fromisoformat(value).replace(tzinfo=None)
+    except ValueError:
+        return None
+
+
+def plain(value: Any) -> JSONValue:
+    """The value as plain JSON types, so a change stores and caches like one read from a file."""
+    if value is None or type(value) in (str, int, float, bool):
+        return value
+    if isinstance(value, bool):
+        return bool(value)
+    if isinstance(value, str):
+        return str(value)
+    if isinstance(value, int):
+        return int(value)
+    if isinstance(value, float):
+        return float(value)
+    if isinstance(value, dt.date | dt.datetime):
+        return value.isoformat()
+    if isinstance(value, list | tuple):
+        return [plain(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): plain(v) for k, v in value.items()}
+    raise TypeError(f"cannot store a {type(value).__name__} in the journal")
+
+
+Decoder = Callable[[Any, Any], Any]  # (stored value, default) -> field value
+
+
+def _decoder(hint: Any) -> Decoder:
+    """How to read a stored value into a field of type ``hint``."""
+    origin = typing.get_origin(hint)
+    args = typing.get_args(hint)
+    if origin in (typing.Union, types.UnionType):
+        rest = [a for a in args if a is not type(None)]
+        if len(rest) == 1:
+            return _decoder(rest[0])
+    if origin is tuple and len(args) == 2 and args[1] is Ellipsis:
+        item = _decoder(args[0])
+        return lambda value, default: (
+            tuple(item(v, "") for v in value) if isinstance(value, list) else default
+        )
+    if isinstance(hint, type):
+        if issubclass(hint, StrEnum):
+            enum = hint
+
+            def choice(value: Any, default: Any) -> Any:
+                try:
+                    return enum(value)
+                except ValueError:
+                    return default
+
+            return choice
+        if hint is bool:
+            return lambda value, default: value if isinstance(value, bool) else default
+        if hint is int:
+            return lambda value, default: (
+                int(value)
+                if isinstance(value, int | float) and not isinstance(value, bool)
+                else default
+            )
+        if hint is float:
+            return lambda value, default: (
+                float(value)
+                if isinstance(value, int | float) and not isinstance(value, bool)
+                else default
+            )
+        if hint is str:
+            # Any scalar reads as its text (an id stored as a number by another tool).
+            return lambda value, default: (
+                value
+                if isinstance(value, str)
+                else str(value)
+                if isinstance(value, int | float) and not isinstance(value, bool)
+                else default
+            )
+        if hint is dt.datetime:
+            return lambda value, default: parse_datetime(value) or default
+        if hint is dt.date:
+            return lambda value, default: parse_date(value) or default
+    raise TypeError(f"the codec cannot read a field of type {hint!r}")
+
+
+@cache
+def _plan(cls: Any) -> tuple[tuple[str, Decoder, Any, Any], ...]:
+    """Per field: its name, decoder, default and allowed values (or None)."""
+    hints = typing.get_type_hints(cls)
+    plan = []
+    for f in dataclasses.fields(cls):
+        if f.name == "id":
+            continue
+        if f.default is not dataclasses.MISSING:
+            default = f.default
+        elif f.default_factory is not dataclasses.MISSING:
+            default = f.default_factory()
+        else:
+            raise TypeError(f"{cls.__name__}.{f.name} needs a default to be decoded")
+        plan.append((f.name, _decoder(hints[f.name]), default, f.metadata.get("choices")))
+    return tuple(plan)
+
+
+def decode(cls: type[T], rec_id: str, fields: Mapping[str, JSONValue]) -> T:
+    """The record ``cls`` with id ``rec_id`` from its stored fields."""
+    values: dict[str, Any] = {"id": rec_id}
+    plan: Any = cls  # a dataclass type is hashable, whatever its annotation says
+    for name, read, default, choices in _plan(plan):
+        raw = fields.get(name)
+        value = default if raw is None else read(raw, default)
+        if choices is not None and value not in choices:
+            value = default
+        values[name] = value
+    return cls(**values)
+
+
+def encode(record: Any) -> dict[str, JSONValue]:
+    """The fields of ``record`` (a dataclass with an ``id``) as they are stored."""
+    return {
+        f.name: plain(getattr(record, f.name)) for f in dataclasses.fields(record) if f.name != "id"
+    }
