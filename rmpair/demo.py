@@ -18,12 +18,13 @@ from zoneinfo import ZoneInfo
 from rmpair.clock import SYSTEM_CLOCK, Clock, as_utc, today_in
 from rmpair.errors import UserError
 from rmpair.i18n import N_, _, content_language, translation_for
-from rmpair.journal import Journal, find_journal_id
+from rmpair.journal import Journal
 from rmpair.model.records import (
     Cadence,
     Category,
     Role,
 )
+from rmpair.store.discover import find_journal_id
 from rmpair.store.home import Home
 
 MENTEE, MENTOR = "Dana Keller", "Sam Okafor"
@@ -222,7 +223,7 @@ def _fill(
         day = session.start.date()
         past = day < today
         mine = _own_numbers(partner, session.id, Role.MENTOR)
-        partner.sessions.tick_prep(session.id, mine if past else mine[:2])
+        partner.agenda.tick_prep(session.id, mine if past else mine[:2])
         me.refresh()
         if not past:
             continue
@@ -232,7 +233,7 @@ def _fill(
             continue
         at(day - dt.timedelta(days=1), 19)
         with me.batch():
-            me.sessions.tick_prep(session.id, _own_numbers(me, session.id, Role.MENTEE))
+            me.agenda.tick_prep(session.id, _own_numbers(me, session.id, Role.MENTEE))
             for action in me.notes.action_items(open_only=True):
                 if action.owner is Role.MENTEE:
                     me.notes.complete_action(action.id)
@@ -289,5 +290,5 @@ def _fill(
 
 def _own_numbers(journal: Journal, session_id: str, role: Role) -> list[int]:
     """The checklist numbers of ``role``'s items, as ``prep`` numbers them."""
-    items = journal.sessions.prep_items(session_id)
+    items = journal.agenda.prep_items(session_id)
     return [n for n, item in enumerate(items, start=1) if item.role is role]

@@ -35,7 +35,8 @@ from rmpair.store.scan import scan
 from rmpair.store.syncfiles import FileRole, classify
 
 if TYPE_CHECKING:
-    from rmpair.journal import DeviceSeen, Journal
+    from rmpair.domain.status import DeviceSeen
+    from rmpair.journal import Journal
     from rmpair.store.journal_store import Problem
 
 RECENT_S = 10.0  # a file changed this recently may still be being written

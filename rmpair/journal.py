@@ -9,22 +9,24 @@ It inherits nothing; each service lives in ``rmpair/domain`` or ``rmpair/export`
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from contextlib import AbstractContextManager, contextmanager
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from rmpair.clock import SYSTEM_CLOCK, Clock, epoch_ms
+from rmpair.domain.agenda import Agenda
 from rmpair.domain.agreement import Agreement
 from rmpair.domain.backlog import Backlog
 from rmpair.domain.cadence import add_months
 from rmpair.domain.evaluation import Evaluations
 from rmpair.domain.notes import Notes
-from rmpair.domain.nudges import Nudge, Nudges
+from rmpair.domain.nudges import Nudges
 from rmpair.domain.plan import Plan
 from rmpair.domain.records import TANDEM_ID, Records
 from rmpair.domain.sessions import Sessions
+from rmpair.domain.status import DeviceSeen, Status
 from rmpair.domain.templates import TemplateStore
 from rmpair.errors import UserError
 from rmpair.export.calendar import Calendar
@@ -32,121 +34,15 @@ from rmpair.i18n import _, current_language
 from rmpair.model.codec import JSONValue
 from rmpair.model.records import Cadence, Device, Record, Role, Tandem
 from rmpair.model.schema import change_fits
+from rmpair.store.discover import find_journal_id
 from rmpair.store.home import Home, Membership, new_id
-from rmpair.store.journal_store import JournalStore, Problem
-from rmpair.store.merge import Change, Conflict
+from rmpair.store.journal_store import JournalStore
+from rmpair.store.merge import Conflict
 
 if TYPE_CHECKING:
     from rmpair.store.crypto import Passphrase
 
 R = TypeVar("R", bound=Record)
-
-
-class DeviceSeen(NamedTuple):
-    """A device that has written into the journal, and when it last did."""
-
-    device: str
-    person: str
-    role: str
-    label: str
-    last_change: dt.datetime | None
-
-    def to_json(self) -> dict[str, JSONValue]:
-        return {
-            "device": self.device,
-            "person": self.person,
-            "role": self.role,
-            "label": self.label,
-            "last_change": self.last_change.isoformat() if self.last_change else None,
-        }
-
-
-class Status(NamedTuple):
-    """Where the journal stands: who, which devices, what needs attention."""
-
-    journal: str
-    folder: Path
-    tandem: Tandem | None
-    devices: list[DeviceSeen]
-    problems: list[Problem]
-    conflicts: list[Conflict]
-    read_only: list[str]
-    counts: dict[str, int]
-    nudges: tuple[Nudge, ...] = ()
-
-    def to_json(self) -> dict[str, JSONValue]:
-        tandem = None
-        if self.tandem is not None:
-            tandem = {"id": self.tandem.id, **self.tandem.to_fields()}
-        return {
-            "journal": self.journal,
-            "tandem": tandem,
-            "devices": [d.to_json() for d in self.devices],
-            "problems": [
-                {"file": p.file, "message": p.message, "needs_user": p.needs_user}
-                for p in self.problems
-            ],
-            "conflicts": [conflict_json(c) for c in self.conflicts],
-            "read_only": self.read_only,
-            "counts": self.counts,
-            "nudges": [n.to_json() for n in self.nudges],
-        }
-
-
-def stamp_time(change: Change) -> dt.datetime:
-    return dt.datetime.fromtimestamp(int(change["hlc"][:15]) / 1000, tz=dt.UTC)
-
-
-def _change_json(change: Change, field_name: str) -> dict[str, JSONValue]:
-    return {
-        "change": change["id"],
-        "value": change["fields"].get(field_name),
-        "device": change["device"],
-        "person": change["person"],
-        "at": stamp_time(change).isoformat(),
-    }
-
-
-def conflict_json(conflict: Conflict) -> dict[str, JSONValue]:
-    """A conflict as JSON: the value shown and the values kept aside."""
-    return {
-        "kind": conflict.kind,
-        "record": conflict.rec,
-        "field": "deleted" if conflict.is_delete else conflict.field,
-        "shown": _change_json(conflict.winner, conflict.field),
-        "others": [_change_json(c, conflict.field) for c in conflict.others],
-    }
-
-
-def find_journal_id(folder: Path, known: Callable[[str], bool] | None = None) -> str | None:
-    """The journal whose logs are in ``folder``: one that ``known`` accepts (a journal
-    this device belongs to), else the one most files name.
-
-    A stray file of another journal, or one with an altered header, is outvoted
-    rather than taken for the folder's journal because its name sorts first.
-    """
-    from collections import Counter
-
-    from rmpair.store.files import LogFileError, journal_of
-    from rmpair.store.syncfiles import FileRole, classify
-
-    devices = folder / "devices"
-    if not devices.is_dir():
-        return None
-    votes: Counter[str] = Counter()
-    for path in sorted(devices.rglob("*.json")):
-        if classify(path.name).role in (FileRole.TEMPORARY, FileRole.OTHER):
-            continue
-        try:
-            found = journal_of(path)  # an encrypted file names it in its plain header
-        except (LogFileError, OSError):
-            continue
-        if known is not None and known(found):
-            return found
-        votes[found] += 1
-    if not votes:
-        return None
-    return min(votes, key=lambda journal: (-votes[journal], journal))
 
 
 class Journal:
@@ -161,7 +57,8 @@ class Journal:
         self.clock = clock
         self.records = records = Records(store, clock)
         self.backlog = Backlog(records)
-        self.sessions = Sessions(records, self.backlog)
+        self.agenda = Agenda(records)
+        self.sessions = Sessions(records, self.backlog, self.agenda)
         self.agreement = Agreement(records)
         self.plan = Plan(records, self.sessions, self.agreement)
         self.notes = Notes(records, self.sessions)

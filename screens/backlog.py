@@ -17,7 +17,7 @@ from textual.binding import Binding
 from textual.widgets import Static
 
 from rmpair.domain.backlog import OPEN_STATUSES
-from rmpair.domain.sessions import end_utc
+from rmpair.domain.session_times import end_utc
 from rmpair.errors import UserError
 from rmpair.fmt import day_month
 from rmpair.i18n import N_, _

@@ -21,8 +21,9 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
+from rmpair.domain.status import conflict_json
 from rmpair.i18n import N_, _
-from rmpair.journal import Journal, conflict_json
+from rmpair.journal import Journal
 from rmpair.model.records import AgreementItem, Session, Topic
 from rmpair.store.merge import Conflict
 

@@ -28,7 +28,7 @@ def when(session: Session) -> str:
     """``Tue 24 Nov 2026, 17:30–18:30`` (German: ``Di., 24. Nov. 2026, 17:30–18:30``)
     in the session's own zone."""
     from rmpair import fmt
-    from rmpair.domain.sessions import local_end
+    from rmpair.domain.session_times import local_end
 
     if session.start is None:
         return "?"
@@ -38,7 +38,7 @@ def when(session: Session) -> str:
 def when_column(session: Session) -> str:
     """``Tue 2026-11-24 17:30–18:30``: for a table, where the dates line up and sort."""
     from rmpair import fmt
-    from rmpair.domain.sessions import local_end
+    from rmpair.domain.session_times import local_end
 
     if session.start is None:
         return "?"
@@ -47,7 +47,7 @@ def when_column(session: Session) -> str:
 
 def countdown(session: Session, now: dt.datetime) -> str:
     """How far away a session is: "in 3 days", "in 2 h", "now", "5 days ago"."""
-    from rmpair.domain.sessions import start_utc
+    from rmpair.domain.session_times import start_utc
 
     if session.start is None:
         return ""

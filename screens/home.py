@@ -27,7 +27,8 @@ from textual.widgets import Static
 from rmpair.i18n import N_, _, ngettext
 
 if TYPE_CHECKING:
-    from rmpair.journal import DeviceSeen, Journal
+    from rmpair.domain.status import DeviceSeen
+    from rmpair.journal import Journal
 
 MAX_ACTIONS = 4
 SECTIONS = ("tandem", "next", "actions", "mix", "nudges", "devices", "problems")
@@ -143,7 +144,7 @@ def sections(journal: Journal, now: dt.datetime) -> Sections:
 
 
 def _next_session(journal: Journal, now: dt.datetime, found: Sections) -> Text:
-    from rmpair.domain.sessions import start_utc
+    from rmpair.domain.session_times import start_utc
     from rmpair.model.records import Role, Topic
 
     text = Text()
@@ -167,7 +168,7 @@ def _next_session(journal: Journal, now: dt.datetime, found: Sections) -> Text:
     elif upcoming.theme:
         line += " · " + upcoming.theme
     text.append("\n  " + fmt.short(line, 200))
-    ready = journal.sessions.readiness(upcoming.id)
+    ready = journal.agenda.readiness(upcoming.id)
     prep = " · ".join(
         f"{fmt.person(tandem, role, journal.my_role)} {fmt.readiness(*ready[role])}"
         for role in Role

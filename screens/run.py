@@ -16,7 +16,7 @@ from textual.containers import Vertical
 from textual.widgets import Static
 
 from rmpair.clock import zone
-from rmpair.domain.sessions import end_utc, start_utc
+from rmpair.domain.session_times import end_utc, start_utc
 from rmpair.fmt import date_time
 from rmpair.i18n import N_, _
 from rmpair.journal import Journal
@@ -64,7 +64,7 @@ class RunScreen(JournalScreen):
     def show(self) -> None:
         self.session = self.journal.get(Session, self.session_id)
         self.heading = self.journal.sessions.session_title(self.session) if self.session else ""
-        self.items = self.journal.sessions.agenda_items(self.session_id)
+        self.items = self.journal.agenda.items(self.session_id)
         if self.index is None:
             # Start at the first item not yet covered.
             self.index = next((n for n, i in enumerate(self.items) if not i.covered), 0)
@@ -159,8 +159,8 @@ class RunScreen(JournalScreen):
         session_id, key, done = self.session_id, item.id, not item.covered
 
         def mark(journal: Journal) -> None:
-            ids = [i.id for i in journal.sessions.agenda_items(session_id)]
-            journal.sessions.mark_agenda(session_id, [ids.index(key) + 1], done)
+            ids = [i.id for i in journal.agenda.items(session_id)]
+            journal.agenda.mark(session_id, [ids.index(key) + 1], done)
 
         self.save(mark)
 

@@ -111,14 +111,14 @@ class SessionScreen(JournalScreen):
             head.append("\n" + _("This time the mentee teaches and the mentor learns."))
         heading.update(head)
 
-        box = journal.sessions.timebox(session)
+        box = journal.agenda.timebox(session)
         agenda = self.query_one("#agenda", CheckList)
         agenda.border_title = _("Agenda ({total} of {length} min)").format(
             total=box.total, length=box.length
         ) + (f" {fmt.WARN} " + _("over by {n}").format(n=box.over) if box.over else "")
         clock = session.start
         items = []
-        for item in journal.sessions.agenda_items(session.id):
+        for item in journal.agenda.items(session.id):
             at = clock.strftime("%H:%M") if clock else ""
             clock = clock + dt.timedelta(minutes=item.minutes) if clock else None
             topic = " " + _("(topic)") if item.topic else ""
@@ -127,7 +127,7 @@ class SessionScreen(JournalScreen):
             )
         agenda.set_items(items)
 
-        ready = journal.sessions.readiness(session.id)
+        ready = journal.agenda.readiness(session.id)
         for role, wid in ((me, "#prep-mine"), (me.other, "#prep-partner")):
             checklist = self.query_one(wid, CheckList)
             checklist.border_title = (
@@ -136,7 +136,7 @@ class SessionScreen(JournalScreen):
             checklist.set_items(
                 [
                     Item(p.id, p.text, p.done, mine=role is me)
-                    for p in journal.sessions.prep_items(session.id, role)
+                    for p in journal.agenda.prep_items(session.id, role)
                 ]
             )
 
@@ -208,15 +208,15 @@ class SessionScreen(JournalScreen):
         if wid == "agenda":
 
             def mark(journal: Journal) -> None:
-                ids = [i.id for i in journal.sessions.agenda_items(session_id)]
-                journal.sessions.mark_agenda(session_id, [ids.index(key) + 1], done)
+                ids = [i.id for i in journal.agenda.items(session_id)]
+                journal.agenda.mark(session_id, [ids.index(key) + 1], done)
 
             self.save(mark)
         elif wid == "prep-mine":
 
             def tick(journal: Journal) -> None:
-                ids = [p.id for p in journal.sessions.prep_items(session_id)]
-                journal.sessions.tick_prep(session_id, [ids.index(key) + 1], done)
+                ids = [p.id for p in journal.agenda.prep_items(session_id)]
+                journal.agenda.tick_prep(session_id, [ids.index(key) + 1], done)
 
             self.save(tick)
         elif wid == "actions":
@@ -276,7 +276,7 @@ class SessionScreen(JournalScreen):
 
         def build(values: dict[str, str]) -> Work[str]:
             text = values["text"]
-            return lambda j: j.sessions.add_prep(session_id, text)
+            return lambda j: j.agenda.add_prep(session_id, text)
 
         self._form(_("Add to my checklist"), [Field("text", _("Item"))], build)
 

@@ -18,7 +18,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
 from rmpair.domain.nudges import was_moved
-from rmpair.domain.sessions import CarryOver, parse_wall_time
+from rmpair.domain.session_times import CarryOver, parse_wall_time
 from rmpair.errors import ReadOnlyError, UserError
 from rmpair.i18n import N_, _, ngettext
 from rmpair.journal import Journal
@@ -111,7 +111,7 @@ class HeldScreen(ModalScreen[str | None]):
         with self.ctx.jobs.lock:
             journal = self.ctx.journal
             session = journal.sessions.find_session(self.session_id)
-            for item in journal.sessions.agenda_items(session.id):
+            for item in journal.agenda.items(session.id):
                 self.items.append((item.id, item.title))
                 self.covered[item.id] = item.covered
             heading = _("Mark held: {title}, {when}").format(
@@ -240,7 +240,7 @@ class SessionsScreen(JournalScreen):
                 status += " " + _("(moved)")
             prep = ""
             if session.status is SessionStatus.PLANNED:
-                ready = journal.sessions.readiness(session.id)
+                ready = journal.agenda.readiness(session.id)
                 prep = " ".join(f"{done}/{total}" for done, total in ready.values())
             rows.append((session.id, (fmt.when_column(session), what, status, prep)))
         self.sessions = {s.id: s for s in sessions}

@@ -205,7 +205,7 @@ async def test_plan_move_export_and_cancel_sessions(
     (session,) = pair.dana.sessions.all()
     assert session.start == dt.datetime(2026, 11, 27, 17, 30)
     assert session.tz == "Europe/Berlin" and session.minutes == 60
-    assert pair.dana.sessions.readiness(session.id)[Role.MENTEE][1] > 0  # checklists came with it
+    assert pair.dana.agenda.readiness(session.id)[Role.MENTEE][1] > 0  # checklists came with it
 
     await pilot.press("m")
     app.screen.query_one("#field-at", Input).value = "2026-11-28 09:00"
@@ -256,8 +256,8 @@ async def test_session_prep_notes_learnings_actions_feedback(
     mine.focus()
     await pilot.press("down", "space")
     await settle(app, pilot)
-    ticked = [p.text for p in journal.sessions.prep_items(session, Role.MENTEE) if p.done]
-    assert ticked == [journal.sessions.prep_items(session, Role.MENTEE)[1].text]
+    ticked = [p.text for p in journal.agenda.prep_items(session, Role.MENTEE) if p.done]
+    assert ticked == [journal.agenda.prep_items(session, Role.MENTEE)[1].text]
     assert "1/" in str(mine.border_title)
     screen.query_one("#prep-partner", CheckList).focus()
     await pilot.press("space")
@@ -326,7 +326,7 @@ async def test_mark_held_carries_over_what_was_not_covered(
     await pilot.press("3")
     app.screen.query_one("#sessions", Table).move_to(today)
     await pilot.press("d")
-    items = pair.dana.sessions.agenda_items(today)
+    items = pair.dana.agenda.items(today)
     git_row = next(n for n, i in enumerate(items) if i.topic == git)
     await pilot.press(*["down"] * git_row, "space", "ctrl+s")
     await settle(app, pilot)
@@ -347,7 +347,7 @@ async def test_run_mode_counts_down_the_current_item(
 ) -> None:
     app, pilot, clock = running
     session = pair.dana.sessions.plan_session(dt.datetime(2026, 11, 20, 13, 0))  # 12:00 UTC: now
-    first, second = pair.dana.sessions.agenda_items(session)[:2]
+    first, second = pair.dana.agenda.items(session)[:2]
     await open_session(app, pilot)
     await pilot.press("r")
     screen = app.screen
@@ -360,7 +360,7 @@ async def test_run_mode_counts_down_the_current_item(
     assert f"! 00:30 over its {first.minutes} min" in text(app, "#run-item")
     await pilot.press("c")
     await settle(app, pilot)
-    assert pair.dana.sessions.agenda_items(session)[0].covered
+    assert pair.dana.agenda.items(session)[0].covered
     await pilot.press("n")
     assert second.title in text(app, "#run-item")
     assert f"{second.minutes:02d}:00 left" in text(app, "#run-item")
@@ -432,7 +432,7 @@ async def test_partner_changes_show_up_without_losing_typing(pair: Pair) -> None
         typed(app, " a thought")
         sam = pair.sam()
         sam.notes.add_note(session, "Bring the laptop")
-        sam.sessions.tick_prep(session, [1])
+        sam.agenda.tick_prep(session, [1])
         sam.close()
         for _ in range(60):  # up to about three seconds
             await pilot.pause(0.05)

@@ -194,8 +194,8 @@ def test_dropping_a_planned_topic_takes_it_off_the_agenda(journal: Journal) -> N
     topic = journal.backlog.add_topic("Async work", category=Category.WORK)
     session = journal.sessions.plan_session(dt.datetime(2026, 12, 1, 17, 30), topics=[topic])
     assert journal.backlog.topic(topic).status is TopicStatus.PLANNED
-    assert any(i.topic == topic for i in journal.sessions.agenda_items(session))
+    assert any(i.topic == topic for i in journal.agenda.items(session))
     assert journal.backlog.set_topic_status(topic, TopicStatus.DROPPED) == [session]
-    assert not any(i.topic == topic for i in journal.sessions.agenda_items(session))
+    assert not any(i.topic == topic for i in journal.agenda.items(session))
     found = journal.sessions.find_session(session)
     assert topic not in found.topics

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from rmpair.domain.sessions import local_end, parse_wall_time, share_minutes
+from rmpair.domain.session_times import local_end, parse_wall_time, share_minutes
 from rmpair.errors import UserError
 from rmpair.journal import Journal
 from rmpair.model.records import (
@@ -36,7 +36,7 @@ def topics(journal: Journal, *names: str, category: Category = Category.WORK) ->
 
 
 def agenda(journal: Journal, session: str) -> list[tuple[str, int, bool]]:
-    return [(i.title, i.minutes, i.covered) for i in journal.sessions.agenda_items(session)]
+    return [(i.title, i.minutes, i.covered) for i in journal.agenda.items(session)]
 
 
 def status_of(journal: Journal, topic: str) -> TopicStatus:
@@ -60,7 +60,7 @@ def test_the_topic_slot_takes_the_time_the_fixed_items_leave(journal: Journal) -
         ("What each of us learned", 10, False),
         ("Next steps and action items", 5, False),
     ]
-    box = journal.sessions.timebox(journal.sessions.find_session(session))
+    box = journal.agenda.timebox(journal.sessions.find_session(session))
     assert (box.total, box.length, box.over) == (90, 90, 0)
     assert status_of(journal, first) is TopicStatus.PLANNED
     assert journal.sessions.find_session(session).topics == (first, second)
@@ -68,7 +68,7 @@ def test_the_topic_slot_takes_the_time_the_fixed_items_leave(journal: Journal) -
 
 def test_a_session_too_short_for_its_agenda_is_over_by_the_difference(journal: Journal) -> None:
     session = journal.sessions.plan_session(DEC1, minutes=25)
-    box = journal.sessions.timebox(journal.sessions.find_session(session))
+    box = journal.agenda.timebox(journal.sessions.find_session(session))
     # 30 fixed minutes plus the smallest topic slot (5) in a 25-minute session.
     assert (box.total, box.over) == (35, 10)
 
@@ -81,7 +81,7 @@ def test_topics_on_a_kind_without_a_topic_slot_go_before_the_closing_item(
     items = agenda(journal, session)
     assert items[-2] == ("How we meet", 10, False)
     assert items[-1][0].startswith("Next steps")
-    assert journal.sessions.timebox(journal.sessions.find_session(session)).over == 10
+    assert journal.agenda.timebox(journal.sessions.find_session(session)).over == 10
 
 
 def test_share_minutes_adds_up_and_keeps_a_minimum() -> None:
@@ -93,13 +93,13 @@ def test_share_minutes_adds_up_and_keeps_a_minimum() -> None:
 
 def test_every_session_gets_both_checklists_from_the_templates(journal: Journal) -> None:
     session = journal.sessions.plan_session(DEC1, kind=SessionKind.KICKOFF)
-    items = journal.sessions.prep_items(session)
+    items = journal.agenda.prep_items(session)
     roles = [p.role for p in items]
     assert roles == sorted(roles, key=lambda r: r is Role.MENTEE)  # the mentor's first
     mentee = [p.text for p in items if p.role is Role.MENTEE]
     assert any("what you want to learn" in t for t in mentee)  # kickoff only
     regular = journal.sessions.plan_session(DEC15)
-    assert not any("what you want to learn" in p.text for p in journal.sessions.prep_items(regular))
+    assert not any("what you want to learn" in p.text for p in journal.agenda.prep_items(regular))
 
 
 def test_topics_must_be_open_and_not_on_another_session(journal: Journal) -> None:
@@ -181,7 +181,7 @@ def test_held_covers_what_was_covered_and_carries_the_rest_to_the_next_session(
     assert status_of(journal, open_one) is TopicStatus.PLANNED
     # The topic took over the next session's still generic topic slot and its time.
     assert agenda(journal, second)[1] == ("Not reached", 30, False)
-    assert journal.sessions.timebox(journal.sessions.find_session(second)).over == 0
+    assert journal.agenda.timebox(journal.sessions.find_session(second)).over == 0
     assert open_one in journal.sessions.find_session(second).topics
     with pytest.raises(UserError, match="is held; it cannot be marked held"):
         journal.sessions.hold_session(first, now=AFTER_DEC1)
@@ -210,33 +210,33 @@ def test_without_a_next_session_uncovered_topics_go_back_to_the_top(journal: Jou
 def test_covered_marked_during_the_session_counts_when_held(journal: Journal) -> None:
     (topic,) = topics(journal, "A")
     session = journal.sessions.plan_session(DEC1, topics=[topic])
-    journal.sessions.mark_agenda(session, [2])
+    journal.agenda.mark(session, [2])
     assert agenda(journal, session)[1][2] is True
     journal.sessions.hold_session(session, now=AFTER_DEC1)
     assert status_of(journal, topic) is TopicStatus.COVERED
     with pytest.raises(UserError, match="no item 9"):
-        journal.sessions.mark_agenda(session, [9])
+        journal.agenda.mark(session, [9])
 
 
 def test_a_shared_read_sees_every_write_made_inside_it(journal: Journal) -> None:
     session = journal.sessions.plan_session(DEC1)
     # Queries reuse records built once per state; every write must show at once.
-    assert not journal.sessions.agenda_items(session)[0].covered
-    journal.sessions.mark_agenda(session, [1])
-    assert journal.sessions.agenda_items(session)[0].covered
-    journal.sessions.tick_prep(session, [7])
-    assert journal.sessions.readiness(session)[Role.MENTEE][0] == 1
+    assert not journal.agenda.items(session)[0].covered
+    journal.agenda.mark(session, [1])
+    assert journal.agenda.items(session)[0].covered
+    journal.agenda.tick_prep(session, [7])
+    assert journal.agenda.readiness(session)[Role.MENTEE][0] == 1
     journal.store.append(
         [
             journal.records._draft(
                 "set",
                 "agenda_item",
-                journal.sessions.agenda_items(session)[1].id,
+                journal.agenda.items(session)[1].id,
                 {"covered": True},
             )
         ]
     )  # a write below the facade
-    assert journal.sessions.agenda_items(session)[1].covered
+    assert journal.agenda.items(session)[1].covered
 
 
 def test_a_session_cannot_be_held_before_it_starts(journal: Journal) -> None:
@@ -257,7 +257,7 @@ def test_cancelling_loses_nothing(journal: Journal) -> None:
     third = journal.sessions.plan_session(DEC15 + dt.timedelta(days=14))
     result = journal.sessions.cancel_session(second, now=dt.datetime(2026, 11, 30, tzinfo=dt.UTC))
     assert result.moved_topics == [b] and result.to_session == third
-    assert any(i.topic == b for i in journal.sessions.agenda_items(third))
+    assert any(i.topic == b for i in journal.agenda.items(third))
     assert action in result.open_actions
 
 
@@ -300,26 +300,26 @@ def test_next_and_last_find_the_right_sessions(journal: Journal) -> None:
 
 def test_each_side_ticks_only_its_own_items(journal: Journal) -> None:
     session = journal.sessions.plan_session(DEC1)
-    items = journal.sessions.prep_items(session)
+    items = journal.agenda.prep_items(session)
     mentor_count = sum(1 for p in items if p.role is Role.MENTOR)
     mentee_count = len(items) - mentor_count
     mine = mentor_count + 1  # my (the mentee's) first item
-    journal.sessions.tick_prep(session, [mine, mine + 1])
-    assert journal.sessions.readiness(session)[Role.MENTEE][0] == 2
+    journal.agenda.tick_prep(session, [mine, mine + 1])
+    assert journal.agenda.readiness(session)[Role.MENTEE][0] == 2
     with pytest.raises(UserError, match="Item 1 is on the mentor's checklist; only Sam"):
-        journal.sessions.tick_prep(session, [1])
-    journal.sessions.tick_prep(session, [mine], done=False)
-    assert journal.sessions.readiness(session)[Role.MENTEE][0] == 1
-    extra = journal.sessions.add_prep(session, "Bring the laptop")
-    done, total = journal.sessions.readiness(session)[Role.MENTEE]
-    assert journal.sessions.prep_items(session)[-1].id == extra and (done, total) == (
+        journal.agenda.tick_prep(session, [1])
+    journal.agenda.tick_prep(session, [mine], done=False)
+    assert journal.agenda.readiness(session)[Role.MENTEE][0] == 1
+    extra = journal.agenda.add_prep(session, "Bring the laptop")
+    done, total = journal.agenda.readiness(session)[Role.MENTEE]
+    assert journal.agenda.prep_items(session)[-1].id == extra and (done, total) == (
         1,
         mentee_count + 1,
     )
     with pytest.raises(UserError, match="only Sam"):
-        journal.sessions.remove_prep(session, [2])
-    journal.sessions.remove_prep(session, [len(items) + 1])
-    assert all(p.id != extra for p in journal.sessions.prep_items(session))
+        journal.agenda.remove_prep(session, [2])
+    journal.agenda.remove_prep(session, [len(items) + 1])
+    assert all(p.id != extra for p in journal.agenda.prep_items(session))
 
 
 # -- two devices at once ---------------------------------------------------------------------
@@ -336,16 +336,16 @@ def test_ticks_notes_and_learnings_from_both_sides_all_survive(two_devices: TwoD
     a, b = two_devices.a, two_devices.b  # a: Alex (mentee), b: Sam (mentor)
     session = a.sessions.plan_session(DEC1)
     sync(two_devices)
-    mentor_items = sum(1 for p in a.sessions.prep_items(session) if p.role is Role.MENTOR)
-    a.sessions.tick_prep(session, [mentor_items + 1, mentor_items + 2])
-    b.sessions.tick_prep(session, [1, 2, 3])
+    mentor_items = sum(1 for p in a.agenda.prep_items(session) if p.role is Role.MENTOR)
+    a.agenda.tick_prep(session, [mentor_items + 1, mentor_items + 2])
+    b.agenda.tick_prep(session, [1, 2, 3])
     a.notes.add_note(session, "Alex's note")
     b.notes.add_note(session, "Sam's note")
     a.notes.add_learning(session, "Alex learned", now=AFTER_DEC1)
     b.notes.add_learning(session, "Sam learned", now=AFTER_DEC1)
     sync(two_devices)
     for journal in (a, b):
-        assert journal.sessions.readiness(session) == {
+        assert journal.agenda.readiness(session) == {
             Role.MENTOR: (3, mentor_items),
             Role.MENTEE: (2, 7),
         }
@@ -362,14 +362,14 @@ def test_moving_and_ticking_at_the_same_time(two_devices: TwoDevices) -> None:
     session = a.sessions.plan_session(DEC1)
     sync(two_devices)
     a.sessions.move_session(session, DEC1 + dt.timedelta(days=1))
-    b.sessions.tick_prep(session, [1])
-    b.sessions.add_prep(session, "Book a room")
+    b.agenda.tick_prep(session, [1])
+    b.agenda.add_prep(session, "Book a room")
     sync(two_devices)
     for journal in (a, b):
         found = journal.sessions.find_session(session)
         assert found.start == DEC1 + dt.timedelta(days=1) and found.planned_start == DEC1
-        assert journal.sessions.readiness(session)[Role.MENTOR][0] == 1
-        assert journal.sessions.prep_items(session, Role.MENTOR)[-1].text == "Book a room"
+        assert journal.agenda.readiness(session)[Role.MENTOR][0] == 1
+        assert journal.agenda.prep_items(session, Role.MENTOR)[-1].text == "Book a room"
 
 
 def test_cancelling_while_the_partner_writes_keeps_both(two_devices: TwoDevices) -> None:
@@ -380,15 +380,15 @@ def test_cancelling_while_the_partner_writes_keeps_both(two_devices: TwoDevices)
     sync(two_devices)
     a.sessions.cancel_session(first, now=dt.datetime(2026, 11, 30, tzinfo=dt.UTC))
     b.notes.add_note(first, "Prepared a demo for this one")
-    b.sessions.tick_prep(first, [1])
+    b.agenda.tick_prep(first, [1])
     sync(two_devices)
     for journal in (a, b):
         assert journal.sessions.find_session(first).status is SessionStatus.CANCELLED
         assert [n.text for n in journal.notes.for_session(first)] == [
             "Prepared a demo for this one"
         ]
-        assert journal.sessions.readiness(first)[Role.MENTOR][0] == 1
-        assert any(i.topic == topic for i in journal.sessions.agenda_items(second))
+        assert journal.agenda.readiness(first)[Role.MENTOR][0] == 1
+        assert any(i.topic == topic for i in journal.agenda.items(second))
         assert journal.conflicts() == []
 
 
@@ -402,7 +402,7 @@ def test_carry_over_while_the_partner_edits_the_next_agenda(two_devices: TwoDevi
     b.sessions.add_topic_to_session(second, extra)  # Sam fills the slot on his side meanwhile
     sync(two_devices)
     assert agenda(a, second) == agenda(b, second)
-    on_agenda = {i.topic for i in a.sessions.agenda_items(second) if i.topic}
+    on_agenda = {i.topic for i in a.agenda.items(second) if i.topic}
     assert on_agenda == {carried, extra}
     for journal in (a, b):
         assert status_of(journal, covered) is TopicStatus.COVERED

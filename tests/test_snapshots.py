@@ -113,10 +113,10 @@ def build(root: Path, words: Words = ENGLISH) -> Journal:
         now=NOW,
     )
     dana.notes.add_action(words.actions[1], session_id=kickoff, owner=Role.MENTOR, now=NOW)
-    dana.sessions.tick_prep(upcoming, _mine(dana, upcoming, Role.MENTEE)[:1])
+    dana.agenda.tick_prep(upcoming, _mine(dana, upcoming, Role.MENTEE)[:1])
     sam.refresh()
     sam.notes.add_learning(kickoff, words.learnings[1], NOW)
-    sam.sessions.tick_prep(upcoming, _mine(sam, upcoming, Role.MENTOR)[:2])
+    sam.agenda.tick_prep(upcoming, _mine(sam, upcoming, Role.MENTOR)[:2])
     sam.notes.complete_action(next(a.id for a in sam.all(ActionItem) if a.owner is Role.MENTOR))
     sam.close()
     dana.refresh()
@@ -124,7 +124,7 @@ def build(root: Path, words: Words = ENGLISH) -> Journal:
 
 
 def _mine(journal: Journal, session: str, role: Role) -> list[int]:
-    return [n for n, p in enumerate(journal.sessions.prep_items(session), 1) if p.role is role]
+    return [n for n, p in enumerate(journal.agenda.prep_items(session), 1) if p.role is role]
 
 
 @pytest.fixture

@@ -188,7 +188,10 @@ def check_cycles(root: Path = ROOT) -> list[str]:
     """One line per import cycle, empty when there is none."""
     with staged(root) as site:
         graph = import_graph(site)
-    return [" -> ".join(a_path(graph, group)) for group in cycles(graph)]
+    return [
+        f"{' -> '.join(a_path(graph, group))} (modules in the cycle: {', '.join(group)})"
+        for group in cycles(graph)
+    ]
 
 
 def run_contracts(root: Path = ROOT) -> subprocess.CompletedProcess[str]:
@@ -198,7 +201,7 @@ def run_contracts(root: Path = ROOT) -> subprocess.CompletedProcess[str]:
         lint = Path(sys.executable).with_name("lint-imports")
         command = [str(lint)] if lint.exists() else [sys.executable, "-m", "importlinter.cli"]
         return subprocess.run(
-            [*command, "--config", str(root / "pyproject.toml"), "--no-cache"],
+            [*command, str(root / "pyproject.toml"), "--no-cache"],
             cwd=site,
             env=env,
             capture_output=True,

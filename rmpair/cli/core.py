@@ -86,8 +86,9 @@ def init(
 ) -> None:
     """Start a new journal for your tandem."""
     from rmpair.i18n import LANGUAGES, effective_language, normalize_language, set_language
-    from rmpair.journal import Journal, find_journal_id
+    from rmpair.journal import Journal
     from rmpair.model.records import Cadence, Role
+    from rmpair.store.discover import find_journal_id
 
     try:
         chosen_role = Role(role.lower())

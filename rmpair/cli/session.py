@@ -19,7 +19,7 @@ from rmpair.i18n import _, ngettext
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from rmpair.domain.sessions import CarryOver, Timebox
+    from rmpair.domain.session_times import CarryOver, Timebox
     from rmpair.journal import Journal
     from rmpair.model.records import ActionItem, Role, Session, Topic
 
@@ -89,7 +89,7 @@ def when_text(session: Session, *, compact: bool = False) -> str:
     """``Tue 24 Nov 2026, 17:30–18:30`` (German: ``Di., 24. Nov. 2026, 17:30–18:30``)
     in the session's own zone; ``compact`` is for a column: ``Tue 2026-11-24 17:30–18:30``."""
     from rmpair import fmt
-    from rmpair.domain.sessions import local_end
+    from rmpair.domain.session_times import local_end
 
     if session.start is None:
         return "?"
@@ -129,10 +129,10 @@ def action_json(journal: Journal, item: ActionItem) -> dict[str, Any]:
 def session_json(journal: Journal, session: Session) -> dict[str, Any]:
     """The summary of a session that ``session list`` and every other view share."""
     from rmpair.domain.nudges import was_moved
-    from rmpair.domain.sessions import local_end
+    from rmpair.domain.session_times import local_end
 
-    box = journal.sessions.timebox(session)
-    ready = journal.sessions.readiness(session.id)
+    box = journal.agenda.timebox(session)
+    ready = journal.agenda.readiness(session.id)
     return {
         "id": session.id,
         "title": journal.sessions.session_title(session),
@@ -157,7 +157,7 @@ def session_json(journal: Journal, session: Session) -> dict[str, Any]:
 
 
 def agenda_json(journal: Journal, session: Session) -> list[dict[str, Any]]:
-    items = journal.sessions.agenda_items(session.id)
+    items = journal.agenda.items(session.id)
     out: list[dict[str, Any]] = []
     clock = session.start
     for number, item in enumerate(items, start=1):
@@ -188,12 +188,12 @@ def prep_json(journal: Journal, session: Session) -> list[dict[str, Any]]:
             "done": item.done,
             "mine": item.role is journal.my_role,
         }
-        for number, item in enumerate(journal.sessions.prep_items(session.id), start=1)
+        for number, item in enumerate(journal.agenda.prep_items(session.id), start=1)
     ]
 
 
 def readiness_line(journal: Journal, session: Session) -> str:
-    ready = journal.sessions.readiness(session.id)
+    ready = journal.agenda.readiness(session.id)
     return "  ".join(
         _("{role} {done}/{total} ready").format(role=_(role.value), done=done, total=total)
         for role, (done, total) in ready.items()
@@ -278,7 +278,7 @@ def plan(
 ) -> None:
     """Plan a session: agenda from the kind's template and the chosen topics, and a prep
     checklist for each of you."""
-    from rmpair.domain.sessions import parse_wall_time, start_utc
+    from rmpair.domain.session_times import parse_wall_time, start_utc
     from rmpair.model.records import Direction, Session, SessionKind
 
     try:
@@ -310,7 +310,7 @@ def plan(
         )
         if session.direction is Direction.MENTEE_TEACHES:
             typer.echo(_("This time the mentee teaches and the mentor learns."))
-        box = journal.sessions.timebox(session)
+        box = journal.agenda.timebox(session)
         if box.over:
             typer.echo(_("Warning: ") + over_text(box), err=True)
         if session.minutes < 30:
@@ -334,7 +334,7 @@ def plan(
 
 
 def _overlaps(a: Session, b: Session) -> bool:
-    from rmpair.domain.sessions import end_utc, start_utc
+    from rmpair.domain.session_times import end_utc, start_utc
     from rmpair.model.records import SessionStatus
 
     if SessionStatus.CANCELLED in (a.status, b.status) or a.start is None or b.start is None:
@@ -352,7 +352,7 @@ def list_sessions(
 ) -> None:
     """List the sessions, earliest first."""
     from rmpair.domain.nudges import was_moved
-    from rmpair.domain.sessions import end_utc
+    from rmpair.domain.session_times import end_utc
 
     if upcoming and past:
         fail(_("Use --upcoming or --past, not both."))
@@ -499,7 +499,7 @@ def _print_agenda(journal: Journal, session: Session, items: list[dict[str, Any]
     from rich.text import Text
 
     out = console()
-    box = journal.sessions.timebox(session)
+    box = journal.agenda.timebox(session)
     out.print()
     out.print(
         Text(
@@ -532,7 +532,7 @@ def move(
     ],
 ) -> None:
     """Reschedule a planned session (the originally planned time is kept)."""
-    from rmpair.domain.sessions import parse_wall_time
+    from rmpair.domain.session_times import parse_wall_time
 
     with opened() as journal:
         found = journal.sessions.find_session(session)
@@ -617,8 +617,8 @@ def agenda(
         found = journal.sessions.find_session(session)
         if changing:
             with journal.batch():
-                journal.sessions.mark_agenda(found.id, to_cover, True)
-                journal.sessions.mark_agenda(found.id, to_uncover, False)
+                journal.agenda.mark(found.id, to_cover, True)
+                journal.agenda.mark(found.id, to_uncover, False)
                 for topic in add_topic or ():
                     journal.sessions.add_topic_to_session(found.id, topic)
             found = journal.sessions.find_session(found.id)
@@ -628,7 +628,7 @@ def agenda(
 def _show_agenda(journal: Journal, found: Session, as_json: bool) -> None:
     """The agenda view (or its JSON) of one session."""
     mine = [p for p in prep_json(journal, found) if p["mine"]]
-    box = journal.sessions.timebox(found)
+    box = journal.agenda.timebox(found)
     done = sum(1 for p in mine if p["done"])
     data: dict[str, Any] = {
         "session": session_json(journal, found),
@@ -728,12 +728,12 @@ def prep(
         if changing:
             with journal.batch():
                 # Numbers refer to the list as shown before this command.
-                journal.sessions.tick_prep(found.id, to_tick, True)
-                journal.sessions.tick_prep(found.id, to_untick, False)
-                journal.sessions.remove_prep(found.id, to_remove)
+                journal.agenda.tick_prep(found.id, to_tick, True)
+                journal.agenda.tick_prep(found.id, to_untick, False)
+                journal.agenda.remove_prep(found.id, to_remove)
                 for text in add or ():
-                    journal.sessions.add_prep(found.id, text)
-        ready = journal.sessions.readiness(found.id)
+                    journal.agenda.add_prep(found.id, text)
+        ready = journal.agenda.readiness(found.id)
         data: dict[str, Any] = {
             "session": found.id,
             "my_role": journal.my_role.value,

@@ -21,7 +21,8 @@ from dataclasses import dataclass
 
 from rmpair.domain.backlog import Backlog
 from rmpair.domain.records import Records
-from rmpair.domain.sessions import Sessions, start_utc
+from rmpair.domain.session_times import start_utc
+from rmpair.domain.sessions import Sessions
 from rmpair.errors import UserError
 from rmpair.i18n import _
 from rmpair.model.codec import JSONValue

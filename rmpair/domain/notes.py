@@ -14,7 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from rmpair.domain.records import Records
-from rmpair.domain.sessions import Sessions, action_order, start_utc
+from rmpair.domain.session_times import action_order, start_utc
+from rmpair.domain.sessions import Sessions
 from rmpair.errors import UserError
 from rmpair.i18n import _
 from rmpair.model.records import (

@@ -17,7 +17,8 @@ from typing import NamedTuple
 from rmpair.clock import zone
 from rmpair.domain.backlog import OPEN_STATUSES
 from rmpair.domain.records import Records
-from rmpair.domain.sessions import Sessions, end_utc, start_utc
+from rmpair.domain.session_times import end_utc, start_utc
+from rmpair.domain.sessions import Sessions
 from rmpair.i18n import _, ngettext
 from rmpair.model.records import (
     Cadence,

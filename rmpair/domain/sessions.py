@@ -7,22 +7,31 @@ items covered, and finally marking it held (or cancelled): what was not covered
 then travels to the next planned session, or back to the top of the backlog, so
 nothing the pair wanted to talk about is lost.
 
-Times are wall-clock times in the tandem's zone (``Session.start`` is naive); they
-become instants only to compare them with now, through ``zoneinfo``, so a session's
-end is right across a DST change.
+The agenda and the prep checklists themselves are ``agenda.py``; the times and small
+results sessions share are ``session_times.py``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from typing import TypeVar
 
-from rmpair.clock import zone
+from rmpair.domain.agenda import Agenda
 from rmpair.domain.backlog import OPEN_STATUSES, Backlog
 from rmpair.domain.records import Records
+from rmpair.domain.session_times import (
+    EXTRA_TOPIC_MINUTES,
+    MIN_TOPIC_MINUTES,
+    CarryOver,
+    Progress,
+    _pick,
+    _when,
+    action_order,
+    end_utc,
+    exists_in_zone,
+    share_minutes,
+    start_utc,
+)
 from rmpair.domain.templates import TemplateNotFound
 from rmpair.errors import UserError
 from rmpair.i18n import _
@@ -39,111 +48,14 @@ from rmpair.model.records import (
     TopicStatus,
 )
 
-MIN_TOPIC_MINUTES = 5
-EXTRA_TOPIC_MINUTES = 10  # a topic added to a kind whose template has no topic slot
-ROLE_ORDER = {Role.MENTOR: 0, Role.MENTEE: 1}
-
-_WALL_TIME = re.compile(r"(\d{4}-\d{2}-\d{2})[ T](\d{2}):(\d{2})")
-
-
-# -- wall-clock time ------------------------------------------------------------------
-
-
-def exists_in_zone(value: dt.datetime, tz: str) -> bool:
-    """False for a wall-clock time skipped when the clocks go forward."""
-    where = zone(tz)
-    there = value.replace(tzinfo=where).astimezone(dt.UTC).astimezone(where)
-    return there.replace(tzinfo=None) == value
-
-
-def parse_wall_time(text: str, flag: str, tz: str) -> dt.datetime:
-    """A strict ``YYYY-MM-DD HH:MM`` in ``tz``; any mistake is a UserError naming ``flag``."""
-    value = text.strip()
-    match = _WALL_TIME.fullmatch(value)
-    wrong = _("{flag}: '{value}' is not a date and time (use YYYY-MM-DD HH:MM).").format(
-        flag=flag, value=text
-    )
-    if match is None:
-        raise UserError(wrong)
-    try:
-        day = dt.date.fromisoformat(match[1])
-        moment = dt.datetime.combine(day, dt.time(int(match[2]), int(match[3])))
-    except ValueError:
-        raise UserError(wrong) from None
-    if not exists_in_zone(moment, tz):
-        raise UserError(
-            _(
-                "{flag}: {value} does not exist in {tz} (the clocks go forward then); "
-                "pick another time."
-            ).format(flag=flag, value=value, tz=tz)
-        )
-    return moment
-
-
-def start_utc(session: Session) -> dt.datetime:
-    """The instant a session starts (the earlier one if the wall-clock time repeats)."""
-    start = session.start or dt.datetime(1970, 1, 1)
-    return start.replace(tzinfo=zone(session.tz)).astimezone(dt.UTC)
-
-
-def end_utc(session: Session) -> dt.datetime:
-    return start_utc(session) + dt.timedelta(minutes=session.minutes)
-
-
-def local_end(session: Session) -> dt.datetime:
-    """The wall-clock end in the session's zone (DST-correct)."""
-    return end_utc(session).astimezone(zone(session.tz)).replace(tzinfo=None)
-
-
-def share_minutes(total: int, count: int) -> list[int]:
-    """``total`` minutes split over ``count`` topics, at least a few minutes each."""
-    if count <= 0:
-        return []
-    base, extra = divmod(max(total, 0), count)
-    return [max(MIN_TOPIC_MINUTES, base + (1 if n < extra else 0)) for n in range(count)]
-
-
-@dataclass(frozen=True)
-class Timebox:
-    """The sum of an agenda's timeboxes against the session's length."""
-
-    total: int
-    length: int
-
-    @property
-    def over(self) -> int:
-        return max(0, self.total - self.length)
-
-
-@dataclass(frozen=True)
-class CarryOver:
-    """What marking a session held or cancelled did with its topics and action items."""
-
-    session: str
-    covered_topics: list[str] = field(default_factory=list)
-    moved_topics: list[str] = field(default_factory=list)
-    to_session: str | None = None
-    back_to_backlog: list[str] = field(default_factory=list)
-    open_actions: list[str] = field(default_factory=list)
-    timebox: Timebox | None = None  # of ``to_session`` after the move
-
-
-@dataclass(frozen=True)
-class Progress:
-    """Where the programme stands, as in "session 3 of 6, 74 days left"."""
-
-    number: int  # the next session's place among those not cancelled (or how many were held)
-    total: int  # sessions not cancelled
-    held: int
-    days_left: int | None  # until the tandem's end date (negative once past); None without one
-
 
 class Sessions:
     """Commands and queries about sessions."""
 
-    def __init__(self, records: Records, backlog: Backlog) -> None:
+    def __init__(self, records: Records, backlog: Backlog, agenda: Agenda) -> None:
         self.records = records
         self.backlog = backlog
+        self.agenda = agenda
 
     def plan_session(
         self,
@@ -356,42 +268,10 @@ class Sessions:
         assert session is not None
         return session
 
-    def agenda_items(self, session_id: str) -> list[AgendaItem]:
-        """A session's agenda in order."""
-        return sorted(
-            self.records.by_session(AgendaItem).get(session_id, ()),
-            key=lambda i: (i.position, i.id),
-        )
-
-    def timebox(self, session: Session) -> Timebox:
-        return Timebox(sum(i.minutes for i in self.agenda_items(session.id)), session.minutes)
-
     def session_topics(self, session: Session) -> list[str]:
         """The ids of the topics on a session: its agenda's, then any only listed on it."""
-        found = [i.topic for i in self.agenda_items(session.id) if i.topic]
+        found = [i.topic for i in self.agenda.items(session.id) if i.topic]
         return list(dict.fromkeys([*found, *session.topics]))
-
-    def prep_items(self, session_id: str, role: Role | None = None) -> list[PrepItem]:
-        """Both checklists of a session, the mentor's first; numbers follow this order."""
-        return sorted(
-            (
-                p
-                for p in self.records.by_session(PrepItem).get(session_id, ())
-                if role is None or p.role is role
-            ),
-            key=lambda p: (ROLE_ORDER[p.role], p.position, p.id),
-        )
-
-    def readiness(self, session_id: str) -> dict[Role, tuple[int, int]]:
-        """Per role: items ticked and items on the checklist."""
-        items = self.prep_items(session_id)
-        return {
-            role: (
-                sum(1 for p in items if p.role is role and p.done),
-                sum(1 for p in items if p.role is role),
-            )
-            for role in Role
-        }
 
     def open_action_items(self, session: Session) -> list[ActionItem]:
         """The open action items to go through at ``session``: for a planned session,
@@ -442,113 +322,17 @@ class Sessions:
         assert moved is not None
         return moved
 
-    def mark_agenda(self, session_id: str, numbers: Sequence[int], covered: bool = True) -> None:
-        """Mark agenda items (1-based, as listed) covered or not."""
-        items = self.agenda_items(session_id)
-        chosen = [_pick(items, n, "agenda") for n in numbers]
-        with self.records.batch():
-            for item in chosen:
-                self.records.update(AgendaItem.KIND, item.id, {"covered": covered})
-
     def add_topic_to_session(self, session_id: str, topic_id: str) -> str:
         """Put a backlog topic on a planned session's agenda; returns the agenda item's id."""
         session = self.find_session(session_id)
         self._planned(session, _("changed"))
         topic = self._plannable_topic(topic_id)
         with self.records.batch():
-            item_id = self._put_topic_on(session, topic, EXTRA_TOPIC_MINUTES * 3)
+            item_id = self.agenda.put_topic_on(session, topic, EXTRA_TOPIC_MINUTES * 3)
             self.records.update(Topic.KIND, topic.id, {"status": TopicStatus.PLANNED.value})
         return item_id
 
-    def _put_topic_on(self, session: Session, topic: Topic, minutes: int) -> str:
-        """Add ``topic`` to ``session``'s agenda, taking over the still generic topic
-        slot if there is one, else after the other topics."""
-        items = self.agenda_items(session.id)
-        existing = next((i for i in items if i.topic == topic.id), None)
-        if existing is not None:
-            return existing.id
-        placeholder = self._generic_slot(session, items)
-        if placeholder is not None:
-            position, minutes = placeholder.position, placeholder.minutes
-            self.records.delete(AgendaItem.KIND, placeholder.id)
-        else:
-            topical = [n for n, i in enumerate(items) if i.topic]
-            after = topical[-1] if topical else (0 if items else -1)
-            before_pos = items[after].position if after >= 0 else None
-            next_pos = items[after + 1].position if after + 1 < len(items) else None
-            if before_pos is None:
-                position = 0.0
-            elif next_pos is None:
-                position = before_pos + 1.0
-            else:
-                position = (before_pos + next_pos) / 2
-        item = AgendaItem(
-            id="",
-            session=session.id,
-            title=topic.title,
-            minutes=minutes,
-            position=position,
-            topic=topic.id,
-        )
-        item_id = self.records.add(AgendaItem.KIND, item.to_fields())
-        if topic.id not in session.topics:
-            self.records.update(Session.KIND, session.id, {"topics": [*session.topics, topic.id]})
-        return item_id
-
-    def _generic_slot(self, session: Session, items: list[AgendaItem]) -> AgendaItem | None:
-        try:
-            template = self.records.templates().session_kind(session.kind.value)
-        except TemplateNotFound:
-            return None
-        titles = {i.title for i in template.agenda if i.slot == "topics"}
-        return next((i for i in items if not i.topic and i.title in titles), None)
-
     # -- prep checklists ---------------------------------------------------------------
-
-    def tick_prep(self, session_id: str, numbers: Sequence[int], done: bool = True) -> None:
-        """Tick (or untick) items of my own checklist, numbered as ``prep_items`` lists them."""
-        items = self.prep_items(session_id)
-        chosen = [_pick(items, n, "checklist") for n in numbers]
-        self._only_mine(items, chosen, numbers)
-        with self.records.batch():
-            for item in chosen:
-                self.records.update(PrepItem.KIND, item.id, {"done": done})
-
-    def remove_prep(self, session_id: str, numbers: Sequence[int]) -> None:
-        items = self.prep_items(session_id)
-        chosen = [_pick(items, n, "checklist") for n in numbers]
-        self._only_mine(items, chosen, numbers)
-        with self.records.batch():
-            for item in {i.id: i for i in chosen}.values():
-                self.records.delete(PrepItem.KIND, item.id)
-
-    def add_prep(self, session_id: str, text: str) -> str:
-        """Add an item to the end of my own checklist for a session."""
-        if not text.strip():
-            raise UserError(_("--add: the item needs some text."))
-        mine = self.prep_items(session_id, self.records.my_role)
-        position = max((p.position for p in mine), default=-1.0) + 1.0
-        item = PrepItem(
-            id="",
-            session=session_id,
-            role=self.records.my_role,
-            text=text.strip(),
-            position=position,
-        )
-        return self.records.add(PrepItem.KIND, item.to_fields())
-
-    def _only_mine(
-        self, items: list[PrepItem], chosen: list[PrepItem], numbers: Sequence[int]
-    ) -> None:
-        for item, number in zip(chosen, numbers, strict=True):
-            if item.role is not self.records.my_role:
-                tandem = self.records.tandem()
-                name = tandem.name_of(item.role) if tandem else _(item.role.value)
-                raise UserError(
-                    _("Item {n} is on the {role}'s checklist; only {name} can tick it.").format(
-                        n=number, role=_(item.role.value), name=name
-                    )
-                )
 
     # -- held, cancelled, carry-over -----------------------------------------------------
 
@@ -587,7 +371,7 @@ class Sessions:
                     "move' if it took place earlier."
                 ).format(id=session.id, when=_when(session))
             )
-        items = self.agenda_items(session.id)
+        items = self.agenda.items(session.id)
         chosen = {_pick(items, n, "agenda").id for n in covered}
         if all_covered:
             chosen = {i.id for i in items}
@@ -595,7 +379,7 @@ class Sessions:
             for item in items:
                 if item.id in chosen and not item.covered:
                     self.records.update(AgendaItem.KIND, item.id, {"covered": True})
-            items = self.agenda_items(session.id)
+            items = self.agenda.items(session.id)
             done_topics = list(dict.fromkeys(i.topic for i in items if i.topic and i.covered))
             self.records.update(Session.KIND, session.id, {"status": SessionStatus.HELD.value})
             result = self._carry(session, items, set(done_topics), moment)
@@ -618,7 +402,7 @@ class Sessions:
         moment = now or self.records.now()
         session = self.find_session(session_id, moment)
         self._planned(session, _("cancelled"))
-        items = self.agenda_items(session.id)
+        items = self.agenda.items(session.id)
         with self.records.batch():
             self.records.update(Session.KIND, session.id, {"status": SessionStatus.CANCELLED.value})
             covered = {i.topic for i in items if i.topic and i.covered}
@@ -650,7 +434,7 @@ class Sessions:
                 session=session.id,
                 to_session=target.id if target else None,
                 open_actions=open_actions,
-                timebox=self.timebox(target) if target else None,
+                timebox=self.agenda.timebox(target) if target else None,
             )
         if target is None:
             self.backlog.return_to_backlog_top([t.id for t in open_topics])
@@ -662,7 +446,7 @@ class Sessions:
         for topic in open_topics:
             fresh = self.records.get(Session, target.id)
             assert fresh is not None
-            self._put_topic_on(fresh, topic, minutes[topic.id])
+            self.agenda.put_topic_on(fresh, topic, minutes[topic.id])
             if topic.status is not TopicStatus.PLANNED:
                 self.records.update(Topic.KIND, topic.id, {"status": TopicStatus.PLANNED.value})
         return CarryOver(
@@ -670,44 +454,5 @@ class Sessions:
             moved_topics=[t.id for t in open_topics],
             to_session=target.id,
             open_actions=open_actions,
-            timebox=self.timebox(target),
+            timebox=self.agenda.timebox(target),
         )
-
-
-def action_order(item: ActionItem) -> tuple[bool, str, str, str]:
-    """Open before done; dated ones by due date, then "next session" ones, then the rest."""
-    if item.due is not None:
-        due = "0" + item.due.isoformat()
-    else:
-        due = "1" if item.due_next_session else "2"
-    return (item.done, due, item.created, item.id)
-
-
-def _when(session: Session) -> str:
-    from rmpair import fmt
-
-    return fmt.date_time(session.start) if session.start else "?"
-
-
-_Numbered = TypeVar("_Numbered", AgendaItem, PrepItem)
-
-
-def _pick(items: Sequence[_Numbered], number: int, what: str) -> _Numbered:
-    """The item with a 1-based number as listed, or a UserError saying what exists."""
-    if 1 <= number <= len(items):
-        return items[number - 1]
-    if what == "agenda":
-        if not items:
-            raise UserError(_("This session's agenda is empty."))
-        raise UserError(
-            _("The agenda has no item {n}; its items are 1 to {last}.").format(
-                n=number, last=len(items)
-            )
-        )
-    if not items:
-        raise UserError(_("This session's checklist is empty."))
-    raise UserError(
-        _("The checklist has no item {n}; its items are 1 to {last}.").format(
-            n=number, last=len(items)
-        )
-    )

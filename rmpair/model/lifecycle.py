@@ -104,8 +104,6 @@ TRISTATE = ("yes", "no", "unsure")
 GAIN_KEYS = ("visibility", "leadership", "network", "confidence", "voice", "sponsor")
 
 
-
-
 @dataclass(frozen=True, slots=True)
 class Evaluation(Record):
     """One person's answers at the check-in or the closing evaluation.
