@@ -228,7 +228,7 @@ def test_a_shared_read_sees_every_write_made_inside_it(journal: Journal) -> None
     assert journal.agenda.readiness(session)[Role.MENTEE][0] == 1
     journal.store.append(
         [
-            journal.records._draft(
+            journal.records.draft(
                 "set",
                 "agenda_item",
                 journal.agenda.items(session)[1].id,

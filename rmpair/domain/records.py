@@ -94,7 +94,7 @@ class Records:
         if current is None:
             self.store.append(
                 [
-                    self._draft(
+                    self.draft(
                         "create",
                         Device.KIND,
                         identity.id,
@@ -145,7 +145,7 @@ class Records:
             return today_in(self.clock, tz)
         return now.astimezone(zone(tz)).date()
 
-    def _draft(
+    def draft(
         self,
         op: str,
         kind: str,
@@ -153,6 +153,8 @@ class Records:
         fields: Mapping[str, JSONValue],
         prev: list[str] | None = None,
     ) -> dict[str, Any]:
+        """A change to append: an ``op`` on record ``rec`` of ``kind`` replacing the
+        values ``prev`` names (the store stamps and checks it)."""
         return {
             "id": new_id(20),
             "kind": kind,
@@ -174,7 +176,7 @@ class Records:
         existing = self.store.state.fields(kind, record.id)
         wanted = record.to_fields()
         if existing is None:
-            self.store.append([self._draft("create", kind, record.id, wanted)])
+            self.store.append([self.draft("create", kind, record.id, wanted)])
         else:
             self.update(kind, record.id, wanted)
         return record.id
@@ -182,7 +184,7 @@ class Records:
     def add(self, kind: str, fields: Mapping[str, JSONValue], rec_id: str | None = None) -> str:
         """Store a new record of ``kind``; returns its id."""
         rec_id = rec_id or new_id(10)
-        self.store.append([self._draft("create", kind, rec_id, fields)])
+        self.store.append([self.draft("create", kind, rec_id, fields)])
         return rec_id
 
     def update(self, kind: str, rec: str, fields: Mapping[str, JSONValue]) -> bool:
@@ -195,7 +197,7 @@ class Records:
         if not changed:
             return False
         prev = self._heads(kind, rec, list(changed))
-        self.store.append([self._draft("set", kind, rec, changed, prev)])
+        self.store.append([self.draft("set", kind, rec, changed, prev)])
         return True
 
     def delete(self, kind: str, rec: str) -> None:
@@ -203,7 +205,7 @@ class Records:
         if state is None or self.store.state.fields(kind, rec) is None:
             raise UserError(_("No {kind} with id {id}.").format(kind=kind, id=rec))
         prev = sorted(state.head_ids())
-        self.store.append([self._draft("delete", kind, rec, {DELETED: True}, prev)])
+        self.store.append([self.draft("delete", kind, rec, {DELETED: True}, prev)])
 
     # -- conflicts -----------------------------------------------------------
 
@@ -222,14 +224,14 @@ class Records:
             assert state is not None
             if chosen["fields"].get(DELETED):
                 prev = sorted(state.head_ids())
-                self.store.append([self._draft("delete", kind, rec, {DELETED: True}, prev)])
+                self.store.append([self.draft("delete", kind, rec, {DELETED: True}, prev)])
             else:
                 prev = self._heads(kind, rec, [DELETED])
-                self.store.append([self._draft("restore", kind, rec, {DELETED: False}, prev)])
+                self.store.append([self.draft("restore", kind, rec, {DELETED: False}, prev)])
             return
         prev = self._heads(kind, rec, [name])
         value = chosen["fields"][name]
-        self.store.append([self._draft("resolve", kind, rec, {name: value}, prev)])
+        self.store.append([self.draft("resolve", kind, rec, {name: value}, prev)])
 
     # -- status --------------------------------------------------------------
 

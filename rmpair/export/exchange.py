@@ -18,6 +18,7 @@ from typing import Any
 from rmpair.clock import SYSTEM_CLOCK, Clock, today_in
 from rmpair.errors import UserError
 from rmpair.i18n import _
+from rmpair.journal import Journal
 from rmpair.store.home import Home
 from rmpair.store.merge import DELETED
 
@@ -29,7 +30,7 @@ MACHINERY_KINDS = frozenset({"device"})
 JSON = dict[str, Any]
 
 
-def export_data(journal: Any) -> JSON:
+def export_data(journal: Journal) -> JSON:
     """The merged journal as a plain JSON-ready dictionary (see the module docstring)."""
     state = journal.store.state
     records: dict[str, dict[str, JSON]] = {}
@@ -100,7 +101,6 @@ def import_into(
 
     ``me`` must be the tandem's mentor or mentee; this device becomes that person's.
     """
-    from rmpair.journal import Journal
     from rmpair.model.records import Role, Tandem
 
     tandem = Tandem.from_fields("tandem", data["records"]["tandem"]["tandem"])
@@ -137,7 +137,11 @@ def import_into(
 
 
 def _restore_record(
-    journal: Any, kind: str, rec_id: str, fields: JSON, conflicted: dict[tuple[str, str, str], JSON]
+    journal: Journal,
+    kind: str,
+    rec_id: str,
+    fields: JSON,
+    conflicted: dict[tuple[str, str, str], JSON],
 ) -> None:
     """Write one record so that its merged values and conflicts equal the export's."""
     state = journal.store.state
@@ -149,11 +153,13 @@ def _restore_record(
     for (c_kind, c_rec, name), item in sorted(conflicted.items()):
         if (c_kind, c_rec) == (kind, rec_id):
             for other in item["others"]:
-                journal.store.append([journal._draft("set", kind, rec_id, {name: other}, [])])
-    journal.store.append([journal._draft("create", kind, rec_id, fields, replaced)])
+                journal.store.append(
+                    [journal.records.draft("set", kind, rec_id, {name: other}, [])]
+                )
+    journal.store.append([journal.records.draft("create", kind, rec_id, fields, replaced)])
 
 
-def _restore_delete_conflict(journal: Any, kind: str, rec_id: str) -> None:
+def _restore_delete_conflict(journal: Journal, kind: str, rec_id: str) -> None:
     """A record one side deleted while the other edited: a delete that saw none of the
     current values leaves the record alive with the conflict showing, as before."""
-    journal.store.append([journal._draft("delete", kind, rec_id, {DELETED: True}, [])])
+    journal.store.append([journal.records.draft("delete", kind, rec_id, {DELETED: True}, [])])
