@@ -7,11 +7,17 @@ listing of every file that read was based on. When a fresh listing of the shared
 folder and of this device's replica is identical, that status is still the truth.
 Any difference, a missing cache, another rmpair version: ``None``, and the caller
 opens the journal as usual.
+
+The app starts the same way: home as it was when the app last closed
+(screens/start.py) is kept next to the cache, tied to a fingerprint of the stored
+status, and shown again only while that status is still the truth.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 import os
 from pathlib import Path
 from typing import Any
@@ -24,6 +30,8 @@ from rmpair.store.scan import scan
 
 CACHE_VERSION = 3  # bump with store.CACHE_VERSION; checked in tests
 EXPORTS_FILE = "exports.json"  # the calendar export's record, read by the nudges
+HOME_SNAPSHOT_FILE = "app-home.json"  # the app's home from its last run, per device
+HOME_SNAPSHOT_FORMAT = 1
 
 
 def exports_signature(local: Path) -> list[int] | None:
@@ -117,3 +125,71 @@ def stored_language(folder: Path | None, home: Home | None = None) -> str | None
     head = PartCache(str(home.journal_dir(member.journal) / "cache")).quick()
     report = head.get("status") if head else None
     return report_language(report) if isinstance(report, dict) else None
+
+
+def snapshot_language() -> str:
+    """The language override a home snapshot was drawn in (``RMPAIR_LANG``, or "")."""
+    return os.environ.get("RMPAIR_LANG", "")
+
+
+def status_fingerprint(report: dict[str, Any]) -> str:
+    """A digest of a stored status report: every change to the journal moves it."""
+    text = json.dumps(report, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _home_snapshot_path(folder: Path, home: Home) -> Path | None:
+    member = home.find_by_path(folder.expanduser().absolute())
+    if member is None:
+        return None
+    return home.journal_dir(member.journal) / HOME_SNAPSHOT_FILE
+
+
+def keep_home_snapshot(
+    folder: Path, home: Home, snapshot: dict[str, Any], *, now: dt.datetime
+) -> None:
+    """Keep the app's ``snapshot`` of home for its next start, tied to the status the
+    journal's cache now holds; call after ``Journal.close`` (which stores that status).
+
+    ``snapshot`` carries ``format`` (``HOME_SNAPSHOT_FORMAT``), ``version``, ``lang``
+    (``snapshot_language()``), ``encrypted`` and ``valid_until`` (ISO 8601), which
+    ``kept_home_snapshot`` checks, and whatever else the app wants back.
+    """
+    from rmpair.store.files import atomic_write
+
+    path = _home_snapshot_path(folder, home)
+    if path is None:
+        return
+    report = cached_status(folder, home, now=now)
+    if report is None:  # files changed since the journal read them: nothing to vouch for
+        path.unlink(missing_ok=True)
+        return
+    data = {**snapshot, "fingerprint": status_fingerprint(report)}
+    atomic_write(path, json.dumps(data, ensure_ascii=False).encode("utf-8"))
+
+
+def kept_home_snapshot(folder: Path, home: Home, *, now: dt.datetime) -> dict[str, Any] | None:
+    """The snapshot ``keep_home_snapshot`` kept for ``folder``, if the journal is provably
+    unchanged since and the snapshot still holds at ``now`` in this rmpair version and
+    language; else None."""
+    path = _home_snapshot_path(folder, home)
+    if path is None:
+        return None
+    try:
+        data = json.loads(path.read_bytes())
+        if (
+            not isinstance(data, dict)
+            or data.get("format") != HOME_SNAPSHOT_FORMAT
+            or data.get("version") != __version__
+            or data.get("lang") != snapshot_language()
+            or data.get("encrypted") is not False
+            or dt.datetime.fromisoformat(data["valid_until"]) <= now
+        ):
+            return None
+        report = cached_status(folder, home, now=now)
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    if report is None or status_fingerprint(report) != data.get("fingerprint"):
+        return None
+    snapshot: dict[str, Any] = data
+    return snapshot

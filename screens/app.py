@@ -13,7 +13,7 @@ import contextlib
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, TypeVar
 
 from rmpair.screens.base import (
     MAIN_SCREENS,
@@ -37,6 +37,8 @@ if TYPE_CHECKING:
     from rmpair.screens.home import Sections
 
     from rmpair.journal import Journal
+
+T = TypeVar("T")
 
 
 class RmpairApp(PaletteApp):
@@ -103,7 +105,7 @@ class RmpairApp(PaletteApp):
             return
         self._hand_over(self._set_up, journal)
 
-    def _hand_over(self, callback: Callable[[Any], object], value: Any) -> None:
+    def _hand_over(self, callback: Callable[[T], object], value: T) -> None:
         # The app may have ended meanwhile; then launch.py closes the journal.
         with contextlib.suppress(RuntimeError):
             self.call_from_thread(callback, value)

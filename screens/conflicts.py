@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Any
 
 from rmpair.screens import fmt
 from rmpair.screens.base import Context, JournalScreen, with_nav
@@ -41,7 +40,7 @@ def describe(journal: Journal, kind: str, rec: str) -> str:
     return f"{_(kind)} {rec}"
 
 
-def value_text(value: Any) -> str:
+def value_text(value: object) -> str:
     if isinstance(value, str):
         return value
     return json.dumps(value, ensure_ascii=False)

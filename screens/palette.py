@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from functools import partial
+from typing import cast
 
 from rmpair.screens.base import SCREENS
 from rmpair.screens.help import own_bindings
@@ -83,7 +84,9 @@ class PaletteApp(App[None]):
         )
 
     def action_command_palette(self) -> None:
-        if self.use_command_palette and not CommandPalette.is_open(self):
+        # Textual annotates ``is_open(app: App[object])``, but App is invariant in its
+        # return type, so no ``App[None]`` passes as written; it only reads ``app.screen``.
+        if self.use_command_palette and not CommandPalette.is_open(cast("App[object]", self)):
             self.push_screen(
                 CommandPalette(id="--command-palette", placeholder=_("Search for commands…"))
             )

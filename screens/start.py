@@ -5,7 +5,8 @@ longer than starting Textual. When the journal provably did not change since the
 last run, the app paints home from a snapshot at once and opens the journal in a
 worker; the real home screen, identical, takes over when it is open.
 
-"Provably" is the check ``rmpair status`` relies on (rmpair/quick.py): the files of
+"Provably" is the check ``rmpair status`` relies on (rmpair/quick.py, which also keeps
+and checks the snapshot; screens never touch files themselves): the files of
 the shared folder and of this device's replica are exactly those the cache was
 built from, and the stored status is still valid. The snapshot also keeps a
 fingerprint of that stored status (every change moves some device's last change),
@@ -17,9 +18,6 @@ is always asked before the app takes over the terminal.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import json
-import os
 import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -35,27 +33,16 @@ from textual.widgets import Static
 from rmpair import __version__
 from rmpair.clock import Clock
 from rmpair.i18n import _
+from rmpair.quick import HOME_SNAPSHOT_FILE as FILE
+from rmpair.quick import HOME_SNAPSHOT_FORMAT as FORMAT
+from rmpair.quick import keep_home_snapshot, kept_home_snapshot
+from rmpair.quick import snapshot_language as _language
 from rmpair.store.home import Home
 
 if TYPE_CHECKING:
     from rmpair.journal import Journal
 
-FORMAT = 1
-FILE = "app-home.json"
-
-
-def _file(home: Home, folder: Path) -> Path | None:
-    member = home.find_by_path(folder.expanduser().absolute())
-    return home.journal_dir(member.journal) / FILE if member is not None else None
-
-
-def fingerprint(report: dict[str, Any]) -> str:
-    text = json.dumps(report, sort_keys=True, ensure_ascii=False, default=str)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-def _language() -> str:
-    return os.environ.get("RMPAIR_LANG", "")
+__all__ = ["FILE", "FORMAT", "Opening", "StartScreen", "load", "save", "snapshot_of"]
 
 
 def snapshot_of(journal: Journal, now: dt.datetime) -> dict[str, Any]:
@@ -82,47 +69,22 @@ def snapshot_of(journal: Journal, now: dt.datetime) -> dict[str, Any]:
 def save(home: Home, folder: Path, snapshot: dict[str, Any], now: dt.datetime) -> None:
     """Keep ``snapshot`` for the next start, tied to the status the journal's cache now
     holds; call after ``Journal.close`` (which stores that status)."""
-    from rmpair.quick import cached_status
-    from rmpair.store.files import atomic_write
-
-    path = _file(home, folder)
-    if path is None:
-        return
-    report = cached_status(folder, home, now=now)
-    if report is None:  # files changed since the journal read them: nothing to vouch for
-        path.unlink(missing_ok=True)
-        return
-    data = {**snapshot, "fingerprint": fingerprint(report)}
-    atomic_write(path, json.dumps(data, ensure_ascii=False).encode("utf-8"))
+    keep_home_snapshot(folder, home, snapshot, now=now)
 
 
 def load(home: Home, folder: Path, now: dt.datetime) -> Sections | None:
     """Home as it was, if the journal is provably unchanged since; else None."""
-    path = _file(home, folder)
-    if path is None:
+    data = kept_home_snapshot(folder, home, now=now)
+    if data is None:
         return None
     try:
-        data = json.loads(path.read_bytes())
-        if (
-            data.get("format") != FORMAT
-            or data.get("version") != __version__
-            or data.get("lang") != _language()
-            or data.get("encrypted") is not False
-            or dt.datetime.fromisoformat(data["valid_until"]) <= now
-        ):
-            return None
-        from rmpair.quick import cached_status
-
-        report = cached_status(folder, home, now=now)
-        if report is None or fingerprint(report) != data.get("fingerprint"):
-            return None
         start = data.get("next_start")
         return Sections(
             texts={str(k): Text.from_markup(str(v)) for k, v in data["texts"].items()},
             next_start=dt.datetime.fromisoformat(start) if start else None,
             next_minutes=int(data.get("next_minutes", 0)),
         )
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+    except (ValueError, KeyError, TypeError, AttributeError):
         return None
 
 

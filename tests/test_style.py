@@ -27,6 +27,24 @@ def test_ruff_lint_and_format_are_clean() -> None:
     assert fmt.returncode == 0, fmt.stdout + fmt.stderr
 
 
-def test_mypy_strict_on_the_core() -> None:
-    result = run("mypy", "--no-incremental")  # files and strictness come from pyproject.toml
-    assert result.returncode == 0, result.stdout + result.stderr
+def mypy(cache: Path, *extra: str) -> subprocess.CompletedProcess[str]:
+    # Files and strictness come from pyproject.toml; a fresh cache per test, never a stale one.
+    return run("mypy", "--cache-dir", str(cache), *extra)
+
+
+def test_mypy_strict_on_the_core_and_the_screens(tmp_path: Path) -> None:
+    """rmpair/ and screens/ (as rmpair.screens, through typecheck/) are strictly clean, and
+    the check sees screens/: a type error put into one of its files fails it."""
+    link = ROOT / "typecheck" / "rmpair" / "screens"
+    assert link.resolve() == (ROOT / "screens").resolve(), "typecheck/ must mirror screens/"
+    clean = mypy(tmp_path / "cache")
+    assert clean.returncode == 0, clean.stdout + clean.stderr
+    source = Path("typecheck/rmpair/screens/watch.py")
+    broken = tmp_path / "watch.py"
+    broken.write_text(
+        (ROOT / source).read_text(encoding="utf-8") + '\n\ndef _probe() -> int:\n    return "x"\n',
+        encoding="utf-8",
+    )
+    caught = mypy(tmp_path / "cache", "--shadow-file", str(source), str(broken))
+    assert caught.returncode == 1, caught.stdout + caught.stderr
+    assert f"{source}:" in caught.stdout and "[return-value]" in caught.stdout, caught.stdout
