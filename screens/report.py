@@ -31,14 +31,7 @@ from rmpair.errors import ReadOnlyError, UserError
 from rmpair.i18n import N_, _
 from rmpair.model.lifecycle import GAIN_KEYS, TRISTATE, Evaluation, Stage
 from rmpair.model.records import Role
-from rmpair.report.build import (
-    EXTENSIONS,
-    Report,
-    build_report,
-    render,
-    render_rich_body,
-    render_rich_head,
-)
+from rmpair.report.build import build_report
 from rmpair.report.charts import (
     BOTH,
     MENTEE_COLOUR,
@@ -48,6 +41,9 @@ from rmpair.report.charts import (
     text_bars,
     text_plot,
 )
+from rmpair.report.formats import EXTENSIONS, render
+from rmpair.report.model import Report
+from rmpair.report.terminal import render_rich_body, render_rich_head
 
 if TYPE_CHECKING:
     from rmpair.journal import Journal

@@ -23,16 +23,7 @@ from rmpair.errors import UserError
 from rmpair.journal import Journal
 from rmpair.model.lifecycle import Phase, Stage
 from rmpair.model.records import Category, Role, SessionKind
-from rmpair.report.build import (
-    Report,
-    build_report,
-    rating_trend,
-    render_html,
-    render_json,
-    render_markdown,
-    render_rich,
-    to_json,
-)
+from rmpair.report.build import build_report, rating_trend
 from rmpair.report.charts import (
     PLOT_STEP,
     BarChart,
@@ -44,6 +35,10 @@ from rmpair.report.charts import (
     text_bars,
     text_plot,
 )
+from rmpair.report.html import render_html
+from rmpair.report.markdown import render_markdown
+from rmpair.report.model import Report, render_json, to_json
+from rmpair.report.terminal import render_rich
 from rmpair.store.home import Home
 
 TZ = "Europe/Berlin"

@@ -17,14 +17,11 @@ from rmpair.i18n import current_language, set_language
 from rmpair.journal import Journal
 from rmpair.model.lifecycle import Stage
 from rmpair.model.records import Category, Role, SessionKind
-from rmpair.report.build import (
-    Report,
-    build_report,
-    render_html,
-    render_markdown,
-    render_rich,
-    to_json,
-)
+from rmpair.report.build import build_report
+from rmpair.report.html import render_html
+from rmpair.report.markdown import render_markdown
+from rmpair.report.model import Report, to_json
+from rmpair.report.terminal import render_rich
 from rmpair.store.home import Home
 
 TZ = "Europe/Berlin"

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from test_report import PRIVATE, SHARED, Programme, build_programme  # tests/ is on sys.path
 
-from rmpair.report.build import render_html
+from rmpair.report.html import render_html
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 

@@ -493,7 +493,7 @@ def _print_assessment(journal: Journal, rows: list[Any]) -> None:
     from rich.text import Text
 
     from rmpair.cli.session import console
-    from rmpair.report.build import category_label
+    from rmpair.report.model import category_label
 
     out = console()
     tandem = journal.tandem()

@@ -20,7 +20,7 @@ def output_format(fmt: str | None, output: str | None) -> str | None:
     """The format to write: ``--format``, else the output file's extension; None for the
     terminal view. A file whose extension tells nothing needs ``--format``."""
     from rmpair.cli._common import fail
-    from rmpair.report.build import EXTENSIONS, FORMATS
+    from rmpair.report.formats import EXTENSIONS, FORMATS
 
     if fmt is not None:
         chosen = fmt.strip().lower()
@@ -87,7 +87,9 @@ def report(
     """The programme's report: sessions, hours, topics, learnings, action items, ratings,
     self-assessment, both evaluations and recommendations."""
     from rmpair.cli._common import fail, opened
-    from rmpair.report.build import build_report, render, render_rich
+    from rmpair.report.build import build_report
+    from rmpair.report.formats import render
+    from rmpair.report.terminal import render_rich
 
     chosen = output_format(fmt, output)
     if output is not None and output != "-" and not output.strip():
