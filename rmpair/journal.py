@@ -35,8 +35,9 @@ from rmpair.model.records import (
 )
 from rmpair.model.schema import change_fits
 from rmpair.store.home import Home, Membership, new_id
-from rmpair.store.journal_store import JournalStore, Problem
+from rmpair.store.journal_store import JournalStore
 from rmpair.store.merge import Change, Conflict
+from rmpair.store.problems import Problem
 
 if TYPE_CHECKING:
     from rmpair.store.crypto import Passphrase
