@@ -22,7 +22,7 @@ from rmpair.store.cache import PartCache
 from rmpair.store.home import Home
 from rmpair.store.scan import scan
 
-CACHE_VERSION = 3  # bump with store.CACHE_VERSION; checked in tests
+CACHE_VERSION = 3  # bump with store.state_cache.CACHE_VERSION; checked in tests
 EXPORTS_FILE = "exports.json"  # the calendar export's record, read by the nudges
 
 
