@@ -30,14 +30,14 @@ from rmpair.clock import epoch_seconds
 from rmpair.i18n import N_, _, ngettext
 from rmpair.store.files import ENCRYPTED_MAGIC, TEMP_PREFIX, LogFileError, parse_log
 from rmpair.store.hlc import Stamp
-from rmpair.store.journal_store import MISPLACED, OLDER_COPY, QUARANTINED, UNSHARED
+from rmpair.store.problems import MISPLACED, OLDER_COPY, QUARANTINED, UNSHARED
 from rmpair.store.scan import scan
 from rmpair.store.syncfiles import FileRole, classify
 
 if TYPE_CHECKING:
     from rmpair.domain.status import DeviceSeen
     from rmpair.journal import Journal
-    from rmpair.store.journal_store import Problem
+    from rmpair.store.problems import Problem
 
 RECENT_S = 10.0  # a file changed this recently may still be being written
 CLOCK_AHEAD_S = 10 * 60  # stamps further ahead of this computer's clock are reported

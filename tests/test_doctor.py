@@ -376,7 +376,7 @@ def test_an_encrypted_file_is_not_called_damaged(pair: tuple[Journal, Journal]) 
     must not guess 'damaged' from bytes it cannot parse."""
     from rmpair.doctor import _explain
     from rmpair.store.files import ENCRYPTED_MAGIC
-    from rmpair.store.journal_store import Problem
+    from rmpair.store.problems import Problem
 
     alex, sam = pair
     path = month_file(sam)

@@ -10,8 +10,8 @@ from typing import NamedTuple
 from rmpair.domain.nudges import Nudge
 from rmpair.model.codec import JSONValue
 from rmpair.model.records import Tandem
-from rmpair.store.journal_store import Problem
 from rmpair.store.merge import Change, Conflict
+from rmpair.store.problems import Problem
 
 
 class DeviceSeen(NamedTuple):

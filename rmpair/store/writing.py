@@ -1,0 +1,271 @@
+"""Writing this device's files: its replica first, then the shared copy (republished
+whenever it is missing, older or damaged), the local copies of partners' files, and
+the tidying of conflict copies.
+
+Only the owning device writes its files; every write is atomic.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import errno
+from collections.abc import Sequence
+from pathlib import Path
+
+from rmpair.errors import NotSavedError, ReadOnlyError, os_error_text
+from rmpair.i18n import _
+from rmpair.store.encryption import EncryptingStore
+from rmpair.store.files import SCHEMA, LogFile, LogFileError, atomic_write, encode_log, read_log
+from rmpair.store.merge import Change
+from rmpair.store.problems import UNSHARED, FileInfo, LoadReport, Problem
+from rmpair.store.scan import Signature, signature
+
+
+def period_of(stamp: str) -> str:
+    """The UTC month a change belongs to, from its clock stamp."""
+    ms = int(stamp[:15])
+    return dt.datetime.fromtimestamp(ms / 1000, tz=dt.UTC).strftime("%Y-%m")
+
+
+class WritingStore(EncryptingStore):
+    """Writes the replica and publishes this device's files into the shared folder."""
+
+    def _add_to_replica(self, log: LogFile, new: Sequence[Change]) -> None:
+        """Keep the last good state of a device locally: union, never replace."""
+        path = self.replica_dir / log.device / f"{log.period}.json"
+        existing: tuple[Change, ...] = ()
+        with contextlib.suppress(LogFileError):
+            if path.exists():
+                existing = read_log(path).changes
+        merged = {c["id"]: c for c in existing}
+        for c in new:
+            merged.setdefault(c["id"], c)
+        replica = LogFile(
+            log.journal,
+            log.device,
+            log.person,
+            log.role,
+            log.label,
+            log.period,
+            min(log.schema, SCHEMA),
+            tuple(merged.values()),
+        )
+        atomic_write(path, encode_log(replica), private=True)
+        rel = f"{log.device}/{log.period}.json"
+        self._replica[rel] = FileInfo(signature(path), device=log.device, period=log.period)
+
+    def _fold(self, own_copies: list[tuple[str, Path]], report: LoadReport) -> None:
+        """Tidy this device's conflict copies: their entries are in the replica already."""
+        for rel, path in own_copies:
+            target = self.archive_dir / rel.replace("/", "__")
+            try:
+                self.archive_dir.mkdir(parents=True, exist_ok=True)
+                atomic_write(target, path.read_bytes(), private=True)
+                path.unlink()
+            except OSError as exc:
+                report.problems.append(
+                    Problem(
+                        f"devices/{rel}",
+                        _(
+                            "a conflict copy of this device's log could not be tidied up: {error}"
+                        ).format(error=exc.strerror),
+                    )
+                )
+                continue
+            self._shared.pop(rel, None)
+            report.problems.append(
+                Problem(
+                    f"devices/{rel}",
+                    _(
+                        "a conflict copy of this device's log was folded in (kept in {archive})"
+                    ).format(archive=target),
+                    needs_user=False,
+                )
+            )
+
+    def _republish(
+        self, shared_files: dict[str, tuple[str, Signature]], report: LoadReport
+    ) -> None:
+        """Make the shared copy of each of this device's months equal to the replica."""
+        own = self.device.id
+        encrypt = self.encryption_wanted()
+        for rel, info in sorted(self._replica.items()):
+            if info.device != own or info.problem is not None:
+                continue
+            period = info.period
+            current = shared_files.get(rel, (None, None))[1]
+            shared = self._shared.get(rel)
+            # The journal was encrypted since this file was written (here or by the
+            # partner's device): write it again, encrypted.
+            plain = (
+                encrypt and shared is not None and shared.problem is None and not shared.encrypted
+            )
+            if (
+                current is not None
+                and self._published.get(period) == (info.sig, current)
+                and not plain
+            ):
+                continue
+            replica = self.replica_dir / rel
+            target = self.devices_dir / rel
+            if current is not None and shared is not None and shared.problem is None and not plain:
+                try:
+                    published = self._parse_shared(target.read_bytes(), target.name)
+                    same = {c["id"] for c in published.changes} == {
+                        c["id"] for c in read_log(replica).changes
+                    }
+                except (LogFileError, OSError):
+                    same = False
+                if same:
+                    self._published[period] = (info.sig, current)
+                    self._cache_dirty = True
+                    continue
+            if not self._can_publish():
+                continue
+            why = (
+                _("was missing")
+                if current is None
+                else _("was damaged")
+                if shared is not None and shared.problem
+                else _("was older than this device's copy")
+            )
+            try:
+                self._publish(replica, target, period)
+            except OSError as exc:
+                self._unshared[rel] = os_error_text(exc)
+                report.problems.append(
+                    Problem(
+                        f"devices/{rel}",
+                        _(
+                            "this device's entries are saved on this computer but could not be "
+                            "shared yet ({reason}); rmpair tries again each time it opens"
+                        ).format(reason=self._unshared[rel]),
+                        code=UNSHARED,
+                    )
+                )
+                continue
+            message = (
+                _("this device's file was encrypted, as the journal now is")
+                if plain
+                else _("this device's file {why}; it was written again from the local copy").format(
+                    why=why
+                )
+            )
+            report.problems.append(Problem(f"devices/{rel}", message, needs_user=False))
+
+    @property
+    def unshared(self) -> str | None:
+        """Why some of this device's saved entries are not in the shared folder yet (a
+        full disk, a read-only folder), or None when everything is shared."""
+        return next(iter(self._unshared.values()), None)
+
+    def _check_inside(self, folder: Path) -> None:
+        """Refuse to write where a link would carry the file out of the journal folder."""
+        inside = self.folder.resolve()
+        where = folder
+        while where != self.folder and where != where.parent:
+            if where.is_symlink():
+                raise OSError(
+                    errno.ELOOP,
+                    _("a link in the journal folder leads elsewhere; nothing is written there"),
+                    str(where),
+                )
+            where = where.parent
+        if folder.exists() and not folder.resolve().is_relative_to(inside):
+            raise OSError(errno.EXDEV, _("outside the journal folder"), str(folder))
+
+    def _publish(self, replica: Path, target: Path, period: str) -> None:
+        data = replica.read_bytes()
+        encrypt = self.encryption_wanted()
+        if encrypt:
+            if not self._ensure_writing_key():
+                raise ReadOnlyError(" ".join(self.read_only_reasons))
+            assert self._keys is not None
+            data = self._keys.encrypt(data, self.member.journal)
+        rel = f"{self.device.id}/{period}.json"
+        before = self._shared.get(rel)
+        self._check_inside(target.parent)
+        atomic_write(target, data)
+        self._unshared.pop(rel, None)
+        if encrypt and before is not None and before.problem is None and not before.encrypted:
+            self.converted += 1
+        sig = signature(target)
+        self._published[period] = (signature(replica), sig)
+        self._shared[rel] = FileInfo(sig, device=self.device.id, period=period, encrypted=encrypt)
+        self._cache_dirty = True
+
+    def _write(self, changes: list[Change]) -> None:
+        if not changes:
+            return
+        by_period: dict[str, list[Change]] = {}
+        for c in changes:
+            by_period.setdefault(period_of(c["hlc"]), []).append(c)
+        for period, group in sorted(by_period.items()):
+            self._append_period(period, group)
+        self._cache_dirty = True
+
+    def _append_period(self, period: str, batch: list[Change]) -> None:
+
+        path = self.replica_dir / self.device.id / f"{period}.json"
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self._append_replica(path, period, batch)
+        except OSError as exc:
+            raise NotSavedError(
+                _("Not saved: this device's own copy could not be written ({reason}).").format(
+                    reason=os_error_text(exc)
+                )
+            ) from exc
+        rel = f"{self.device.id}/{period}.json"
+        self._replica[rel] = FileInfo(signature(path), device=self.device.id, period=period)
+        try:
+            self._publish(path, self.devices_dir / rel, period)
+        except OSError as exc:
+            # Saved all the same: the next refresh writes the shared copy again (see
+            # _republish), so it reaches the partner once the folder can be written.
+            self._unshared[rel] = os_error_text(exc)
+
+    def _append_replica(self, path: Path, period: str, batch: list[Change]) -> None:
+        from tinydb import TinyDB
+
+        from rmpair.store.tinystore import AtomicJSONStorage
+
+        db = TinyDB(path, storage=AtomicJSONStorage)
+        try:
+            meta = db.table("meta")
+            if len(meta) == 0:
+                meta.insert(
+                    LogFile(
+                        self.member.journal,
+                        self.device.id,
+                        self.member.person,
+                        self.member.role,
+                        self.device.label,
+                        period,
+                        SCHEMA,
+                        (),
+                    ).meta()
+                )
+            db.table("changes").insert_multiple(batch)
+        finally:
+            db.close()
+
+    def convert_own_files(self) -> None:
+        """Encrypt this device's shared files that are still plain; one atomic write each,
+        so an interruption leaves every file readable (``converted`` counts them)."""
+        with self._operation():
+            self._convert_own_files()
+
+    def _convert_own_files(self) -> None:
+        if not self.encryption_wanted():
+            return
+        for rel, info in sorted(self._replica.items()):
+            if info.device != self.device.id or info.problem is not None:
+                continue
+            shared = self._shared.get(rel)
+            if shared is not None and shared.encrypted and shared.problem is None:
+                continue
+            if not self._can_publish():
+                raise ReadOnlyError(" ".join(self.read_only_reasons))
+            self._publish(self.replica_dir / rel, self.devices_dir / rel, info.period)
