@@ -16,11 +16,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
 from rmpair.screens.base import (
-    MAIN_SCREENS,
     Context,
     JournalChanged,
     JournalScreen,
-    build_screen,
 )
 from rmpair.screens.help import HelpScreen, key_rows
 from rmpair.screens.palette import PaletteApp
@@ -39,6 +37,26 @@ if TYPE_CHECKING:
     from rmpair.journal import Journal
 
 T = TypeVar("T")
+
+
+# Each main screen's class, imported when the screen is first shown.
+MAIN_SCREENS = {
+    "home": "rmpair.screens.home:HomeScreen",
+    "backlog": "rmpair.screens.backlog:BacklogScreen",
+    "sessions": "rmpair.screens.sessions:SessionsScreen",
+    "agreement": "rmpair.screens.agreement:AgreementScreen",
+    "conflicts": "rmpair.screens.conflicts:ConflictsScreen",
+    "report": "rmpair.screens.report:ReportScreen",
+}
+
+
+def build_screen(target: str, ctx: Context) -> JournalScreen:
+    """A main screen from ``module:Class`` (see MAIN_SCREENS)."""
+    import importlib
+
+    module, _sep, name = target.partition(":")
+    cls: type[JournalScreen] = getattr(importlib.import_module(module), name)
+    return cls(ctx)
 
 
 class RmpairApp(PaletteApp):

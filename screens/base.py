@@ -88,26 +88,6 @@ SCREENS: tuple[tuple[str, str, str], ...] = (
 )
 
 
-# Each main screen's class, imported when the screen is first shown.
-MAIN_SCREENS = {
-    "home": "home:HomeScreen",
-    "backlog": "backlog:BacklogScreen",
-    "sessions": "sessions:SessionsScreen",
-    "agreement": "agreement:AgreementScreen",
-    "conflicts": "conflicts:ConflictsScreen",
-    "report": "report:ReportScreen",
-}
-
-
-def build_screen(target: str, ctx: Context) -> JournalScreen:
-    """A main screen from ``module:Class`` (see MAIN_SCREENS)."""
-    import importlib
-
-    module, _sep, name = target.partition(":")
-    cls: type[JournalScreen] = getattr(importlib.import_module(f"rmpair.screens.{module}"), name)
-    return cls(ctx)
-
-
 # Not in the footer: the navigation line shows them (and ? lists them).
 NAV_BINDINGS: list[BindingType] = [
     Binding(key, f"app.go('{name}')", title, key_display=key, show=False)

@@ -17,7 +17,7 @@ from rmpair.screens import fmt
 from rmpair.screens.base import Context, JournalScreen, with_nav
 from rmpair.screens.checklist import CheckList, Item
 from rmpair.screens.forms import ConfirmScreen, Field, FormScreen, Work
-from rmpair.screens.sessions import held
+from rmpair.screens.held import held
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding

@@ -91,8 +91,10 @@ def imports_of(module: str, path: Path, known: Mapping[str, Path]) -> set[str]:
             origin = _absolute(module, is_package, node.level, node.module)
             names = [f"{origin}.{alias.name}" for alias in node.names]
         elif isinstance(node, ast.Constant) and isinstance(node.value, str):
-            if node.value.startswith(PACKAGE + ".") and node.value in known:
-                names = [node.value]
+            # "rmpair.x.y" or "rmpair.x.y:attr": a module loaded by name.
+            named = node.value.partition(":")[0]
+            if named.startswith(PACKAGE + ".") and named in known:
+                names = [named]
         elif isinstance(node, ast.JoinedStr) and node.values:
             head = node.values[0]
             # f"rmpair.cli.{name}": any module of that package may be loaded.
