@@ -22,19 +22,10 @@ from dateutil import rrule as dateutil_rrule
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from rmpair.export.ics import (
-    Alarm,
-    IcsCalendar,
-    IcsEvent,
-    Recurrence,
-    Slot,
-    build_series,
-    escape_text,
-    fold_line,
-    occurrences,
-    render,
-    unescape_text,
-)
+from rmpair.export.ics import render
+from rmpair.export.ics_model import Alarm, IcsCalendar, IcsEvent, Recurrence, Slot
+from rmpair.export.ics_recurrence import build_series, occurrences
+from rmpair.export.ics_text import escape_text, fold_line, unescape_text
 from rmpair.export.icslint import lint, unfold
 
 BERLIN = ZoneInfo("Europe/Berlin")

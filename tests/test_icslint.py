@@ -10,7 +10,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from rmpair.export.ics import Alarm, IcsCalendar, IcsEvent, Recurrence, Slot, build_series, render
+from rmpair.export.ics import render
+from rmpair.export.ics_model import Alarm, IcsCalendar, IcsEvent, Recurrence, Slot
+from rmpair.export.ics_recurrence import build_series
 from rmpair.export.icslint import lint, unfold
 
 FIXTURES = Path(__file__).parent / "fixtures" / "ics"
