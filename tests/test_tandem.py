@@ -17,7 +17,8 @@ from rmpair.domain.agreement import (
     invite_text,
     parse_answer,
 )
-from rmpair.domain.templates import REQUIRED_AGREEMENT, TemplateStore
+from rmpair.domain.template_schema import REQUIRED_AGREEMENT
+from rmpair.domain.templates import TemplateStore
 from rmpair.errors import UserError
 from rmpair.journal import Journal
 from rmpair.model.records import AgreementItem, Cadence, Role

@@ -20,7 +20,8 @@ from zoneinfo import ZoneInfo
 from rmpair import fmt
 from rmpair.domain.plan import cadence_text, months_between
 from rmpair.domain.records import JournalBase
-from rmpair.domain.templates import InviteTemplate, TemplateStore
+from rmpair.domain.template_types import InviteTemplate
+from rmpair.domain.templates import TemplateStore
 from rmpair.errors import UserError
 from rmpair.i18n import N_, _, content_language, gettext_for, normalize_language
 from rmpair.model.records import AgreementItem, JSONValue, Record, Role, Tandem

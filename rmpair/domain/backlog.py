@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from rmpair.domain.records import JournalBase
-from rmpair.domain.templates import TemplateNotFound, TemplateStore, TopicIdea
+from rmpair.domain.template_types import TemplateNotFound, TopicIdea
+from rmpair.domain.templates import TemplateStore
 from rmpair.errors import UserError
 from rmpair.i18n import N_, _, content_language, gettext_for
 from rmpair.model.records import (

@@ -24,7 +24,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from rmpair import fmt
 from rmpair.domain.sessions import SessionsMixin
-from rmpair.domain.templates import MIN_SESSION_MINUTES, ProgrammeTemplate, TemplateNotFound
+from rmpair.domain.template_schema import MIN_SESSION_MINUTES
+from rmpair.domain.template_types import ProgrammeTemplate, TemplateNotFound
 from rmpair.errors import UserError
 from rmpair.i18n import N_, _, gettext_for, ngettext
 from rmpair.model.records import (

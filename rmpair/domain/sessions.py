@@ -22,7 +22,7 @@ from typing import TypeVar
 
 from rmpair.clock import zone
 from rmpair.domain.backlog import OPEN_STATUSES, BacklogMixin
-from rmpair.domain.templates import TemplateNotFound
+from rmpair.domain.template_types import TemplateNotFound
 from rmpair.errors import UserError
 from rmpair.i18n import _
 from rmpair.model.records import (
