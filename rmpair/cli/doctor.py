@@ -9,7 +9,7 @@ import typer
 from rmpair.i18n import _, ngettext
 
 if TYPE_CHECKING:
-    from rmpair.doctor import Report
+    from rmpair.doctor_report import Report
 
 app = typer.Typer(add_completion=False)
 
@@ -36,7 +36,7 @@ def doctor(
 
 
 def _render(report: Report) -> None:
-    from rmpair.doctor import Severity
+    from rmpair.doctor_report import Severity
 
     labels = {
         Severity.PROBLEM: _("Problem"),
