@@ -233,7 +233,7 @@ class Journal(
         journal._register_device()
         journal.put(tandem)
         if encrypt:
-            from rmpair.store.crypto import encrypt_journal
+            from rmpair.encryption import encrypt_journal
 
             encrypt_journal(journal)  # recorded in the journal: the partner's device follows
         home.remember(folder)

@@ -254,7 +254,7 @@ def journal_of(path: Path) -> str:
             _("{name}: cannot be read ({reason})").format(name=path.name, reason=exc.strerror)
         ) from None
     if raw.startswith(ENCRYPTED_MAGIC):
-        from rmpair.store.crypto import CryptoError, parse_header
+        from rmpair.store.crypto_format import CryptoError, parse_header
 
         try:
             return parse_header(raw)[0].journal

@@ -65,7 +65,8 @@ from rmpair.store.scan import Signature, scan, signature
 from rmpair.store.syncfiles import FileRole, classify
 
 if TYPE_CHECKING:
-    from rmpair.store.crypto import Header, KdfParams, Keychain, Passphrase, PassphraseSource
+    from rmpair.store.crypto import Keychain, Passphrase, PassphraseSource
+    from rmpair.store.crypto_format import Header, KdfParams
 
 CACHE_VERSION = 3  # quick.CACHE_VERSION must match
 # A writer waits for another rmpair on this device: quietly at first, then with a word.
@@ -424,7 +425,7 @@ class JournalStore:
             if isinstance(raw, bytes) and raw.startswith(ENCRYPTED_MAGIC):
                 encrypted.append(rel)
         if encrypted and self._keys is None and not self._refused:
-            from rmpair.store.crypto import CryptoError, parse_header
+            from rmpair.store.crypto_format import CryptoError, parse_header
 
             headers = []
             for rel in encrypted:
@@ -451,7 +452,7 @@ class JournalStore:
         """A shared file's log, decrypted if it is encrypted."""
         if not raw.startswith(ENCRYPTED_MAGIC):
             return parse_log(raw, name)
-        from rmpair.store.crypto import CryptoError, parse_header
+        from rmpair.store.crypto_format import CryptoError, parse_header
 
         try:
             header = parse_header(raw)[0]
