@@ -14,9 +14,9 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from rmpair.store import files as storage
 from rmpair.journal import Journal
 from rmpair.model.records import Role
+from rmpair.store import files as storage
 from rmpair.store.files import SCHEMA, TEMP_PREFIX, atomic_write, read_log
 from rmpair.store.home import Home
 from rmpair.store.journal_store import ReadOnlyError
