@@ -205,7 +205,7 @@ class Journal:
         journal.records.register_device()
         journal.put(tandem)
         if encrypt:
-            from rmpair.store.crypto import encrypt_journal
+            from rmpair.encryption import encrypt_journal
 
             # Recorded in the journal: the partner's device follows.
             encrypt_journal(journal.records)

@@ -15,19 +15,15 @@ from keyring.backend import KeyringBackend
 from rmpair.errors import UserError
 from rmpair.store import crypto
 from rmpair.store.crypto import (
-    DEFAULT_PARAMS,
-    MAGIC,
-    CryptoError,
-    KdfParams,
     Keychain,
     PassphraseRequest,
     StandardSource,
     WrongPassphrase,
     derive,
-    parse_header,
     seal,
     unseal,
 )
+from rmpair.store.crypto_format import DEFAULT_PARAMS, MAGIC, CryptoError, KdfParams, parse_header
 from rmpair.store.files import LogFileError, journal_of, parse_log
 
 PASSPHRASE = "correct horse battery staple"

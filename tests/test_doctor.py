@@ -17,7 +17,8 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from rmpair.cli.app import app
-from rmpair.doctor import Finding, Report, Severity, examine, sync_tool
+from rmpair.doctor.checks import examine, sync_tool
+from rmpair.doctor.report import Finding, Report, Severity
 from rmpair.journal import Journal
 from rmpair.model.records import Role
 from rmpair.store.files import TEMP_PREFIX
@@ -374,7 +375,7 @@ def test_a_file_of_another_journal_is_named(pair: tuple[Journal, Journal], tmp_p
 def test_an_encrypted_file_is_not_called_damaged(pair: tuple[Journal, Journal]) -> None:
     """Only the store knows whether an encrypted file is locked or damaged; the doctor
     must not guess 'damaged' from bytes it cannot parse."""
-    from rmpair.doctor import _explain
+    from rmpair.doctor.files import _explain
     from rmpair.store.files import ENCRYPTED_MAGIC
     from rmpair.store.problems import Problem
 

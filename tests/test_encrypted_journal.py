@@ -22,12 +22,13 @@ import pytest
 from clocks import SteppingClock
 from typer.testing import CliRunner
 
+from rmpair.encryption import encrypt_journal, encryption_report
 from rmpair.errors import ReadOnlyError, UserError
 from rmpair.journal import Journal
 from rmpair.model.records import Role
 from rmpair.store import crypto
 from rmpair.store import files as storage
-from rmpair.store.crypto import WrongPassphrase, encrypt_journal, encryption_report, no_passphrase
+from rmpair.store.crypto import WrongPassphrase, no_passphrase
 from rmpair.store.files import ENCRYPTED_MAGIC
 from rmpair.store.home import Home
 

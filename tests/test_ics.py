@@ -22,20 +22,12 @@ from dateutil import rrule as dateutil_rrule
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from rmpair.export.ics import (
-    Alarm,
-    IcsCalendar,
-    IcsEvent,
-    Recurrence,
-    Slot,
-    build_series,
-    escape_text,
-    fold_line,
-    occurrences,
-    render,
-    unescape_text,
-)
-from rmpair.export.icslint import lint, unfold
+from rmpair.export.ics import render
+from rmpair.export.ics_model import Alarm, IcsCalendar, IcsEvent, Recurrence, Slot
+from rmpair.export.ics_parse import unfold
+from rmpair.export.ics_recurrence import build_series, occurrences
+from rmpair.export.ics_text import escape_text, fold_line, unescape_text
+from rmpair.export.icslint import lint
 
 BERLIN = ZoneInfo("Europe/Berlin")
 NEW_YORK = ZoneInfo("America/New_York")

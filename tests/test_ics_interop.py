@@ -29,7 +29,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from rmpair.export.ics import Alarm, IcsCalendar, IcsEvent, Recurrence, Slot, build_series, render
+from rmpair.export.ics import render
+from rmpair.export.ics_model import Alarm, IcsCalendar, IcsEvent, Recurrence, Slot
+from rmpair.export.ics_recurrence import build_series
 from rmpair.export.icslint import lint
 
 pytestmark = pytest.mark.interop

@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING
 import pytest
 
 from rmpair.domain.agreement import agreement_digest, human_date, invite_text, parse_answer
-from rmpair.domain.templates import REQUIRED_AGREEMENT, TemplateStore
+from rmpair.domain.template_schema import REQUIRED_AGREEMENT
+from rmpair.domain.templates import TemplateStore
 from rmpair.errors import UserError
 from rmpair.journal import Journal
 from rmpair.model.lifecycle import PrerequisiteAnswer, Signature

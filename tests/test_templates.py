@@ -9,7 +9,7 @@ from pathlib import Path
 import platformdirs
 import pytest
 
-from rmpair.domain.templates import (
+from rmpair.domain.template_schema import (
     AGREEMENT_PLACEHOLDERS,
     CATEGORIES,
     INVITE_NO_TOPIC_PLACEHOLDERS,
@@ -17,15 +17,16 @@ from rmpair.domain.templates import (
     REQUIRED_AGREEMENT,
     REQUIRED_PREREQUISITES,
     SESSION_KINDS,
+    placeholder_problem,
+    validate,
+)
+from rmpair.domain.template_types import TemplateNotFound, TemplateProblem
+from rmpair.domain.templates import (
     SOURCE_BUILTIN,
     SOURCE_USER,
-    TemplateNotFound,
-    TemplateProblem,
     TemplateStore,
     builtin_root,
     default_user_dir,
-    placeholder_problem,
-    validate,
 )
 
 BUILTIN_NAMES = {

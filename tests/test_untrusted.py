@@ -22,7 +22,7 @@ from pairs import TwoDevices, copy_into, make_two_devices
 from typer.testing import CliRunner
 
 from rmpair.cli.app import app
-from rmpair.doctor import examine
+from rmpair.doctor.checks import examine
 from rmpair.model.records import Category, Topic
 from rmpair.model.schema import change_fits, field_checks, record_types
 from rmpair.store.merge import content_sum

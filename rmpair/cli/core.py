@@ -158,7 +158,7 @@ def init(
 
 def warn_about_data_folder(journal: Journal) -> None:
     """Say so when this device's own data (private notes) would be synced away."""
-    from rmpair.doctor import data_folder_risk
+    from rmpair.doctor.checks import data_folder_risk
 
     risk = data_folder_risk(journal.store.home.root, journal.folder)
     if risk is not None:

@@ -32,13 +32,9 @@ def encrypt(
     time it opens the journal with the passphrase. Running it again finishes a
     conversion that was interrupted.
     """
+    from rmpair.encryption import encrypt_journal, encryption_report
     from rmpair.journal import Journal
-    from rmpair.store.crypto import (
-        StandardSource,
-        encrypt_journal,
-        encryption_report,
-        no_passphrase,
-    )
+    from rmpair.store.crypto import StandardSource, no_passphrase
 
     if status:
         # Reading which files are encrypted needs no key: ask nothing, write nothing.

@@ -9,7 +9,7 @@ import typer
 from rmpair.i18n import _, ngettext
 
 if TYPE_CHECKING:
-    from rmpair.doctor import Report
+    from rmpair.doctor.report import Report
 
 app = typer.Typer(add_completion=False)
 
@@ -23,7 +23,7 @@ def doctor(
     Exits with 1 when something needs you (a warning or a problem), 0 otherwise.
     """
     from rmpair.cli._common import opened, print_json
-    from rmpair.doctor import examine
+    from rmpair.doctor.checks import examine
 
     with opened() as journal:
         report = examine(journal)
@@ -36,7 +36,7 @@ def doctor(
 
 
 def _render(report: Report) -> None:
-    from rmpair.doctor import Severity
+    from rmpair.doctor.report import Severity
 
     labels = {
         Severity.PROBLEM: _("Problem"),

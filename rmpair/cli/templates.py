@@ -16,7 +16,8 @@ from rmpair.cli._common import fail, options, print_json
 from rmpair.i18n import _
 
 if TYPE_CHECKING:
-    from rmpair.domain.templates import TemplateInfo, TemplateStore
+    from rmpair.domain.template_types import TemplateInfo
+    from rmpair.domain.templates import TemplateStore
 
 app = typer.Typer(help=_("List and show the templates in use."), no_args_is_help=True)
 

@@ -19,7 +19,8 @@ from zoneinfo import ZoneInfo
 from rmpair import fmt
 from rmpair.domain.cadence import cadence_text, months_between
 from rmpair.domain.records import Records
-from rmpair.domain.templates import InviteTemplate, TemplateStore
+from rmpair.domain.template_types import InviteTemplate
+from rmpair.domain.templates import TemplateStore
 from rmpair.errors import UserError
 from rmpair.i18n import N_, _, content_language, gettext_for, normalize_language
 from rmpair.model.codec import JSONValue

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from rmpair.domain.records import Records
-from rmpair.domain.templates import TemplateNotFound, TopicIdea
+from rmpair.domain.template_types import TemplateNotFound, TopicIdea
 from rmpair.errors import UserError
 from rmpair.i18n import N_, _, gettext_for
 from rmpair.model.records import (

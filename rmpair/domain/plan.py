@@ -43,7 +43,7 @@ from rmpair.domain.planner import (
 )
 from rmpair.domain.records import Records
 from rmpair.domain.sessions import Sessions
-from rmpair.domain.templates import ProgrammeTemplate, TemplateNotFound
+from rmpair.domain.template_types import ProgrammeTemplate, TemplateNotFound
 from rmpair.errors import UserError
 from rmpair.i18n import _, ngettext
 from rmpair.model.codec import JSONValue

@@ -22,7 +22,7 @@ from rmpair.domain.cadence import (
     first_weekday,
     programme_month,
 )
-from rmpair.domain.templates import MIN_SESSION_MINUTES
+from rmpair.domain.template_schema import MIN_SESSION_MINUTES
 from rmpair.errors import UserError
 from rmpair.i18n import _
 from rmpair.model.codec import JSONValue

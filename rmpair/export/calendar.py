@@ -41,7 +41,7 @@ from rmpair.store.merge import DELETED, Change, RecordState
 if TYPE_CHECKING:
     from zoneinfo import ZoneInfo
 
-    from rmpair.export.ics import Alarm, IcsCalendar, IcsEvent, Recurrence
+    from rmpair.export.ics_model import Alarm, IcsCalendar, IcsEvent, Recurrence
 
 __all__ = [
     "DEFAULT_ICS_NAME",
@@ -299,7 +299,7 @@ def _series_pattern(tandem: Tandem, planned: Sequence[dt.datetime]) -> _Pattern:
     planned starts, so a kick-off on another day or hour stays a single event instead
     of shifting the whole series.
     """
-    from rmpair.export.ics import Recurrence
+    from rmpair.export.ics_model import Recurrence
 
     if tandem.cadence is Cadence.MONTHLY:
         day = _pick([p.day for p in planned])
@@ -411,7 +411,7 @@ class Calendar:
         return views
 
     def _single(self, tandem: Tandem, view: _View, alarm: Alarm | None) -> IcsEvent:
-        from rmpair.export.ics import IcsEvent
+        from rmpair.export.ics_model import IcsEvent
 
         if view.cancelled:
             return IcsEvent(
@@ -438,7 +438,7 @@ class Calendar:
         )
 
     def _prep_block(self, tandem: Tandem, view: _View, alarm_minutes: int | None) -> IcsEvent:
-        from rmpair.export.ics import Alarm, IcsEvent
+        from rmpair.export.ics_model import Alarm, IcsEvent
 
         role = view.teacher
         name = tandem.name_of(role)
@@ -485,7 +485,8 @@ class Calendar:
         alarm: Alarm | None,
     ) -> tuple[list[IcsEvent], list[_View]]:
         """One series' events, and the members that fit no occurrence (single events)."""
-        from rmpair.export.ics import Slot, build_series, occurrences
+        from rmpair.export.ics_model import Slot
+        from rmpair.export.ics_recurrence import build_series, occurrences
 
         in_zone = [v for v in members if v.zone.key == zone.key]
         leftovers = [v for v in members if v.zone.key != zone.key]
@@ -559,7 +560,7 @@ class Calendar:
         ``prep_blocks`` adds a block of ``PREP_MINUTES`` before each session for the
         side that teaches; ``alarm_minutes`` adds a reminder to every event.
         """
-        from rmpair.export.ics import Alarm, IcsCalendar
+        from rmpair.export.ics_model import Alarm, IcsCalendar
 
         tandem = self.records.tandem()
         if tandem is None:

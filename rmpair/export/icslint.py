@@ -4,139 +4,20 @@
 byte layer (BOM, CRLF, 75-octet lines, UTF-8 after unfolding), the component
 structure, the properties every VCALENDAR/VEVENT needs, time zones (no floating times,
 every TZID defined) and recurrence rules. It never raises, whatever the input, so
-``rmpair doctor`` can run it on any file a user hands over.
+``rmpair doctor`` can run it on any file a user hands over. Unfolding and splitting
+content lines live in ``ics_parse``; this module holds the rules.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterator
-from dataclasses import dataclass, field
-
+from rmpair.export.ics_parse import BOM, Component, Prop, parse_line, unfold_pieces
 from rmpair.i18n import _
 
-__all__ = ["lint", "unfold"]
+__all__ = ["lint"]
 
-_BOM = b"\xef\xbb\xbf"
 _MAX_OCTETS = 75
-_NAME_RE = re.compile(r"^[A-Z0-9-]+$")
 # Problems of one kind beyond this many are summarised, so a broken file stays readable.
 _MAX_PER_KIND = 5
-
-
-# ------------------------------------------------------------------- unfolding
-
-
-def _physical_lines(data: bytes) -> list[bytes]:
-    """Split at LF, dropping the CR of CRLF; a final empty piece (after the last LF) goes."""
-    pieces = data.split(b"\n")
-    if pieces and pieces[-1] == b"":
-        pieces.pop()
-    return [piece[:-1] if piece.endswith(b"\r") else piece for piece in pieces]
-
-
-def _unfold_pieces(data: bytes) -> list[tuple[int, list[bytes]]]:
-    """Logical lines as (1-based number of their first physical line, physical pieces).
-
-    The pieces exclude the line end and the one leading space/tab of a continuation.
-    """
-    logical: list[tuple[int, list[bytes]]] = []
-    for number, line in enumerate(_physical_lines(data), start=1):
-        if line[:1] in (b" ", b"\t") and logical:
-            logical[-1][1].append(line[1:])
-        elif line:
-            logical.append((number, [line]))
-    return logical
-
-
-def unfold(data: bytes, errors: str = "strict") -> list[str]:
-    """Unfold ``data`` into logical content lines (RFC 5545 3.1), decoded as UTF-8.
-
-    A leading BOM is ignored and bare LF line ends are tolerated, so the lines of a
-    slightly broken file can still be inspected. Empty lines are skipped. ``errors`` is
-    passed to ``bytes.decode`` ("strict" raises on invalid UTF-8).
-    """
-    if data.startswith(_BOM):
-        data = data[len(_BOM) :]
-    return [b"".join(pieces).decode("utf-8", errors) for _, pieces in _unfold_pieces(data)]
-
-
-# --------------------------------------------------------------------- parsing
-
-
-@dataclass
-class _Prop:
-    line: int
-    name: str
-    params: dict[str, list[str]]
-    value: str
-
-
-@dataclass
-class _Component:
-    name: str
-    line: int
-    props: list[_Prop] = field(default_factory=list)
-    children: list[_Component] = field(default_factory=list)
-
-    def first(self, name: str) -> _Prop | None:
-        return next((prop for prop in self.props if prop.name == name), None)
-
-    def all(self, name: str) -> list[_Prop]:
-        return [prop for prop in self.props if prop.name == name]
-
-    def walk(self) -> Iterator[_Component]:
-        yield self
-        for child in self.children:
-            yield from child.walk()
-
-
-def _parse_params(text: str, pos: int) -> tuple[dict[str, list[str]], int] | None:
-    """Parse ``;NAME=value,"quoted"...`` from ``pos``; return params and the ':' index."""
-    params: dict[str, list[str]] = {}
-    size = len(text)
-    while pos < size and text[pos] == ";":
-        equals = text.find("=", pos + 1)
-        if equals < 0:
-            return None
-        name = text[pos + 1 : equals].upper()
-        pos = equals + 1
-        values: list[str] = []
-        while True:
-            if pos < size and text[pos] == '"':
-                close = text.find('"', pos + 1)
-                if close < 0:
-                    return None
-                values.append(text[pos + 1 : close])
-                pos = close + 1
-            else:
-                start = pos
-                while pos < size and text[pos] not in ';:,"':
-                    pos += 1
-                values.append(text[start:pos])
-            if pos < size and text[pos] == ",":
-                pos += 1
-                continue
-            break
-        params[name] = values
-    if pos >= size or text[pos] != ":":
-        return None
-    return params, pos
-
-
-def _parse_line(number: int, text: str) -> _Prop | None:
-    """Split a content line into name, parameters and value; None if it is not one."""
-    pos = 0
-    while pos < len(text) and text[pos] not in ";:":
-        pos += 1
-    name = text[:pos].upper()
-    if not _NAME_RE.match(name):
-        return None
-    parsed = _parse_params(text, pos)
-    if parsed is None:
-        return None
-    params, colon = parsed
-    return _Prop(number, name, params, text[colon + 1 :])
 
 
 class _Report:
@@ -167,9 +48,9 @@ class _Report:
 
 
 def _check_bytes(data: bytes, report: _Report) -> None:
-    if data.startswith(_BOM):
+    if data.startswith(BOM):
         report.add("bom", _("file starts with a UTF-8 byte order mark (BOM); remove it"))
-        data = data[len(_BOM) :]
+        data = data[len(BOM) :]
     if not data:
         report.add("empty", _("file is empty"))
         return
@@ -206,10 +87,10 @@ def _check_bytes(data: bytes, report: _Report) -> None:
 
 
 def _decode_lines(data: bytes, report: _Report) -> list[tuple[int, str]]:
-    if data.startswith(_BOM):
-        data = data[len(_BOM) :]
+    if data.startswith(BOM):
+        data = data[len(BOM) :]
     lines: list[tuple[int, str]] = []
-    for number, pieces in _unfold_pieces(data):
+    for number, pieces in unfold_pieces(data):
         raw = b"".join(pieces)
         try:
             text = raw.decode("utf-8")
@@ -239,16 +120,16 @@ def _is_utf8(raw: bytes) -> bool:
 # ------------------------------------------------------------ structure checks
 
 
-def _build_tree(lines: list[tuple[int, str]], report: _Report) -> list[_Component]:
-    roots: list[_Component] = []
-    stack: list[_Component] = []
+def _build_tree(lines: list[tuple[int, str]], report: _Report) -> list[Component]:
+    roots: list[Component] = []
+    stack: list[Component] = []
     for number, text in lines:
-        prop = _parse_line(number, text)
+        prop = parse_line(number, text)
         if prop is None:
             report.add("syntax", _("line {n}: not a valid content line").format(n=number))
             continue
         if prop.name == "BEGIN":
-            component = _Component(prop.value.strip().upper(), number)
+            component = Component(prop.value.strip().upper(), number)
             if stack:
                 stack[-1].children.append(component)
             else:
@@ -301,11 +182,11 @@ def _build_tree(lines: list[tuple[int, str]], report: _Report) -> list[_Componen
     return roots
 
 
-def _where(component: _Component) -> str:
+def _where(component: Component) -> str:
     return _("line {n}: {name}").format(n=component.line, name=component.name)
 
 
-def _check_calendar(calendar: _Component, report: _Report) -> None:
+def _check_calendar(calendar: Component, report: _Report) -> None:
     if calendar.name != "VCALENDAR":
         return
     for name in ("VERSION", "PRODID", "CALSCALE", "METHOD"):
@@ -324,7 +205,7 @@ def _check_calendar(calendar: _Component, report: _Report) -> None:
         )
 
 
-def _is_floating(prop: _Prop) -> bool:
+def _is_floating(prop: Prop) -> bool:
     if prop.params.get("VALUE", [""])[0].upper() == "DATE":
         return False
     if "TZID" in prop.params:
@@ -333,7 +214,7 @@ def _is_floating(prop: _Prop) -> bool:
     return any(not v.upper().endswith("Z") for v in values)
 
 
-def _rrule_parts(prop: _Prop) -> dict[str, str]:
+def _rrule_parts(prop: Prop) -> dict[str, str]:
     parts: dict[str, str] = {}
     for item in prop.value.split(";"):
         key, _sep, value = item.partition("=")
@@ -341,7 +222,7 @@ def _rrule_parts(prop: _Prop) -> dict[str, str]:
     return parts
 
 
-def _check_rrule(rrule: _Prop, dtstart: _Prop | None, report: _Report) -> None:
+def _check_rrule(rrule: Prop, dtstart: Prop | None, report: _Report) -> None:
     parts = _rrule_parts(rrule)
     if "FREQ" not in parts:
         report.add("rrule", _("line {n}: RRULE without FREQ").format(n=rrule.line))
@@ -364,7 +245,7 @@ def _check_rrule(rrule: _Prop, dtstart: _Prop | None, report: _Report) -> None:
         )
 
 
-def _check_event(event: _Component, report: _Report) -> None:
+def _check_event(event: Component, report: _Report) -> None:
     for name in ("UID", "DTSTAMP", "DTSTART", "SUMMARY"):
         if event.first(name) is None:
             report.add(
@@ -401,7 +282,7 @@ def _check_event(event: _Component, report: _Report) -> None:
         _check_rrule(rrule, dtstart, report)
 
 
-def _check_timezone(tz: _Component, report: _Report) -> None:
+def _check_timezone(tz: Component, report: _Report) -> None:
     if tz.first("TZID") is None:
         report.add("vtimezone", _("{where} is missing TZID").format(where=_where(tz)))
     observances = [c for c in tz.children if c.name in ("STANDARD", "DAYLIGHT")]
@@ -437,7 +318,7 @@ def _check_timezone(tz: _Component, report: _Report) -> None:
                 )
 
 
-def _check_references(roots: list[_Component], report: _Report) -> None:
+def _check_references(roots: list[Component], report: _Report) -> None:
     defined: set[str] = set()
     for root in roots:
         for component in root.walk():

@@ -1,107 +1,48 @@
-"""Encryption of the shared folder: key derivation, the file format, passphrases.
+"""Encryption of the shared folder: keys and passphrases.
 
 An encrypted journal keeps every file rmpair writes into the shared folder sealed
 with a key derived from a passphrase the pair shares; this device's own data
 folder (replica, cache, private notes) stays plain, it never leaves the device.
 
-File format (one device log, encrypted as a whole)::
-
-    magic      12 bytes  b"RMPAIR-ENC1\\n"
-    version     1 byte   1: the layout below
-    kdf         1 byte   1: scrypt
-    log2(N), r, p        3 bytes, scrypt's cost parameters
-    cipher      1 byte   1: AES-256-GCM
-    salt       16 bytes  random, chosen once per journal (reused by every device)
-    check      16 bytes  derived from the key: tells a wrong passphrase from a damaged file
-    journal    1 byte length + the journal id (ASCII)
-    nonce      12 bytes  fresh and random for every write
-    ciphertext + 16-byte tag
-
-Everything before the ciphertext is authenticated as associated data, so no byte
-of the file can change unnoticed. Every file carries its salt, so a device needs
-nothing but the passphrase; devices that chose different salts concurrently still
-read each other (one derived key per salt). Keys are derived once per process and
-kept in memory only. ``cryptography`` and ``keyring`` are imported only when a
-journal is encrypted, so plain journals start as fast as before.
+This module holds the keys (derivation, sealing, the ``Keychain``) and where a
+passphrase comes from (environment, keyring, prompt); the file format and its header
+are in ``crypto_format``. Keys are derived once per process and kept in memory only.
+``cryptography`` and ``keyring`` are imported only when a journal is encrypted, so plain
+journals start as fast as before.
 """
 
 from __future__ import annotations
 
 import hmac
 import os
-import re
-import struct
 import sys
 import unicodedata
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple, TypeAlias
+from typing import NamedTuple, TypeAlias
 
 from rmpair.errors import UserError
 from rmpair.i18n import _
-from rmpair.store.files import ENCRYPTED_MAGIC as MAGIC
+from rmpair.store.crypto_format import (
+    CHECK_BYTES,
+    DEFAULT_PARAMS,
+    HEADER_READ_BYTES,
+    NONCE_BYTES,
+    SALT_BYTES,
+    CryptoError,
+    Header,
+    KdfParams,
+    parse_header,
+)
 
-if TYPE_CHECKING:
-    from rmpair.domain.records import Records
-
-FORMAT_VERSION = 1
-KDF_SCRYPT = 1
-CIPHER_AES256GCM = 1
-SALT_BYTES = 16
-CHECK_BYTES = 16
-NONCE_BYTES = 12
-TAG_BYTES = 16
 ENV_PASSPHRASE = "RMPAIR_PASSPHRASE"
 ENV_KEYRING = "RMPAIR_KEYRING"  # "off": never read or store the passphrase in the keyring
 KEYRING_SERVICE = "rmpair"
 MIN_PASSPHRASE = 8
 MAX_ATTEMPTS = 3
-# A file names its own key derivation cost; a damaged or hostile header must not make
-# this device spend gigabytes or minutes on it, nor derive keys for endless salts.
-MAX_KDF_MEMORY = 256 * 1024 * 1024
-MAX_KDF_WORK = 1024 * 1024 * 1024  # memory times passes: about ten times the default
+# Like the cost in a header (crypto_format), a hostile folder must not make this device
+# derive keys for endless salts.
 MAX_KEYS = 8
-
-_FIXED = struct.Struct(f">{len(MAGIC)}sBBBBBB{SALT_BYTES}s{CHECK_BYTES}sB")
-_JOURNAL_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
-
-
-class KdfParams(NamedTuple):
-    """scrypt's cost: N = 2**log2_n, block size r, parallelism p."""
-
-    log2_n: int
-    r: int
-    p: int
-
-    @property
-    def memory(self) -> int:
-        return 128 * self.r * (1 << self.log2_n)
-
-    @property
-    def acceptable(self) -> bool:
-        """Within what this device agrees to spend on a file's say-so."""
-        return (
-            10 <= self.log2_n <= 24
-            and 1 <= self.r <= 32
-            and 1 <= self.p <= 16
-            and self.memory <= MAX_KDF_MEMORY
-            and self.memory * self.p <= MAX_KDF_WORK
-        )
-
-    def to_json(self) -> dict[str, int]:
-        return {"n": 1 << self.log2_n, "r": self.r, "p": self.p}
-
-
-# 32 MiB and about a quarter of a second on a current laptop: the OWASP-recommended
-# strength for scrypt (N=2^15 needs p=3), without the 128 MiB of N=2^17 on old devices.
-DEFAULT_PARAMS = KdfParams(15, 8, 3)
-
-KDF_NAME = "scrypt"
-CIPHER_NAME = "AES-256-GCM"
-
-
-class CryptoError(ValueError):
-    """An encrypted file cannot be opened; the message says why in plain words."""
 
 
 class WrongPassphrase(UserError):
@@ -132,73 +73,11 @@ def check_new_passphrase(passphrase: str) -> None:
 # -- the header ------------------------------------------------------------------
 
 
-class Header(NamedTuple):
-    """The plain part of an encrypted file: how to derive its key, and its nonce."""
-
-    params: KdfParams
-    salt: bytes
-    check: bytes
-    journal: str
-    nonce: bytes
-
-    def encode(self) -> bytes:
-        journal = self.journal.encode("ascii")
-        fixed = _FIXED.pack(
-            MAGIC,
-            FORMAT_VERSION,
-            KDF_SCRYPT,
-            self.params.log2_n,
-            self.params.r,
-            self.params.p,
-            CIPHER_AES256GCM,
-            self.salt,
-            self.check,
-            len(journal),
-        )
-        return fixed + journal + self.nonce
-
-    @property
-    def key_id(self) -> tuple[bytes, KdfParams]:
-        return self.salt, self.params
-
-
-def parse_header(raw: bytes) -> tuple[Header, int]:
-    """The header of an encrypted file and where its ciphertext starts."""
-    if not raw.startswith(MAGIC):
-        raise CryptoError(_("not an encrypted rmpair file"))
-    truncated = CryptoError(_("the file ends too early (truncated)"))
-    if len(raw) < _FIXED.size:
-        raise truncated
-    _magic, version, kdf, log2_n, r, p, cipher, salt, check, length = _FIXED.unpack_from(raw)
-    if version != FORMAT_VERSION:
-        raise CryptoError(
-            _(
-                "encrypted in a format this version of rmpair does not know ({version}); "
-                "update rmpair"
-            ).format(version=version)
-        )
-    if kdf != KDF_SCRYPT or cipher != CIPHER_AES256GCM:
-        raise CryptoError(_("encrypted with a method this version of rmpair does not know"))
-    params = KdfParams(log2_n, r, p)
-    if not params.acceptable:
-        raise CryptoError(_("the header's key derivation settings are out of range"))
-    end = _FIXED.size + length + NONCE_BYTES
-    if len(raw) < end + TAG_BYTES:
-        raise truncated
-    try:
-        journal = raw[_FIXED.size : _FIXED.size + length].decode("ascii")
-    except UnicodeDecodeError:
-        journal = ""
-    if not _JOURNAL_ID.fullmatch(journal):
-        raise CryptoError(_("the header's journal id is malformed"))
-    return Header(params, salt, check, journal, raw[end - NONCE_BYTES : end]), end
-
-
 def read_header(path: Path) -> Header | None:
     """The header of ``path`` if it is an encrypted file with a readable header."""
     try:
         with open(path, "rb") as handle:
-            start = handle.read(_FIXED.size + 255 + NONCE_BYTES + TAG_BYTES)
+            start = handle.read(HEADER_READ_BYTES)
     except OSError:
         return None
     try:
@@ -423,20 +302,26 @@ def interactive() -> bool:
 
 
 def _echo(message: str) -> None:
-    import typer
-
-    typer.echo(message, err=True)
+    sys.stderr.write(message + "\n")
+    sys.stderr.flush()
 
 
 def _prompt(text: str, *, confirm: bool) -> str:
-    import typer
+    """A hidden prompt on the terminal (the standard library's, as the CLI framework
+    would use): the store stays free of any command-line library."""
+    import getpass
 
-    value: str = typer.prompt(
-        text,
-        hide_input=True,
-        confirmation_prompt=_("Type it again to confirm") if confirm else False,
-    )
-    return value
+    while True:
+        try:
+            value = getpass.getpass(f"{text}: ")
+            if not confirm:
+                return value
+            again = getpass.getpass(f"{_('Type it again to confirm')}: ")
+        except EOFError:
+            raise UserError(_("No passphrase was typed; nothing was changed.")) from None
+        if value == again:
+            return value
+        _echo(_("The two passphrases differ; type them again."))
 
 
 def _needs_new_passphrase() -> str:
@@ -564,64 +449,3 @@ class StandardSource:
                 continue
             return value
         raise UserError(_("No passphrase chosen; nothing was changed."))
-
-
-# -- the journal ---------------------------------------------------------------------
-
-
-def encrypt_journal(journal: Records, passphrase: str | None = None) -> int:
-    """Encrypt this device's files in the shared folder and record in the journal that it
-    is encrypted, so the partner's device encrypts its own files when it next opens it.
-
-    ``passphrase`` None asks the journal's passphrase source. Each file is replaced in
-    one atomic write; if this stops half-way, plain and encrypted files are both read
-    and running it again finishes. Returns how many of this device's plain files were
-    encrypted since the journal was opened (opening it may have finished a conversion).
-    """
-    store = journal.store
-    store.start_encryption(passphrase)
-    if not store.encryption_recorded():
-        journal.update("device", journal.device_id, {"encrypted": True})
-    store.convert_own_files()
-    if store.unshared is not None:
-        # A file could not be written (a full disk): say so; a second run finishes.
-        raise OSError(
-            _("Not every file could be encrypted ({reason}); run 'rmpair encrypt' again.").format(
-                reason=store.unshared
-            )
-        )
-    return store.converted
-
-
-def encryption_report(journal: Records) -> dict[str, Any]:
-    """Whether the journal is encrypted and which devices' files are still plain (JSON)."""
-    from rmpair.model.records import Device
-
-    store = journal.store
-    files = store.files_by_device()
-    known = {d.id: d for d in journal.all(Device)}
-    devices = []
-    for device_id in sorted(set(files) | set(known)):
-        encrypted, plain = files.get(device_id, ([], []))
-        record = known.get(device_id)
-        devices.append(
-            {
-                "device": device_id,
-                "person": record.person if record else "",
-                "role": record.role.value if record else "",
-                "label": record.label if record else "",
-                "this_device": device_id == journal.device_id,
-                "encrypted_files": len(encrypted),
-                "plain_files": plain,
-            }
-        )
-    params = store.encryption_params()
-    encrypted_journal = store.encryption_wanted()
-    return {
-        "encrypted": encrypted_journal,
-        "complete": encrypted_journal and not any(d["plain_files"] for d in devices),
-        "unlocked": store.unlocked,
-        "kdf": {"name": KDF_NAME, **params.to_json()} if params else None,
-        "cipher": CIPHER_NAME if params else None,
-        "devices": devices,
-    }

@@ -11,11 +11,13 @@ from typing import TYPE_CHECKING, Any
 
 from rmpair.errors import ReadOnlyError
 from rmpair.i18n import _
-from rmpair.store.files import ENCRYPTED_MAGIC, LogFile, LogFileError, parse_log
+from rmpair.store.crypto_format import MAGIC as ENCRYPTED_MAGIC
+from rmpair.store.files import LogFile, LogFileError, parse_log
 from rmpair.store.locking import LockingStore
 
 if TYPE_CHECKING:
-    from rmpair.store.crypto import Header, KdfParams, PassphraseSource
+    from rmpair.store.crypto import PassphraseSource
+    from rmpair.store.crypto_format import Header, KdfParams
 
 
 def locked_reason() -> str:
@@ -199,7 +201,7 @@ class EncryptingStore(LockingStore):
         """A shared file's log, decrypted if it is encrypted."""
         if not raw.startswith(ENCRYPTED_MAGIC):
             return parse_log(raw, name)
-        from rmpair.store.crypto import CryptoError, parse_header
+        from rmpair.store.crypto_format import CryptoError, parse_header
 
         try:
             header = parse_header(raw)[0]

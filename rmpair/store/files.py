@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from rmpair.i18n import _
+from rmpair.store.crypto_format import MAGIC as ENCRYPTED_MAGIC
 from rmpair.store.merge import Change, change_problem
 
 TEMP_PREFIX = ".rmpair-tmp-"
@@ -27,8 +28,6 @@ _ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 _PERIOD = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
 SCHEMA = 1
 LOG_FORMAT = "rmpair-log"
-# How an encrypted log starts (the format is in crypto.py, imported only when needed).
-ENCRYPTED_MAGIC = b"RMPAIR-ENC1\n"
 
 # Windows refuses to replace a file another process (a sync client, a virus scanner)
 # holds open; these errors usually clear within moments.
@@ -254,7 +253,7 @@ def journal_of(path: Path) -> str:
             _("{name}: cannot be read ({reason})").format(name=path.name, reason=exc.strerror)
         ) from None
     if raw.startswith(ENCRYPTED_MAGIC):
-        from rmpair.store.crypto import CryptoError, parse_header
+        from rmpair.store.crypto_format import CryptoError, parse_header
 
         try:
             return parse_header(raw)[0].journal

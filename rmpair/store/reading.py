@@ -11,8 +11,9 @@ from pathlib import Path
 from rmpair import __version__
 from rmpair.errors import os_error_text
 from rmpair.i18n import _, ngettext
+from rmpair.store.crypto_format import MAGIC as ENCRYPTED_MAGIC
 from rmpair.store.encryption import Locked, OtherJournal
-from rmpair.store.files import ENCRYPTED_MAGIC, SCHEMA, TEMP_PREFIX, LogFile, LogFileError, read_log
+from rmpair.store.files import SCHEMA, TEMP_PREFIX, LogFile, LogFileError, read_log
 from rmpair.store.problems import MISPLACED, OLDER_COPY, FileInfo, LoadReport, Problem, admit
 from rmpair.store.scan import Signature, scan
 from rmpair.store.syncfiles import FileRole, classify
@@ -106,7 +107,7 @@ class ReadingStore(WritingStore):
             if isinstance(raw, bytes) and raw.startswith(ENCRYPTED_MAGIC):
                 encrypted.append(rel)
         if encrypted and self._keys is None and not self._refused:
-            from rmpair.store.crypto import CryptoError, parse_header
+            from rmpair.store.crypto_format import CryptoError, parse_header
 
             headers = []
             for rel in encrypted:
