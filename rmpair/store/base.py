@@ -1,7 +1,8 @@
 """The fields every part of the journal store shares, set up in one place.
 
-The store is split by concern into classes that build on this one (locking,
-encryption, writing, reading, the cache); ``JournalStore`` composes them.
+The store is split by concern into parts that each get this core (locking,
+encryption, writing, reading, the cache); ``JournalStore`` is the core and composes
+the parts, each of which holds only the parts below it.
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from rmpair.clock import SYSTEM_CLOCK, epoch_ms
 from rmpair.store.cache import PartCache
@@ -23,8 +24,16 @@ if TYPE_CHECKING:
     from rmpair.store.crypto import Keychain, Passphrase, PassphraseSource
 
 
-class StoreBase:
-    """What the parts of ``JournalStore`` share: where the journal lives, what was read."""
+class StoreCore:
+    """What the parts of ``JournalStore`` share: where the journal lives, what was read.
+
+    The parts (lock, keys, writer, reader, cache) hold behaviour and read and write
+    these fields through the store they are given; only the store composes them.
+    """
+
+    # Called when a write has waited a second for another rmpair on this device (the
+    # command line sets it on JournalStore to say so on stderr).
+    on_wait: ClassVar[Callable[[], object] | None] = None
 
     def __init__(
         self,

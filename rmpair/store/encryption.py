@@ -11,9 +11,10 @@ from typing import TYPE_CHECKING, Any
 
 from rmpair.errors import ReadOnlyError
 from rmpair.i18n import _
+from rmpair.store.base import StoreCore
 from rmpair.store.crypto_format import MAGIC as ENCRYPTED_MAGIC
 from rmpair.store.files import LogFile, LogFileError, parse_log
-from rmpair.store.locking import LockingStore
+from rmpair.store.locking import DeviceLock
 
 if TYPE_CHECKING:
     from rmpair.store.crypto import PassphraseSource
@@ -39,58 +40,62 @@ def _device_record_encrypted(fields: dict[str, Any]) -> bool:
     return fields.get("encrypted") is True
 
 
-class EncryptingStore(LockingStore):
+class Keys:
     """The keys of an encrypted journal, and the decryption of shared files."""
+
+    def __init__(self, core: StoreCore, lock: DeviceLock) -> None:
+        self.core = core
+        self.lock = lock
 
     @property
     def unlocked(self) -> bool:
         """Whether this process holds the journal's key."""
-        return self._keys is not None
+        return self.core._keys is not None
 
     @property
     def locked(self) -> bool:
         """Whether the journal is encrypted and this process went on without its key
         (read-only; ``unlock`` lifts it)."""
-        return self._refused and self._keys is None
+        return self.core._refused and self.core._keys is None
 
     @property
     def needs_passphrase(self) -> bool:
         """Whether the journal is encrypted and this process has no key yet: the next
         write (or new file from the partner) asks the passphrase source."""
-        return self._keys is None and self.encryption_wanted()
+        return self.core._keys is None and self.encryption_wanted()
 
     def encryption_wanted(self) -> bool:
         """Whether what this device publishes must be encrypted: it was started here,
         a device recorded it in the journal, or some file of the journal already is."""
-        if self._encrypt_on or any(i.encrypted for i in self._shared.values()):
+        if self.core._encrypt_on or any(i.encrypted for i in self.core._shared.values()):
             return True
         return self.encryption_recorded()
 
     def encryption_recorded(self) -> bool:
         """Whether a device recorded in the journal that it is encrypted."""
-        return any(_device_record_encrypted(f) for _id, f in self.state.live("device"))
+        return any(_device_record_encrypted(f) for _id, f in self.core.state.live("device"))
 
     def _source_of_passphrase(self) -> PassphraseSource:
-        if self._source is None:
+        if self.core._source is None:
             from rmpair.store.crypto import source_of
 
-            self._source = source_of(self._passphrase)
-        return self._source
+            self.core._source = source_of(self.core._passphrase)
+        return self.core._source
 
-    def _encrypted_headers(self) -> list[Header]:
+    def encrypted_headers(self) -> list[Header]:
         """The headers of the journal's encrypted files on disk, this device's first."""
         from rmpair.store.crypto import read_header
 
         found: list[tuple[bool, str, Header]] = []
-        for rel, info in self._shared.items():
+        for rel, info in self.core._shared.items():
             if not info.encrypted:
                 continue
-            header = read_header(self.devices_dir / rel)
-            if header is not None and header.journal == self.member.journal:
-                found.append((info.device != self.device.id, rel, header))
+            header = read_header(self.core.devices_dir / rel)
+            if header is not None and header.journal == self.core.member.journal:
+                found.append((info.device != self.core.device.id, rel, header))
         return [header for _other, _rel, header in sorted(found, key=lambda f: f[:2])]
 
-    def _unlock(self, headers: list[Header]) -> None:
+    def unlock_with(self, headers: list[Header]) -> None:
         """Ask the passphrase source until a passphrase opens one of ``headers`` (any
         passphrase if there are none: it is being chosen)."""
         from rmpair.store.crypto import (
@@ -104,7 +109,9 @@ class EncryptingStore(LockingStore):
         source = self._source_of_passphrase()
         try:
             for attempt in range(1, MAX_ATTEMPTS + 1):
-                request = PassphraseRequest(self.member.journal, self.folder, not headers, attempt)
+                request = PassphraseRequest(
+                    self.core.member.journal, self.core.folder, not headers, attempt
+                )
                 passphrase = source(request)
                 if passphrase is None:
                     self._refuse()
@@ -113,7 +120,7 @@ class EncryptingStore(LockingStore):
                     check_new_passphrase(passphrase)
                 keys = Keychain(passphrase)
                 if request.new or keys.opens_any(headers):
-                    self._keys = keys
+                    self.core._keys = keys
                     accepted = getattr(source, "accepted", None)
                     if callable(accepted):
                         accepted(request, passphrase)
@@ -125,27 +132,27 @@ class EncryptingStore(LockingStore):
             raise
 
     def _refuse(self) -> None:
-        self._refused = True
+        self.core._refused = True
         reason = locked_reason()
-        if reason not in self.read_only_reasons:
-            self.read_only_reasons.append(reason)
+        if reason not in self.core.read_only_reasons:
+            self.core.read_only_reasons.append(reason)
 
-    def _ensure_writing_key(self) -> bool:
+    def ensure_writing_key(self) -> bool:
         """Have the key this device encrypts with; False (read-only) if there is none."""
-        if self._keys is None:
-            if self._refused:
+        if self.core._keys is None:
+            if self.core._refused:
                 return False
-            self._unlock(self._encrypted_headers())
-            if self._keys is None:
+            self.unlock_with(self.encrypted_headers())
+            if self.core._keys is None:
                 return False
-        if self._keys.writing is None:
-            self._keys.choose_writing(self._encrypted_headers())
+        if self.core._keys.writing is None:
+            self.core._keys.choose_writing(self.encrypted_headers())
         return True
 
-    def _can_publish(self) -> bool:
-        if not self._can_write():
+    def can_publish(self) -> bool:
+        if not self.lock.can_write():
             return False
-        return not self.encryption_wanted() or self._ensure_writing_key()
+        return not self.encryption_wanted() or self.ensure_writing_key()
 
     def start_encryption(self, passphrase: str | None = None) -> None:
         """From now on, encrypt every file this device writes into the shared folder.
@@ -154,13 +161,13 @@ class EncryptingStore(LockingStore):
         already (a second run, or the partner's device), the passphrase must open them,
         and their salt is reused.
         """
-        with self._operation():
+        with self.lock.operation():
             self._start_encryption(passphrase)
 
     def _start_encryption(self, passphrase: str | None = None) -> None:
-        if not self._can_write():
-            raise ReadOnlyError(" ".join(self.read_only_reasons))
-        headers = self._encrypted_headers()
+        if not self.lock.can_write():
+            raise ReadOnlyError(" ".join(self.core.read_only_reasons))
+        headers = self.encrypted_headers()
         if passphrase is not None:
             from rmpair.store.crypto import Keychain, check_new_passphrase, wrong_passphrase
 
@@ -169,20 +176,20 @@ class EncryptingStore(LockingStore):
                 raise wrong_passphrase()
             if not headers:
                 check_new_passphrase(passphrase)
-            if self._keys is None or self._keys.passphrase != passphrase:
-                self._keys = keys
-        elif self._keys is None:
-            self._unlock(headers)
-            if self._keys is None:
-                raise ReadOnlyError(" ".join(self.read_only_reasons))
-        assert self._keys is not None
-        self._keys.choose_writing(headers)
-        self._encrypt_on = True
+            if self.core._keys is None or self.core._keys.passphrase != passphrase:
+                self.core._keys = keys
+        elif self.core._keys is None:
+            self.unlock_with(headers)
+            if self.core._keys is None:
+                raise ReadOnlyError(" ".join(self.core.read_only_reasons))
+        assert self.core._keys is not None
+        self.core._keys.choose_writing(headers)
+        self.core._encrypt_on = True
 
     def files_by_device(self) -> dict[str, tuple[list[str], list[str]]]:
         """Per device: its files in the shared folder that are encrypted, and those not."""
         out: dict[str, tuple[list[str], list[str]]] = {}
-        for rel, info in sorted(self._shared.items()):
+        for rel, info in sorted(self.core._shared.items()):
             if info.foreign:
                 continue
             device = info.device or rel.split("/", 1)[0]
@@ -192,12 +199,12 @@ class EncryptingStore(LockingStore):
 
     def encryption_params(self) -> KdfParams | None:
         """The key derivation settings of the journal's encrypted files (None: none yet)."""
-        if self._keys is not None and self._keys.writing is not None:
-            return self._keys.writing.params
-        headers = self._encrypted_headers()
+        if self.core._keys is not None and self.core._keys.writing is not None:
+            return self.core._keys.writing.params
+        headers = self.encrypted_headers()
         return headers[0].params if headers else None
 
-    def _parse_shared(self, raw: bytes, name: str) -> LogFile:
+    def parse_shared(self, raw: bytes, name: str) -> LogFile:
         """A shared file's log, decrypted if it is encrypted."""
         if not raw.startswith(ENCRYPTED_MAGIC):
             return parse_log(raw, name)
@@ -205,11 +212,11 @@ class EncryptingStore(LockingStore):
 
         try:
             header = parse_header(raw)[0]
-            if header.journal != self.member.journal:
+            if header.journal != self.core.member.journal:
                 raise OtherJournal(name)
-            if self._keys is None:
+            if self.core._keys is None:
                 raise Locked(name)
-            plain = self._keys.decrypt(raw)
+            plain = self.core._keys.decrypt(raw)
         except CryptoError as exc:
             raise LogFileError(f"{name}: {exc}") from None
         return parse_log(plain, name)

@@ -20,33 +20,125 @@ shared folder and decrypts what it reads there; the replica and the cache stay p
 The passphrase is asked for only when a new encrypted file must be read or a file
 written, and never twice in one process.
 
-``JournalStore`` composes the store's parts, one module each, every one building on
-the one before so that none imports another that imports it: ``base`` (the shared
-fields), ``locking``, ``encryption``, ``writing`` (the replica and the shared copies),
-``reading`` (the refresh), and ``state_cache`` beside them; ``problems`` holds what
-they report.
+``JournalStore`` holds the shared fields (``base.StoreCore``) and composes the store's
+parts, one module each, each given the parts below it so that none imports another
+that imports it: ``locking``, ``encryption`` (keys), ``writing`` (the replica and the
+shared copies), ``reading`` (the refresh), and ``state_cache``; ``problems`` holds
+what they report.
 """
 
 from __future__ import annotations
 
 import shutil
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rmpair.errors import ReadOnlyError
 from rmpair.i18n import _
-from rmpair.store.encryption import locked_reason
+from rmpair.store.base import StoreCore
+from rmpair.store.encryption import Keys, locked_reason
 from rmpair.store.files import private_folder
+from rmpair.store.home import DeviceIdentity, Home, Membership
+from rmpair.store.locking import DeviceLock
 from rmpair.store.merge import MAX_STAMP_MS, MIN_STAMP_MS, Change, MergedState, content_sum
 from rmpair.store.problems import Problem, file_problems
-from rmpair.store.reading import ReadingStore
-from rmpair.store.state_cache import CachingStore
+from rmpair.store.reading import Reader
+from rmpair.store.state_cache import StateCache
+from rmpair.store.writing import Writer
+
+if TYPE_CHECKING:
+    from rmpair.store.crypto import Passphrase
+    from rmpair.store.crypto_format import KdfParams
 
 
-class JournalStore(ReadingStore, CachingStore):
-    """Reads the union of all devices' logs and appends this device's changes."""
+class JournalStore(StoreCore):
+    """Reads the union of all devices' logs and appends this device's changes.
+
+    It is the core every part works on, and composes the parts: ``lock`` (one writer
+    per device), ``keys`` (encryption), ``writer`` (the replica and the shared copies),
+    ``reader`` (the refresh) and ``cache``. Each part gets the parts it uses.
+    """
+
+    def __init__(
+        self,
+        folder: Path,
+        home: Home,
+        member: Membership,
+        device: DeviceIdentity,
+        *,
+        write: bool = True,
+        passphrase: Passphrase = None,
+        validate: Callable[[Change], str | None] | None = None,
+    ) -> None:
+        super().__init__(
+            folder,
+            home,
+            member,
+            device,
+            write=write,
+            passphrase=passphrase,
+            validate=validate,
+        )
+        self.lock = DeviceLock(self)
+        self.keys = Keys(self, self.lock)
+        self.writer = Writer(self, self.lock, self.keys)
+        self.reader = Reader(self, self.lock, self.keys, self.writer)
+        self.cache = StateCache(self)
+
+    # -- what the journal asks of its parts ----------------------------------
+
+    def refresh(self) -> bool:
+        """Pick up what changed in the shared folder; True when something new arrived."""
+        return self.reader.refresh()
+
+    @property
+    def unshared(self) -> str | None:
+        """Why some of this device's changes are not in the shared folder yet, or None."""
+        return self.writer.unshared
+
+    @property
+    def cache_dirty(self) -> bool:
+        return self.cache.cache_dirty
+
+    def renew_status(self) -> None:
+        self.cache.renew_status()
+
+    def newer_schema_files(self) -> list[str]:
+        return self.reader.newer_schema_files()
+
+    # Encryption (see crypto.py and docs/encryption.md).
+
+    @property
+    def locked(self) -> bool:
+        return self.keys.locked
+
+    @property
+    def unlocked(self) -> bool:
+        return self.keys.unlocked
+
+    @property
+    def needs_passphrase(self) -> bool:
+        return self.keys.needs_passphrase
+
+    def encryption_wanted(self) -> bool:
+        return self.keys.encryption_wanted()
+
+    def encryption_recorded(self) -> bool:
+        return self.keys.encryption_recorded()
+
+    def encryption_params(self) -> KdfParams | None:
+        return self.keys.encryption_params()
+
+    def files_by_device(self) -> dict[str, tuple[list[str], list[str]]]:
+        return self.keys.files_by_device()
+
+    def start_encryption(self, passphrase: str | None = None) -> None:
+        self.keys.start_encryption(passphrase)
+
+    def convert_own_files(self) -> None:
+        self.writer.convert_own_files()
 
     # -- opening and closing -------------------------------------------------
 
@@ -64,20 +156,20 @@ class JournalStore(ReadingStore, CachingStore):
                     "folder available?); nothing is changed until it is back."
                 ).format(folder=self.folder)
             )
-        self._load_cache()
+        self.cache.load()
         if hold_lock:
             self.state.load_all()
-        with self._operation():
-            self.refresh()
-            if hold_lock and self.encryption_wanted() and self._can_write():
+        with self.lock.operation():
+            self.reader.refresh()
+            if hold_lock and self.keys.encryption_wanted() and self.lock.can_write():
                 # The app asks for the passphrase now, before it takes over the
                 # terminal, not at its first write or when the partner's file arrives.
-                self._ensure_writing_key()
+                self.keys.ensure_writing_key()
 
     def close(self) -> None:
-        with self._operation():
-            if self._cache_dirty and self._can_write():
-                self._save_cache()
+        with self.lock.operation():
+            if self._cache_dirty and self.lock.can_write():
+                self.cache.save()
 
     def lasting_problems(self) -> list[Problem]:
         """Problems that follow from the files as they are (not this run's repairs)."""
@@ -102,16 +194,16 @@ class JournalStore(ReadingStore, CachingStore):
         Inside ``batch()`` the changes are applied at once but written when the batch
         ends, so one command that makes many changes costs one write per month file.
         """
-        with self._operation():
+        with self.lock.operation():
             return self._append(drafts)
 
     def _append(self, drafts: Iterable[dict[str, Any]]) -> list[Change]:
-        if not self._can_write():
-            raise self._cannot_write()
+        if not self.lock.can_write():
+            raise self.lock.cannot_write()
         if self._lock_is_new:
             self._lock_is_new = False
-            self._refresh()
-        if self.encryption_wanted() and not self._ensure_writing_key():
+            self.reader.refresh_locked()
+        if self.keys.encryption_wanted() and not self.keys.ensure_writing_key():
             raise ReadOnlyError(" ".join(self.read_only_reasons))
         physical = self.now_ms()
         if not MIN_STAMP_MS <= physical < MAX_STAMP_MS:
@@ -146,7 +238,7 @@ class JournalStore(ReadingStore, CachingStore):
         if self._pending is not None:
             yield
             return
-        with self._operation():
+        with self.lock.operation():
             self._pending = []
             try:
                 yield
@@ -164,7 +256,7 @@ class JournalStore(ReadingStore, CachingStore):
         A change must never be shown (or cached) unless it is in this device's files.
         """
         try:
-            self._write(changes)
+            self.writer.write(changes)
         except BaseException:
             self._reload()
             raise
@@ -172,7 +264,7 @@ class JournalStore(ReadingStore, CachingStore):
     def _reload(self) -> None:
         self.state = MergedState()
         self._shared, self._replica = {}, {}
-        self.refresh()
+        self.reader.refresh()
 
     # -- encryption ------------------------------------------------------------
 
@@ -185,14 +277,14 @@ class JournalStore(ReadingStore, CachingStore):
         from rmpair.store.crypto import Keychain, wrong_passphrase
 
         keys = Keychain(passphrase)
-        headers = self._encrypted_headers()
+        headers = self.keys.encrypted_headers()
         if headers and not keys.opens_any(headers):
             raise wrong_passphrase()
         self._keys = keys
         self._refused = False
         reason = locked_reason()
         self.read_only_reasons = [r for r in self.read_only_reasons if r != reason]
-        self.refresh()
+        self.reader.refresh()
 
     def archive_folder(self) -> Path:
         return self.archive_dir

@@ -11,73 +11,81 @@ from pathlib import Path
 from rmpair import __version__
 from rmpair.errors import os_error_text
 from rmpair.i18n import _, ngettext
+from rmpair.store.base import StoreCore
 from rmpair.store.crypto_format import MAGIC as ENCRYPTED_MAGIC
-from rmpair.store.encryption import Locked, OtherJournal
+from rmpair.store.encryption import Keys, Locked, OtherJournal
 from rmpair.store.files import SCHEMA, TEMP_PREFIX, LogFile, LogFileError, read_log
+from rmpair.store.locking import DeviceLock
 from rmpair.store.problems import MISPLACED, OLDER_COPY, FileInfo, LoadReport, Problem, admit
 from rmpair.store.scan import Signature, scan
 from rmpair.store.syncfiles import FileRole, classify
-from rmpair.store.writing import WritingStore
+from rmpair.store.writing import Writer
 
 
-class ReadingStore(WritingStore):
+class Reader:
     """Reads the replica and the shared folder into the merged state."""
+
+    def __init__(self, core: StoreCore, lock: DeviceLock, keys: Keys, writer: Writer) -> None:
+        self.core = core
+        self.lock = lock
+        self.keys = keys
+        self.writer = writer
 
     def refresh(self) -> bool:
         """Re-read whatever changed in the shared folder; True if the state changed."""
-        with self._operation():
-            return self._refresh()
+        with self.lock.operation():
+            return self.refresh_locked()
 
-    def _refresh(self) -> bool:
+    def refresh_locked(self) -> bool:
         report = LoadReport()
-        shared_files = scan(self.devices_dir)
+        shared_files = scan(self.core.devices_dir)
         # Read first, and ask for a passphrase if an encrypted file needs one, so that a
         # wrong one stops everything before a single file is written.
         fetched = self._fetch_shared(shared_files)
-        self._read_replica(scan(self.replica_dir), report)
+        self._read_replica(scan(self.core.replica_dir), report)
         own_copies = self._read_shared(shared_files, fetched, report)
-        if own_copies and self._can_write():
-            self._fold(own_copies, report)
-        self._republish(shared_files, report)
-        if self.state.max_hlc:
-            self.clock.observe(self.state.max_hlc)
+        if own_copies and self.lock.can_write():
+            self.writer.fold(own_copies, report)
+        self.writer.republish(shared_files, report)
+        if self.core.state.max_hlc:
+            self.core.clock.observe(self.core.state.max_hlc)
         for problem in report.problems:
-            if problem not in self._notices:
-                self._notices.append(problem)
+            if problem not in self.core._notices:
+                self.core._notices.append(problem)
         self._check_schema()
         if report.new_changes:
-            self._cache_dirty = True
+            self.core._cache_dirty = True
         return report.new_changes > 0
 
     def _read_replica(self, files: dict[str, tuple[str, Signature]], report: LoadReport) -> None:
         for rel, (where, sig) in sorted(files.items()):
-            info = self._replica.get(rel)
+            info = self.core._replica.get(rel)
             if info is not None and info.sig == sig:
                 continue
             path = Path(where)
             if classify(path.name).role is not FileRole.CANONICAL:
-                if path.name.startswith(TEMP_PREFIX) and self._can_write():
+                if path.name.startswith(TEMP_PREFIX) and self.lock.can_write():
                     with contextlib.suppress(OSError):  # left by a crash mid-write
                         path.unlink()
                         continue
-                self._ignored_replica[rel] = sig
+                self.core._ignored_replica[rel] = sig
                 continue
             try:
                 log = read_log(path)
             except LogFileError as exc:
                 # The shared copy or a later save will restore it; say so meanwhile.
-                self._replica[rel] = FileInfo(sig, problem=str(exc))
+                self.core._replica[rel] = FileInfo(sig, problem=str(exc))
                 continue
-            admitted, quarantined = admit(log, self._validate)
-            self._replica[rel] = FileInfo(
+            admitted, quarantined = admit(log, self.core._validate)
+            self.core._replica[rel] = FileInfo(
                 sig,
                 schema=log.schema,
                 device=log.device,
                 period=log.period,
                 quarantined=quarantined,
             )
-            report.new_changes += self.state.apply_all(admitted)
-            self._cache_dirty = True
+            report.new_changes += self.core.state.apply_all(admitted)
+            self.core._cache_dirty = True
 
     def _fetch_shared(self, files: dict[str, tuple[str, Signature]]) -> dict[str, bytes | str]:
         """The bytes (or why they cannot be read) of every log to read in this refresh.
@@ -97,7 +105,7 @@ class ReadingStore(WritingStore):
 
         encrypted: list[str] = []
         for rel, (where, sig) in files.items():
-            info = self._shared.get(rel)
+            info = self.core._shared.get(rel)
             if info is not None and info.sig == sig:
                 continue
             if classify(rel.rsplit("/", 1)[-1]).role in (FileRole.TEMPORARY, FileRole.OTHER):
@@ -106,7 +114,7 @@ class ReadingStore(WritingStore):
             raw = fetched[rel]
             if isinstance(raw, bytes) and raw.startswith(ENCRYPTED_MAGIC):
                 encrypted.append(rel)
-        if encrypted and self._keys is None and not self._refused:
+        if encrypted and self.core._keys is None and not self.core._refused:
             from rmpair.store.crypto_format import CryptoError, parse_header
 
             headers = []
@@ -117,15 +125,15 @@ class ReadingStore(WritingStore):
                     header = parse_header(raw)[0]
                 except CryptoError:
                     continue  # reported as damaged when it is read
-                if header.journal == self.member.journal:
+                if header.journal == self.core.member.journal:
                     headers.append(header)
             if headers:
                 # Files read before count too: one altered header must not look like a
                 # wrong passphrase.
-                self._unlock(self._encrypted_headers() + headers)
-        if self._keys is not None:
+                self.keys.unlock_with(self.keys.encrypted_headers() + headers)
+        if self.core._keys is not None:
             # Files left unread for want of a passphrase are read now that there is one.
-            for rel, info in self._shared.items():
+            for rel, info in self.core._shared.items():
                 if info.locked and rel not in fetched and rel in files:
                     fetch(rel, files[rel][0])
         return fetched
@@ -140,7 +148,7 @@ class ReadingStore(WritingStore):
         own_copies: list[tuple[str, Path]] = []
         seen = set()
         for rel, (where, sig) in sorted(files.items()):
-            info = self._shared.get(rel)
+            info = self.core._shared.get(rel)
             if rel not in fetched and info is not None and info.sig == sig:  # unchanged
                 seen.add(rel)
                 if self._own_stray(rel, info.device, info.period):
@@ -149,56 +157,56 @@ class ReadingStore(WritingStore):
             path = Path(where)
             kind = classify(path.name)
             if kind.role in (FileRole.TEMPORARY, FileRole.OTHER):
-                if self._ignored.get(rel) != sig:
-                    self._ignored[rel] = sig
-                    self._cache_dirty = True
+                if self.core._ignored.get(rel) != sig:
+                    self.core._ignored[rel] = sig
+                    self.core._cache_dirty = True
                 continue
             seen.add(rel)
-            self._cache_dirty = True
+            self.core._cache_dirty = True
             raw = fetched.pop(rel, "")  # let go of each file's bytes once it is read
             if isinstance(raw, str):
-                self._shared[rel] = FileInfo(sig, problem=raw or f"{path.name}: not read")
+                self.core._shared[rel] = FileInfo(sig, problem=raw or f"{path.name}: not read")
                 continue
             encrypted = raw.startswith(ENCRYPTED_MAGIC)
             try:
-                log = self._parse_shared(raw, path.name)
+                log = self.keys.parse_shared(raw, path.name)
             except OtherJournal:
                 log = None
             except Locked:
                 problem = _("encrypted, and this journal was opened without its passphrase")
-                self._shared[rel] = FileInfo(sig, problem, encrypted=True, locked=True)
+                self.core._shared[rel] = FileInfo(sig, problem, encrypted=True, locked=True)
                 continue
             except LogFileError as exc:
-                self._shared[rel] = FileInfo(sig, problem=str(exc), encrypted=encrypted)
+                self.core._shared[rel] = FileInfo(sig, problem=str(exc), encrypted=encrypted)
                 continue
-            if log is None or log.journal != self.member.journal:
-                self._shared[rel] = FileInfo(
+            if log is None or log.journal != self.core.member.journal:
+                self.core._shared[rel] = FileInfo(
                     sig, problem=_("belongs to another journal; it is left alone"), foreign=True
                 )
                 continue
-            self._shared[rel] = FileInfo(
+            self.core._shared[rel] = FileInfo(
                 sig,
                 schema=log.schema,
                 device=log.device,
                 period=log.period,
                 encrypted=encrypted,
             )
-            admitted, quarantined = admit(log, self._validate)
-            known_duplicates = len(self.state.duplicates)
-            new = [c for c in admitted if self.state.apply(c)]
-            altered = self.state.duplicates[known_duplicates:]
+            admitted, quarantined = admit(log, self.core._validate)
+            known_duplicates = len(self.core.state.duplicates)
+            new = [c for c in admitted if self.core.state.apply(c)]
+            altered = self.core.state.duplicates[known_duplicates:]
             if altered:
                 why = _("holds another version of a change already read (altered after writing)")
                 quarantined += tuple((cid, why) for cid in altered)
             if quarantined:
-                self._shared[rel] = self._shared[rel]._replace(quarantined=quarantined)
+                self.core._shared[rel] = self.core._shared[rel]._replace(quarantined=quarantined)
             report.new_changes += len(new)
-            if new and self._can_write():
+            if new and self.lock.can_write():
                 try:
-                    self._add_to_replica(log, new)
+                    self.writer.add_to_replica(log, new)
                 except OSError as exc:
                     # Read and shown all the same; the local copy is made at a later read.
-                    self._shared.pop(rel, None)
+                    self.core._shared.pop(rel, None)
                     report.problems.append(
                         Problem(
                             f"devices/{rel}",
@@ -210,7 +218,7 @@ class ReadingStore(WritingStore):
             canonical = kind.role is not FileRole.CONFLICT_COPY and rel == (
                 f"{log.device}/{log.period}.json"
             )
-            if log.device == self.device.id and not canonical:
+            if log.device == self.core.device.id and not canonical:
                 if self._own_stray(rel, log.device, log.period):
                     own_copies.append((rel, path))
                 else:
@@ -226,29 +234,29 @@ class ReadingStore(WritingStore):
                             code=MISPLACED,
                         )
                     )
-            elif canonical and log.device != self.device.id:
+            elif canonical and log.device != self.core.device.id:
                 self._check_not_older(rel, log, report)
-        for rel in list(self._shared):
+        for rel in list(self.core._shared):
             if rel not in seen:
-                del self._shared[rel]
-                self._cache_dirty = True
-        for rel in list(self._ignored):
+                del self.core._shared[rel]
+                self.core._cache_dirty = True
+        for rel in list(self.core._ignored):
             if rel not in files:
-                del self._ignored[rel]
-                self._cache_dirty = True
+                del self.core._ignored[rel]
+                self.core._cache_dirty = True
         return own_copies
 
     def _own_stray(self, rel: str, device: str, period: str) -> bool:
         """A copy of this device's log inside this device's own folder (a sync tool's
         conflict copy): to be folded in and tidied away."""
-        own = self.device.id
+        own = self.core.device.id
         return device == own and rel.startswith(own + "/") and rel != f"{own}/{period}.json"
 
     def _check_not_older(self, rel: str, log: LogFile, report: LoadReport) -> None:
         """Say so when a partner's file arrives older than what was read from it before
         (a restored backup, a sync rollback, a replayed copy): nothing is lost, since
         entries once read are kept, but the user should know."""
-        replica = self.replica_dir / rel
+        replica = self.core.replica_dir / rel
         if not replica.exists():
             return
         try:
@@ -275,17 +283,17 @@ class ReadingStore(WritingStore):
             )
 
     def _check_schema(self) -> None:
-        newest = max((i.schema for i in self._shared.values()), default=SCHEMA)
+        newest = max((i.schema for i in self.core._shared.values()), default=SCHEMA)
         message = _(
             "This journal was written by a newer rmpair (format {schema}); this version "
             "({version}) can only read it. Update rmpair to make changes."
         ).format(schema=newest, version=__version__)
-        self.read_only_reasons = [r for r in self.read_only_reasons if "(format" not in r]
-        self.schema_reason = message if newest > SCHEMA else None
+        self.core.read_only_reasons = [r for r in self.core.read_only_reasons if "(format" not in r]
+        self.core.schema_reason = message if newest > SCHEMA else None
         if newest > SCHEMA:
-            self.read_only_reasons.append(message)
+            self.core.read_only_reasons.append(message)
 
     def newer_schema_files(self) -> list[str]:
         """Shared files written in a newer format than this version writes, newest first."""
-        newer = [(i.schema, rel) for rel, i in self._shared.items() if i.schema > SCHEMA]
+        newer = [(i.schema, rel) for rel, i in self.core._shared.items() if i.schema > SCHEMA]
         return [f"devices/{rel}" for _schema, rel in sorted(newer, reverse=True)]

@@ -7,7 +7,7 @@ from __future__ import annotations
 from rmpair import __version__
 from rmpair.errors import ReadOnlyError
 from rmpair.i18n import _
-from rmpair.store.base import StoreBase
+from rmpair.store.base import StoreCore
 from rmpair.store.cache import CacheMiss
 from rmpair.store.merge import MergedState
 from rmpair.store.problems import FileInfo
@@ -15,16 +15,19 @@ from rmpair.store.problems import FileInfo
 CACHE_VERSION = 3  # quick.CACHE_VERSION must match
 
 
-class CachingStore(StoreBase):
+class StateCache:
     """Loads and saves the cache of the merged state."""
 
-    def _load_cache(self) -> None:
-        head = self._cache.head()
+    def __init__(self, core: StoreCore) -> None:
+        self.core = core
+
+    def load(self) -> None:
+        head = self.core._cache.head()
         if head is None:
             return
         try:
             key = (head["version"], head["code"], head["journal"], head["device"])
-            if key != (CACHE_VERSION, __version__, self.member.journal, self.device.id):
+            if key != (CACHE_VERSION, __version__, self.core.member.journal, self.core.device.id):
                 return
             shared = {k: FileInfo.load(v) for k, v in head["shared"].items()}
             replica = {k: FileInfo.load(v) for k, v in head["replica"].items()}
@@ -33,19 +36,19 @@ class CachingStore(StoreBase):
             state = MergedState.restore(head["state"], self._load_part)
         except (ValueError, KeyError, TypeError, IndexError, AttributeError):
             return  # a stale cache only costs a full read
-        self.state, self._shared, self._replica, self._published = (
+        self.core.state, self.core._shared, self.core._replica, self.core._published = (
             state,
             shared,
             replica,
             published,
         )
-        self._ignored = ignored
+        self.core._ignored = ignored
 
     def _load_part(self, name: str) -> bytes:
         try:
-            return self._cache.part(name)
+            return self.core._cache.part(name)
         except CacheMiss:
-            self._cache.clear()
+            self.core._cache.clear()
             raise ReadOnlyError(
                 _(
                     "This device's cache of the journal was damaged and has been cleared; "
@@ -53,44 +56,47 @@ class CachingStore(StoreBase):
                 )
             ) from None
 
-    def _save_cache(self) -> None:
-        state_head, parts = self.state.snapshot()
+    def save(self) -> None:
+        state_head, parts = self.core.state.snapshot()
         head = {
             "version": CACHE_VERSION,
             "code": __version__,
-            "journal": self.member.journal,
-            "device": self.device.id,
-            "shared": {k: v.dump() for k, v in self._shared.items()},
-            "replica": {k: v.dump() for k, v in self._replica.items()},
-            "published": self._published,
-            "ignored": self._ignored,
+            "journal": self.core.member.journal,
+            "device": self.core.device.id,
+            "shared": {k: v.dump() for k, v in self.core._shared.items()},
+            "replica": {k: v.dump() for k, v in self.core._replica.items()},
+            "published": self.core._published,
+            "ignored": self.core._ignored,
             "state": state_head,
         }
         quick = None
-        if self.status_snapshot is not None:
+        if self.core.status_snapshot is not None:
             quick = {
                 "version": CACHE_VERSION,
                 "code": __version__,
-                "journal": self.member.journal,
+                "journal": self.core.member.journal,
                 # What a listing of the folders must show for the stored status to hold.
-                "expect_shared": {**self._ignored, **{k: v.sig for k, v in self._shared.items()}},
-                "expect_replica": {
-                    **self._ignored_replica,
-                    **{k: v.sig for k, v in self._replica.items()},
+                "expect_shared": {
+                    **self.core._ignored,
+                    **{k: v.sig for k, v in self.core._shared.items()},
                 },
-                "status": self.status_snapshot,
+                "expect_replica": {
+                    **self.core._ignored_replica,
+                    **{k: v.sig for k, v in self.core._replica.items()},
+                },
+                "status": self.core.status_snapshot,
             }
         try:
-            self._cache.save(head, parts, quick)
+            self.core._cache.save(head, parts, quick)
         except (OSError, ValueError):
             return
-        self.state.saved(state_head)
-        self._cache_dirty = False
+        self.core.state.saved(state_head)
+        self.core._cache_dirty = False
 
     def renew_status(self) -> None:
         """Save the cache at close although no change arrived, with a fresh status."""
-        self._cache_dirty = True
+        self.core._cache_dirty = True
 
     @property
     def cache_dirty(self) -> bool:
-        return self._cache_dirty
+        return self.core._cache_dirty

@@ -15,8 +15,10 @@ from pathlib import Path
 
 from rmpair.errors import NotSavedError, ReadOnlyError, os_error_text
 from rmpair.i18n import _
-from rmpair.store.encryption import EncryptingStore
+from rmpair.store.base import StoreCore
+from rmpair.store.encryption import Keys
 from rmpair.store.files import SCHEMA, LogFile, LogFileError, atomic_write, encode_log, read_log
+from rmpair.store.locking import DeviceLock
 from rmpair.store.merge import Change
 from rmpair.store.problems import UNSHARED, FileInfo, LoadReport, Problem
 from rmpair.store.scan import Signature, signature
@@ -28,12 +30,17 @@ def period_of(stamp: str) -> str:
     return dt.datetime.fromtimestamp(ms / 1000, tz=dt.UTC).strftime("%Y-%m")
 
 
-class WritingStore(EncryptingStore):
+class Writer:
     """Writes the replica and publishes this device's files into the shared folder."""
 
-    def _add_to_replica(self, log: LogFile, new: Sequence[Change]) -> None:
+    def __init__(self, core: StoreCore, lock: DeviceLock, keys: Keys) -> None:
+        self.core = core
+        self.lock = lock
+        self.keys = keys
+
+    def add_to_replica(self, log: LogFile, new: Sequence[Change]) -> None:
         """Keep the last good state of a device locally: union, never replace."""
-        path = self.replica_dir / log.device / f"{log.period}.json"
+        path = self.core.replica_dir / log.device / f"{log.period}.json"
         existing: tuple[Change, ...] = ()
         with contextlib.suppress(LogFileError):
             if path.exists():
@@ -53,14 +60,14 @@ class WritingStore(EncryptingStore):
         )
         atomic_write(path, encode_log(replica), private=True)
         rel = f"{log.device}/{log.period}.json"
-        self._replica[rel] = FileInfo(signature(path), device=log.device, period=log.period)
+        self.core._replica[rel] = FileInfo(signature(path), device=log.device, period=log.period)
 
-    def _fold(self, own_copies: list[tuple[str, Path]], report: LoadReport) -> None:
+    def fold(self, own_copies: list[tuple[str, Path]], report: LoadReport) -> None:
         """Tidy this device's conflict copies: their entries are in the replica already."""
         for rel, path in own_copies:
-            target = self.archive_dir / rel.replace("/", "__")
+            target = self.core.archive_dir / rel.replace("/", "__")
             try:
-                self.archive_dir.mkdir(parents=True, exist_ok=True)
+                self.core.archive_dir.mkdir(parents=True, exist_ok=True)
                 atomic_write(target, path.read_bytes(), private=True)
                 path.unlink()
             except OSError as exc:
@@ -73,7 +80,7 @@ class WritingStore(EncryptingStore):
                     )
                 )
                 continue
-            self._shared.pop(rel, None)
+            self.core._shared.pop(rel, None)
             report.problems.append(
                 Problem(
                     f"devices/{rel}",
@@ -84,18 +91,16 @@ class WritingStore(EncryptingStore):
                 )
             )
 
-    def _republish(
-        self, shared_files: dict[str, tuple[str, Signature]], report: LoadReport
-    ) -> None:
+    def republish(self, shared_files: dict[str, tuple[str, Signature]], report: LoadReport) -> None:
         """Make the shared copy of each of this device's months equal to the replica."""
-        own = self.device.id
-        encrypt = self.encryption_wanted()
-        for rel, info in sorted(self._replica.items()):
+        own = self.core.device.id
+        encrypt = self.keys.encryption_wanted()
+        for rel, info in sorted(self.core._replica.items()):
             if info.device != own or info.problem is not None:
                 continue
             period = info.period
             current = shared_files.get(rel, (None, None))[1]
-            shared = self._shared.get(rel)
+            shared = self.core._shared.get(rel)
             # The journal was encrypted since this file was written (here or by the
             # partner's device): write it again, encrypted.
             plain = (
@@ -103,25 +108,25 @@ class WritingStore(EncryptingStore):
             )
             if (
                 current is not None
-                and self._published.get(period) == (info.sig, current)
+                and self.core._published.get(period) == (info.sig, current)
                 and not plain
             ):
                 continue
-            replica = self.replica_dir / rel
-            target = self.devices_dir / rel
+            replica = self.core.replica_dir / rel
+            target = self.core.devices_dir / rel
             if current is not None and shared is not None and shared.problem is None and not plain:
                 try:
-                    published = self._parse_shared(target.read_bytes(), target.name)
+                    published = self.keys.parse_shared(target.read_bytes(), target.name)
                     same = {c["id"] for c in published.changes} == {
                         c["id"] for c in read_log(replica).changes
                     }
                 except (LogFileError, OSError):
                     same = False
                 if same:
-                    self._published[period] = (info.sig, current)
-                    self._cache_dirty = True
+                    self.core._published[period] = (info.sig, current)
+                    self.core._cache_dirty = True
                     continue
-            if not self._can_publish():
+            if not self.keys.can_publish():
                 continue
             why = (
                 _("was missing")
@@ -133,14 +138,14 @@ class WritingStore(EncryptingStore):
             try:
                 self._publish(replica, target, period)
             except OSError as exc:
-                self._unshared[rel] = os_error_text(exc)
+                self.core._unshared[rel] = os_error_text(exc)
                 report.problems.append(
                     Problem(
                         f"devices/{rel}",
                         _(
                             "this device's entries are saved on this computer but could not be "
                             "shared yet ({reason}); rmpair tries again each time it opens"
-                        ).format(reason=self._unshared[rel]),
+                        ).format(reason=self.core._unshared[rel]),
                         code=UNSHARED,
                     )
                 )
@@ -158,13 +163,13 @@ class WritingStore(EncryptingStore):
     def unshared(self) -> str | None:
         """Why some of this device's saved entries are not in the shared folder yet (a
         full disk, a read-only folder), or None when everything is shared."""
-        return next(iter(self._unshared.values()), None)
+        return next(iter(self.core._unshared.values()), None)
 
     def _check_inside(self, folder: Path) -> None:
         """Refuse to write where a link would carry the file out of the journal folder."""
-        inside = self.folder.resolve()
+        inside = self.core.folder.resolve()
         where = folder
-        while where != self.folder and where != where.parent:
+        while where != self.core.folder and where != where.parent:
             if where.is_symlink():
                 raise OSError(
                     errno.ELOOP,
@@ -177,25 +182,27 @@ class WritingStore(EncryptingStore):
 
     def _publish(self, replica: Path, target: Path, period: str) -> None:
         data = replica.read_bytes()
-        encrypt = self.encryption_wanted()
+        encrypt = self.keys.encryption_wanted()
         if encrypt:
-            if not self._ensure_writing_key():
-                raise ReadOnlyError(" ".join(self.read_only_reasons))
-            assert self._keys is not None
-            data = self._keys.encrypt(data, self.member.journal)
-        rel = f"{self.device.id}/{period}.json"
-        before = self._shared.get(rel)
+            if not self.keys.ensure_writing_key():
+                raise ReadOnlyError(" ".join(self.core.read_only_reasons))
+            assert self.core._keys is not None
+            data = self.core._keys.encrypt(data, self.core.member.journal)
+        rel = f"{self.core.device.id}/{period}.json"
+        before = self.core._shared.get(rel)
         self._check_inside(target.parent)
         atomic_write(target, data)
-        self._unshared.pop(rel, None)
+        self.core._unshared.pop(rel, None)
         if encrypt and before is not None and before.problem is None and not before.encrypted:
-            self.converted += 1
+            self.core.converted += 1
         sig = signature(target)
-        self._published[period] = (signature(replica), sig)
-        self._shared[rel] = FileInfo(sig, device=self.device.id, period=period, encrypted=encrypt)
-        self._cache_dirty = True
+        self.core._published[period] = (signature(replica), sig)
+        self.core._shared[rel] = FileInfo(
+            sig, device=self.core.device.id, period=period, encrypted=encrypt
+        )
+        self.core._cache_dirty = True
 
-    def _write(self, changes: list[Change]) -> None:
+    def write(self, changes: list[Change]) -> None:
         if not changes:
             return
         by_period: dict[str, list[Change]] = {}
@@ -203,11 +210,11 @@ class WritingStore(EncryptingStore):
             by_period.setdefault(period_of(c["hlc"]), []).append(c)
         for period, group in sorted(by_period.items()):
             self._append_period(period, group)
-        self._cache_dirty = True
+        self.core._cache_dirty = True
 
     def _append_period(self, period: str, batch: list[Change]) -> None:
 
-        path = self.replica_dir / self.device.id / f"{period}.json"
+        path = self.core.replica_dir / self.core.device.id / f"{period}.json"
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             self._append_replica(path, period, batch)
@@ -217,14 +224,16 @@ class WritingStore(EncryptingStore):
                     reason=os_error_text(exc)
                 )
             ) from exc
-        rel = f"{self.device.id}/{period}.json"
-        self._replica[rel] = FileInfo(signature(path), device=self.device.id, period=period)
+        rel = f"{self.core.device.id}/{period}.json"
+        self.core._replica[rel] = FileInfo(
+            signature(path), device=self.core.device.id, period=period
+        )
         try:
-            self._publish(path, self.devices_dir / rel, period)
+            self._publish(path, self.core.devices_dir / rel, period)
         except OSError as exc:
             # Saved all the same: the next refresh writes the shared copy again (see
             # _republish), so it reaches the partner once the folder can be written.
-            self._unshared[rel] = os_error_text(exc)
+            self.core._unshared[rel] = os_error_text(exc)
 
     def _append_replica(self, path: Path, period: str, batch: list[Change]) -> None:
         from tinydb import TinyDB
@@ -237,11 +246,11 @@ class WritingStore(EncryptingStore):
             if len(meta) == 0:
                 meta.insert(
                     LogFile(
-                        self.member.journal,
-                        self.device.id,
-                        self.member.person,
-                        self.member.role,
-                        self.device.label,
+                        self.core.member.journal,
+                        self.core.device.id,
+                        self.core.member.person,
+                        self.core.member.role,
+                        self.core.device.label,
                         period,
                         SCHEMA,
                         (),
@@ -254,18 +263,18 @@ class WritingStore(EncryptingStore):
     def convert_own_files(self) -> None:
         """Encrypt this device's shared files that are still plain; one atomic write each,
         so an interruption leaves every file readable (``converted`` counts them)."""
-        with self._operation():
+        with self.lock.operation():
             self._convert_own_files()
 
     def _convert_own_files(self) -> None:
-        if not self.encryption_wanted():
+        if not self.keys.encryption_wanted():
             return
-        for rel, info in sorted(self._replica.items()):
-            if info.device != self.device.id or info.problem is not None:
+        for rel, info in sorted(self.core._replica.items()):
+            if info.device != self.core.device.id or info.problem is not None:
                 continue
-            shared = self._shared.get(rel)
+            shared = self.core._shared.get(rel)
             if shared is not None and shared.encrypted and shared.problem is None:
                 continue
-            if not self._can_publish():
-                raise ReadOnlyError(" ".join(self.read_only_reasons))
-            self._publish(self.replica_dir / rel, self.devices_dir / rel, info.period)
+            if not self.keys.can_publish():
+                raise ReadOnlyError(" ".join(self.core.read_only_reasons))
+            self._publish(self.core.replica_dir / rel, self.core.devices_dir / rel, info.period)
