@@ -44,3 +44,38 @@ class AtomicJSONStorage(Storage):
 
     def close(self) -> None:
         pass
+
+
+class StagedStorage(Storage):
+    """A TinyDB storage over a document in memory: TinyDB lays out tables and document
+    ids as always, and the caller encodes and writes the result once."""
+
+    def __init__(self, document: dict[str, dict[str, Any]] | None = None, **_: Any) -> None:
+        self.document = document
+
+    def read(self) -> dict[str, dict[str, Any]] | None:
+        return self.document
+
+    def write(self, data: dict[str, dict[str, Any]]) -> None:
+        self.document = data
+
+    def close(self) -> None:
+        pass
+
+
+def append_to_log(path: Path, meta: dict[str, Any], changes: list[dict[str, Any]]) -> bytes:
+    """Add ``changes`` to the log at ``path`` (made with ``meta`` if new) and return the
+    bytes written: the file is read once, encoded once and replaced once, and the same
+    bytes go on to the shared folder without being read back."""
+    from tinydb import TinyDB
+
+    db = TinyDB(storage=StagedStorage, document=AtomicJSONStorage(path).read())
+    header = db.table("meta")
+    if len(header) == 0:
+        header.insert(meta)
+    db.table("changes").insert_multiple(changes)
+    storage = db.storage
+    assert isinstance(storage, StagedStorage)
+    data = dump_json(storage.document)
+    atomic_write(path, data, private=True)
+    return data

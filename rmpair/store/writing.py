@@ -180,8 +180,11 @@ class Writer:
         if folder.exists() and not folder.resolve().is_relative_to(inside):
             raise OSError(errno.EXDEV, _("outside the journal folder"), str(folder))
 
-    def _publish(self, replica: Path, target: Path, period: str) -> None:
-        data = replica.read_bytes()
+    def _publish(self, replica: Path, target: Path, period: str, data: bytes | None = None) -> None:
+        """Write this device's month file into the shared folder: ``data``, the bytes
+        just written to the replica, or else the replica as it is on disk."""
+        if data is None:
+            data = replica.read_bytes()
         encrypt = self.keys.encryption_wanted()
         if encrypt:
             if not self.keys.ensure_writing_key():
@@ -217,7 +220,7 @@ class Writer:
         path = self.core.replica_dir / self.core.device.id / f"{period}.json"
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            self._append_replica(path, period, batch)
+            data = self._append_replica(path, period, batch)
         except OSError as exc:
             raise NotSavedError(
                 _("Not saved: this device's own copy could not be written ({reason}).").format(
@@ -229,36 +232,26 @@ class Writer:
             signature(path), device=self.core.device.id, period=period
         )
         try:
-            self._publish(path, self.core.devices_dir / rel, period)
+            self._publish(path, self.core.devices_dir / rel, period, data)
         except OSError as exc:
             # Saved all the same: the next refresh writes the shared copy again (see
             # _republish), so it reaches the partner once the folder can be written.
             self.core._unshared[rel] = os_error_text(exc)
 
-    def _append_replica(self, path: Path, period: str, batch: list[Change]) -> None:
-        from tinydb import TinyDB
+    def _append_replica(self, path: Path, period: str, batch: list[Change]) -> bytes:
+        from rmpair.store.tinystore import append_to_log
 
-        from rmpair.store.tinystore import AtomicJSONStorage
-
-        db = TinyDB(path, storage=AtomicJSONStorage)
-        try:
-            meta = db.table("meta")
-            if len(meta) == 0:
-                meta.insert(
-                    LogFile(
-                        self.core.member.journal,
-                        self.core.device.id,
-                        self.core.member.person,
-                        self.core.member.role,
-                        self.core.device.label,
-                        period,
-                        SCHEMA,
-                        (),
-                    ).meta()
-                )
-            db.table("changes").insert_multiple(batch)
-        finally:
-            db.close()
+        meta = LogFile(
+            self.core.member.journal,
+            self.core.device.id,
+            self.core.member.person,
+            self.core.member.role,
+            self.core.device.label,
+            period,
+            SCHEMA,
+            (),
+        ).meta()
+        return append_to_log(path, meta, batch)
 
     def convert_own_files(self) -> None:
         """Encrypt this device's shared files that are still plain; one atomic write each,
