@@ -25,3 +25,19 @@ def test_every_command_is_documented() -> None:
 def test_the_documents_the_brief_asks_for_exist() -> None:
     for name in ("architecture.md", "cli.md", "benchmarks.md"):
         assert (ROOT / "docs" / name).stat().st_size > 1000, name
+
+
+def test_the_architecture_names_only_modules_that_exist() -> None:
+    """docs/architecture.md and docs/storage.md keep up with moves and renames."""
+    import re
+
+    missing = []
+    for name in ("architecture.md", "storage.md"):
+        text = (ROOT / "docs" / name).read_text(encoding="utf-8")
+        for path in sorted(
+            set(re.findall(r"\b((?:rmpair|screens|tools|tests)/[\w/]*\w(?:\.py)?)", text))
+        ):
+            base = ROOT / path
+            if not base.exists() and not (ROOT / "rmpair" / path.split("/", 1)[1]).exists():
+                missing.append(f"{name}: {path}")
+    assert missing == []
