@@ -18,7 +18,7 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
-from rmpair.domain.agreement import ItemChange
+from rmpair.domain.agreement_views import ItemChange
 from rmpair.i18n import N_, _
 from rmpair.model.lifecycle import NO, YES
 from rmpair.model.records import Role

@@ -105,7 +105,7 @@ def local_stamp(stamp: str, tz: str) -> str:
     """A stored UTC stamp as wall-clock time in the tandem's zone, written the
     language's way ("19 Nov 2026, 18:40")."""
     from rmpair import fmt
-    from rmpair.domain.agreement import local_time
+    from rmpair.domain.invite import local_time
 
     shown = local_time(stamp, tz) if stamp else ""
     try:

@@ -15,8 +15,8 @@ from clocks import FROZEN, rmpair_command
 from typer.testing import CliRunner, Result
 
 from rmpair.cli.app import app
-from rmpair.domain.agreement import human_date
 from rmpair.domain.cadence import SERIES, add_months
+from rmpair.domain.invite import human_date
 from rmpair.domain.templates import builtin_root
 from rmpair.journal import Journal
 from rmpair.model.records import PrepItem, Session, SessionStatus

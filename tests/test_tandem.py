@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from rmpair.domain.agreement import agreement_digest, human_date, invite_text, parse_answer
+from rmpair.domain.agreement_views import agreement_digest, parse_answer
+from rmpair.domain.invite import human_date, invite_text
 from rmpair.domain.template_schema import REQUIRED_AGREEMENT
 from rmpair.domain.templates import TemplateStore
 from rmpair.errors import UserError

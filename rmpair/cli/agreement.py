@@ -16,7 +16,7 @@ from rmpair.cli.templates import report_problems
 from rmpair.i18n import _
 
 if TYPE_CHECKING:
-    from rmpair.domain.agreement import AgreementView, ItemChange
+    from rmpair.domain.agreement_views import AgreementView, ItemChange
     from rmpair.journal import Journal
 
 app = typer.Typer(help=_("The agreed expectations: show, edit, sign."), no_args_is_help=True)

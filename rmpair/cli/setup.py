@@ -18,8 +18,8 @@ from rmpair.clock import local_zone_name, today_in
 from rmpair.i18n import _
 
 if TYPE_CHECKING:
-    from rmpair.domain.agreement import PrerequisiteCheck
-    from rmpair.domain.plan import PlanEntry, PlanResult
+    from rmpair.domain.agreement_views import PrerequisiteCheck
+    from rmpair.domain.plan_result import PlanEntry, PlanResult
     from rmpair.journal import Journal
 
 invite_app = typer.Typer()
@@ -95,8 +95,8 @@ def invite(
     defaults do (monthly, 60 minutes, 6 months from today). Prints the subject line,
     a blank line and the body, ready to paste into a mail or chat.
     """
-    from rmpair.domain.agreement import invite_text
     from rmpair.domain.cadence import add_months, cadence_text, parse_cadence
+    from rmpair.domain.invite import invite_text
     from rmpair.domain.templates import TemplateStore
     from rmpair.i18n import N_, current_language, gettext_for
     from rmpair.model.records import Cadence
@@ -240,7 +240,7 @@ def check(
     A 'no' or a missing answer is listed with why it matters; it never blocks
     anything, and the command exits 0.
     """
-    from rmpair.domain.agreement import parse_answer
+    from rmpair.domain.agreement_views import parse_answer
 
     given: dict[str, bool] = {}
     for text in answer or ():
