@@ -16,7 +16,6 @@ status, and shown again only while that status is still the truth.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 import os
 from pathlib import Path
@@ -135,6 +134,8 @@ def snapshot_language() -> str:
 def status_fingerprint(report: dict[str, Any]) -> str:
     """A digest of a stored status report: every change to the journal moves it."""
     text = json.dumps(report, sort_keys=True, ensure_ascii=False, default=str)
+    import hashlib  # here, not at the top: it loads OpenSSL, which 'rmpair status' never needs
+
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
