@@ -88,6 +88,8 @@ register("report", "report", _("The programme's report: terminal, Markdown, HTML
 # Looking after the journal folder.
 register("doctor", "doctor", _("Check the journal folder and explain what needs you."))
 register("encrypt", "crypto", _("Encrypt the journal's shared folder, or show how far that got."))
+# The app in the leader's browser.
+register("web", "web", _("Open the app in your browser, on this computer only."))
 
 
 def _translate_help(command: Any) -> None:
