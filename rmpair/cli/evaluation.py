@@ -215,7 +215,7 @@ def _answers_json(journal: Journal, stage: Stage, changed: bool) -> dict[str, An
 def _print_answers(journal: Journal, stage: Stage, data: dict[str, Any]) -> None:
     from rich.text import Text
 
-    from rmpair.cli.session import console
+    from rmpair.cli._common import console
     from rmpair.domain.evaluation import answer_rows, with_colon
     from rmpair.model.lifecycle import Stage
     from rmpair.model.records import Role
@@ -492,7 +492,7 @@ def _print_assessment(journal: Journal, rows: list[Any]) -> None:
     from rich.table import Table
     from rich.text import Text
 
-    from rmpair.cli.session import console
+    from rmpair.cli._common import console
     from rmpair.report.model import category_label
 
     out = console()
