@@ -81,9 +81,7 @@ register(
 register(
     "evaluate", "evaluation:evaluate_app", _("The closing evaluation: feedback from both sides.")
 )
-register(
-    "assess", "evaluation:assess_app", _("The mentee's confidence per topic, before and after.")
-)
+register("assess", "assess:assess_app", _("The mentee's confidence per topic, before and after."))
 register("report", "report", _("The programme's report: terminal, Markdown, HTML or JSON."))
 # Looking after the journal folder.
 register("doctor", "doctor", _("Check the journal folder and explain what needs you."))
