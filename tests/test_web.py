@@ -1,8 +1,9 @@
 """``rmpair web``: the app in a browser, for the person who started it only.
 
-Each test starts the real command on a free port of 127.0.0.1 and talks to it as a browser would: plain HTTP and WebSocket
-clients for the locks, and a real headless Chromium, driven through its DevTools
-protocol, for the app itself. Nothing leaves the loopback interface.
+Each test starts the real command on a free port of 127.0.0.1 and talks to it as a
+browser would: plain HTTP and WebSocket clients for the locks, and a real headless
+Chromium, driven through its DevTools protocol, for the app itself. Nothing leaves the
+loopback interface.
 """
 
 from __future__ import annotations
@@ -229,12 +230,14 @@ def test_the_socket_accepts_only_its_own_page(served: Served) -> None:
 def test_one_browser_session_at_a_time(served: Served) -> None:
     async def scenario() -> tuple[str, int, int]:
         headers = {"Origin": served.origin}
-        async with aiohttp.ClientSession() as session:
-            async with session.ws_connect(served.socket_url(), headers=headers) as first:
-                shown = await read_screen(first, "Sam Okafor", 60)
-                second = await socket_status(served.socket_url(), served.origin)
-                page = await asyncio.to_thread(status_of, served.url)
-                await first.close()
+        async with (
+            aiohttp.ClientSession() as session,
+            session.ws_connect(served.socket_url(), headers=headers) as first,
+        ):
+            shown = await read_screen(first, "Sam Okafor", 60)
+            second = await socket_status(served.socket_url(), served.origin)
+            page = await asyncio.to_thread(status_of, served.url)
+            await first.close()
         return shown, second, page
 
     shown, second, page = asyncio.run(scenario())

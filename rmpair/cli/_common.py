@@ -18,6 +18,8 @@ from rmpair.clock import SYSTEM_CLOCK, Clock
 from rmpair.i18n import _, effective_language, set_language
 
 if TYPE_CHECKING:
+    from rich.console import Console
+
     from rmpair.journal import Journal
 
 
@@ -105,3 +107,9 @@ def check_zone(name: str) -> str:
     except (ZoneInfoNotFoundError, ValueError):
         fail(_("--tz: '{zone}' is not a known time zone (e.g. Europe/Berlin).").format(zone=name))
     return name
+
+
+def console() -> Console:
+    from rich.console import Console
+
+    return Console(highlight=False)

@@ -63,8 +63,8 @@ register("templates", "templates", _("List and show the templates in use."))
 # Running the sessions.
 register("topic", "topic", _("The topic backlog."))
 register("session", "session", _("Sessions: list, show, plan, move, cancel, mark held."))
-register("agenda", "session:agenda_app", _("Print a session's agenda and your prep checklist."))
-register("prep", "session:prep_app", _("Tick or add items on your prep checklist."))
+register("agenda", "agenda:agenda_app", _("Print a session's agenda and your prep checklist."))
+register("prep", "agenda:prep_app", _("Tick or add items on your prep checklist."))
 register("note", "notes:note_app", _("Add a shared or private note to a session."))
 register("learned", "notes:learned_app", _("Record what you learned in a session."))
 register("action", "notes:action_app", _("Action items: add, list, done."))
@@ -81,9 +81,7 @@ register(
 register(
     "evaluate", "evaluation:evaluate_app", _("The closing evaluation: feedback from both sides.")
 )
-register(
-    "assess", "evaluation:assess_app", _("The mentee's confidence per topic, before and after.")
-)
+register("assess", "assess:assess_app", _("The mentee's confidence per topic, before and after."))
 register("report", "report", _("The programme's report: terminal, Markdown, HTML or JSON."))
 # Looking after the journal folder.
 register("doctor", "doctor", _("Check the journal folder and explain what needs you."))

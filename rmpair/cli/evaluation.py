@@ -1,20 +1,19 @@
-"""``rmpair checkin``, ``rmpair evaluate`` and ``rmpair assess``: how the programme went.
+"""``rmpair checkin`` and ``rmpair evaluate``: how the programme went.
 
 ``checkin`` (half-way) and ``evaluate`` (at the end, with the retrospective) take the
 same questions; each person answers for themselves and sees both sides' answers.
-``assess`` is the mentee's confidence per topic before the first and after the last
-session. Without answer flags the commands only show; ``--ask`` asks the questions
-one by one.
+Without answer flags the commands only show; ``--ask`` asks the questions one by one.
+``rmpair assess`` (the mentee's confidence per topic) is in ``assess.py``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from rmpair.cli._common import fail, opened, print_json
+from rmpair.cli._common import console, fail, opened, print_json
+from rmpair.cli._prompts import NoMoreAnswers, ask_question, parse_scale
 from rmpair.i18n import _
 
 if TYPE_CHECKING:
@@ -23,9 +22,6 @@ if TYPE_CHECKING:
 
 checkin_app = typer.Typer()
 evaluate_app = typer.Typer()
-assess_app = typer.Typer()
-
-T = TypeVar("T")
 
 JsonOpt = Annotated[bool, typer.Option("--json", help=_("Print JSON instead of text."))]
 AskOpt = Annotated[
@@ -83,56 +79,13 @@ GainOtherOpt = Annotated[
 # -- asking -------------------------------------------------------------------------------
 
 
-def _ask(question: str, current: str, parse: Callable[[str], T | None]) -> T | None:
-    """Ask one question on the terminal until the answer parses; blank keeps ``current``.
-
-    Prompts go to stderr so that ``--json`` output stays clean.
-    """
-    from rmpair.errors import UserError
-
-    for _attempt in range(3):
-        try:
-            text = typer.prompt(
-                question, default=current, show_default=bool(current), err=True
-            ).strip()
-        except typer.Abort:  # the end of the input, or Ctrl-C at the prompt
-            typer.echo("", err=True)  # end the prompt's line before the message
-            raise _NoMoreAnswers from None
-        if text == current:
-            return None
-        try:
-            return parse(text)
-        except UserError as exc:
-            typer.echo(str(exc), err=True)
-    fail(_("--ask: no valid answer to '{question}'.").format(question=question))
-
-
-def _parse_scale(flag: str) -> Callable[[str], int]:
-    from rmpair.domain.evaluation import check_scale
-
-    def parse(text: str) -> int:
-        from rmpair.errors import UserError
-
-        if not text.isdigit():
-            raise UserError(
-                _("{flag} must be 1 to 5, not '{value}'.").format(flag=flag, value=text)
-            )
-        return check_scale(int(text), flag)
-
-    return parse
-
-
-class _NoMoreAnswers(Exception):
-    """The input ended (or Ctrl-C) before every question was answered."""
-
-
 def _ask_answers(journal: Journal, stage: Stage) -> dict[str, Any]:
     """Ask every question of ``stage``, showing my current answers as defaults; when
     the answers run out, the ones already given are kept."""
     answers: dict[str, Any] = {}
     try:
         _fill_answers(journal, stage, answers)
-    except _NoMoreAnswers:
+    except NoMoreAnswers:
         if not answers:  # no terminal and nothing piped in: a mistake, not an answer
             fail(_("--ask: the answers ran out before the questions did."))
         typer.echo(_("The answers ran out; the ones given are kept."), err=True)
@@ -145,15 +98,15 @@ def _fill_answers(journal: Journal, stage: Stage, answers: dict[str, Any]) -> No
     from rmpair.model.records import Role
 
     current = journal.evaluation.of(stage, journal.my_role) or Evaluation("")
-    value = _ask(
+    value = ask_question(
         question("satisfaction"),
         str(current.satisfaction) if current.satisfaction else "",
-        _parse_scale("--satisfaction"),
+        parse_scale("--satisfaction"),
     )
     if value is not None:
         answers["satisfaction"] = value
     for name in ("learned", "skills", "worked", "change"):
-        text = _ask(question(name), getattr(current, name), lambda t: t)
+        text = ask_question(question(name), getattr(current, name), lambda t: t)
         if text is not None:
             answers[name] = text
     for name, flag in (("relationship", "--relationship"), ("wants_to_continue", "--continue")):
@@ -161,13 +114,15 @@ def _fill_answers(journal: Journal, stage: Stage, answers: dict[str, Any]) -> No
         def tristate(text: str, flag: str = flag) -> str:
             return parse_tristate(text, flag) if text else ""
 
-        choice = _ask(question(name) + " " + _("(yes/no/unsure)"), getattr(current, name), tristate)
+        choice = ask_question(
+            question(name) + " " + _("(yes/no/unsure)"), getattr(current, name), tristate
+        )
         if choice is not None:
             answers[name] = choice
     if journal.my_role is Role.MENTOR:
         from rmpair.model.lifecycle import GAIN_KEYS
 
-        gains = _ask(
+        gains = ask_question(
             _("What did the tandem give you? ({keys}; comma-separated)").format(
                 keys=", ".join(GAIN_KEYS)
             ),
@@ -176,7 +131,7 @@ def _fill_answers(journal: Journal, stage: Stage, answers: dict[str, Any]) -> No
         )
         if gains is not None:
             answers["gains"] = gains
-        other = _ask(_("Anything else you gained?"), current.gains_other, lambda t: t)
+        other = ask_question(_("Anything else you gained?"), current.gains_other, lambda t: t)
         if other is not None:
             answers["gains_other"] = other
 
@@ -215,7 +170,6 @@ def _answers_json(journal: Journal, stage: Stage, changed: bool) -> dict[str, An
 def _print_answers(journal: Journal, stage: Stage, data: dict[str, Any]) -> None:
     from rich.text import Text
 
-    from rmpair.cli.session import console
     from rmpair.domain.evaluation import answer_rows, with_colon
     from rmpair.model.lifecycle import Stage
     from rmpair.model.records import Role
@@ -377,147 +331,3 @@ def evaluate(
         gain=gain,
         gain_other=gain_other,
     )
-
-
-# -- rmpair assess ------------------------------------------------------------------------
-
-
-@assess_app.command()
-def assess(
-    phase: Annotated[
-        str | None,
-        typer.Option(
-            "--phase",
-            metavar="before|after",
-            help=_("Before the first session, or after the last."),
-        ),
-    ] = None,
-    topic: Annotated[
-        str | None,
-        typer.Option("--topic", metavar="ID", help=_("The topic (id or the start of one).")),
-    ] = None,
-    confidence: Annotated[
-        int | None,
-        typer.Option(
-            "--confidence", metavar="N", help=_("How confident you feel on it, 1 (low) to 5.")
-        ),
-    ] = None,
-    ask: Annotated[
-        bool,
-        typer.Option("--ask", help=_("Ask for your confidence on each of the programme's topics.")),
-    ] = False,
-    as_json: JsonOpt = False,
-) -> None:
-    """The mentee's self-assessment: confidence per topic before and after the programme.
-
-    Without --confidence or --ask it shows the table: each topic worth assessing (the
-    programme's themes and the sessions' topics) with the values before and after.
-    """
-    from rmpair.domain.evaluation import check_scale, parse_phase
-    from rmpair.model.lifecycle import Phase
-    from rmpair.model.records import SessionStatus
-
-    chosen: Phase | None = parse_phase(phase) if phase is not None else None
-    if confidence is not None:
-        check_scale(confidence, "--confidence")
-        if chosen is None or topic is None:
-            fail(_("--confidence needs --phase before|after and --topic ID."))
-    if ask and chosen is None:
-        fail(_("--ask needs --phase before|after."))
-    with opened(write=confidence is not None or ask) as journal:
-        changed = False
-        with journal.batch():
-            if confidence is not None and chosen is not None and topic is not None:
-                changed = journal.evaluation.assess(chosen, topic, confidence)
-            if ask and chosen is not None:
-                journal.evaluation.require_assessor()  # before asking anything
-                rows = {
-                    r.topic: r for r in journal.evaluation.assessment_rows(include_unrated=True)
-                }
-                targets = (
-                    [journal.backlog.topic(topic)]
-                    if topic
-                    else journal.evaluation.assessment_topics()
-                )
-                if not targets:
-                    fail(_("No topics yet: add some with 'rmpair topic add'."))
-                for found in targets:
-                    row = rows.get(found.id)
-                    old = None
-                    if row is not None:
-                        old = row.before if chosen is Phase.BEFORE else row.after
-                    value = _ask(
-                        _("{title}: confidence 1-5").format(title=found.title),
-                        str(old) if old else "",
-                        _parse_scale("--confidence"),
-                    )
-                    if value is not None:
-                        changed = journal.evaluation.assess(chosen, found.id, value) or changed
-        rows_out = journal.evaluation.assessment_rows(include_unrated=True)
-        sessions = journal.sessions.all()
-        held = sum(1 for s in sessions if s.status is SessionStatus.HELD)
-        ahead = sum(1 for s in sessions if s.status is SessionStatus.PLANNED)
-        notes: list[str] = []
-        if changed and chosen is Phase.BEFORE and held > 1:
-            notes.append(
-                _(
-                    "Note: {n} sessions are already held; 'before' is how confident you were "
-                    "at the start."
-                ).format(n=held)
-            )
-        if changed and chosen is Phase.AFTER and ahead:
-            notes.append(
-                _(
-                    "Note: {n} sessions are still planned; you can give 'after' again once "
-                    "the last one is held."
-                ).format(n=ahead)
-            )
-        if as_json:
-            print_json(
-                {
-                    "changed": changed,
-                    "my_role": journal.my_role.value,
-                    "topics": [r.to_json() for r in rows_out],
-                }
-            )
-        else:
-            if changed:
-                typer.echo(_("Your self-assessment is saved."), err=True)
-            _print_assessment(journal, rows_out)
-    for note in notes:
-        typer.echo(note, err=True)
-
-
-def _print_assessment(journal: Journal, rows: list[Any]) -> None:
-    from rich.table import Table
-    from rich.text import Text
-
-    from rmpair.cli.session import console
-    from rmpair.report.model import category_label
-
-    out = console()
-    tandem = journal.tandem()
-    name = tandem.mentee if tandem else ""
-    out.print(
-        Text(
-            _("Self-assessment of {name} (mentee): confidence 1-5").format(name=name),
-            style="bold",
-        )
-    )
-    if not rows:
-        out.print(_("No topics yet: add some with 'rmpair topic add'."))
-        return
-    table = Table(box=None, pad_edge=False)
-    for header in (_("id"), _("topic"), _("category"), _("before"), _("after"), _("change")):
-        table.add_column(header)
-    for row in rows:
-        change = row.change
-        table.add_row(
-            row.topic,
-            Text(row.title),
-            category_label(row.category) if row.category else "",
-            str(row.before) if row.before else "-",
-            str(row.after) if row.after else "-",
-            "-" if change is None else (f"+{change}" if change > 0 else str(change)),
-        )
-    out.print(table)

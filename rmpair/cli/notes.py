@@ -6,14 +6,8 @@ from typing import Annotated
 
 import typer
 
-from rmpair.cli._common import fail, opened, parse_date_option, print_json
-from rmpair.cli.session import (
-    SessionArg,
-    action_json,
-    console,
-    parse_role,
-    when_text,
-)
+from rmpair.cli._common import console, fail, opened, parse_date_option, print_json
+from rmpair.cli._sessions import SessionArg, action_json, parse_role, when_text
 from rmpair.i18n import _
 
 note_app = typer.Typer(

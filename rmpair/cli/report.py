@@ -97,7 +97,7 @@ def report(
     with opened(write=False) as journal:
         data = build_report(journal, with_notes=with_notes)
         if chosen is None:
-            from rmpair.cli.session import console
+            from rmpair.cli._common import console
 
             console().print(render_rich(data))
             return

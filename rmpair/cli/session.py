@@ -1,203 +1,41 @@
-"""``rmpair session``, ``rmpair agenda`` and ``rmpair prep``: planning and running sessions.
-
-Also holds the small helpers the other session-area commands share (number lists,
-roles, the JSON form of a session and an action item), so ``topic`` and ``notes``
-print the same shapes.
+"""``rmpair session``: planning and running sessions (plan, list, show, move, cancel,
+held). The helpers it shares with ``agenda``, ``topic`` and ``notes`` are in
+``_sessions.py``.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from rmpair.cli._common import fail, opened, print_json
+from rmpair.cli._common import console, fail, opened, print_json
+from rmpair.cli._sessions import (
+    JsonOpt,
+    SessionArg,
+    action_json,
+    action_line,
+    agenda_json,
+    minutes_text,
+    over_text,
+    parse_numbers,
+    prep_json,
+    print_agenda,
+    readiness_line,
+    session_json,
+    when_text,
+)
 from rmpair.i18n import _, ngettext
 
 if TYPE_CHECKING:
-    from rich.console import Console
-
-    from rmpair.domain.session_times import CarryOver, Timebox
+    from rmpair.domain.session_times import CarryOver
     from rmpair.journal import Journal
-    from rmpair.model.records import ActionItem, Role, Session, Topic
+    from rmpair.model.records import Session, Topic
 
 app = typer.Typer(
     help=_("Sessions: list, show, plan, move, cancel, mark held."), no_args_is_help=True
 )
-agenda_app = typer.Typer()
-prep_app = typer.Typer()
-
-SessionArg = Annotated[
-    str,
-    typer.Argument(help=_("A session id (or the start of one), 'next' or 'last'.")),
-]
-JsonOpt = Annotated[bool, typer.Option("--json", help=_("Print JSON instead of text."))]
-
-
-# -- shared helpers -------------------------------------------------------------------
-
-
-def console() -> Console:
-    from rich.console import Console
-
-    return Console(highlight=False)
-
-
-def parse_numbers(
-    values: Sequence[str] | None, flag: str, *, allow_all: bool = False
-) -> tuple[list[int], bool]:
-    """Item numbers from repeated or comma-separated values; ``all`` where allowed."""
-    numbers: list[int] = []
-    everything = False
-    for value in values or ():
-        for part in value.split(","):
-            text = part.strip()
-            if allow_all and text.casefold() == "all":
-                everything = True
-                continue
-            if not text.isdigit() or int(text) < 1:
-                hint = _("a number such as 2, or 'all'") if allow_all else _("a number such as 2")
-                fail(
-                    _("{flag}: '{value}' is not an item number (use {hint}).").format(
-                        flag=flag, value=part, hint=hint
-                    )
-                )
-            numbers.append(int(text))
-    return list(dict.fromkeys(numbers)), everything
-
-
-def parse_role(value: str | None, flag: str) -> Role | None:
-    from rmpair.model.records import Role
-
-    if value is None:
-        return None
-    try:
-        return Role(value.strip().lower())
-    except ValueError:
-        fail(
-            _("{flag} must be 'mentor' or 'mentee', not '{value}'.").format(flag=flag, value=value)
-        )
-
-
-def minutes_text(minutes: int) -> str:
-    return _("{n} min").format(n=minutes)
-
-
-def when_text(session: Session, *, compact: bool = False) -> str:
-    """``Tue 24 Nov 2026, 17:30–18:30`` (German: ``Di., 24. Nov. 2026, 17:30–18:30``)
-    in the session's own zone; ``compact`` is for a column: ``Tue 2026-11-24 17:30–18:30``."""
-    from rmpair import fmt
-    from rmpair.domain.session_times import local_end
-
-    if session.start is None:
-        return "?"
-    end = local_end(session)
-    if compact:
-        return f"{fmt.compact(session.start)}{fmt.RANGE_DASH}{fmt.time(end)}"
-    return fmt.time_span(session.start, end)
-
-
-def _iso(value: dt.datetime | None) -> str | None:
-    return value.isoformat(timespec="minutes") if value is not None else None
-
-
-def over_text(box: Timebox) -> str:
-    return _(
-        "The agenda's timeboxes add up to {total} min, {over} min more than the session's {length}."
-    ).format(total=box.total, over=box.over, length=box.length)
-
-
-def action_json(journal: Journal, item: ActionItem) -> dict[str, Any]:
-    due_session = journal.notes.action_due_session(item)
-    today = journal.today()
-    return {
-        "id": item.id,
-        "text": item.text,
-        "owner": item.owner.value,
-        "due": item.due.isoformat() if item.due else None,
-        "due_next_session": item.due_next_session,
-        "due_session": due_session.id if due_session else None,
-        "done": item.done,
-        "overdue": bool(not item.done and item.due is not None and item.due < today),
-        "session": item.session or None,
-        "created": item.created,
-    }
-
-
-def session_json(journal: Journal, session: Session) -> dict[str, Any]:
-    """The summary of a session that ``session list`` and every other view share."""
-    from rmpair.domain.nudges import was_moved
-    from rmpair.domain.session_times import local_end
-
-    box = journal.agenda.timebox(session)
-    ready = journal.agenda.readiness(session.id)
-    return {
-        "id": session.id,
-        "title": journal.sessions.session_title(session),
-        "kind": session.kind.value,
-        "status": session.status.value,
-        "start": _iso(session.start),
-        "end": _iso(local_end(session)) if session.start else None,
-        "tz": session.tz,
-        "minutes": session.minutes,
-        "direction": session.direction.value,
-        "planned_start": _iso(session.planned_start),
-        "moved": was_moved(session),
-        "series": session.series or None,
-        "theme": session.theme or None,
-        "topics": journal.sessions.session_topics(session),
-        "agenda_minutes": box.total,
-        "over_by": box.over,
-        "readiness": {
-            role.value: {"done": done, "total": total} for role, (done, total) in ready.items()
-        },
-    }
-
-
-def agenda_json(journal: Journal, session: Session) -> list[dict[str, Any]]:
-    items = journal.agenda.items(session.id)
-    out: list[dict[str, Any]] = []
-    clock = session.start
-    for number, item in enumerate(items, start=1):
-        begins = clock
-        clock = clock + dt.timedelta(minutes=item.minutes) if clock is not None else None
-        out.append(
-            {
-                "number": number,
-                "id": item.id,
-                "title": item.title,
-                "minutes": item.minutes,
-                "start": _iso(begins),
-                "end": _iso(clock),
-                "topic": item.topic or None,
-                "covered": item.covered,
-            }
-        )
-    return out
-
-
-def prep_json(journal: Journal, session: Session) -> list[dict[str, Any]]:
-    return [
-        {
-            "number": number,
-            "id": item.id,
-            "role": item.role.value,
-            "text": item.text,
-            "done": item.done,
-            "mine": item.role is journal.my_role,
-        }
-        for number, item in enumerate(journal.agenda.prep_items(session.id), start=1)
-    ]
-
-
-def readiness_line(journal: Journal, session: Session) -> str:
-    ready = journal.agenda.readiness(session.id)
-    return "  ".join(
-        _("{role} {done}/{total} ready").format(role=_(role.value), done=done, total=total)
-        for role, (done, total) in ready.items()
-    )
 
 
 def topic_titles(journal: Journal, ids: Sequence[str]) -> list[str]:
@@ -445,7 +283,7 @@ def _print_session(journal: Journal, session: Session, data: dict[str, Any]) -> 
         from rmpair import fmt
 
         out.print(_("Moved from {when}.").format(when=fmt.date_time(session.planned_start)))
-    _print_agenda(journal, session, data["agenda"])
+    print_agenda(journal, session, data["agenda"])
     out.print()
     out.print(Text(_("Prep checklists: ") + readiness_line(journal, session), style="bold"))
     for item in data["prep"]:
@@ -459,7 +297,7 @@ def _print_session(journal: Journal, session: Session, data: dict[str, Any]) -> 
             out.print()
             out.print(Text(title, style="bold"))
             for action in data[key]:
-                out.print(Text("  " + _action_line(action)))
+                out.print(Text("  " + action_line(action)))
     if data["notes"]:
         out.print()
         out.print(Text(_("Notes"), style="bold"))
@@ -477,51 +315,6 @@ def _print_session(journal: Journal, session: Session, data: dict[str, Any]) -> 
         for feedback in data["feedback"]:
             comment = f" - {feedback['comment']}" if feedback["comment"] else ""
             out.print(Text(f"  {_(feedback['role'])}: {feedback['rating']}/5{comment}"))
-
-
-def _action_line(action: dict[str, Any]) -> str:
-    mark = "x" if action["done"] else " "
-    if action["due"]:
-        due = _("due {date}").format(date=action["due"])
-        if action["overdue"]:
-            due += ", " + _("overdue")
-    elif action["due_next_session"]:
-        due = _("due next session")
-    else:
-        due = ""
-    owner = _(action["owner"])
-    tail = f" ({owner}{', ' + due if due else ''})"
-    return f"[{mark}] {action['text']}{tail}  {action['id']}"
-
-
-def _print_agenda(journal: Journal, session: Session, items: list[dict[str, Any]]) -> None:
-    from rich.table import Table
-    from rich.text import Text
-
-    out = console()
-    box = journal.agenda.timebox(session)
-    out.print()
-    out.print(
-        Text(
-            _("Agenda ({total} of {length} min)").format(total=box.total, length=box.length),
-            style="bold",
-        )
-    )
-    table = Table(box=None, pad_edge=False, show_header=False)
-    for _n in range(4):
-        table.add_column()
-    for item in items:
-        clock = f"{item['start'][11:]}" if item["start"] else ""
-        mark = "x" if item["covered"] else " "
-        table.add_row(
-            f"{item['number']:>2}.",
-            clock,
-            minutes_text(item["minutes"]),
-            Text(f"[{mark}] {item['title']}" + ("  " + _("(topic)") if item["topic"] else "")),
-        )
-    out.print(table)
-    if box.over:
-        out.print(Text(_("Warning: ") + over_text(box), style="yellow"))
 
 
 @app.command("move")
@@ -584,190 +377,3 @@ def held(
                 "--rating N'."
             ).format(id=result.session)
         )
-
-
-# -- rmpair agenda -------------------------------------------------------------------------
-
-
-@agenda_app.command()
-def agenda(
-    session: Annotated[
-        str,
-        typer.Argument(help=_("A session id (or the start of one), 'next' or 'last'.")),
-    ] = "next",
-    cover: Annotated[
-        list[str] | None,
-        typer.Option("--cover", help=_("Mark agenda item N covered (repeatable, or 1,3).")),
-    ] = None,
-    uncover: Annotated[
-        list[str] | None,
-        typer.Option("--uncover", help=_("Mark agenda item N not covered.")),
-    ] = None,
-    add_topic: Annotated[
-        list[str] | None,
-        typer.Option("--add-topic", help=_("Put a backlog topic (id) on this agenda.")),
-    ] = None,
-    as_json: JsonOpt = False,
-) -> None:
-    """Print a session's agenda with timeboxes and your prep checklist."""
-    to_cover, _all = parse_numbers(cover, "--cover")
-    to_uncover, _all = parse_numbers(uncover, "--uncover")
-    changing = bool(to_cover or to_uncover or add_topic)
-    with opened() as journal:
-        found = journal.sessions.find_session(session)
-        if changing:
-            with journal.batch():
-                journal.agenda.mark(found.id, to_cover, True)
-                journal.agenda.mark(found.id, to_uncover, False)
-                for topic in add_topic or ():
-                    journal.sessions.add_topic_to_session(found.id, topic)
-            found = journal.sessions.find_session(found.id)
-        _show_agenda(journal, found, as_json)
-
-
-def _show_agenda(journal: Journal, found: Session, as_json: bool) -> None:
-    """The agenda view (or its JSON) of one session."""
-    mine = [p for p in prep_json(journal, found) if p["mine"]]
-    box = journal.agenda.timebox(found)
-    done = sum(1 for p in mine if p["done"])
-    data: dict[str, Any] = {
-        "session": session_json(journal, found),
-        "items": agenda_json(journal, found),
-        "total_minutes": box.total,
-        "length": box.length,
-        "over_by": box.over,
-        "open_action_items": [
-            action_json(journal, a) for a in journal.sessions.open_action_items(found)
-        ],
-        "action_items": [
-            action_json(journal, a) for a in journal.sessions.session_action_items(found.id)
-        ],
-        "my_role": journal.my_role.value,
-        "prep": {
-            "role": journal.my_role.value,
-            "done": done,
-            "total": len(mine),
-            "items": mine,
-        },
-    }
-    if as_json:
-        print_json(data)
-        return
-    _print_agenda_view(journal, found, data)
-
-
-def _print_agenda_view(journal: Journal, session: Session, data: dict[str, Any]) -> None:
-    from rich.text import Text
-
-    out = console()
-    out.print(
-        Text("{title}  [{id}]".format(title=data["session"]["title"], id=session.id), style="bold")
-    )
-    out.print(
-        _("{when} ({tz}), {status}").format(
-            when=when_text(session), tz=session.tz, status=_(session.status.value)
-        )
-    )
-    _print_agenda(journal, session, data["items"])
-    if data["open_action_items"]:
-        out.print()
-        out.print(Text(_("Open action items to go through"), style="bold"))
-        for action in data["open_action_items"]:
-            out.print(Text("  " + _action_line(action)))
-    if data["action_items"]:
-        out.print()
-        out.print(Text(_("Action items from this session"), style="bold"))
-        for action in data["action_items"]:
-            out.print(Text("  " + _action_line(action)))
-    prep = data["prep"]
-    out.print()
-    out.print(
-        Text(
-            _("Your checklist as {role} ({done}/{total})").format(
-                role=_(prep["role"]), done=prep["done"], total=prep["total"]
-            ),
-            style="bold",
-        )
-    )
-    for item in prep["items"]:
-        mark = "x" if item["done"] else " "
-        out.print(Text(f"  {item['number']:>2}. [{mark}] {item['text']}"))
-    out.print(readiness_line(journal, session))
-
-
-# -- rmpair prep ---------------------------------------------------------------------------
-
-
-@prep_app.command()
-def prep(
-    session: Annotated[
-        str,
-        typer.Argument(help=_("A session id (or the start of one), 'next' or 'last'.")),
-    ] = "next",
-    tick: Annotated[
-        list[str] | None,
-        typer.Option("--tick", help=_("Tick item N of your checklist (repeatable, or 1,3).")),
-    ] = None,
-    untick: Annotated[list[str] | None, typer.Option("--untick", help=_("Untick item N."))] = None,
-    add: Annotated[
-        list[str] | None,
-        typer.Option("--add", help=_("Add an item to your checklist for this session.")),
-    ] = None,
-    remove: Annotated[
-        list[str] | None, typer.Option("--remove", help=_("Remove item N of your checklist."))
-    ] = None,
-    as_json: JsonOpt = False,
-) -> None:
-    """Both prep checklists of a session; tick, add or remove items of your own."""
-    to_tick, _all = parse_numbers(tick, "--tick")
-    to_untick, _all = parse_numbers(untick, "--untick")
-    to_remove, _all = parse_numbers(remove, "--remove")
-    changing = bool(to_tick or to_untick or to_remove or add)
-    with opened() as journal:
-        found = journal.sessions.find_session(session)
-        if changing:
-            with journal.batch():
-                # Numbers refer to the list as shown before this command.
-                journal.agenda.tick_prep(found.id, to_tick, True)
-                journal.agenda.tick_prep(found.id, to_untick, False)
-                journal.agenda.remove_prep(found.id, to_remove)
-                for text in add or ():
-                    journal.agenda.add_prep(found.id, text)
-        ready = journal.agenda.readiness(found.id)
-        data: dict[str, Any] = {
-            "session": found.id,
-            "my_role": journal.my_role.value,
-            "items": prep_json(journal, found),
-            "readiness": {
-                role.value: {"done": done, "total": total} for role, (done, total) in ready.items()
-            },
-        }
-        if as_json:
-            print_json(data)
-            return
-        from rich.text import Text
-
-        out = console()
-        out.print(
-            Text(
-                _("Prep for {title}, {when}  [{id}]").format(
-                    title=journal.sessions.session_title(found), when=when_text(found), id=found.id
-                ),
-                style="bold",
-            )
-        )
-        tandem = journal.tandem()
-        for role in ready:
-            done, total = ready[role]
-            name = tandem.name_of(role) if tandem else ""
-            header = _("{role} ({name}): {done}/{total} ready").format(
-                role=_(role.value), name=name, done=done, total=total
-            )
-            if role is journal.my_role:
-                header += "  " + _("(yours)")
-            out.print()
-            out.print(Text(header, style="bold"))
-            for item in data["items"]:
-                if item["role"] == role.value:
-                    mark = "x" if item["done"] else " "
-                    out.print(Text(f"  {item['number']:>2}. [{mark}] {item['text']}"))

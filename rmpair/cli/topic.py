@@ -6,8 +6,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from rmpair.cli._common import fail, opened, print_json
-from rmpair.cli.session import console, parse_role
+from rmpair.cli._common import console, fail, opened, print_json
+from rmpair.cli._sessions import parse_role
 from rmpair.i18n import _
 
 if TYPE_CHECKING:

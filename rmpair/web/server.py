@@ -246,9 +246,9 @@ async def run(
 
     ``on_ready`` gets the address with the secret once the port is bound (port 0 takes
     any free one)."""
-    from aiohttp import web
-
     import os
+
+    from aiohttp import web
 
     gate = gate or Gate()
     # The app processes inherit it (textual-serve copies this environment): see entry.py.
