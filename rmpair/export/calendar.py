@@ -8,31 +8,31 @@ with their own agenda; everything else becomes a single event. Every value in th
 devices write the same bytes and importing a newer file updates the events instead of
 adding copies. What was exported is remembered on this device only (``exports.json``
 in the private folder), for the "not yet in your calendar" nudge.
+
+This module reads the journal (stamps, the change log for SEQUENCE) and writes files;
+how sessions become events is ``rmpair.export.calendar_events``, which sees only the
+plain data gathered here.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import os
-import re
-from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple, TypeVar
+from typing import TYPE_CHECKING, NamedTuple
 
-from rmpair import fmt
 from rmpair.domain.records import TANDEM_ID, Records
 from rmpair.errors import UserError
+from rmpair.export.calendar_events import CalendarEvents, SessionView, session_view, zone_of
 from rmpair.i18n import _
 from rmpair.model.records import (
     AgendaItem,
-    Cadence,
     Direction,
     PrepItem,
     Role,
     Session,
-    SessionKind,
     SessionStatus,
     Tandem,
 )
@@ -41,27 +41,20 @@ from rmpair.store.merge import DELETED, Change, RecordState
 if TYPE_CHECKING:
     from zoneinfo import ZoneInfo
 
-    from rmpair.export.ics_model import Alarm, IcsCalendar, IcsEvent, Recurrence
+    from rmpair.export.ics_model import IcsCalendar
 
 __all__ = [
     "DEFAULT_ICS_NAME",
     "EXPORTS_FILE",
     "MAX_ALARM_MINUTES",
-    "PREP_MINUTES",
     "Calendar",
     "IcsExport",
-    "calendar_name",
     "export_key",
 ]
 
 DEFAULT_ICS_NAME = "rmpair-sessions.ics"
 EXPORTS_FILE = "exports.json"
-PREP_MINUTES = 30
 MAX_ALARM_MINUTES = 7 * 24 * 60
-
-_T = TypeVar("_T")
-_WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
-_PLAIN_NAME = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
 
 # The fields whose values end up in an event; a change to any of them moves DTSTAMP.
 # Ticking a checklist item or marking an agenda point covered does not.
@@ -151,193 +144,15 @@ class _History:
             if (creates or change["op"] != "create") and any(n in change["fields"] for n in names)
         )
 
-
-@dataclass(frozen=True)
-class _View:
-    """One session with everything its events need, in the session's own zone."""
-
-    session: Session
-    zone: ZoneInfo
-    start: dt.datetime  # aware
-    planned: dt.datetime  # aware: where the plan put it (its start if never moved)
-    summary: str
-    description: str
-    stamp: dt.datetime
-    sequence: int
-    prep: Mapping[Role, tuple[PrepItem, ...]]
-
-    @property
-    def id(self) -> str:
-        return self.session.id
-
-    @property
-    def minutes(self) -> int:
-        return max(1, self.session.minutes)  # a broken length must not break the file
-
-    @property
-    def cancelled(self) -> bool:
-        return self.session.status is SessionStatus.CANCELLED
-
-    @property
-    def teacher(self) -> Role:
-        return Role.MENTEE if self.session.direction is Direction.MENTEE_TEACHES else Role.MENTOR
-
-
-def _instant(value: dt.datetime) -> dt.datetime:
-    return value.astimezone(dt.UTC)
-
-
-def _zone(name: str) -> ZoneInfo | None:
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return None
-
-
-def _kind_label(kind: SessionKind) -> str:
-    labels = {
-        SessionKind.KICKOFF: _("Kick-off"),
-        SessionKind.REGULAR: _("Regular session"),
-        SessionKind.RETROSPECTIVE: _("Retrospective"),
-        SessionKind.PROJECT: _("Project session"),
-    }
-    return labels[kind]
-
-
-def _role_label(role: Role) -> str:
-    return _("mentor") if role is Role.MENTOR else _("mentee")
-
-
-def calendar_name(tandem: Tandem) -> str:
-    """The calendar's display name, e.g. "Reverse mentoring: Sam & Dana"."""
-    return _("Reverse mentoring: {mentor} & {mentee}").format(
-        mentor=tandem.mentor, mentee=tandem.mentee
-    )
-
-
-def _what(session: Session) -> str:
-    """The session's own name for the calendar: its title, theme or (if unusual) kind."""
-    if session.title:
-        return session.title
-    if session.theme:
-        return session.theme
-    return "" if session.kind is SessionKind.REGULAR else _kind_label(session.kind)
-
-
-def _summary(tandem: Tandem, session: Session) -> str:
-    what = _what(session)
-    if not what:
-        return calendar_name(tandem)
-    return _("Reverse mentoring: {mentor} & {mentee} – {what}").format(
-        mentor=tandem.mentor, mentee=tandem.mentee, what=what
-    )
-
-
-def _description(
-    tandem: Tandem,
-    session: Session,
-    agenda: Sequence[AgendaItem],
-    prep: Mapping[Role, Sequence[PrepItem]],
-) -> str:
-    teacher = Role.MENTEE if session.direction is Direction.MENTEE_TEACHES else Role.MENTOR
-    learner = teacher.other
-    lines = [
-        _("{kind}, {minutes} minutes").format(
-            kind=_kind_label(session.kind), minutes=session.minutes
-        ),
-        _("{teacher} ({teacher_role}) teaches, {learner} ({learner_role}) learns.").format(
-            teacher=tandem.name_of(teacher),
-            teacher_role=_role_label(teacher),
-            learner=tandem.name_of(learner),
-            learner_role=_role_label(learner),
-        ),
-    ]
-    if session.theme and session.theme != session.title:
-        lines.append(_("Theme: {theme}").format(theme=session.theme))
-    if agenda:
-        lines.extend(["", _("Agenda:")])
-        lines.extend(
-            _("- {title} ({minutes} min)").format(title=item.title, minutes=item.minutes)
-            for item in agenda
+    def series_sequence(self, name: str) -> int:
+        """SEQUENCE of the series ``name``: what shaped its rule and who belongs to it."""
+        return self.count(Tandem.KIND, TANDEM_ID, _SERIES_TANDEM, creates=True) + sum(
+            self.count(Session.KIND, rec, _SERIES_MEMBER_TIMING, creates=True)
+            for rec in sorted(self.ever_in_series.get(name, ()))
         )
-    for role in (teacher, learner):
-        items = prep.get(role, ())
-        if items:
-            lines.extend(["", _prep_heading(tandem, role)])
-            lines.extend(_("- {text}").format(text=item.text) for item in items)
-    return "\n".join(lines)
 
 
-def _prep_heading(tandem: Tandem, role: Role) -> str:
-    return _("Prep checklist for {name} ({role}):").format(
-        name=tandem.name_of(role), role=_role_label(role)
-    )
-
-
-def _pick(values: Sequence[_T], preferred: _T | None = None) -> _T:
-    """The most frequent value; a tie goes to ``preferred``, else to the one seen first
-    (the callers pass values in a fixed order, so every device picks the same)."""
-    counts = Counter(values)
-    best = max(counts.values())
-    tied = [value for value in values if counts[value] == best]
-    return preferred if preferred is not None and preferred in tied else tied[0]
-
-
-class _Pattern(NamedTuple):
-    """The tandem's cadence as a rule, with a test for "this start is where it belongs"."""
-
-    rule: Recurrence
-    matches: Callable[[dt.datetime], bool]
-
-
-def _series_pattern(tandem: Tandem, planned: Sequence[dt.datetime]) -> _Pattern:
-    """The rule for a series from the tandem's cadence and where its sessions were planned.
-
-    The weekday (or day of the month) and the time are the most common among the
-    planned starts, so a kick-off on another day or hour stays a single event instead
-    of shifting the whole series.
-    """
-    from rmpair.export.ics_model import Recurrence
-
-    if tandem.cadence is Cadence.MONTHLY:
-        day = _pick([p.day for p in planned])
-        time = _pick([p.time() for p in planned if p.day == day])
-        return _Pattern(Recurrence("MONTHLY"), lambda p: p.day == day and p.time() == time)
-    if tandem.cadence is Cadence.FIRST_WEEKDAY:
-        firsts = [p for p in planned if p.day <= 7] or list(planned)
-        weekday = _pick([p.weekday() for p in firsts], tandem.weekday)
-        time = _pick([p.time() for p in firsts if p.weekday() == weekday])
-        return _Pattern(
-            Recurrence("MONTHLY", byday=f"1{_WEEKDAYS[weekday]}"),
-            lambda p: p.day <= 7 and p.weekday() == weekday and p.time() == time,
-        )
-    interval = 2 if tandem.cadence is Cadence.BIWEEKLY else 1
-    weekday = _pick([p.weekday() for p in planned], tandem.weekday)
-    time = _pick([p.time() for p in planned if p.weekday() == weekday])
-    return _Pattern(
-        Recurrence("WEEKLY", interval=interval, byday=_WEEKDAYS[weekday]),
-        lambda p: p.weekday() == weekday and p.time() == time,
-    )
-
-
-def _shared(values: Sequence[str]) -> str | None:
-    """The text most values share, or None when each differs (a lone value counts)."""
-    best = _pick(values)
-    return best if len(values) == 1 or values.count(best) > 1 else None
-
-
-def _uid_part(text: str) -> str:
-    """``text`` if it is plain enough for a UID, else a short stable hash of it."""
-    if _PLAIN_NAME.match(text):
-        return text
-    import hashlib
-
-    return "h" + hashlib.blake2b(text.encode("utf-8"), digest_size=8).hexdigest()
-
-
-# --------------------------------------------------------------------- the mixin
+# --------------------------------------------------------------------- the service
 
 
 class Calendar:
@@ -348,10 +163,7 @@ class Calendar:
 
     # -- building ------------------------------------------------------------
 
-    def _uid(self, what: str, rec: str) -> str:
-        return f"{what}-{_uid_part(rec)}.{self.records.journal_id}@rmpair"
-
-    def _views(self, tandem: Tandem, fallback: ZoneInfo, history: _History) -> list[_View]:
+    def _views(self, tandem: Tandem, fallback: ZoneInfo, history: _History) -> list[SessionView]:
         state = self.records.store.state
         tandem_hlc = _last_hlc(state.record(Tandem.KIND, TANDEM_ID), _TANDEM_CONTENT)
         agenda: dict[str, list[AgendaItem]] = defaultdict(list)
@@ -371,181 +183,30 @@ class Calendar:
                     agenda[session_id].append(AgendaItem.from_fields(rec_id, values))
                 else:
                     prep[session_id].append(PrepItem.from_fields(rec_id, values))
-        views: list[_View] = []
+        views: list[SessionView] = []
         for session in self.records.all(Session):
             if session.start is None:
                 continue  # nothing to put in a calendar
-            zone = _zone(session.tz) or fallback
-            items = sorted(agenda[session.id], key=lambda a: (a.position, a.id))
-            checklists = {
-                role: tuple(
-                    sorted(
-                        (p for p in prep[session.id] if p.role is role),
-                        key=lambda p: (p.position, p.id),
-                    )
-                )
-                for role in Role
-            }
-            planned = session.planned_start or session.start
             hlc = max(
                 tandem_hlc,
                 parts_hlc[session.id],
                 _last_hlc(state.record(Session.KIND, session.id), _SESSION_CONTENT),
             )
             views.append(
-                _View(
-                    session=session,
-                    zone=zone,
-                    start=session.start.replace(tzinfo=zone),
-                    planned=planned.replace(tzinfo=zone),
-                    summary=_summary(tandem, session),
-                    description=_description(tandem, session, items, checklists),
+                session_view(
+                    tandem,
+                    session,
+                    fallback,
+                    agenda[session.id],
+                    prep[session.id],
                     stamp=_stamp_of(hlc),
                     sequence=history.count(
                         Session.KIND, session.id, _SESSION_TIMING, creates=False
                     ),
-                    prep=checklists,
                 )
             )
-        views.sort(key=lambda v: (_instant(v.start), v.id))
+        views.sort(key=lambda v: (v.start.astimezone(dt.UTC), v.id))
         return views
-
-    def _single(self, tandem: Tandem, view: _View, alarm: Alarm | None) -> IcsEvent:
-        from rmpair.export.ics_model import IcsEvent
-
-        if view.cancelled:
-            return IcsEvent(
-                uid=self._uid("session", view.id),
-                summary=_("Cancelled: {summary}").format(summary=view.summary),
-                description=view.description,
-                start=view.start,
-                minutes=view.minutes,
-                stamp=view.stamp,
-                sequence=view.sequence,
-                location=tandem.location,
-                cancelled=True,
-            )
-        return IcsEvent(
-            uid=self._uid("session", view.id),
-            summary=view.summary,
-            description=view.description,
-            start=view.start,
-            minutes=view.minutes,
-            stamp=view.stamp,
-            sequence=view.sequence,
-            location=tandem.location,
-            alarm=alarm,
-        )
-
-    def _prep_block(self, tandem: Tandem, view: _View, alarm_minutes: int | None) -> IcsEvent:
-        from rmpair.export.ics_model import Alarm, IcsEvent
-
-        role = view.teacher
-        name = tandem.name_of(role)
-        what = _what(view.session) or _kind_label(view.session.kind)
-        summary = _("Prep time for {name}: {what}").format(name=name, what=what)
-        local_start = fmt.date_time(view.start)
-        lines = [
-            _("Time for {name} ({role}) to prepare the session at {start}: {summary}").format(
-                name=name, role=_role_label(role), start=local_start, summary=view.summary
-            )
-        ]
-        items = view.prep.get(role, ())
-        if items:
-            lines.extend(["", _prep_heading(tandem, role)])
-            lines.extend(_("- {text}").format(text=item.text) for item in items)
-        start = (_instant(view.start) - dt.timedelta(minutes=PREP_MINUTES)).astimezone(view.zone)
-        alarm = None
-        if alarm_minutes is not None and not view.cancelled:
-            alarm = Alarm(
-                alarm_minutes,
-                _("Prep time for {name} in {n} minutes").format(name=name, n=alarm_minutes),
-            )
-        return IcsEvent(
-            uid=self._uid("prep", view.id),
-            summary=_("Cancelled: {summary}").format(summary=summary)
-            if view.cancelled
-            else summary,
-            description="\n".join(lines),
-            start=start,
-            minutes=PREP_MINUTES,
-            stamp=view.stamp,
-            sequence=view.sequence,
-            cancelled=view.cancelled,
-            alarm=alarm,
-        )
-
-    def _series_events(
-        self,
-        tandem: Tandem,
-        name: str,
-        members: Sequence[_View],
-        zone: ZoneInfo,
-        history: _History,
-        alarm: Alarm | None,
-    ) -> tuple[list[IcsEvent], list[_View]]:
-        """One series' events, and the members that fit no occurrence (single events)."""
-        from rmpair.export.ics_model import Slot
-        from rmpair.export.ics_recurrence import build_series, occurrences
-
-        in_zone = [v for v in members if v.zone.key == zone.key]
-        leftovers = [v for v in members if v.zone.key != zone.key]
-        if not in_zone:
-            return [], leftovers
-        by_plan = sorted(in_zone, key=lambda v: (_instant(v.planned), v.id))
-        pattern = _series_pattern(tandem, [v.planned.replace(tzinfo=None) for v in by_plan])
-        fitting = [v for v in by_plan if pattern.matches(v.planned.replace(tzinfo=None))]
-        if not fitting:
-            return [], list(members)
-        horizon = max(_instant(v.planned) for v in fitting)
-        instants = {_instant(o) for o in occurrences(pattern.rule, fitting[0].planned, horizon)}
-        on_rule = [v for v in fitting if _instant(v.planned) in instants]
-        on_rule_ids = {v.id for v in on_rule}
-        leftovers.extend(v for v in in_zone if v.id not in on_rule_ids)
-        held = [v for v in on_rule if not v.cancelled]
-        if not held:
-            # Every date of the series is called off: nothing of it is left to show.
-            return [], leftovers
-        series_uid = self._uid("series", name)
-        sequence = history.count(Tandem.KIND, TANDEM_ID, _SERIES_TANDEM, creates=True) + sum(
-            history.count(Session.KIND, rec, _SERIES_MEMBER_TIMING, creates=True)
-            for rec in sorted(history.ever_in_series.get(name, ()))
-        )
-        slots = [
-            Slot(
-                key=v.id,
-                start=v.start,
-                minutes=v.minutes,
-                summary=v.summary,
-                description=v.description,
-                stamp=v.stamp,
-                planned_start=v.planned,
-                cancelled=v.cancelled,
-                location=tandem.location,
-            )
-            for v in on_rule
-        ]
-        # The series shows what most of its sessions share; the others become overrides.
-        # When no two share a text, the series gets a neutral one, so a client that
-        # falls back to it never shows one session's agenda on another date.
-        summary = _shared([v.summary for v in held]) or calendar_name(tandem)
-        description = _shared([v.description for v in held]) or _(
-            "A session of your reverse-mentoring programme; each date has its own agenda."
-        )
-        events = build_series(
-            series_uid, slots, pattern.rule, summary, description, sequence, alarm
-        )
-        by_id = {v.id: v for v in on_rule}
-        out: list[IcsEvent] = []
-        for event in events:
-            if event.uid == series_uid:
-                out.append(event)
-                continue
-            # Two sessions planned for one date: the second is a single event, under the
-            # same UID it would have anywhere else.
-            view = by_id[event.uid.removeprefix(series_uid + "-")]
-            out.append(replace(event, uid=self._uid("session", view.id), sequence=view.sequence))
-        return out, leftovers
 
     def ics_calendar(
         self,
@@ -560,8 +221,6 @@ class Calendar:
         ``prep_blocks`` adds a block of ``PREP_MINUTES`` before each session for the
         side that teaches; ``alarm_minutes`` adds a reminder to every event.
         """
-        from rmpair.export.ics_model import Alarm, IcsCalendar
-
         tandem = self.records.tandem()
         if tandem is None:
             raise UserError(_("The journal has no tandem yet."))
@@ -571,7 +230,7 @@ class Calendar:
                     most=MAX_ALARM_MINUTES
                 )
             )
-        zone = _zone(tandem.tz)
+        zone = zone_of(tandem.tz)
         if zone is None:
             raise UserError(
                 _(
@@ -581,34 +240,19 @@ class Calendar:
             )
         history = _History(self.records.store.state.changes.values())
         views = self._views(tandem, zone, history)
-        alarm = None
-        if alarm_minutes is not None:
-            alarm = Alarm(
-                alarm_minutes,
-                _("Reverse mentoring in {n} minutes").format(n=alarm_minutes),
-            )
-        series_events: list[IcsEvent] = []
-        singles: list[_View] = []
-        if per_session:
-            singles = list(views)
-        else:
-            groups: dict[str, list[_View]] = defaultdict(list)
-            for view in views:
-                if view.session.series:
-                    groups[view.session.series].append(view)
-                else:
-                    singles.append(view)
-            for name in sorted(groups):
-                events, leftovers = self._series_events(
-                    tandem, name, groups[name], zone, history, alarm
-                )
-                series_events.extend(events)
-                singles.extend(leftovers)
-        others = [self._single(tandem, view, alarm) for view in singles]
-        if prep_blocks:
-            others.extend(self._prep_block(tandem, view, alarm_minutes) for view in views)
-        others.sort(key=lambda e: (_instant(e.start), e.uid))
-        return IcsCalendar(name=calendar_name(tandem), events=(*series_events, *others))
+        series = sorted({v.session.series for v in views if v.session.series})
+        events = CalendarEvents(
+            tandem,
+            self.records.journal_id,
+            {name: history.series_sequence(name) for name in series},
+        )
+        return events.calendar(
+            views,
+            zone,
+            per_session=per_session,
+            prep_blocks=prep_blocks,
+            alarm_minutes=alarm_minutes,
+        )
 
     def ics_export(
         self,
