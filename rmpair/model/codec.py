@@ -77,9 +77,15 @@ def _decoder(hint: Any) -> Decoder:
             return _decoder(rest[0])
     if origin is tuple and len(args) == 2 and args[1] is Ellipsis:
         item = _decoder(args[0])
-        return lambda value, default: (
-            tuple(item(v, "") for v in value) if isinstance(value, list) else default
-        )
+
+        def items(value: Any, default: Any) -> Any:
+            if not isinstance(value, list):
+                return default
+            if args[0] is str and all(type(v) is str for v in value):
+                return tuple(value)
+            return tuple(item(v, "") for v in value)
+
+        return items
     if isinstance(hint, type):
         if issubclass(hint, StrEnum):
             enum = hint
@@ -121,9 +127,15 @@ def _decoder(hint: Any) -> Decoder:
     raise TypeError(f"the codec cannot read a field of type {hint!r}")
 
 
+# Field types whose stored value is used as it is when it already has that type: the
+# common case, read without a call per field (records are decoded by the thousand).
+_EXACT = (str, int, bool, float)
+
+
 @cache
-def _plan(cls: Any) -> tuple[tuple[str, Decoder, Any, Any], ...]:
-    """Per field: its name, decoder, default and allowed values (or None)."""
+def _plan(cls: Any) -> tuple[tuple[str, Any, Decoder, Any, Any], ...]:
+    """Per field: its name, the type a stored value may have as it is (or None), its
+    decoder, its default and its allowed values (or None)."""
     hints = typing.get_type_hints(cls)
     plan = []
     for f in dataclasses.fields(cls):
@@ -135,7 +147,9 @@ def _plan(cls: Any) -> tuple[tuple[str, Decoder, Any, Any], ...]:
             default = f.default_factory()
         else:
             raise TypeError(f"{cls.__name__}.{f.name} needs a default to be decoded")
-        plan.append((f.name, _decoder(hints[f.name]), default, f.metadata.get("choices")))
+        hint = hints[f.name]
+        exact = hint if hint in _EXACT else None
+        plan.append((f.name, exact, _decoder(hint), default, f.metadata.get("choices")))
     return tuple(plan)
 
 
@@ -143,9 +157,14 @@ def decode(cls: type[T], rec_id: str, fields: Mapping[str, JSONValue]) -> T:
     """The record ``cls`` with id ``rec_id`` from its stored fields."""
     values: dict[str, Any] = {"id": rec_id}
     plan: Any = cls  # a dataclass type is hashable, whatever its annotation says
-    for name, read, default, choices in _plan(plan):
+    for name, exact, read, default, choices in _plan(plan):
         raw = fields.get(name)
-        value = default if raw is None else read(raw, default)
+        if raw is None:
+            value = default
+        elif type(raw) is exact:
+            value = raw
+        else:
+            value = read(raw, default)
         if choices is not None and value not in choices:
             value = default
         values[name] = value
