@@ -77,7 +77,7 @@ def completion_options() -> list[click.Parameter]:
         _option(
             "--install-completion",
             _install,
-            _("Install completion of commands and options for SHELL (bash, zsh, fish, powershell)."),
+            _("Install completion of commands and options for SHELL."),
         ),
         _option(
             "--show-completion",
