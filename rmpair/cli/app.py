@@ -14,9 +14,12 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from typer.core import TyperCommand, TyperGroup
+from typer._click import core as click
+from typer._click.exceptions import UsageError
+from typer.core import TyperCommand, TyperGroup, TyperOption
 
 from rmpair import __version__
+from rmpair.cli import _click_text
 from rmpair.cli._common import RmpairError, fail, options
 from rmpair.i18n import _, effective_language, set_language
 
@@ -37,6 +40,7 @@ def _startup_language() -> None:
 
 
 _startup_language()
+_click_text.bind()
 
 
 # Sub-apps, one per noun, each in rmpair/cli/<module>.py with an ``app``. They
@@ -99,9 +103,58 @@ def _translate_help(command: Any) -> None:
         _translate_help(sub)
 
 
+def unknown_command(name: str, known: list[str]) -> str:
+    """The one-line error for a command that does not exist, with the closest names."""
+    import difflib
+
+    close = difflib.get_close_matches(name, known, n=3)
+    if not close:
+        return _("No such command '{name}'; 'rmpair --help' lists them.").format(name=name)
+    return _("No such command '{name}'. Did you mean {suggestions}?").format(
+        name=name, suggestions=_(" or ").join(f"'{c}'" for c in close)
+    )
+
+
+def _set_journal(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
+    if value is not None and not ctx.resilient_parsing:
+        options.journal = Path(value)
+
+
+def _accept_global_options(command: click.Command) -> None:
+    """Let ``--journal/-j`` come after the command too (``rmpair status -j DIR``), on the
+    command and on each of its sub-commands. It runs after the root's own option, so
+    the later one wins, as people expect."""
+    taken = {opt for param in command.params for opt in param.opts}
+    if not taken & {"--journal", "-j"}:
+        command.params.append(
+            TyperOption(
+                param_decls=["--journal", "-j", "global_journal"],
+                type=str,
+                expose_value=False,
+                callback=_set_journal,
+                help=_("The journal folder to use (default: the last one used)."),
+            )
+        )
+    for sub in getattr(command, "commands", {}).values():
+        _accept_global_options(sub)
+
+
 class _Group(TyperGroup):
     """Loads sub-apps lazily, and turns user mistakes into one line on stderr and exit
     code 2 for every command."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        from rmpair.cli._completion import completion_options
+
+        super().__init__(*args, **kwargs)
+        self.params += completion_options()
+
+    def get_params(self, ctx: Any) -> list[Any]:
+        """Without Typer's completion options (added after ``__init__``): ours name the
+        shell."""
+        from rmpair.cli._completion import TYPER_NAMES
+
+        return [p for p in super().get_params(ctx) if p.name not in TYPER_NAMES]
 
     def list_commands(self, ctx: Any) -> list[str]:
         return sorted({*super().list_commands(ctx), *SUBCOMMANDS})
@@ -115,8 +168,14 @@ class _Group(TyperGroup):
         return TyperCommand(name=cmd_name, help=SUBCOMMANDS[cmd_name][1])
 
     def resolve_command(self, ctx: Any, args: list[str]) -> Any:
-        """For running a command: import its module and build the real command."""
-        name, command, rest = super().resolve_command(ctx, args)
+        """For running a command: import its module and build the real command. An
+        unknown name ends in one line that suggests the closest names."""
+        try:
+            name, command, rest = super().resolve_command(ctx, args)
+        except UsageError:
+            if not args or args[0].startswith("-"):
+                raise
+            raise RmpairError(unknown_command(args[0], self.list_commands(ctx))) from None
         if name in SUBCOMMANDS:
             command = self.load(name)
         return name, command, rest
@@ -136,6 +195,7 @@ class _Group(TyperGroup):
         command.params = [
             p for p in command.params if p.name not in ("install_completion", "show_completion")
         ]
+        _accept_global_options(command)
         return command
 
     def invoke(self, ctx: Any) -> Any:
@@ -167,8 +227,10 @@ app = typer.Typer(
     help=_("rmpair: the journal of one reverse-mentoring pair, synced through a shared folder."),
     no_args_is_help=False,
     invoke_without_command=True,
-    add_completion=False,
+    add_completion=True,
     pretty_exceptions_show_locals=False,
+    # -h is help everywhere: sub-commands inherit this from the root's context.
+    context_settings={"help_option_names": ["-h", "--help"]},
 )
 
 
@@ -198,9 +260,24 @@ def root(
     """Without a command, open the app on the last used journal."""
     options.journal = journal
     if ctx.invoked_subcommand is None:
+        if not (sys.stdin.isatty() and sys.stdout.isatty()):
+            _without_terminal(ctx, journal)
+            return
         if options.launch_app is None:
             fail(_("The app is not available here; run a command, e.g. 'rmpair --help'."))
         options.launch_app(journal, options.clock)
+
+
+def _without_terminal(ctx: typer.Context, journal: Path | None) -> None:
+    """``rmpair`` in a pipe or a script: the full-screen app would draw into the pipe
+    and wait for keys that never come, so print the status instead, or the help while
+    there is no journal yet."""
+    from rmpair.store.home import Home
+
+    if journal is None and Home().last_journal() is None:
+        typer.echo(ctx.get_help())
+        return
+    ctx.invoke(_Group.load("status"))
 
 
 def main() -> None:

@@ -137,9 +137,15 @@ def init(
     try:
         typer.echo(_("Started the journal in {folder}.").format(folder=journal.folder))
         warn_about_data_folder(journal)
+        import shlex
+
+        # Quoted for the shell, so the line can be pasted even with spaces in the path.
+        command = (
+            f"rmpair join {shlex.quote(str(journal.folder))} --me {shlex.quote(partner.strip())}"
+        )
         typer.echo(
-            _('{partner} joins from their computer with: rmpair join DIR --me "{partner}"').format(
-                partner=partner.strip()
+            _("{partner} joins from their computer with: {command}").format(
+                partner=partner.strip(), command=command
             )
         )
         if source is not None:
