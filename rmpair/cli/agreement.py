@@ -181,9 +181,10 @@ def edit(
     title: Annotated[str | None, typer.Option("--title", help=_("A new title."))] = None,
 ) -> None:
     """Change an item's wording or title."""
-    from rmpair.cli._text import read_text
+    from rmpair.cli._text import editor_command, read_text
 
-    if text is None and title is None:
+    # Without an editor, nothing given stays the mistake it was ("Give --text, --title").
+    if text is None and title is None and editor_command() is not None:
         # Read the current wording first, so the journal is not held while the editor is open.
         with opened(write=False) as journal:
             current = journal.agreement.agreement_item(key).text
