@@ -129,11 +129,14 @@ def build_demo(
     home: Home | None = None,
     lang: str | None = None,
     clock: Clock = SYSTEM_CLOCK,
+    progress: Callable[[int, int], None] | None = None,
 ) -> DemoSummary:
     """Write a sample journal into ``folder`` with this device as the mentee.
 
     ``lang`` is the tandem's language; the sample topics, notes and learnings are
     written in it too, as a pair speaking that language would have typed them.
+    ``progress(done, total)`` hears after each replayed session (a long history takes
+    minutes).
     """
     code = content_language(lang)
     folder = folder.expanduser().absolute()
@@ -170,7 +173,7 @@ def build_demo(
     partner = Journal.join(folder, me=MENTOR, home=Home(Path(partner_home.name)), clock=sim)
     try:
         text = translation_for(code).gettext
-        _fill(me, partner, sim, rng, start, today, cadence, long_history, text)
+        _fill(me, partner, sim, rng, start, today, cadence, long_history, text, progress)
         me.refresh()
         total = len(me.store.state)
     finally:
@@ -190,6 +193,7 @@ def _fill(
     cadence: Cadence,
     long_history: bool,
     text: Callable[[str], str],
+    progress: Callable[[int, int], None] | None = None,
 ) -> None:
     """Replay the programme with the same commands a pair would use; ``text`` puts the
     sample wording into the tandem's language."""
@@ -217,7 +221,10 @@ def _fill(
     )
     me.refresh()
     extra_topic = 0
-    for session in partner.sessions.all():
+    sessions = partner.sessions.all()
+    for done, session in enumerate(sessions):
+        if progress is not None:
+            progress(done, len(sessions))
         if session.start is None:
             continue
         day = session.start.date()

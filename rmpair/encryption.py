@@ -9,6 +9,7 @@ and the store never imports it.
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager, nullcontext
 from typing import TYPE_CHECKING, Any
 
 from rmpair.i18n import _
@@ -20,7 +21,11 @@ if TYPE_CHECKING:
 __all__ = ["encrypt_journal", "encryption_report"]
 
 
-def encrypt_journal(journal: Records, passphrase: str | None = None) -> int:
+def encrypt_journal(
+    journal: Records,
+    passphrase: str | None = None,
+    converting: AbstractContextManager[object] | None = None,
+) -> int:
     """Encrypt this device's files in the shared folder and record in the journal that it
     is encrypted, so the partner's device encrypts its own files when it next opens it.
 
@@ -28,12 +33,14 @@ def encrypt_journal(journal: Records, passphrase: str | None = None) -> int:
     one atomic write; if this stops half-way, plain and encrypted files are both read
     and running it again finishes. Returns how many of this device's plain files were
     encrypted since the journal was opened (opening it may have finished a conversion).
+    ``converting`` wraps the slow part (a progress display), after any passphrase prompt.
     """
     store = journal.store
     store.start_encryption(passphrase)
     if not store.encryption_recorded():
         journal.update("device", journal.device_id, {"encrypted": True})
-    store.convert_own_files()
+    with converting or nullcontext():
+        store.convert_own_files()
     if store.unshared is not None:
         # A file could not be written (a full disk): say so; a second run finishes.
         raise OSError(

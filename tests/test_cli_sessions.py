@@ -293,7 +293,7 @@ def test_every_user_mistake_is_one_line_and_exit_two(cli: Cli) -> None:
         "session", "plan", "--at", "2027-03-28 02:30"
     )
     assert "--kind must be" in cli.fails("session", "plan", "--at", day(3), "--kind", "party")
-    assert "--due: 'tomorrow' is not a date" in cli.fails("action", "add", "x", "--due", "tomorrow")
+    assert "--due: 'someday' is not a date" in cli.fails("action", "add", "x", "--due", "someday")
     assert "--owner must be 'mentor' or 'mentee'" in cli.fails(
         "action", "add", "x", "--owner", "boss"
     )

@@ -10,17 +10,19 @@ import datetime as dt
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 import typer
 
+from rmpair.cli._output import console, print_json, print_table
 from rmpair.clock import SYSTEM_CLOCK, Clock
 from rmpair.i18n import _, effective_language, set_language
 
 if TYPE_CHECKING:
-    from rich.console import Console
-
     from rmpair.journal import Journal
+
+
+__all__ = ["RmpairError", "console", "fail", "opened", "options", "print_json", "print_table"]
 
 
 class RmpairError(Exception):
@@ -84,19 +86,14 @@ def announce_waits() -> None:
     JournalStore.on_wait = waiting
 
 
-def print_json(data: Any) -> None:
-    import json
+def parse_date_option(value: str | None, flag: str, today: dt.date | None = None) -> dt.date | None:
+    """A day from a flag: ISO, or the spoken grammar (today, tomorrow, fri, +2w) read
+    against ``today`` (the tandem's; by default the injected clock's UTC day)."""
+    from rmpair.domain.spoken_dates import parse_day
 
-    typer.echo(json.dumps(data, ensure_ascii=False, indent=2, sort_keys=False, default=str))
-
-
-def parse_date_option(value: str | None, flag: str) -> dt.date | None:
     if value is None:
         return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        fail(_("{flag}: '{value}' is not a date (use YYYY-MM-DD).").format(flag=flag, value=value))
+    return parse_day(value, flag, today or options.clock.now().date())
 
 
 def check_zone(name: str) -> str:
@@ -107,9 +104,3 @@ def check_zone(name: str) -> str:
     except (ZoneInfoNotFoundError, ValueError):
         fail(_("--tz: '{zone}' is not a known time zone (e.g. Europe/Berlin).").format(zone=name))
     return name
-
-
-def console() -> Console:
-    from rich.console import Console
-
-    return Console(highlight=False)

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from rmpair.cli._common import console, fail
+from rmpair.cli._common import console, fail, print_table
 from rmpair.i18n import _
 
 if TYPE_CHECKING:
@@ -224,6 +224,6 @@ def print_agenda(journal: Journal, session: Session, items: list[dict[str, Any]]
             minutes_text(item["minutes"]),
             Text(f"[{mark}] {item['title']}" + ("  " + _("(topic)") if item["topic"] else "")),
         )
-    out.print(table)
+    print_table(table, out)
     if box.over:
         out.print(Text(_("Warning: ") + over_text(box), style="yellow"))

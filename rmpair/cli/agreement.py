@@ -168,10 +168,29 @@ def sign() -> None:
 @app.command("edit")
 def edit(
     key: KeyArg,
-    text: Annotated[str | None, typer.Option("--text", help=_("The new wording."))] = None,
+    text: Annotated[
+        str | None,
+        typer.Option(
+            "--text",
+            help=_(
+                "The new wording; '-' reads it from stdin. Without --text and --title, "
+                "$EDITOR opens on the current wording."
+            ),
+        ),
+    ] = None,
     title: Annotated[str | None, typer.Option("--title", help=_("A new title."))] = None,
 ) -> None:
     """Change an item's wording or title."""
+    from rmpair.cli._text import editor_command, read_text
+
+    # Without an editor, nothing given stays the mistake it was ("Give --text, --title").
+    if text is None and title is None and editor_command() is not None:
+        # Read the current wording first, so the journal is not held while the editor is open.
+        with opened(write=False) as journal:
+            current = journal.agreement.agreement_item(key).text
+        text = read_text(None, current)
+    elif text is not None:
+        text = read_text(text)
     with opened() as journal:
         report_problems(journal.templates())
         real, changed = journal.agreement.edit_agreement_item(key, text=text, title=title)
@@ -185,15 +204,23 @@ def edit(
 @app.command("add")
 def add(
     title: Annotated[str, typer.Option("--title", help=_("A short title."))],
-    text: Annotated[str, typer.Option("--text", help=_("What you agree on."))],
+    text: Annotated[
+        str | None,
+        typer.Option(
+            "--text", help=_("What you agree on; '-' reads it from stdin, none opens $EDITOR.")
+        ),
+    ] = None,
     key: Annotated[
         str | None, typer.Option("--key", help=_("Its key (default: made from the title)."))
     ] = None,
 ) -> None:
     """Add an item at the end of the agreement."""
+    from rmpair.cli._text import read_text
+
+    body = read_text(text)
     with opened() as journal:
         report_problems(journal.templates())
-        new_key = journal.agreement.add_agreement_item(title, text, key=key)
+        new_key = journal.agreement.add_agreement_item(title, body, key=key)
         typer.echo(_("Added '{key}'.").format(key=new_key))
         _after_change(journal)
 

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from rmpair.cli._common import console, fail, opened, print_json
+from rmpair.cli._common import console, fail, opened, print_json, print_table
 from rmpair.cli._prompts import ask_question, parse_scale
 from rmpair.i18n import _
 
@@ -157,4 +157,4 @@ def _print_assessment(journal: Journal, rows: list[Any]) -> None:
             str(row.after) if row.after else "-",
             "-" if change is None else (f"+{change}" if change > 0 else str(change)),
         )
-    out.print(table)
+    print_table(table, out)

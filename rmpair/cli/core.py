@@ -110,7 +110,8 @@ def init(
     if me.strip().casefold() == partner.strip().casefold():
         fail(_("--me and --partner must be two different people."))
     zone = check_zone(tz) if tz else local_zone_name()
-    start_day = parse_date_option(start, "--start") or today_in(options.clock, zone)
+    today = today_in(options.clock, zone)
+    start_day = parse_date_option(start, "--start", today) or today
     source = None
     if encrypt and find_journal_id(folder.expanduser().absolute()) is None:
         from rmpair.store.crypto import StandardSource
@@ -350,11 +351,19 @@ def demo(
     ] = None,
 ) -> None:
     """Create a realistic sample journal to look around in."""
+    from rmpair.cli._progress import progress
     from rmpair.demo import build_demo
     from rmpair.i18n import effective_language
 
     target = folder or Path("rmpair-demo")
-    summary = build_demo(target, years=years, lang=effective_language(None), clock=options.clock)
+    with progress(_("Writing the sample journal")) as step:
+        summary = build_demo(
+            target,
+            years=years,
+            lang=effective_language(None),
+            clock=options.clock,
+            progress=step,
+        )
     typer.echo(
         _("Sample journal in {folder}: {changes} changes by {devices} devices.").format(
             folder=summary.folder, changes=summary.changes, devices=summary.devices

@@ -50,8 +50,10 @@ def encrypt(
     source = StandardSource()
     journal = Journal.open(options.journal, passphrase=source, clock=options.clock)
     try:
+        from rmpair.cli._progress import progress
+
         try:
-            converted = encrypt_journal(journal.records)
+            converted = encrypt_journal(journal.records, converting=progress(_("Encrypting")))
         except OSError as exc:
             raise _failed(exc) from exc
         report = encryption_report(journal.records)

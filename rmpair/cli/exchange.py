@@ -33,7 +33,10 @@ def import_json(
         raw = file.read_bytes()
     except OSError as exc:
         fail(_("Cannot read {file}: {reason}").format(file=file, reason=exc.strerror or exc))
-    journal = import_into(into, load(raw, file.name), me=me, clock=options.clock)
+    from rmpair.cli._progress import progress
+
+    with progress(_("Importing")) as step:
+        journal = import_into(into, load(raw, file.name), me=me, clock=options.clock, progress=step)
     try:
         typer.echo(
             _("Restored the journal into {folder} as {me} ({role}).").format(

@@ -86,10 +86,13 @@ def ics(
     to_stdout = output == "-"
     if not to_stdout and not output.strip():
         fail(_("--output: give a file name, or '-' for standard output."))
+    from rmpair.cli._progress import progress
+
     with opened(write=False) as journal:
-        export = journal.calendar.ics_export(
-            per_session=not series, prep_blocks=prep_blocks, alarm_minutes=alarm
-        )
+        with progress(_("Exporting")):
+            export = journal.calendar.ics_export(
+                per_session=not series, prep_blocks=prep_blocks, alarm_minutes=alarm
+            )
         if to_stdout:
             typer.echo(export.data, nl=False)
             journal.calendar.record_ics_export(export)
@@ -150,12 +153,14 @@ def json_export(
     import sys
 
     from rmpair.cli._common import fail, opened
+    from rmpair.cli._progress import progress
     from rmpair.export.exchange import dumps, export_data
 
     if output != "-" and not output.strip():
         fail(_("--output: give a file name, or '-' for standard output."))
     with opened(write=False) as journal:
-        data = dumps(export_data(journal))
+        with progress(_("Exporting")):
+            data = dumps(export_data(journal))
         if output == "-":
             sys.stdout.buffer.write(data)
             sys.stdout.flush()

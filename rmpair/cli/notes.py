@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from rmpair.cli._common import console, fail, opened, parse_date_option, print_json
+from rmpair.cli._common import console, fail, opened, parse_date_option, print_json, print_table
 from rmpair.cli._sessions import SessionArg, action_json, parse_role, when_text
 from rmpair.i18n import _
 
@@ -18,7 +18,12 @@ action_app = typer.Typer(help=_("Action items: add, list, done."), no_args_is_he
 feedback_app = typer.Typer()
 
 JsonOpt = Annotated[bool, typer.Option("--json", help=_("Print JSON instead of text."))]
-TextArg = Annotated[str, typer.Argument(help=_("The text (Markdown is fine)."))]
+TextArg = Annotated[
+    str | None,
+    typer.Argument(
+        help=_("The text (Markdown is fine); '-' reads it from stdin, none opens $EDITOR.")
+    ),
+]
 
 
 # -- notes ---------------------------------------------------------------------------------
@@ -27,7 +32,7 @@ TextArg = Annotated[str, typer.Argument(help=_("The text (Markdown is fine)."))]
 @note_app.command("add")
 def note_add(
     session: SessionArg,
-    text: TextArg,
+    text: TextArg = None,
     private: Annotated[
         bool,
         typer.Option(
@@ -36,9 +41,12 @@ def note_add(
     ] = False,
 ) -> None:
     """Add a note to a session (shared with your partner unless --private)."""
+    from rmpair.cli._text import read_text
+
+    body = read_text(text)
     with opened() as journal:
         found = journal.sessions.find_session(session)
-        journal.notes.add_note(found.id, text, private=private)
+        journal.notes.add_note(found.id, body, private=private)
         if private:
             typer.echo(
                 _("Private note added to session {id} (on this device only).").format(id=found.id)
@@ -84,12 +92,18 @@ def note_list(session: SessionArg, as_json: JsonOpt = False) -> None:
 @learned_app.command()
 def learned(
     session: SessionArg,
-    text: Annotated[str, typer.Argument(help=_("What you learned."))],
+    text: Annotated[
+        str | None,
+        typer.Argument(help=_("What you learned; '-' reads it from stdin, none opens $EDITOR.")),
+    ] = None,
 ) -> None:
     """Record what you learned in a session: both of you should."""
+    from rmpair.cli._text import read_text
+
+    body = read_text(text)
     with opened() as journal:
         found = journal.sessions.find_session(session)
-        journal.notes.add_learning(found.id, text)
+        journal.notes.add_learning(found.id, body)
         typer.echo(
             _("Noted what you learned in session {id}, as {role}.").format(
                 id=found.id, role=_(journal.my_role.value)
@@ -112,14 +126,23 @@ def action_add(
     ] = None,
     due: Annotated[
         str | None,
-        typer.Option("--due", help=_("A date (YYYY-MM-DD) or 'next' for the next session.")),
+        typer.Option(
+            "--due",
+            help=_(
+                "A date (YYYY-MM-DD, or e.g. tomorrow, fri, +2w) or 'next' for the next session."
+            ),
+        ),
     ] = None,
 ) -> None:
     """Add an action item; open ones show on the next session's agenda."""
     role = parse_role(owner, "--owner")
     due_next = due is not None and due.strip().lower() == "next"
-    due_date = None if due is None or due_next else parse_date_option(due.strip(), "--due")
     with opened() as journal:
+        due_date = (
+            None
+            if due is None or due_next
+            else parse_date_option(due.strip(), "--due", journal.today())
+        )
         item_id = journal.notes.add_action(
             text, session_id=session, owner=role, due=due_date, due_next_session=due_next
         )
@@ -129,6 +152,11 @@ def action_add(
                 id=item.id, owner=_(item.owner.value)
             )
         )
+        if item.due is not None:
+            from rmpair import fmt
+
+            # Echo the resolved day, so "fri" or "+2w" read wrongly shows at once.
+            typer.echo(_("Due {date}.").format(date=fmt.date(item.due)))
 
 
 @action_app.command("list")
@@ -166,7 +194,7 @@ def action_list(
                 _(row["owner"]),
                 due,
             )
-        console().print(table)
+        print_table(table)
 
 
 @action_app.command("done")

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from rmpair.cli._common import console, fail, opened, print_json
+from rmpair.cli._common import console, fail, opened, options, print_json, print_table
 from rmpair.cli._sessions import (
     JsonOpt,
     SessionArg,
@@ -97,7 +97,13 @@ def report_carry(journal: Journal, result: CarryOver) -> None:
 def plan(
     at: Annotated[
         str,
-        typer.Option("--at", help=_("When, as YYYY-MM-DD HH:MM in the tandem's time zone.")),
+        typer.Option(
+            "--at",
+            help=_(
+                "When, in the tandem's time zone: YYYY-MM-DD HH:MM, or e.g. 'tomorrow 10:00', "
+                "'fri 17:30', '+2w 17:30'."
+            ),
+        ),
     ],
     kind: Annotated[
         str, typer.Option("--kind", help=_("kickoff, regular, retrospective or project."))
@@ -116,7 +122,9 @@ def plan(
 ) -> None:
     """Plan a session: agenda from the kind's template and the chosen topics, and a prep
     checklist for each of you."""
-    from rmpair.domain.session_times import parse_wall_time, start_utc
+    from rmpair.clock import today_in
+    from rmpair.domain.session_times import start_utc
+    from rmpair.domain.spoken_dates import parse_moment
     from rmpair.model.records import Direction, Session, SessionKind
 
     try:
@@ -131,7 +139,7 @@ def plan(
         tandem = journal.tandem()
         if tandem is None:
             fail(_("The journal has no tandem yet."))
-        start = parse_wall_time(at, "--at", tandem.tz)
+        start = parse_moment(at, "--at", tandem.tz, today_in(options.clock, tandem.tz))
         topics = journal.sessions.plannable_topics(topic or ())
         session_id = journal.sessions.plan_session(
             start, kind=chosen_kind, minutes=length, topics=topics, title=title.strip()
@@ -227,7 +235,7 @@ def list_sessions(
                 Text("; ".join(titles) or session.theme or "-"),
                 readiness_line(journal, session) if session.status.value == "planned" else "",
             )
-        console().print(table)
+        print_table(table)
 
 
 @app.command("show")
@@ -321,15 +329,25 @@ def _print_session(journal: Journal, session: Session, data: dict[str, Any]) -> 
 def move(
     session: SessionArg,
     to: Annotated[
-        str, typer.Option("--to", help=_("The new time, YYYY-MM-DD HH:MM in the tandem's zone."))
+        str,
+        typer.Option(
+            "--to",
+            help=_(
+                "The new time in the tandem's zone: YYYY-MM-DD HH:MM, or e.g. 'fri 17:30', "
+                "or a day alone ('+1w') to keep the time of day."
+            ),
+        ),
     ],
 ) -> None:
     """Reschedule a planned session (the originally planned time is kept)."""
-    from rmpair.domain.session_times import parse_wall_time
+    from rmpair.clock import today_in
+    from rmpair.domain.spoken_dates import parse_moment
 
     with opened() as journal:
         found = journal.sessions.find_session(session)
-        start = parse_wall_time(to, "--to", found.tz)
+        # A day alone ("fri", "+1w") keeps the session's time of day.
+        keep = found.start.time() if found.start is not None else None
+        start = parse_moment(to, "--to", found.tz, today_in(options.clock, found.tz), keep)
         moved = journal.sessions.move_session(found.id, start)
         typer.echo(_("Moved session {id} to {when}.").format(id=moved.id, when=when_text(moved)))
 

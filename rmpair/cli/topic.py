@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from rmpair.cli._common import console, fail, opened, print_json
+from rmpair.cli._common import fail, opened, print_json, print_table
 from rmpair.cli._sessions import parse_role
 from rmpair.i18n import _
 
@@ -175,7 +175,7 @@ def list_topics(
                 state,
                 waited,
             )
-        console().print(table)
+        print_table(table)
 
 
 @app.command("edit")
@@ -318,4 +318,4 @@ def ideas(
                 Text(f"{numbered.idea.title}\n{numbered.idea.question}"),
                 _(numbered.idea.category),
             )
-        console().print(table)
+        print_table(table)

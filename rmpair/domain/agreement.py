@@ -226,6 +226,10 @@ class Agreement:
             )
         )
 
+    def agreement_item(self, key: str) -> AgreementItem:
+        """The item a key (or the start of one) names, as ``edit`` would change it."""
+        return self._resolve_item(key)
+
     def view(self) -> AgreementView:
         """The agreement with both signatures and, for each, what changed since."""
         tandem = self._tandem_or_fail()

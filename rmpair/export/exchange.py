@@ -12,6 +12,7 @@ identical files.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -95,11 +96,18 @@ def load(raw: bytes, name: str) -> JSON:
 
 
 def import_into(
-    folder: Path, data: JSON, *, me: str, home: Home | None = None, clock: Clock | None = None
+    folder: Path,
+    data: JSON,
+    *,
+    me: str,
+    home: Home | None = None,
+    clock: Clock | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> Any:
     """Start a new journal in ``folder`` holding exactly the exported records and conflicts.
 
     ``me`` must be the tandem's mentor or mentee; this device becomes that person's.
+    ``progress(done, total)`` hears after each record, for a progress bar.
     """
     from rmpair.model.records import Role, Tandem
 
@@ -127,10 +135,15 @@ def import_into(
             deleted_conflicts.add((item["kind"], item["record"]))
         else:
             conflicted[(item["kind"], item["record"], item["field"])] = item
+    total = sum(len(recs) for recs in data["records"].values())
+    done = 0
     with journal.batch():
         for kind, recs in data["records"].items():
             for rec_id, fields in recs.items():
                 _restore_record(journal, kind, rec_id, fields, conflicted)
+                done += 1
+                if progress is not None:
+                    progress(done, total)
         for kind, rec_id in sorted(deleted_conflicts):
             _restore_delete_conflict(journal, kind, rec_id)
     return journal
