@@ -206,6 +206,27 @@ def test_check_records_answers_and_warns(dana: Cli, sam: Cli, journal_dir: Path)
     assert key_paths(data) == documented_keys("rmpair check --json")
 
 
+def test_a_no_to_hierarchy_or_voluntariness_warns_until_it_is_a_yes(
+    dana: Cli, sam: Cli, journal_dir: Path
+) -> None:
+    dana("check", "-a", "no-reporting-line=no", "-a", "voluntary=no")
+    status = dana("status").stdout
+    assert "The mentee is the mentor's line manager, or one reports to the other." in status
+    assert "Nobody is candid with the person who assesses their work" in status  # the why
+    assert "Not both of you said you take part voluntarily." in status
+    keys = [n["key"] for n in sam.json("status")["nudges"]]
+    assert keys[:2] == ["prerequisite-voluntary", "prerequisite-no-reporting-line"]
+    report = dana("report", "--format", "md").stdout
+    assert "The mentee is the mentor's line manager" in report
+    data = json.loads(dana("report", "--format", "json").stdout)
+    recommendations = [r["key"] for r in data["recommendations"]]
+    assert "prerequisite-voluntary" in recommendations
+    # Changing the answers to yes takes the warnings away everywhere.
+    dana("check", "-a", "no-reporting-line=yes", "-a", "voluntary=yes")
+    assert "line manager" not in dana("status").stdout
+    assert "line manager" not in dana("report", "--format", "md").stdout
+
+
 def test_check_all_confirmed(dana: Cli, sam: Cli, journal_dir: Path) -> None:
     keys = [i["key"] for i in dana.json("check")["items"]]
     answers = [arg for key in keys for arg in ("-a", f"{key}=yes")]
