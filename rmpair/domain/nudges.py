@@ -168,6 +168,17 @@ def short_sessions(sessions: Sequence[Session], now: dt.datetime) -> Nudge | Non
     )
 
 
+def squeezed(minutes: int) -> str | None:
+    """A note for one session shorter than 30 minutes, shown with its agenda (whose
+    timeboxes were scaled down to fit); None for a session of a proper length."""
+    if minutes >= MIN_MINUTES:
+        return None
+    return _(
+        "Only {minutes} minutes: the agenda was shrunk to fit. The method's 'no time' pitfall: "
+        "block at least {least} minutes so there is room to try things out."
+    ).format(minutes=minutes, least=MIN_MINUTES)
+
+
 def read_exports(path: Path) -> dict[str, str] | None:
     """What the calendar export recorded (session id -> "<start>|<minutes>"), or None
     when nothing was ever exported on this device. A damaged file counts as empty."""
