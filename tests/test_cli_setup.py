@@ -351,6 +351,16 @@ def test_plan_and_replan(dana: Cli, journal_dir: Path, tmp_path: Path) -> None:
     assert again["created"] == [] and again["removed"] == []
 
 
+def test_plan_says_which_dates_it_moved_off_a_weekend(dana: Cli, journal_dir: Path) -> None:
+    result = dana("plan")
+    # Monthly from Thu 26 Nov: Sat 26 Dec would be skipped, so the plan takes the Monday.
+    assert "Moved off a weekend or 1 January: Sat 26 Dec 2026 to Mon 28 Dec 2026." in (
+        result.stderr
+    )
+    starts = [dt.date.fromisoformat(s["start"][:10]) for s in dana.json("plan")["sessions"]]
+    assert starts and all(d.weekday() < 5 and (d.month, d.day) != (1, 1) for d in starts)
+
+
 def test_plan_warns_on_stderr(dana: Cli, journal_dir: Path) -> None:
     result = dana("plan", "--length", "20", "--dry-run")
     assert "Note: Sessions of 20 minutes are short" in result.stderr
