@@ -110,9 +110,9 @@ class SessionScreen(JournalScreen):
             head.append(f" · {countdown}")
         if session.direction is Direction.MENTEE_TEACHES:
             head.append("\n" + _("This time the mentee teaches and the mentor learns."))
-        note = squeezed(session.minutes) if session.status is SessionStatus.PLANNED else None
-        if note:
-            head.append(f"\n{fmt.WARN} {note}")
+        short = squeezed(session.minutes) if session.status is SessionStatus.PLANNED else None
+        if short:
+            head.append(f"\n{fmt.WARN} {short}")
         heading.update(head)
 
         box = journal.agenda.timebox(session)
