@@ -121,6 +121,9 @@ def sections(journal: Journal, now: dt.datetime) -> Sections:
         nudges.append(_("Watch out"), style="bold")
         for nudge in status.nudges:
             nudges.append(f"\n  {fmt.WARN} {nudge.message}")
+            if nudge.key.startswith("prerequisite-"):
+                # A precondition the pair said "no" to: say why it matters right here.
+                nudges.append(f"\n    {nudge.why}", style="dim")
     found.texts["nudges"] = nudges
     found.texts["devices"] = _devices(journal, status.devices, tandem.tz if tandem else "UTC")
     problems = Text()

@@ -24,6 +24,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Static, TextArea
 
+from rmpair.domain.nudges import squeezed
 from rmpair.errors import UserError
 from rmpair.i18n import N_, _
 from rmpair.journal import Journal
@@ -109,6 +110,9 @@ class SessionScreen(JournalScreen):
             head.append(f" · {countdown}")
         if session.direction is Direction.MENTEE_TEACHES:
             head.append("\n" + _("This time the mentee teaches and the mentor learns."))
+        short = squeezed(session.minutes) if session.status is SessionStatus.PLANNED else None
+        if short:
+            head.append(f"\n{fmt.WARN} {short}")
         heading.update(head)
 
         box = journal.agenda.timebox(session)

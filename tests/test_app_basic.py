@@ -6,6 +6,7 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
+from clocks import FROZEN
 from rmpair.screens.app import RmpairApp
 from rmpair.screens.home import HomeScreen
 from rmpair.screens.setup import SetupScreen
@@ -197,3 +198,24 @@ async def test_a_later_start_paints_home_at_once_and_opens_the_journal_meanwhile
     opened = app.final_journal()
     assert opened is not None and opened.store.locked is False
     opened.close()
+
+
+async def test_home_warns_while_a_precondition_is_answered_no(tmp_path: Path) -> None:
+    home = Home(tmp_path / "home")
+    journal = Journal.init(
+        tmp_path / "j", me="Dana", role=Role.MENTEE, partner="Sam", start=FROZEN.date(), home=home
+    )
+    journal.agreement.answer_prerequisites({"no-reporting-line": False, "voluntary": False})
+    app = RmpairApp(journal, home=home, watch_interval=None)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await pilot.pause()
+        text = text_of(app, "#home-text")
+        assert "The mentee is the mentor's line manager, or one reports to the other." in text
+        assert "Nobody is candid with the person who assesses their work" in text
+        assert "Not both of you said you take part voluntarily." in text
+        journal.agreement.answer_prerequisites({"no-reporting-line": True, "voluntary": True})
+        await pilot.press("r")
+        await app.settle()
+        await pilot.pause()
+        assert "line manager" not in text_of(app, "#home-text")
+    journal.close()

@@ -491,3 +491,13 @@ async def test_help_and_palette_show_every_action(
     await pilot.press("enter")
     await pilot.pause()
     assert isinstance(app.screen, SessionsScreen)
+
+
+async def test_a_short_session_shows_its_fitted_agenda_and_a_nudge(
+    pair: Pair, running: tuple[RmpairApp, Pilot[None], FixedClock]
+) -> None:
+    app, pilot, _clock = running
+    pair.dana.sessions.plan_session(dt.datetime(2026, 11, 25, 10, 0), minutes=25)
+    screen = await open_session(app, pilot)
+    assert "Only 25 minutes: the agenda was shrunk to fit." in text(app, "#heading")
+    assert str(screen.query_one("#agenda", CheckList).border_title) == "Agenda (25 of 25 min)"

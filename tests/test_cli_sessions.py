@@ -315,3 +315,13 @@ def test_status_shows_the_nudges(cli: Cli) -> None:
     text = cli.run("status")
     assert "Worth a look (3):" in text
     assert "1 planned session is shorter than 30 minutes." in text
+
+
+def test_a_short_session_gets_a_fitting_agenda_and_a_nudge(cli: Cli) -> None:
+    planned = cli.run("session", "plan", "--at", day(3), "--length", "25")
+    assert "over by" not in planned
+    text = cli.run("agenda", "next")
+    assert "Agenda (25 of 25 min)" in text
+    assert "Only 25 minutes: the agenda was shrunk to fit." in text
+    cli.run("session", "plan", "--at", day(10), "--length", "45")
+    assert "Only" not in cli.run("agenda", cli.json("session", "list")[-1]["id"])

@@ -206,6 +206,27 @@ def test_check_records_answers_and_warns(dana: Cli, sam: Cli, journal_dir: Path)
     assert key_paths(data) == documented_keys("rmpair check --json")
 
 
+def test_a_no_to_hierarchy_or_voluntariness_warns_until_it_is_a_yes(
+    dana: Cli, sam: Cli, journal_dir: Path
+) -> None:
+    dana("check", "-a", "no-reporting-line=no", "-a", "voluntary=no")
+    status = dana("status").stdout
+    assert "The mentee is the mentor's line manager, or one reports to the other." in status
+    assert "Nobody is candid with the person who assesses their work" in status  # the why
+    assert "Not both of you said you take part voluntarily." in status
+    keys = [n["key"] for n in sam.json("status")["nudges"]]
+    assert keys[:2] == ["prerequisite-voluntary", "prerequisite-no-reporting-line"]
+    report = dana("report", "--format", "md").stdout
+    assert "The mentee is the mentor's line manager" in report
+    data = json.loads(dana("report", "--format", "json").stdout)
+    recommendations = [r["key"] for r in data["recommendations"]]
+    assert "prerequisite-voluntary" in recommendations
+    # Changing the answers to yes takes the warnings away everywhere.
+    dana("check", "-a", "no-reporting-line=yes", "-a", "voluntary=yes")
+    assert "line manager" not in dana("status").stdout
+    assert "line manager" not in dana("report", "--format", "md").stdout
+
+
 def test_check_all_confirmed(dana: Cli, sam: Cli, journal_dir: Path) -> None:
     keys = [i["key"] for i in dana.json("check")["items"]]
     answers = [arg for key in keys for arg in ("-a", f"{key}=yes")]
@@ -328,6 +349,16 @@ def test_plan_and_replan(dana: Cli, journal_dir: Path, tmp_path: Path) -> None:
     assert status["tandem"]["cadence"] == "biweekly"
     again = dana.json("plan")
     assert again["created"] == [] and again["removed"] == []
+
+
+def test_plan_says_which_dates_it_moved_off_a_weekend(dana: Cli, journal_dir: Path) -> None:
+    result = dana("plan")
+    # Monthly from Thu 26 Nov: Sat 26 Dec would be skipped, so the plan takes the Monday.
+    assert "Moved off a weekend or 1 January: Sat 26 Dec 2026 to Mon 28 Dec 2026." in (
+        result.stderr
+    )
+    starts = [dt.date.fromisoformat(s["start"][:10]) for s in dana.json("plan")["sessions"]]
+    assert starts and all(d.weekday() < 5 and (d.month, d.day) != (1, 1) for d in starts)
 
 
 def test_plan_warns_on_stderr(dana: Cli, journal_dir: Path) -> None:

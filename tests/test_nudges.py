@@ -12,10 +12,12 @@ from rmpair.domain.nudges import (
     cadence_gap,
     not_in_calendar,
     one_way_street,
+    preconditions,
     short_sessions,
     technology_only,
 )
 from rmpair.journal import Journal
+from rmpair.model.lifecycle import PrerequisiteAnswer
 from rmpair.model.records import (
     Cadence,
     Category,
@@ -277,3 +279,27 @@ def test_the_quick_status_follows_the_calendar_export_and_the_clock(tmp_path: Pa
     now = dt.datetime.now(dt.UTC)
     assert status_expired(stored, private, now)
     assert not status_expired(renewed, private, now)
+
+
+def test_preconditions_warn_on_a_no_and_stay_quiet_otherwise() -> None:
+    def answer(key: str, role: Role, value: str) -> PrerequisiteAnswer:
+        return PrerequisiteAnswer(f"{key}:{role.value}", key, role, value, "")
+
+    assert preconditions([]) == []
+    assert preconditions([answer("voluntary", Role.MENTOR, "yes")]) == []
+    # "time-committed" is not one of the method's preconditions for the pair itself.
+    assert preconditions([answer("time-committed", Role.MENTOR, "no")]) == []
+    found = preconditions(
+        [
+            answer("no-competition", Role.MENTEE, "no"),
+            answer("voluntary", Role.MENTOR, "yes"),
+            answer("voluntary", Role.MENTEE, "no"),
+            answer("protected-space", Role.MENTOR, "no"),
+        ]
+    )
+    assert [n.key for n in found] == [
+        "prerequisite-voluntary",
+        "prerequisite-no-competition",
+        "prerequisite-protected-space",
+    ]
+    assert all(n.why and "\n" not in n.why for n in found)

@@ -65,8 +65,9 @@ def frame(
     at: dt.time = dt.time(10, 0),
     minutes: int = 60,
     tz: str = BERLIN,
+    avoid_days_off: bool = True,
 ) -> Frame:
-    return Frame(start, end, cadence, weekday, at, minutes, tz)
+    return Frame(start, end, cadence, weekday, at, minutes, tz, avoid_days_off)
 
 
 def offset_hours(local: dt.datetime, tz: str) -> float:
@@ -173,7 +174,10 @@ def test_parse_time() -> None:
 
 
 def test_kinds_kickoff_first_retrospective_last() -> None:
-    slots, warnings = plan_slots(frame(dt.date(2026, 1, 5), dt.date(2026, 7, 5)))
+    # (Days off stay where they are: this is about the kinds, not the dates.)
+    slots, warnings = plan_slots(
+        frame(dt.date(2026, 1, 5), dt.date(2026, 7, 5), avoid_days_off=False)
+    )
     assert [s.kind for s in slots] == [
         SessionKind.KICKOFF,
         *[SessionKind.REGULAR] * 5,
@@ -227,7 +231,13 @@ def test_local_time_stays_across_dst(
 
 def test_time_in_the_spring_gap_moves_after_it_with_a_warning() -> None:
     slots, warnings = plan_slots(
-        frame(dt.date(2026, 3, 22), dt.date(2026, 4, 5), Cadence.WEEKLY, at=dt.time(2, 30))
+        frame(
+            dt.date(2026, 3, 22),
+            dt.date(2026, 4, 5),
+            Cadence.WEEKLY,
+            at=dt.time(2, 30),
+            avoid_days_off=False,  # the clocks change on Sunday nights
+        )
     )
     assert [s.start for s in slots] == [
         dt.datetime(2026, 3, 22, 2, 30),
@@ -574,7 +584,7 @@ def test_shorter_end_removes_untouched_sessions_after_it(tmp_path: Path) -> None
         assert [s.start.date() if s.start else None for s in series(journal)] == [
             dt.date(2026, 11, 2),
             dt.date(2026, 12, 2),
-            dt.date(2027, 1, 2),
+            dt.date(2027, 1, 4),  # Saturday 2 January moves to the Monday
             dt.date(2027, 2, 2),
         ]
         assert series(journal)[-1].kind is SessionKind.RETROSPECTIVE
@@ -690,3 +700,23 @@ def test_first_plan_after_the_start_plans_from_today(tmp_path: Path) -> None:
         assert any("the 3 session dates before today" in w for w in result.warnings)
     finally:
         journal.close()
+
+
+def test_monthly_sessions_move_off_weekends_and_new_year_with_a_note() -> None:
+    slots, warnings = plan_slots(frame(dt.date(2026, 11, 2), dt.date(2027, 5, 2)))
+    days = [s.start.date() for s in slots]
+    assert days == [
+        dt.date(2026, 11, 2),
+        dt.date(2026, 12, 2),
+        dt.date(2027, 1, 4),  # Sat 2 Jan: the next working day
+        dt.date(2027, 2, 2),
+        dt.date(2027, 3, 2),
+        dt.date(2027, 4, 2),
+        dt.date(2027, 4, 30),  # Sun 2 May is the last day: the Friday before
+    ]
+    assert warnings == [
+        "Moved off a weekend or 1 January: Sat 2 Jan 2027 to Mon 4 Jan 2027, "
+        "Sun 2 May 2027 to Fri 30 Apr 2027."
+    ]
+    new_year, _w = plan_slots(frame(dt.date(2026, 12, 1), dt.date(2027, 2, 1)))
+    assert [s.start.date() for s in new_year][1] == dt.date(2027, 1, 4)  # not Fri 1 Jan

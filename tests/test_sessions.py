@@ -66,11 +66,27 @@ def test_the_topic_slot_takes_the_time_the_fixed_items_leave(journal: Journal) -
     assert journal.sessions.find_session(session).topics == (first, second)
 
 
-def test_a_session_too_short_for_its_agenda_is_over_by_the_difference(journal: Journal) -> None:
+def test_a_short_session_gets_its_agenda_scaled_to_fit(journal: Journal) -> None:
+    # The issue: a 25-minute session used to get "35 of 25 min, over by 10". Now every
+    # timebox of the 60-minute template shrinks in proportion.
     session = journal.sessions.plan_session(DEC1, minutes=25)
     box = journal.agenda.timebox(journal.sessions.find_session(session))
-    # 30 fixed minutes plus the smallest topic slot (5) in a 25-minute session.
-    assert (box.total, box.over) == (35, 10)
+    assert (box.total, box.over) == (25, 0)
+    minutes = [m for _t, m, _c in agenda(journal, session)]
+    assert minutes == [2, 13, 4, 4, 2]
+    # With topics the slot is shared, each topic keeping its few minutes.
+    first, second = topics(journal, "Prompting", "Slack etiquette")
+    two = journal.sessions.plan_session(DEC1, minutes=25, topics=[first, second])
+    assert [m for _t, m, _c in agenda(journal, two)] == [2, 7, 6, 4, 4, 2]
+
+
+def test_a_session_too_short_even_for_the_minimums_is_over_by_the_difference(
+    journal: Journal,
+) -> None:
+    session = journal.sessions.plan_session(DEC1, minutes=10)
+    box = journal.agenda.timebox(journal.sessions.find_session(session))
+    # Four fixed items of at least 2 minutes and a topic slot of at least 5.
+    assert (box.total, box.over) == (13, 3)
 
 
 def test_topics_on_a_kind_without_a_topic_slot_go_before_the_closing_item(

@@ -4,6 +4,7 @@ including signatures and edits made on two devices."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -186,6 +187,19 @@ def test_agreement_is_the_filled_template_until_first_use(two_devices: TwoDevice
     assert not view.signed_by_both and not view.changed_since_signed
 
 
+def test_agreement_asks_for_feedback_both_ways(two_devices: TwoDevices) -> None:
+    """The method asks for a feedback culture from both sides; the agreement says so,
+    in English and in German (written in the "wir" form, so it fits du and Sie)."""
+    texts = {i.key: i.text for i in two_devices.a.agreement.view().items}
+    assert "feedback in both directions" in texts["feedback"]
+    assert "Sam" in texts["feedback"] and "Alex" in texts["feedback"]
+    for lang in ("de", "de_formal"):
+        items = {i.key: i for i in TemplateStore(lang=lang).agreement()}
+        assert items["feedback"].title == "Feedback"
+        assert "in beide Richtungen" in items["feedback"].text
+        assert not re.search(r"\b(du|dich|dir|dein\w*|Sie|Ihnen|Ihr\w*)\b", items["feedback"].text)
+
+
 def test_sign_change_and_sign_again_across_two_devices(two_devices: TwoDevices) -> None:
     alex, sam = two_devices.a, two_devices.b
     assert alex.agreement.sign_agreement() is True
@@ -277,13 +291,13 @@ def test_agreement_mistakes_are_user_errors(two_devices: TwoDevices) -> None:
 
 def test_added_key_is_never_a_removed_one(two_devices: TwoDevices) -> None:
     alex = two_devices.a
-    first = alex.agreement.add_agreement_item("Feedback", "We give feedback after every session.")
-    assert first == "feedback"
-    alex.agreement.remove_agreement_item("feedback")
-    again = alex.agreement.add_agreement_item("Feedback", "Feedback, monthly.")
-    assert again == "feedback-2"
+    first = alex.agreement.add_agreement_item("Check-ins", "We check in halfway.")
+    assert first == "check-ins"
+    alex.agreement.remove_agreement_item("check-ins")
+    again = alex.agreement.add_agreement_item("Check-ins", "Check-ins, monthly.")
+    assert again == "check-ins-2"
     with pytest.raises(UserError, match="already"):
-        alex.agreement.add_agreement_item("Other", "x", key="feedback-2")
+        alex.agreement.add_agreement_item("Other", "x", key="check-ins-2")
     assert alex.conflicts() == []
 
 

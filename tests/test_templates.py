@@ -432,7 +432,7 @@ BROKEN = [
     pytest.param(
         "agreement",
         lambda t: t.replace('key = "ending-early"', 'key = "frequency"'),
-        "item[9].key",
+        "item[10].key",
         "twice",
         id="duplicate-key",
     ),

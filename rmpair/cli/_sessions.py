@@ -227,3 +227,9 @@ def print_agenda(journal: Journal, session: Session, items: list[dict[str, Any]]
     print_table(table, out)
     if box.over:
         out.print(Text(_("Warning: ") + over_text(box), style="yellow"))
+    from rmpair.domain.nudges import squeezed
+    from rmpair.model.records import SessionStatus
+
+    note = squeezed(session.minutes)
+    if note and session.status is SessionStatus.PLANNED:
+        out.print(Text(note, style="yellow"))

@@ -20,6 +20,7 @@ from rmpair.domain.records import Records
 from rmpair.domain.session_times import end_utc, start_utc
 from rmpair.domain.sessions import Sessions
 from rmpair.i18n import _, ngettext
+from rmpair.model.lifecycle import NO, PrerequisiteAnswer
 from rmpair.model.records import (
     Cadence,
     Category,
@@ -56,6 +57,53 @@ class Nudge(NamedTuple):
 
 
 # -- the checks --------------------------------------------------------------------------
+
+
+def _precondition_texts() -> dict[str, tuple[str, str]]:
+    """What to say when a precondition of the method was answered "no": the message and
+    its one-line why, per prerequisite key (built per call so they follow the language)."""
+    return {
+        "voluntary": (
+            _("Not both of you said you take part voluntarily."),
+            _(
+                "Reverse mentoring only works when both want it; a tandem someone was sent to "
+                "soon becomes a box to tick. Talk about it before the next session."
+            ),
+        ),
+        "no-reporting-line": (
+            _("The mentee is the mentor's line manager, or one reports to the other."),
+            _(
+                "Nobody is candid with the person who assesses their work; the method asks for "
+                "a pair with no reporting line between them."
+            ),
+        ),
+        "no-competition": (
+            _("You compete with each other (for a role, a budget or a project)."),
+            _(
+                "Open sharing needs two people who gain nothing when the other looks bad; "
+                "name the competition openly or find another partner."
+            ),
+        ),
+        "protected-space": (
+            _("Not both of you agreed that gaps in knowledge are never judged here."),
+            _(
+                "Without a protected space nobody asks the basic questions, and those are "
+                "where the learning starts."
+            ),
+        ),
+    }
+
+
+def preconditions(answers: Sequence[PrerequisiteAnswer]) -> list[Nudge]:
+    """One warning per precondition of the method (voluntary, no reporting line, no
+    competition, a protected space) that either partner answered "no"; it goes away
+    once the answers are changed to "yes"."""
+    said_no = {a.key for a in answers if a.answer == NO}
+    return [
+        Nudge(f"prerequisite-{key}", message, why)
+        for key, (message, why) in _precondition_texts().items()
+        if key in said_no
+    ]
 
 
 def _planned_at(session: Session) -> dt.datetime:
@@ -118,6 +166,17 @@ def short_sessions(sessions: Sequence[Session], now: dt.datetime) -> Nudge | Non
             "30 to 60 minutes of blocked time."
         ),
     )
+
+
+def squeezed(minutes: int) -> str | None:
+    """A note for one session shorter than 30 minutes, shown with its agenda (whose
+    timeboxes were scaled down to fit); None for a session of a proper length."""
+    if minutes >= MIN_MINUTES:
+        return None
+    return _(
+        "Only {minutes} minutes: the agenda was shrunk to fit. The method's 'no time' pitfall: "
+        "block at least {least} minutes so there is room to try things out."
+    ).format(minutes=minutes, least=MIN_MINUTES)
 
 
 def read_exports(path: Path) -> dict[str, str] | None:
@@ -309,6 +368,7 @@ class Nudges:
         for session in sorted(held, key=lambda s: (start_utc(s), s.id))[-TECH_SESSIONS:]:
             recent.extend(topics[t] for t in self.sessions.session_topics(session) if t in topics)
         checks = [
+            *preconditions(self.records.all(PrerequisiteAnswer)),
             alibi(sessions, moment),
             short_sessions(sessions, moment),
             not_in_calendar(sessions, read_exports(self.exports_path()), moment),

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from zoneinfo import ZoneInfo
 
+from rmpair import fmt
 from rmpair.domain.cadence import (
     DEFAULT_TIME,
     add_months,
@@ -42,6 +43,8 @@ class Frame:
     at: dt.time = DEFAULT_TIME
     minutes: int = 60
     tz: str = "UTC"
+    # No session on a Saturday, Sunday or 1 January unless turned off (tests of DST nights).
+    avoid_days_off: bool = True
 
     def to_json(self) -> dict[str, JSONValue]:
         return {
@@ -108,6 +111,41 @@ def slot_dates(start: dt.date, end: dt.date, cadence: Cadence, weekday: int = 0)
     return days
 
 
+def is_day_off(day: dt.date) -> bool:
+    """Saturdays, Sundays and 1 January: days a planned session would only be skipped."""
+    return day.weekday() >= 5 or (day.month, day.day) == (1, 1)
+
+
+def off_day_shifts(
+    days: Sequence[dt.date], start: dt.date, end: dt.date
+) -> list[tuple[dt.date, dt.date]]:
+    """Where each meeting day lands once moved off a weekend or 1 January: the next
+    working day, or the one before when the next is past the end or already a
+    meeting day. A day with no free working day near it stays where it is."""
+    taken = set(days)
+    moved: list[tuple[dt.date, dt.date]] = []
+    for day in days:
+        if not is_day_off(day):
+            moved.append((day, day))
+            continue
+        new = day
+        for step in (1, -1):
+            candidate = day + dt.timedelta(days=step)
+            while is_day_off(candidate):
+                candidate += dt.timedelta(days=step)
+            if (
+                start <= candidate <= end
+                and candidate not in taken
+                and abs((candidate - day).days) < 4
+            ):
+                new = candidate
+                break
+        taken.discard(day)
+        taken.add(new)
+        moved.append((day, new))
+    return moved
+
+
 def wall_clock(day: dt.date, at: dt.time, zone: ZoneInfo) -> tuple[dt.datetime, bool]:
     """``day`` at ``at`` in ``zone``, and whether it had to move out of a DST gap.
 
@@ -156,7 +194,23 @@ def plan_slots(frame: Frame) -> tuple[list[Slot], list[str]]:
     warnings = frame_warnings(frame)
     slots: list[Slot] = []
     moved: list[str] = []
-    for day in slot_dates(frame.start, frame.end, frame.cadence, frame.weekday):
+    dates = slot_dates(frame.start, frame.end, frame.cadence, frame.weekday)
+    days = (
+        off_day_shifts(dates, frame.start, frame.end)
+        if frame.avoid_days_off
+        else [(day, day) for day in dates]
+    )
+    shifts = [(old, new) for old, new in days if old != new]
+    if shifts:
+        warnings.append(
+            _("Moved off a weekend or 1 January: {days}.").format(
+                days=", ".join(
+                    _("{old} to {new}").format(old=fmt.date(old), new=fmt.date(new))
+                    for old, new in shifts
+                )
+            )
+        )
+    for _planned, day in days:
         start, shifted = wall_clock(day, frame.at, zone)
         if shifted:
             moved.append(day.isoformat())

@@ -84,6 +84,39 @@ def local_end(session: Session) -> dt.datetime:
     return end_utc(session).astimezone(zone(session.tz)).replace(tzinfo=None)
 
 
+MIN_ITEM_MINUTES = 2  # a fixed agenda item squeezed into a short session keeps this much
+
+
+def fit_timeboxes(minutes: Sequence[int], length: int, floors: Sequence[int]) -> list[int]:
+    """The template's timeboxes scaled down so they add up to ``length``, each keeping at
+    least its floor; unchanged when they already fit.
+
+    A 25-minute session then gets a 25-minute agenda with every item in proportion,
+    instead of the 60-minute template's first half and an overrun. Only when the floors
+    alone are longer than the session does the agenda stay over.
+    """
+    total = sum(minutes)
+    if total <= length or total <= 0:
+        return list(minutes)
+    exact = [m * length / total for m in minutes]
+    fitted = [max(floor, int(x)) for x, floor in zip(exact, floors, strict=True)]
+    spare = length - sum(fitted)
+    # Rounding down leaves a few minutes: they go to the items that lost most to it.
+    for i in sorted(range(len(exact)), key=lambda i: int(exact[i]) - exact[i]):
+        if spare <= 0:
+            break
+        fitted[i] += 1
+        spare -= 1
+    # Floors may push the sum over: take minutes back from the items with most to spare.
+    while spare < 0:
+        i = max(range(len(fitted)), key=lambda i: fitted[i] - floors[i])
+        if fitted[i] <= floors[i]:
+            break
+        fitted[i] -= 1
+        spare += 1
+    return fitted
+
+
 def share_minutes(total: int, count: int) -> list[int]:
     """``total`` minutes split over ``count`` topics, at least a few minutes each."""
     if count <= 0:

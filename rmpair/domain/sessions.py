@@ -21,6 +21,7 @@ from rmpair.domain.backlog import OPEN_STATUSES, Backlog
 from rmpair.domain.records import Records
 from rmpair.domain.session_times import (
     EXTRA_TOPIC_MINUTES,
+    MIN_ITEM_MINUTES,
     MIN_TOPIC_MINUTES,
     CarryOver,
     Progress,
@@ -29,6 +30,7 @@ from rmpair.domain.session_times import (
     action_order,
     end_utc,
     exists_in_zone,
+    fit_timeboxes,
     share_minutes,
     start_utc,
 )
@@ -95,7 +97,21 @@ class Sessions:
         if direction is None:
             direction = self.next_direction(start)
         slot = [item for item in template.agenda if item.slot == "topics"]
-        fixed = sum(item.minutes for item in template.agenda if item.slot != "topics")
+        # A session shorter than the template gets every timebox scaled down to fit; a
+        # longer one gives the extra time to the topic slot.
+        boxes = fit_timeboxes(
+            [item.minutes for item in template.agenda],
+            length,
+            [
+                MIN_TOPIC_MINUTES * max(1, len(topic_records))
+                if item.slot == "topics"
+                else MIN_ITEM_MINUTES
+                for item in template.agenda
+            ],
+        )
+        fixed = sum(
+            box for item, box in zip(template.agenda, boxes, strict=True) if item.slot != "topics"
+        )
         shares = share_minutes(length - fixed, len(topic_records))
         with self.records.batch():
             session = Session(
@@ -140,7 +156,7 @@ class Sessions:
                     # No slot in this kind: the topics go before the closing item.
                     for topic in topic_records:
                         add_item(topic.title, EXTRA_TOPIC_MINUTES, topic.id)
-                add_item(item.title, item.minutes)
+                add_item(item.title, boxes[n])
             for topic in topic_records:
                 self.records.update(Topic.KIND, topic.id, {"status": TopicStatus.PLANNED.value})
             for role in Role:

@@ -68,6 +68,7 @@ REQUIRED_AGREEMENT = (
     "confidentiality",
     "protected-space",
     "mode",
+    "feedback",
     "ending-early",
 )
 

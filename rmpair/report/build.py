@@ -225,13 +225,22 @@ def build_report(
         recommendations=(),
         with_notes=with_notes,
     )
-    return _with_recommendations(report)
+    return _with_recommendations(report, journal)
 
 
-def _with_recommendations(report: Report) -> Report:
+def _with_recommendations(report: Report, journal: Journal) -> Report:
+    """The report with its recommendations: first any precondition of the method the pair
+    answered "no" to (they undermine everything else), then what the figures suggest."""
     from dataclasses import replace
 
-    return replace(report, recommendations=tuple(recommendations(report)))
+    from rmpair.domain.nudges import preconditions
+    from rmpair.model.lifecycle import PrerequisiteAnswer
+
+    warnings = tuple(
+        Recommendation(n.key, f"{n.message} {n.why}", "derived")
+        for n in preconditions(journal.all(PrerequisiteAnswer))
+    )
+    return replace(report, recommendations=warnings + tuple(recommendations(report)))
 
 
 def recommendations(report: Report) -> list[Recommendation]:
