@@ -171,10 +171,16 @@ class Plan:
         seeded, themes = self._programme_themes(template_name)
         existing = self._existing_sessions()
         outcome = reconcile(
-            slots, existing, today=now.date(), start=start, minutes=length, themes=themes
+            slots,
+            existing,
+            today=now.date(),
+            start=start,
+            minutes=length,
+            themes=themes,
+            not_before=now,
         )
         warnings.extend(outcome.warnings)
-        skipped = [s for s in slots if s.start.date() < now.date()]
+        skipped = [s for s in slots if s.start < now]
         if skipped and not any(e.in_series for e in existing):
             warnings.append(
                 ngettext(
