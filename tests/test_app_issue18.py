@@ -102,3 +102,57 @@ async def test_after_a_private_note_the_next_note_starts_shared(tmp_path: Path) 
     assert [n.text for n in journal.all(Note)] == ["For both of us"]
     assert [n.text for n in journal.notes.for_session(session) if n.private] == ["Only for me"]
     journal.close()
+
+
+async def test_wide_characters_keep_the_backlog_columns_and_checklists_indent(
+    tmp_path: Path,
+) -> None:
+    from rich.cells import cell_len
+    from rmpair.screens.backlog import BacklogScreen
+    from rmpair.screens.checklist import CheckList, Item
+
+    from rmpair.model.records import Category
+
+    journal = Journal.init(
+        tmp_path / "shared",
+        me="Dana",
+        role=Role.MENTEE,
+        partner="Sam",
+        start=dt.date(2026, 11, 2),
+        home=Home(tmp_path / "dana"),
+    )
+    journal.backlog.add_topic("👩‍💻 Pairing with 中文 names", category=Category.CULTURE)
+    journal.backlog.add_topic("Plain title", category=Category.CULTURE)
+    app = RmpairApp(journal, home=journal.store.home, clock=FixedClock(LATE_MORNING))
+    async with app.run_test(size=(100, 32)) as pilot:
+        await pilot.press("2")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, BacklogScreen)
+        lines = [screen.table.render_line(y).text for y in (1, 2)]
+        # "culture" starts in the same terminal cell on both rows.
+        starts = {cell_len(line[: line.index("culture")]) for line in lines}
+        assert len(starts) == 1, lines
+        # A checklist item that wraps continues under its text, not under the box.
+        checks = CheckList("Prep", id="wrapped")
+        await screen.mount(checks)
+        checks.styles.width = 30
+        checks.set_items([Item("k", "word " * 12, False)])
+        await pilot.pause()
+        rows = [checks.render_line(y).text for y in range(checks.size.height)]
+        body = [r for r in rows if "word" in r]
+        assert len(body) >= 2 and "[ ]" in body[0]
+        box_at = body[0].index("[ ]")
+        assert all(r[: box_at + 4].strip() == "" for r in body[1:]), body
+    journal.close()
+
+
+def test_the_footer_verb_and_counted_conflicts_read_right_in_german() -> None:
+    from rmpair.i18n import translation_for
+
+    german = translation_for("de")
+    assert german.gettext("Open") == "Öffnen"  # the footer's "⏎ Öffnen", not "Offen"
+    tail = " on both devices at once. rmpair shows one of them until you choose."
+    one, many = "{n} value was changed" + tail, "{n} values were changed" + tail
+    assert german.ngettext(one, many, 1).startswith("{n} Wert wurde")
+    assert translation_for("en").ngettext(one, many, 1).startswith("{n} value was")

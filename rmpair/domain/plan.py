@@ -133,7 +133,9 @@ class Plan:
             raise UserError(_("The journal has no tandem yet."))
         zone = check_zone(tandem.tz)
         if now is None:
-            now = self.records.now().astimezone(zone).replace(tzinfo=None)
+            now = self.records.now()
+        if now.tzinfo is not None:  # an instant (the demo's replay): its wall clock here
+            now = now.astimezone(zone).replace(tzinfo=None)
         settings = self.programme_settings()
         programme = self.programme_template(template) if template else None
         template_name = programme.name if programme else (settings.template if settings else "")
