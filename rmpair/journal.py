@@ -25,6 +25,7 @@ from rmpair.domain.notes import Notes
 from rmpair.domain.nudges import Nudges
 from rmpair.domain.plan import Plan
 from rmpair.domain.records import TANDEM_ID, Records
+from rmpair.domain.search import Search
 from rmpair.domain.sessions import Sessions
 from rmpair.domain.status import DeviceSeen, Status
 from rmpair.domain.templates import TemplateStore
@@ -62,6 +63,7 @@ class Journal:
         self.agreement = Agreement(records)
         self.plan = Plan(records, self.sessions, self.agreement)
         self.notes = Notes(records, self.sessions)
+        self.search = Search(records, self.sessions, self.notes)
         self.evaluation = Evaluations(records, self.sessions, self.backlog)
         self.nudges = Nudges(records, self.sessions)
         self.calendar = Calendar(records)

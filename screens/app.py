@@ -34,6 +34,7 @@ from rmpair.store.home import Home
 if TYPE_CHECKING:
     from rmpair.screens.home import Sections
 
+    from rmpair.domain.search import SearchHit
     from rmpair.journal import Journal
 
 T = TypeVar("T")
@@ -75,6 +76,7 @@ class RmpairApp(PaletteApp):
         Binding("ctrl+q", "quit", N_("Quit"), priority=True),
         Binding("question_mark", "help", N_("Keys"), key_display="?"),
         Binding("ctrl+p", "command_palette", N_("Commands"), priority=True),
+        Binding("slash", "search", N_("Search"), key_display="/", show=False),
     ]
 
     def __init__(
@@ -180,6 +182,33 @@ class RmpairApp(PaletteApp):
     def action_go(self, name: str) -> None:
         if self.ctx is not None and name in MAIN_SCREENS and self.current_mode != name:
             self.switch_mode(name)
+
+    def action_search(self) -> None:
+        """``/``: the search dialog, over the journal once it is open."""
+        from rmpair.screens.search import SearchScreen
+
+        if self.ctx is not None and not isinstance(self.screen, SearchScreen):
+            self.push_screen(SearchScreen(self.ctx), self._open_hit)
+
+    def _open_hit(self, hit: SearchHit | None) -> None:
+        """Open what a search hit belongs to: its session, else its topic in the backlog."""
+        if hit is None or self.ctx is None:
+            return
+        if hit.session:
+            from rmpair.screens.session import SessionScreen
+
+            self.push_screen(SessionScreen(self.ctx, hit.session))
+        elif hit.topic:
+            topic = hit.topic
+
+            def reveal() -> None:
+                from rmpair.screens.backlog import BacklogScreen
+
+                if isinstance(self.screen, BacklogScreen):
+                    self.screen.reveal(topic)
+
+            self.switch_mode("backlog")
+            self.call_after_refresh(reveal)
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):

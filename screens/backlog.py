@@ -143,6 +143,15 @@ class BacklogScreen(JournalScreen):
         # The line's height is fixed: no layout pass for each cursor move.
         self.query_one("#detail", Static).update(fmt.short(text, 400), layout=False)
 
+    def reveal(self, topic_id: str) -> None:
+        """Put the cursor on a topic (search opens it here); when the filters hide it,
+        show every topic rather than nothing."""
+        if topic_id not in self.topics:
+            self.status_filter, self.category_filter = len(STATUS_FILTERS) - 1, 0
+            self.reload()
+        self.table.move_to(topic_id)
+        self.table.focus()
+
     def _current(self) -> Topic | None:
         topic = self.topics.get(self.table.cursor_key or "")
         if topic is None:

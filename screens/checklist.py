@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from rich.cells import cell_len
+from rich.table import Table
 from rich.text import Text
 from rmpair.screens import fmt
 from textual.binding import Binding
@@ -72,8 +74,15 @@ class CheckList(OptionList):
             self.highlighted = 0
 
     @staticmethod
-    def _label(item: Item) -> Text:
-        return Text(f"{fmt.check(item.done)} {item.text}")
+    def _label(item: Item) -> Table:
+        """The box and the text in two columns, so a long text wraps under itself
+        (a hanging indent) and the box stays alone at the left."""
+        box = fmt.check(item.done)
+        grid = Table.grid(padding=(0, 1, 0, 0))
+        grid.add_column(width=cell_len(box), no_wrap=True)
+        grid.add_column(ratio=1)
+        grid.add_row(box, Text(item.text))
+        return grid
 
     def action_tick(self) -> None:
         index = self.highlighted

@@ -21,7 +21,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
 from rmpair.domain.status import conflict_json
-from rmpair.i18n import N_, _
+from rmpair.i18n import N_, _, ngettext
 from rmpair.journal import Journal
 from rmpair.model.records import AgreementItem, Session, Topic
 from rmpair.store.merge import Conflict
@@ -177,9 +177,12 @@ class ConflictsScreen(JournalScreen):
             rows.append((key, (view.what, view.field, view.choices[0].value, others)))
         self.table.set_rows(rows)
         self.query_one("#conflicts-intro", Static).update(
-            _(
+            ngettext(
+                "{n} value was changed on both devices at once. rmpair shows one of them "
+                "until you choose.",
                 "{n} values were changed on both devices at once. rmpair shows one of them "
-                "until you choose."
+                "until you choose.",
+                len(rows),
             ).format(n=len(rows))
             if rows
             else _("Nothing to settle.")

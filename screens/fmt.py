@@ -115,6 +115,9 @@ def local_stamp(stamp: str, tz: str) -> str:
 
 
 def short(text: str, width: int) -> str:
-    """One line of at most ``width`` characters."""
+    """One line of at most ``width`` terminal cells (an emoji takes two, so counting
+    characters would overrun the line)."""
+    from rich.cells import cell_len, set_cell_size
+
     line = " ".join(text.split())
-    return line if len(line) <= width else line[: max(width - 1, 0)] + "…"
+    return line if cell_len(line) <= width else set_cell_size(line, max(width - 1, 0)) + "…"

@@ -232,8 +232,10 @@ class SessionScreen(JournalScreen):
         self.query_one("#note", TextArea).focus()
 
     def action_private(self) -> None:
+        # Choosing shared or private is the start of writing: go to the editor.
         self.private = not self.private
         self._note_title()
+        self.query_one("#note", TextArea).focus()
 
     def action_save_note(self) -> None:
         area = self.query_one("#note", TextArea)
@@ -244,9 +246,15 @@ class SessionScreen(JournalScreen):
         session_id, private, now = self.session_id, self.private, self.ctx.now()
 
         def saved(_note_id: str) -> None:
-            # Only what was saved is cleared; anything typed meanwhile stays.
+            # Only what was saved is cleared; anything typed meanwhile stays. A saved
+            # note is done: the next one starts shared (a private one is chosen each
+            # time) and the keys work again (n would otherwise type "n" into it).
             if area.text == text:
                 area.clear()
+                self.private = False
+                self._note_title()
+                if area.has_focus:
+                    self.query_one("#agenda", CheckList).focus()
             self.app.notify(_("Private note saved.") if private else _("Note saved."))
 
         self.save(lambda j: j.notes.add_note(session_id, text, private=private, now=now), saved)

@@ -21,7 +21,7 @@ from textual.screen import Screen
 from textual.widgets import Button, ContentSwitcher, Header, Input, Label, Select, Static
 from textual.worker import Worker, WorkerState
 
-from rmpair.clock import Clock
+from rmpair.clock import Clock, zone
 from rmpair.domain.cadence import add_months, months_between
 from rmpair.domain.templates import TemplateStore
 from rmpair.errors import ReadOnlyError, UserError
@@ -106,7 +106,10 @@ class NewTandem:
 class SetupScreen(Screen[Journal | None]):
     """Three steps in one screen: choose, then the new tandem's form or the join form."""
 
-    BINDINGS = [Binding("escape", "back", N_("Back"))]
+    BINDINGS = [
+        Binding("escape", "back", N_("Back")),
+        Binding("ctrl+s", "save", N_("Save")),
+    ]
 
     def __init__(self, home: Home, clock: Clock) -> None:
         super().__init__()
@@ -115,7 +118,8 @@ class SetupScreen(Screen[Journal | None]):
         self.prerequisites = TemplateStore(lang="en").prerequisites()
 
     def compose(self) -> ComposeResult:
-        today = self.clock.now().astimezone().date()
+        # The first session defaults to tomorrow: today's usual time may already be past.
+        today = self.clock.now().astimezone(zone(local_zone())).date() + dt.timedelta(days=1)
         yield Header()
         with ContentSwitcher(initial="choose", id="steps"):
             with Vertical(id="choose", classes="setup"):
@@ -231,6 +235,14 @@ class SetupScreen(Screen[Journal | None]):
         else:
             self._step("choose")
 
+    def action_save(self) -> None:
+        """``ctrl+s``, as in every form: start or join, whichever form is shown."""
+        current = self.query_one("#steps", ContentSwitcher).current
+        if current == "start-form":
+            self._start()
+        elif current == "join-form":
+            self._join()
+
     def _value(self, wid: str) -> str:
         return self.query_one(wid, Input).value.strip()
 
@@ -333,4 +345,8 @@ class SetupScreen(Screen[Journal | None]):
             self._error(*result)
 
     def _error(self, wid: str, message: str) -> None:
-        self.query_one(wid, Static).update(message)
+        # The line sits under a long form: bring it into view, or a mistake looks
+        # like a key that does nothing.
+        line = self.query_one(wid, Static)
+        line.update(message)
+        self.call_after_refresh(line.scroll_visible, animate=False)

@@ -285,7 +285,8 @@ async def test_session_prep_notes_learnings_actions_feedback(
         assert "Too shy" not in path.read_text(encoding="utf-8")
 
     # A learning, an action item (with a date checked in the form), feedback.
-    await pilot.press("escape", "l")  # leave the note area, then a learning
+    assert "shared" in str(area.border_title) and not area.has_focus  # the note is done
+    await pilot.press("l")  # a learning
     typed(app, "Branches are cheap")
     await pilot.press("ctrl+s")
     await settle(app, pilot)

@@ -73,6 +73,7 @@ register("note", "notes:note_app", _("Add a shared or private note to a session.
 register("learned", "notes:learned_app", _("Record what you learned in a session."))
 register("action", "notes:action_app", _("Action items: add, list, done."))
 register("feedback", "notes:feedback_app", _("Rate a held session (1-5) with a comment."))
+register("search", "search", _("Search topics, agendas, notes, learnings and action items."))
 # Calendar and other exports.
 register("export", "export", _("Export the journal: calendar (.ics), JSON."))
 register("import", "exchange:import_app", _("Make a new journal from a JSON export."))

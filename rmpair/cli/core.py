@@ -205,13 +205,15 @@ def join(
 # -- status ------------------------------------------------------------------------
 
 
-def _when(iso: str | None) -> str:
-    """A stored UTC stamp as this computer's wall-clock time, in the interface language."""
+def _when(iso: str | None, tz: str) -> str:
+    """A stored UTC stamp as wall-clock time in the tandem's zone ``tz``, in the
+    interface language: every time a person reads is in that one zone."""
     from rmpair import fmt
+    from rmpair.clock import zone
 
     if not iso:
         return _("never")
-    return fmt.date_time(dt.datetime.fromisoformat(iso).astimezone())
+    return fmt.date_time(dt.datetime.fromisoformat(iso).astimezone(zone(tz)).replace(tzinfo=None))
 
 
 def _day(iso: str | None) -> str:
@@ -270,7 +272,7 @@ def render_status(report: dict[str, Any]) -> None:
                 role=_(device["role"]),
                 label=device["label"] or "?",
                 device=device["device"],
-                when=_when(device["last_change"]),
+                when=_when(device["last_change"], tandem["tz"] if tandem else "UTC"),
             )
         )
     for reason in status["read_only"]:

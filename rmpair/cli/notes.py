@@ -70,6 +70,11 @@ def note_list(session: SessionArg, as_json: JsonOpt = False) -> None:
         from rich.markdown import Markdown
         from rich.text import Text
 
+        from rmpair.domain.invite import local_time
+
+        # Stamps are stored in UTC; people read them in the tandem's zone.
+        tandem = journal.tandem()
+        tz = tandem.tz if tandem else "UTC"
         out = console()
         out.print(
             Text(
@@ -82,7 +87,7 @@ def note_list(session: SessionArg, as_json: JsonOpt = False) -> None:
         for note in notes:
             who = _("private, only on this device") if note.private else _(note.author.value)
             out.print()
-            out.print(Text(f"{note.created.replace('T', ' ')[:16]}  ({who})", style="dim"))
+            out.print(Text(f"{local_time(note.created, tz)}  ({who})", style="dim"))
             out.print(Markdown(note.text))
 
 

@@ -8,7 +8,7 @@ import typer
 
 from rmpair.cli._common import fail, opened, print_json, print_table
 from rmpair.cli._sessions import parse_role
-from rmpair.i18n import _
+from rmpair.i18n import _, ngettext
 
 if TYPE_CHECKING:
     from rmpair.journal import Journal
@@ -164,7 +164,9 @@ def list_topics(
                 day = fmt.date(session.start.date()) if session.start else "?"
                 state = _("planned for {day}").format(day=day)
             waited = (
-                _("{n} days").format(n=row["waited_days"]) if row["waited_days"] is not None else ""
+                ngettext("{n} day", "{n} days", row["waited_days"]).format(n=row["waited_days"])
+                if row["waited_days"] is not None
+                else ""
             )
             table.add_row(
                 str(row["rank"] or ""),

@@ -95,6 +95,11 @@ class PrivateNotes:
         return note_id
 
     def for_session(self, session: str) -> list[NoteView]:
+        """This device's private notes on one session."""
+        return [note for note in self.all() if note.session == session]
+
+    def all(self) -> list[NoteView]:
+        """Every private note on this device, for any session (search reads them all)."""
         if not self.path.exists():
             return []
         db = self._db()
@@ -111,14 +116,13 @@ class PrivateNotes:
         return [
             NoteView(
                 id=str(row.get("id", "")),
-                session=session,
+                session=str(row.get("session", "")),
                 author=Role(row["author"]) if row.get("author") in set(Role) else Role.MENTEE,
                 text=str(row.get("text", "")),
                 created=str(row.get("created", "")),
                 private=True,
             )
             for row in rows
-            if row.get("session") == session
         ]
 
 

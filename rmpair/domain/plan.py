@@ -133,7 +133,9 @@ class Plan:
             raise UserError(_("The journal has no tandem yet."))
         zone = check_zone(tandem.tz)
         if now is None:
-            now = self.records.now().astimezone(zone).replace(tzinfo=None)
+            now = self.records.now()
+        if now.tzinfo is not None:  # an instant (the demo's replay): its wall clock here
+            now = now.astimezone(zone).replace(tzinfo=None)
         settings = self.programme_settings()
         programme = self.programme_template(template) if template else None
         template_name = programme.name if programme else (settings.template if settings else "")
@@ -171,10 +173,16 @@ class Plan:
         seeded, themes = self._programme_themes(template_name)
         existing = self._existing_sessions()
         outcome = reconcile(
-            slots, existing, today=now.date(), start=start, minutes=length, themes=themes
+            slots,
+            existing,
+            today=now.date(),
+            start=start,
+            minutes=length,
+            themes=themes,
+            not_before=now,
         )
         warnings.extend(outcome.warnings)
-        skipped = [s for s in slots if s.start.date() < now.date()]
+        skipped = [s for s in slots if s.start < now]
         if skipped and not any(e.in_series for e in existing):
             warnings.append(
                 ngettext(

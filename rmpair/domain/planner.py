@@ -299,8 +299,12 @@ def reconcile(
     start: dt.date,
     minutes: int,
     themes: Sequence[Theme] = (),
+    not_before: dt.datetime | None = None,
 ) -> Reconciliation:
     """Fit the slots of a (new) plan around the sessions that already exist.
+
+    ``not_before`` (wall-clock time) leaves out today's slots that have already
+    begun: a kick-off planned for this morning at noon would start in the past.
 
     Sessions held, cancelled, in the past, outside the programme series or worked on
     (``touched``) stay. Their days are taken, so no second session lands on the day
@@ -326,7 +330,9 @@ def reconcile(
     free = [
         replace(slot, kind=SessionKind.REGULAR, theme="", topic="")
         for slot in slots
-        if slot.start.date() >= today and slot.start.date() not in taken_days
+        if slot.start.date() >= today
+        and (not_before is None or slot.start >= not_before)
+        and slot.start.date() not in taken_days
     ]
     warnings: list[str] = []
     if free:

@@ -140,7 +140,10 @@ def render_html(report: Report) -> str:
     parts += ["</div>", "</section>"]
 
     parts += ['<section id="actions">', f"<h2>{_h(_('Action items'))}</h2>", '<div class="cols">']
-    for heading, items in ((_("Done"), report.actions_done), (_("Open"), report.actions_open)):
+    # "open" as a state (German "offen"): the capitalised msgid "Open" is the verb
+    # of the app's footer (German "Öffnen").
+    still_open = _("open").capitalize()
+    for heading, items in ((_("Done"), report.actions_done), (still_open, report.actions_open)):
         parts.append(f"<div><h3>{_h(heading)}</h3>")
         if items:
             rows = []

@@ -69,7 +69,10 @@ def render_markdown(report: Report) -> str:
         out.append("")
 
     out += [f"## {_('Action items')}", ""]
-    for heading, items in ((_("Done"), report.actions_done), (_("Open"), report.actions_open)):
+    # "open" as a state (German "offen"): the capitalised msgid "Open" is the verb
+    # of the app's footer (German "Öffnen").
+    still_open = _("open").capitalize()
+    for heading, items in ((_("Done"), report.actions_done), (still_open, report.actions_open)):
         out += [f"### {heading}", ""]
         lines = [
             "- [{mark}] {text} ({owner}{due})".format(
