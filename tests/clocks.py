@@ -10,6 +10,7 @@ or one of the clocks below.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import shutil
@@ -22,8 +23,30 @@ import pytest
 FROZEN = dt.datetime(2026, 11, 16, 9, 0, tzinfo=dt.UTC)
 
 
+def _forget_dead_faketimes() -> None:
+    """Remove what killed faketime wrappers left in /dev/shm.
+
+    The wrapper makes a semaphore and a memory segment named after its process id and
+    removes them when it exits normally; one killed by a signal (the Ctrl-C and kill
+    tests do that) leaves them behind, and a later wrapper that gets the same process
+    id then refuses to start ("sem_open: File exists").
+    """
+    shm = "/dev/shm"
+    try:
+        names = os.listdir(shm)
+    except OSError:
+        return
+    for name in names:
+        for prefix in ("sem.faketime_sem_", "faketime_shm_"):
+            pid = name.removeprefix(prefix)
+            if pid != name and pid.isdigit() and not os.path.exists(f"/proc/{pid}"):
+                with contextlib.suppress(OSError):
+                    os.remove(os.path.join(shm, name))
+
+
 def faketime_prefix(at: dt.datetime = FROZEN) -> list[str]:
     """The words that start a program with its clock at ``at`` (and ticking on)."""
+    _forget_dead_faketimes()
     tool = shutil.which("faketime")
     if tool is None:
         message = "these tests start rmpair at a fixed time with faketime (apt install faketime)"
