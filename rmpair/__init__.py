@@ -8,6 +8,10 @@ import sys
 
 __version__ = "0.1.0"
 
+# Set by 'rmpair web' for the app processes it starts: they talk to a browser through
+# pipes, with no terminal of their own (rmpair/web/server.py, rmpair/entry.py).
+WEB_SESSION_ENV = "RMPAIR_WEB_SESSION"
+
 
 def _started_as_the_command() -> bool:
     """Whether this process is the ``rmpair`` command (the script or ``-m rmpair``),

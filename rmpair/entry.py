@@ -25,13 +25,11 @@ def _launch_app(journal: Path | None, clock: Clock) -> None:
     run_app(journal, clock)
 
 
-# Set by ``rmpair web`` for the app processes it starts (rmpair/web/server.py).
-WEB_SESSION = "RMPAIR_WEB_SESSION"
-
-
 def main() -> None:
     code: object = 0
-    if os.environ.get(WEB_SESSION) == "1":
+    from rmpair import WEB_SESSION_ENV
+
+    if os.environ.get(WEB_SESSION_ENV) == "1":
         # An app served to a browser has no terminal of its own: Ctrl-C in the server's
         # terminal is for the server, which then asks this app to quit and save.
         os.setpgrp()

@@ -18,7 +18,7 @@ from typer._click import core as click
 from typer._click.exceptions import UsageError
 from typer.core import TyperCommand, TyperGroup, TyperOption
 
-from rmpair import __version__
+from rmpair import WEB_SESSION_ENV, __version__
 from rmpair.cli import _click_text
 from rmpair.cli._common import RmpairError, fail, options
 from rmpair.i18n import _, effective_language, set_language
@@ -261,7 +261,9 @@ def root(
     """Without a command, open the app on the last used journal."""
     options.journal = journal
     if ctx.invoked_subcommand is None:
-        if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        # The app served to a browser (rmpair web) talks through pipes, not a terminal.
+        served = os.environ.get(WEB_SESSION_ENV) == "1"
+        if not served and not (sys.stdin.isatty() and sys.stdout.isatty()):
             _without_terminal(ctx, journal)
             return
         if options.launch_app is None:

@@ -251,8 +251,10 @@ async def run(
     from aiohttp import web
 
     gate = gate or Gate()
-    # The app processes inherit it (textual-serve copies this environment): see entry.py.
-    os.environ["RMPAIR_WEB_SESSION"] = "1"
+    from rmpair import WEB_SESSION_ENV
+
+    # The app processes inherit it (textual-serve copies this environment).
+    os.environ[WEB_SESSION_ENV] = "1"
     server = LockedServer(app_command(journal), gate)
     # No access log: it would write every address, the secret in it.
     runner = web.AppRunner(server.make_app(), access_log=None, handle_signals=False)
