@@ -196,20 +196,34 @@ def check_cycles(root: Path = ROOT) -> list[str]:
     ]
 
 
+CONFIGS = ("pyproject.toml", "tools/importlinter-app.toml")
+
+
 def run_contracts(root: Path = ROOT) -> subprocess.CompletedProcess[str]:
-    """import-linter over the staged tree, with the contracts in pyproject.toml."""
+    """import-linter over the staged tree, with the contracts of both files (the
+    layers and the core's in pyproject.toml, the app's in tools/importlinter-app.toml);
+    the output of both runs, and a failure if either fails."""
     with staged(root) as site:
         env = {**os.environ, "PYTHONPATH": str(site)}
         lint = Path(sys.executable).with_name("lint-imports")
         command = [str(lint)] if lint.exists() else [sys.executable, "-m", "importlinter.cli"]
-        return subprocess.run(
-            [*command, str(root / "pyproject.toml"), "--no-cache"],
-            cwd=site,
-            env=env,
-            capture_output=True,
-            text=True,
-            check=False,
-        )
+        runs = [
+            subprocess.run(
+                [*command, str(root / config), "--no-cache"],
+                cwd=site,
+                env=env,
+                capture_output=True,
+                text=True,
+                check=False,
+            )
+            for config in CONFIGS
+        ]
+    return subprocess.CompletedProcess(
+        runs[0].args,
+        max(run.returncode for run in runs),
+        "".join(run.stdout for run in runs),
+        "".join(run.stderr for run in runs),
+    )
 
 
 def package_graph(root: Path = ROOT) -> dict[str, set[str]]:
