@@ -34,9 +34,7 @@ def test_the_architecture_names_only_modules_that_exist() -> None:
     missing = []
     for name in ("architecture.md", "storage.md"):
         text = (ROOT / "docs" / name).read_text(encoding="utf-8")
-        for path in sorted(
-            set(re.findall(r"\b((?:rmpair|screens|tools|tests)/[\w/]*\w(?:\.py)?)", text))
-        ):
+        for path in sorted(set(re.findall(r"\b((?:rmpair|screens|tools|tests)/[\w/.-]*\w)", text))):
             base = ROOT / path
             if not base.exists() and not (ROOT / "rmpair" / path.split("/", 1)[1]).exists():
                 missing.append(f"{name}: {path}")
