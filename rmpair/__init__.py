@@ -9,7 +9,7 @@ import sys
 __version__ = "0.1.0"
 
 # Set by 'rmpair web' for the app processes it starts: they talk to a browser through
-# pipes, with no terminal of their own (rmpair/web/server.py, rmpair/entry.py).
+# pipes, with no terminal of their own (screens/web.py, rmpair/entry.py).
 WEB_SESSION_ENV = "RMPAIR_WEB_SESSION"
 
 

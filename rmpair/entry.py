@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from rmpair.clock import Clock
 
 
@@ -23,6 +25,13 @@ def _launch_app(journal: Path | None, clock: Clock) -> None:
     from rmpair.screens.launch import run_app
 
     run_app(journal, clock)
+
+
+def _serve_web(journal: Path | None, port: int, on_ready: Callable[[str], None]) -> None:
+    """Serve the app to a browser (``rmpair web``); it lives with the app in screens/."""
+    from rmpair.screens.web import serve
+
+    serve(journal, port, on_ready)
 
 
 def main() -> None:
@@ -40,6 +49,7 @@ def main() -> None:
         from rmpair.cli.app import main as run
 
         options.launch_app = _launch_app
+        options.serve_web = _serve_web
         run()
     except KeyboardInterrupt:
         try:

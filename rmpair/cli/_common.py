@@ -40,6 +40,9 @@ class _Options:
     # Opens the app when ``rmpair`` runs without a command. The console entry point
     # (entry.py) sets it, so the command line never imports the UI.
     launch_app: Callable[[Path | None, Clock], None] | None = None
+    # Serves the app to a browser for 'rmpair web' (journal, port, told the address);
+    # set by entry.py too, for the same reason.
+    serve_web: Callable[[Path | None, int, Callable[[str], None]], None] | None = None
 
 
 options = _Options()

@@ -31,14 +31,14 @@ def web(
 
     The address holds a secret for this start; keep it to yourself. Ctrl-C stops it.
     """
-    import asyncio
     import importlib.util
 
     from rmpair.cli._common import fail, options
 
     if importlib.util.find_spec("textual_serve") is None:
         fail(_("'rmpair web' needs textual-serve: pip install \"rmpair[web]\"."))
-    from rmpair.web.server import run
+    if options.serve_web is None:
+        fail(_("The app is not available here; run a command, e.g. 'rmpair --help'."))
 
     journal = options.journal.expanduser().absolute() if options.journal else None
     if journal is not None and not journal.is_dir():
@@ -55,7 +55,7 @@ def web(
             webbrowser.open(url)
 
     try:
-        asyncio.run(run(journal, port, ready))
+        options.serve_web(journal, port, ready)
     except OSError as exc:
         fail(_("Cannot listen on port {port}: {reason}").format(port=port, reason=exc.strerror))
     typer.echo(_("rmpair web stopped."))

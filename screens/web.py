@@ -1,4 +1,4 @@
-"""The app in the browser, for the person who started it and nobody else.
+"""``rmpair web``: the app in the browser, for the person who started it and nobody else.
 
 ``textual-serve`` runs the Textual app as a process of its own and relays its screen
 to xterm.js in the page over a WebSocket. Around it this module puts what a server
@@ -85,7 +85,7 @@ class Gate:
 
 def page_html(socket_url: str, font_size: int) -> str:
     """The page that holds the terminal, in the interface language."""
-    text = resources.files("rmpair.web").joinpath("page.html").read_text(encoding="utf-8")
+    text = resources.files("rmpair.screens").joinpath("web_page.html").read_text(encoding="utf-8")
     return Template(text).substitute(
         lang=current_language(),
         socket=socket_url,
@@ -234,6 +234,11 @@ def _size(width: str | None, height: str | None) -> tuple[int, int]:
             return default
 
     return number(width, 80), number(height, 24)
+
+
+def serve(journal: Path | None, port: int, on_ready: Callable[[str], None]) -> None:
+    """Serve until Ctrl-C (the command line's entry point hands this to ``rmpair web``)."""
+    asyncio.run(run(journal, port, on_ready))
 
 
 async def run(
