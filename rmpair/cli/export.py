@@ -11,6 +11,7 @@ from typing import Annotated
 
 import typer
 
+from rmpair.cli._files import AllowInJournalOpt
 from rmpair.i18n import _
 
 app = typer.Typer(
@@ -64,13 +65,7 @@ def ics(
             help=_("Add a reminder this many minutes before each event (0 to 10080)."),
         ),
     ] = None,
-    allow_in_journal: Annotated[
-        bool,
-        typer.Option(
-            "--allow-in-journal",
-            help=_("Allow writing the file inside the shared journal folder."),
-        ),
-    ] = False,
+    allow_in_journal: AllowInJournalOpt = False,
 ) -> None:
     """Write the sessions as an .ics calendar file to import into any calendar."""
     from rmpair.cli._common import fail, opened
@@ -137,13 +132,7 @@ def json_export(
             help=_("Where to write the JSON; '-' writes it to standard output."),
         ),
     ] = "rmpair-journal.json",
-    allow_in_journal: Annotated[
-        bool,
-        typer.Option(
-            "--allow-in-journal",
-            help=_("Allow writing the file inside the shared journal folder."),
-        ),
-    ] = False,
+    allow_in_journal: AllowInJournalOpt = False,
 ) -> None:
     """Write the whole journal (every record and open conflict, no private notes) as JSON.
 

@@ -11,6 +11,7 @@ from typing import Annotated
 
 import typer
 
+from rmpair.cli._files import AllowInJournalOpt
 from rmpair.i18n import _
 
 app = typer.Typer()
@@ -76,13 +77,7 @@ def report(
             help=_("Include the shared session notes (private notes are never included)."),
         ),
     ] = False,
-    allow_in_journal: Annotated[
-        bool,
-        typer.Option(
-            "--allow-in-journal",
-            help=_("Allow writing the file inside the shared journal folder."),
-        ),
-    ] = False,
+    allow_in_journal: AllowInJournalOpt = False,
 ) -> None:
     """The programme's report: sessions, hours, topics, learnings, action items, ratings,
     self-assessment, both evaluations and recommendations."""

@@ -222,28 +222,22 @@ class CalendarEvents:
     def _single(self, view: SessionView, alarm: Alarm | None) -> IcsEvent:
         from rmpair.export.ics_model import IcsEvent
 
-        if view.cancelled:
-            return IcsEvent(
-                uid=self._uid("session", view.id),
-                summary=_("Cancelled: {summary}").format(summary=view.summary),
-                description=view.description,
-                start=view.start,
-                minutes=view.minutes,
-                stamp=view.stamp,
-                sequence=view.sequence,
-                location=self.tandem.location,
-                cancelled=True,
-            )
         return IcsEvent(
             uid=self._uid("session", view.id),
-            summary=view.summary,
+            summary=(
+                _("Cancelled: {summary}").format(summary=view.summary)
+                if view.cancelled
+                else view.summary
+            ),
             description=view.description,
             start=view.start,
             minutes=view.minutes,
             stamp=view.stamp,
             sequence=view.sequence,
             location=self.tandem.location,
-            alarm=alarm,
+            # A cancelled session keeps its place in calendars, without a reminder.
+            alarm=None if view.cancelled else alarm,
+            cancelled=view.cancelled,
         )
 
     def _prep_block(self, view: SessionView, alarm_minutes: int | None) -> IcsEvent:
