@@ -11,15 +11,17 @@ them into our catalogues.
 
 from __future__ import annotations
 
-import importlib.abc
 import importlib.machinery
 import re
 import sys
 from collections.abc import Sequence
 from types import ModuleType
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from rmpair.i18n import N_, _
+
+if TYPE_CHECKING:
+    import importlib.abc
 
 # Modules that translate with gettext; typer.rich_utils is bound when it is imported
 # (it costs half a second, so it loads only for help and errors).
@@ -131,8 +133,11 @@ def _wrap_rendering(rich_utils: Any) -> None:
     rich_utils.rich_format_error = rich_format_error
 
 
-class _BindOnImport(importlib.abc.MetaPathFinder):
-    """Binds the listed modules that load later, right after they have run."""
+class _BindOnImport:
+    """Binds the listed modules that load later, right after they have run.
+
+    A plain class, not importlib.abc's: the import system only calls ``find_spec``,
+    and importing importlib.abc costs every command about 6 ms (it loads tempfile)."""
 
     def find_spec(
         self, fullname: str, path: Sequence[str] | None, target: ModuleType | None = None
@@ -142,11 +147,12 @@ class _BindOnImport(importlib.abc.MetaPathFinder):
         spec = importlib.machinery.PathFinder.find_spec(fullname, path, target)
         if spec is None or spec.loader is None:
             return spec
-        spec.loader = _BindingLoader(spec.loader)
+        # Duck-typed like the finder (see above); the cast only informs the type checker.
+        spec.loader = cast("importlib.abc.Loader", _BindingLoader(spec.loader))
         return spec
 
 
-class _BindingLoader(importlib.abc.Loader):
+class _BindingLoader:
     def __init__(self, loader: Any) -> None:
         self.loader = loader
 
