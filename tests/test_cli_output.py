@@ -115,11 +115,43 @@ def test_json_is_compact_for_a_program(cli: Cli) -> None:
     assert json.loads(out)[0]["start"] == "2026-11-24T17:30"
 
 
-def test_a_terminal_still_gets_a_table(cli: Cli, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("rmpair.cli._output.stdout_is_terminal", lambda: True)
+def read_terminal(leader: int) -> bytes:
+    """Everything a program writes to the pseudo-terminal ``leader`` until it closes."""
+    seen = b""
+    while select.select([leader], [], [], 60)[0]:
+        try:
+            chunk = os.read(leader, 4096)
+        except OSError:  # the child closed the terminal
+            break
+        if not chunk:
+            break
+        seen += chunk
+    return seen
+
+
+def on_a_terminal(cli: Cli, *args: str) -> str:
+    """What ``rmpair ARGS`` prints when its stdout is a terminal (a real process)."""
+    leader, follower = pty.openpty()
+    env = {**cli.env(), "TERM": "xterm", "COLUMNS": "120", "NO_COLOR": "1"}
+    process = subprocess.Popen(
+        rmpair_command(*args), env=env, stdout=follower, stderr=subprocess.PIPE
+    )
+    os.close(follower)
+    seen = read_terminal(leader)
+    _out, err = process.communicate(timeout=60)
+    os.close(leader)
+    assert process.returncode == 0, err
+    return seen.decode("utf-8", errors="replace")
+
+
+def test_a_terminal_still_gets_a_table(cli: Cli) -> None:
     cli.run("session", "plan", "--at", "2026-11-24 17:30")
-    assert "\t" not in cli.run("session", "list")
-    assert '\n    "id": ' in cli.run("session", "list", "--json")
+    table = on_a_terminal(cli, "session", "list")
+    header, row = table.replace("\r", "").splitlines()[:2]
+    assert "\t" not in table  # columns laid out for the eye, not tab-separated
+    assert "\x1b[1m" in header  # a Rich table: the header is bold
+    assert "Tue 2026-11-24 17:30–18:30  regular  planned" in row
+    assert '\n    "id": ' in on_a_terminal(cli, "session", "list", "--json").replace("\r", "")
 
 
 # -- item 11: '-' and $EDITOR ------------------------------------------------------------
