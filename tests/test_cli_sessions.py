@@ -310,11 +310,24 @@ def test_status_shows_the_nudges(cli: Cli) -> None:
         cli.run("topic", "add", f"Tool {n}", "--category", "technology")
     cli.run("session", "plan", "--at", day(3), "--length", "20")
     data = cli.json("status")
-    assert [n["key"] for n in data["nudges"]] == ["no-time", "not-in-calendar", "technology-only"]
+    # The method's preconditions stay on the list until both have confirmed them.
+    preconditions = ["voluntary", "no-reporting-line", "no-competition", "protected-space"]
+    assert [n["key"] for n in data["nudges"]] == [
+        *(f"prerequisite-{key}" for key in preconditions),
+        "no-time",
+        "not-in-calendar",
+        "technology-only",
+    ]
     assert set(data["nudges"][0]) == {"key", "message", "why"}
     text = cli.run("status")
-    assert "Worth a look (3):" in text
+    assert "Worth a look (7):" in text
+    assert "Not confirmed yet: both of you take part voluntarily." in text
     assert "1 planned session is shorter than 30 minutes." in text
+    # This person's "yes" settles the pair's fact; the rest wait for the partner too.
+    cli.run("check", *(arg for key in preconditions for arg in ("-a", f"{key}=yes")))
+    keys = [n["key"] for n in cli.json("status")["nudges"]]
+    assert "prerequisite-no-reporting-line" not in keys
+    assert "prerequisite-voluntary" in keys
 
 
 def test_a_short_session_gets_a_fitting_agenda_and_a_nudge(cli: Cli) -> None:

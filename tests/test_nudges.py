@@ -230,6 +230,19 @@ def test_the_journal_runs_every_check(tmp_path: Path) -> None:
     journal = make(tmp_path)
     try:
         now = dt.datetime(2026, 11, 20, 12, 0, tzinfo=dt.UTC)
+        # A new tandem is asked to confirm the method's preconditions first.
+        keys = [n.key for n in journal.nudges.current(now)]
+        assert keys == [
+            "prerequisite-voluntary",
+            "prerequisite-no-reporting-line",
+            "prerequisite-no-competition",
+            "prerequisite-protected-space",
+        ]
+        preconditions = [key.removeprefix("prerequisite-") for key in keys]
+        journal.agreement.answer_prerequisites(dict.fromkeys(preconditions, True))
+        assert [n.key for n in journal.nudges.current(now)] == keys[:1] + keys[2:]
+        for key in preconditions:  # the partner's answers, as their device writes them
+            journal.put(PrerequisiteAnswer(f"{key}:mentor", key, Role.MENTOR, "yes", ""))
         assert journal.nudges.current(now) == []
         for n in range(4):
             journal.backlog.add_topic(f"Tool {n}", category=Category.TECHNOLOGY)
@@ -281,25 +294,36 @@ def test_the_quick_status_follows_the_calendar_export_and_the_clock(tmp_path: Pa
     assert not status_expired(renewed, private, now)
 
 
-def test_preconditions_warn_on_a_no_and_stay_quiet_otherwise() -> None:
+def test_preconditions_warn_until_both_confirm_and_say_no_louder() -> None:
     def answer(key: str, role: Role, value: str) -> PrerequisiteAnswer:
         return PrerequisiteAnswer(f"{key}:{role.value}", key, role, value, "")
 
-    assert preconditions([]) == []
-    assert preconditions([answer("voluntary", Role.MENTOR, "yes")]) == []
+    keys = [
+        "prerequisite-voluntary",
+        "prerequisite-no-reporting-line",
+        "prerequisite-no-competition",
+        "prerequisite-protected-space",
+    ]
+    # Nothing answered yet: every precondition asks to be confirmed.
+    unanswered = preconditions([])
+    assert [n.key for n in unanswered] == keys
+    assert all(n.message.startswith("Not confirmed yet") for n in unanswered)
+    # One "yes" is not enough for a personal precondition; it is for the pair's fact.
+    half = preconditions(
+        [answer("voluntary", Role.MENTOR, "yes"), answer("no-reporting-line", Role.MENTEE, "yes")]
+    )
+    assert [n.key for n in half] == [keys[0], keys[2], keys[3]]
     # "time-committed" is not one of the method's preconditions for the pair itself.
-    assert preconditions([answer("time-committed", Role.MENTOR, "no")]) == []
+    everything_yes = [answer(key[13:], role, "yes") for key in keys for role in Role]
+    assert preconditions([*everything_yes, answer("time-committed", Role.MENTOR, "no")]) == []
     found = preconditions(
         [
+            *everything_yes,
             answer("no-competition", Role.MENTEE, "no"),
-            answer("voluntary", Role.MENTOR, "yes"),
             answer("voluntary", Role.MENTEE, "no"),
             answer("protected-space", Role.MENTOR, "no"),
         ]
     )
-    assert [n.key for n in found] == [
-        "prerequisite-voluntary",
-        "prerequisite-no-competition",
-        "prerequisite-protected-space",
-    ]
+    assert [n.key for n in found] == [keys[0], keys[2], keys[3]]
+    assert not any(n.message.startswith("Not confirmed yet") for n in found)
     assert all(n.why and "\n" not in n.why for n in found)

@@ -15,16 +15,18 @@ from pathlib import Path
 from typing import NamedTuple
 
 from rmpair.clock import zone
+from rmpair.domain.agreement_views import SHARED_PREREQUISITES, prerequisite_status
 from rmpair.domain.backlog import OPEN_STATUSES
 from rmpair.domain.records import Records
 from rmpair.domain.session_times import end_utc, start_utc
 from rmpair.domain.sessions import Sessions
 from rmpair.i18n import _, ngettext
-from rmpair.model.lifecycle import NO, PrerequisiteAnswer
+from rmpair.model.lifecycle import NO, YES, PrerequisiteAnswer
 from rmpair.model.records import (
     Cadence,
     Category,
     Learning,
+    Role,
     Session,
     SessionStatus,
     Tandem,
@@ -59,12 +61,14 @@ class Nudge(NamedTuple):
 # -- the checks --------------------------------------------------------------------------
 
 
-def _precondition_texts() -> dict[str, tuple[str, str]]:
-    """What to say when a precondition of the method was answered "no": the message and
-    its one-line why, per prerequisite key (built per call so they follow the language)."""
+def _precondition_texts() -> dict[str, tuple[str, str, str]]:
+    """What to say about each precondition of the method, per prerequisite key: the
+    message when someone answered "no", the one while it is not yet confirmed, and the
+    one-line why (built per call so they follow the language)."""
     return {
         "voluntary": (
             _("Not both of you said you take part voluntarily."),
+            _("Not confirmed yet: both of you take part voluntarily."),
             _(
                 "Reverse mentoring only works when both want it; a tandem someone was sent to "
                 "soon becomes a box to tick. Talk about it before the next session."
@@ -72,6 +76,7 @@ def _precondition_texts() -> dict[str, tuple[str, str]]:
         ),
         "no-reporting-line": (
             _("The mentee is the mentor's line manager, or one reports to the other."),
+            _("Not confirmed yet: neither of you reports to the other."),
             _(
                 "Nobody is candid with the person who assesses their work; the method asks for "
                 "a pair with no reporting line between them."
@@ -79,6 +84,7 @@ def _precondition_texts() -> dict[str, tuple[str, str]]:
         ),
         "no-competition": (
             _("You compete with each other (for a role, a budget or a project)."),
+            _("Not confirmed yet: you do not compete with each other."),
             _(
                 "Open sharing needs two people who gain nothing when the other looks bad; "
                 "name the competition openly or find another partner."
@@ -86,6 +92,7 @@ def _precondition_texts() -> dict[str, tuple[str, str]]:
         ),
         "protected-space": (
             _("Not both of you agreed that gaps in knowledge are never judged here."),
+            _("Not confirmed yet: gaps in knowledge are never judged here."),
             _(
                 "Without a protected space nobody asks the basic questions, and those are "
                 "where the learning starts."
@@ -96,14 +103,21 @@ def _precondition_texts() -> dict[str, tuple[str, str]]:
 
 def preconditions(answers: Sequence[PrerequisiteAnswer]) -> list[Nudge]:
     """One warning per precondition of the method (voluntary, no reporting line, no
-    competition, a protected space) that either partner answered "no"; it goes away
-    once the answers are changed to "yes"."""
-    said_no = {a.key for a in answers if a.answer == NO}
-    return [
-        Nudge(f"prerequisite-{key}", message, why)
-        for key, (message, why) in _precondition_texts().items()
-        if key in said_no
-    ]
+    competition, a protected space) until it is answered "yes": by both of you, or
+    for a fact about the pair (no reporting line) by one of you. A "no" says what is
+    wrong; an open one asks for the answer. It goes away once confirmed."""
+    given: dict[str, dict[Role, str | None]] = {}
+    for answer in answers:
+        if answer.answer in (YES, NO):
+            given.setdefault(answer.key, {})[answer.role] = answer.answer
+    found = []
+    for key, (said_no, still_open, why) in _precondition_texts().items():
+        status = prerequisite_status(given.get(key, {}), key in SHARED_PREREQUISITES)
+        if status == "no":
+            found.append(Nudge(f"prerequisite-{key}", said_no, why))
+        elif status != "ok":
+            found.append(Nudge(f"prerequisite-{key}", still_open, why))
+    return found
 
 
 def _planned_at(session: Session) -> dt.datetime:
