@@ -19,7 +19,7 @@ from rmpair.clock import SYSTEM_CLOCK, Clock, epoch_ms
 from rmpair.domain.agenda import Agenda
 from rmpair.domain.agreement import Agreement
 from rmpair.domain.backlog import Backlog
-from rmpair.domain.cadence import add_months
+from rmpair.domain.cadence import programme_end
 from rmpair.domain.evaluation import Evaluations
 from rmpair.domain.notes import Notes
 from rmpair.domain.nudges import Nudges
@@ -197,7 +197,7 @@ class Journal:
             mentor=mentor,
             mentee=mentee,
             start=start,
-            end=add_months(start, months),
+            end=programme_end(start, months, cadence, start.weekday()),
             cadence=cadence,
             weekday=start.weekday(),
             session_minutes=minutes,

@@ -107,7 +107,9 @@ def sections(journal: Journal, now: dt.datetime) -> Sections:
                 parts.append(_("the programme has ended"))
         parts.append(
             _("{cadence}, {minutes} min").format(
-                cadence=cadence_text(tandem.cadence, tandem.weekday),
+                cadence=cadence_text(
+                    tandem.cadence, tandem.weekday, week=tandem.week, start=tandem.start
+                ),
                 minutes=tandem.session_minutes,
             )
         )

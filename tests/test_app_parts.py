@@ -49,7 +49,8 @@ def test_progress_counts_sessions_not_cancelled_and_days_left(tmp_path: Path) ->
     journal.sessions.cancel_session(dropped, now=NOW)
     progress = journal.sessions.progress(NOW)
     assert (progress.number, progress.total, progress.held) == (2, 3, 1)
-    assert progress.days_left == (dt.date(2027, 5, 2) - dt.date(2026, 11, 20)).days
+    # Six months from Mon 2 Nov 2026 end on May's first Monday, 3 May 2027.
+    assert progress.days_left == (dt.date(2027, 5, 3) - dt.date(2026, 11, 20)).days
     after = journal.sessions.progress(dt.datetime(2027, 6, 1, tzinfo=dt.UTC))
     assert after.number == 1  # nothing ahead: as many as were held
     assert after.days_left is not None and after.days_left < 0

@@ -15,11 +15,11 @@ from clocks import FROZEN, rmpair_command
 from typer.testing import CliRunner, Result
 
 from rmpair.cli.app import app
-from rmpair.domain.cadence import SERIES, add_months
+from rmpair.domain.cadence import SERIES, add_months, programme_end
 from rmpair.domain.invite import human_date
 from rmpair.domain.templates import builtin_root
 from rmpair.journal import Journal
-from rmpair.model.records import PrepItem, Session, SessionStatus
+from rmpair.model.records import Cadence, PrepItem, Session, SessionStatus
 from rmpair.store.home import Home
 
 DOCS = Path(__file__).resolve().parents[1] / "docs" / "cli" / "setup.md"
@@ -161,8 +161,11 @@ def test_invite_with_a_journal_takes_the_tandem(dana: Cli, journal_dir: Path) ->
     result = dana("invite", "--topic", "prompting")
     assert "Hi Sam," in result.stdout
     assert result.stdout.rstrip().endswith("Dana")
-    end = human_date(add_months(START, 6))
+    # Monthly from Thu 26 Nov 2026 is every fourth Thursday: 27 May 2027 keeps May's session.
+    end = human_date(programme_end(START, 6, Cadence.MONTHLY))
+    assert end == "27 May 2027"
     assert f"until {end}" in result.stdout
+    assert "once a month, on the fourth Thursday" in result.stdout
     first_tuesday = dana("invite", "--cadence", "first tuesday")
     assert "on the first Tuesday of each month" in first_tuesday.stdout
 
@@ -279,7 +282,7 @@ def test_agreement_sign_edit_and_json(dana: Cli, sam: Cli, journal_dir: Path) ->
     shown = dana("agreement", "show")
     assert "changed since signed" in shown.stdout
     assert "changed: How often [frequency]" in shown.stdout
-    assert "was: We meet once a month." in shown.stdout
+    assert "was: We meet once a month, on the fourth Thursday." in shown.stdout
     assert "now: We meet on Thursdays." in shown.stdout
     assert "added: Coffee [coffee]" in shown.stdout
     assert "removed: How we meet [mode]" in shown.stdout
@@ -352,11 +355,15 @@ def test_plan_and_replan(dana: Cli, journal_dir: Path, tmp_path: Path) -> None:
 
 
 def test_plan_says_which_dates_it_moved_off_a_weekend(dana: Cli, journal_dir: Path) -> None:
-    result = dana("plan")
-    # Monthly from Thu 26 Nov: Sat 26 Dec would be skipped, so the plan takes the Monday.
-    assert "Moved off a weekend or 1 January: Sat 26 Dec 2026 to Mon 28 Dec 2026." in (
-        result.stderr
-    )
+    monthly = dana.json("plan", "--dry-run")
+    # Monthly from Thu 26 Nov is every fourth Thursday: never a weekend, so nothing moves.
+    days = [dt.date.fromisoformat(s["start"][:10]) for s in monthly["sessions"]]
+    assert {d.weekday() for d in days} == {3} and len({(d.year, d.month) for d in days}) == 7
+    assert monthly["frame"]["cadence_text"] == "once a month, on the fourth Thursday"
+    assert not any("Moved off" in w for w in monthly["warnings"])
+    # The first Friday of January 2027 is New Year's Day: the plan takes the Monday.
+    result = dana("plan", "--cadence", "first-friday")
+    assert "Moved off a weekend or 1 January: Fri 1 Jan 2027 to Mon 4 Jan 2027." in (result.stderr)
     starts = [dt.date.fromisoformat(s["start"][:10]) for s in dana.json("plan")["sessions"]]
     assert starts and all(d.weekday() < 5 and (d.month, d.day) != (1, 1) for d in starts)
 

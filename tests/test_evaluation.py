@@ -24,7 +24,8 @@ from rmpair.model.lifecycle import Evaluation, Phase, SelfAssessment, Stage
 from rmpair.model.records import Category, Role
 from rmpair.store.home import Home
 
-START = dt.date(2026, 1, 5)  # six months: the half-way point is 2026-04-05
+# Six months of first Mondays: to 6 Jul 2026, so the half-way point is 2026-04-06.
+START = dt.date(2026, 1, 5)
 END = dt.date(2026, 7, 5)
 TZ = "Europe/Berlin"
 
@@ -165,11 +166,11 @@ def test_only_the_mentor_records_what_the_junior_gained(pair: Pair) -> None:
 
 
 def test_the_checkin_is_due_half_way_until_answered_or_the_end(pair: Pair) -> None:
-    assert pair.a.evaluation.programme_midpoint() == dt.date(2026, 4, 5)
-    assert not pair.a.evaluation.checkin_due(noon(dt.date(2026, 4, 4)))
-    assert pair.a.evaluation.checkin_due(noon(dt.date(2026, 4, 5)))
+    assert pair.a.evaluation.programme_midpoint() == dt.date(2026, 4, 6)
+    assert not pair.a.evaluation.checkin_due(noon(dt.date(2026, 4, 5)))
+    assert pair.a.evaluation.checkin_due(noon(dt.date(2026, 4, 6)))
     assert pair.b.evaluation.checkin_due(noon(dt.date(2026, 5, 1)))
-    assert not pair.a.evaluation.checkin_due(noon(dt.date(2026, 7, 6)))  # the programme is over
+    assert not pair.a.evaluation.checkin_due(noon(dt.date(2026, 7, 7)))  # the programme is over
     pair.a.evaluation.record_evaluation(Stage.CHECKIN, satisfaction=4)
     pair.sync()
     assert not pair.a.evaluation.checkin_due(noon(dt.date(2026, 5, 1)))

@@ -584,7 +584,8 @@ def test_invite_and_agenda_of_a_german_tandem_are_in_german(tmp_path: Path) -> N
     assert invite[2] == "Hallo Sam,"
     text = "\n".join(invite)
     assert "ich möchte von dir lernen. Was sollte ich über KI-Assistenten wissen?" in text
-    assert "wir treffen uns einmal im Monat, jeweils 60 Minuten" in text
+    # Tue 1 Dec 2026: the first Tuesday of each month.
+    assert "wir treffen uns einmal im Monat, am ersten Dienstag, jeweils 60 Minuten" in text
     assert "6 Monate lang, bis 1. Juni 2027" in text
     assert invite[-1] == "Dana" and "{" not in text
 

@@ -17,18 +17,22 @@ from hypothesis import strategies as st
 from rmpair.domain.cadence import (
     SERIES,
     add_months,
+    cadence_label,
     cadence_text,
     months_between,
     parse_cadence,
     parse_time,
     parse_until,
+    programme_end,
     programme_month,
+    weekday_rule,
 )
 from rmpair.domain.planner import (
     Existing,
     Frame,
     Slot,
     Theme,
+    is_day_off,
     plan_slots,
     reconcile,
     slot_dates,
@@ -79,29 +83,66 @@ def offset_hours(local: dt.datetime, tz: str) -> float:
 # ------------------------------------------------------------------ month ends
 
 
-def test_monthly_on_the_31st_clamps_to_each_months_last_day() -> None:
-    days = slot_dates(dt.date(2026, 1, 31), dt.date(2026, 7, 31), Cadence.MONTHLY)
+def test_monthly_keeps_the_weekday_of_the_start_not_the_day_of_the_month() -> None:
+    # Tue 2 Mar 2027 is a first Tuesday: so is every later session.
+    days = slot_dates(dt.date(2027, 3, 2), dt.date(2027, 9, 2), Cadence.MONTHLY)
     assert days == [
-        dt.date(2026, 1, 31),
-        dt.date(2026, 2, 28),
-        dt.date(2026, 3, 31),  # back on the 31st: counted from the start, not the last slot
-        dt.date(2026, 4, 30),
-        dt.date(2026, 5, 31),
-        dt.date(2026, 6, 30),
-        dt.date(2026, 7, 31),
+        dt.date(2027, 3, 2),
+        dt.date(2027, 4, 6),
+        dt.date(2027, 5, 4),
+        dt.date(2027, 6, 1),
+        dt.date(2027, 7, 6),
+        dt.date(2027, 8, 3),
+    ]
+    # Thu 16 Dec 2027: the third Thursday.
+    third = slot_dates(dt.date(2027, 12, 16), dt.date(2028, 3, 31), Cadence.MONTHLY)
+    assert third == [
+        dt.date(2027, 12, 16),
+        dt.date(2028, 1, 20),
+        dt.date(2028, 2, 17),
+        dt.date(2028, 3, 16),
     ]
 
 
+def test_monthly_from_a_month_end_meets_on_its_last_weekday() -> None:
+    # Sat 31 Jan 2026 stands for the Friday before it: the last Friday of each month.
+    days = slot_dates(dt.date(2026, 1, 31), dt.date(2026, 7, 31), Cadence.MONTHLY)
+    assert days == [
+        dt.date(2026, 1, 31),  # the start opens the programme (plan_slots moves it off the weekend)
+        dt.date(2026, 2, 27),
+        dt.date(2026, 3, 27),
+        dt.date(2026, 4, 24),
+        dt.date(2026, 5, 29),
+        dt.date(2026, 6, 26),
+        dt.date(2026, 7, 31),
+    ]
+    # Mon 31 Jan 2028 is in the month's fifth week: the last Monday, also in February.
+    leap = slot_dates(dt.date(2028, 1, 31), dt.date(2028, 3, 31), Cadence.MONTHLY)
+    assert leap == [dt.date(2028, 1, 31), dt.date(2028, 2, 28), dt.date(2028, 3, 27)]
+
+
 def test_leap_years_give_the_29th_of_february() -> None:
-    days = slot_dates(dt.date(2028, 1, 31), dt.date(2028, 3, 31), Cadence.MONTHLY)
-    assert days == [dt.date(2028, 1, 31), dt.date(2028, 2, 29), dt.date(2028, 3, 31)]
     leap_start = dt.date(2028, 2, 29)
-    end = parse_until("year", leap_start)
-    assert end == dt.date(2029, 2, 28)
-    yearly = slot_dates(leap_start, end, Cadence.MONTHLY)
-    assert yearly[0] == leap_start and yearly[-1] == dt.date(2029, 2, 28)
-    assert len(yearly) == 13
-    assert all(d.day == 29 for d in yearly[:-1])
+    assert parse_until("year", leap_start) == dt.date(2029, 2, 28)
+    assert add_months(leap_start, 12) == dt.date(2029, 2, 28)
+    assert add_months(dt.date(2028, 1, 31), 1) == dt.date(2028, 2, 29)
+
+
+def test_a_programme_counted_in_months_keeps_its_last_months_session() -> None:
+    # Six months from Mon 2 Nov 2026 end on Sun 2 May; May's first Monday is the 3rd.
+    start = dt.date(2026, 11, 2)
+    end = programme_end(start, 6, Cadence.MONTHLY)
+    assert end == dt.date(2027, 5, 3)
+    assert (
+        parse_until("6 months", start, end_of=lambda m: programme_end(start, m, Cadence.MONTHLY))
+        == end
+    )
+    assert len(slot_dates(start, end, Cadence.MONTHLY)) == 7
+    # An end a given date names is kept as it is, and so is one the rule meets anyway.
+    assert programme_end(start, 3, Cadence.MONTHLY) == dt.date(2027, 2, 2)
+    assert programme_end(start, 6, Cadence.WEEKLY) == dt.date(2027, 5, 2)
+    # A named rule far from the end's day does not stretch the programme by weeks.
+    assert programme_end(start, 6, Cadence.FIRST_WEEKDAY, 3, -1) == dt.date(2027, 5, 2)
 
 
 def test_weekly_and_biweekly_cross_a_leap_day() -> None:
@@ -133,13 +174,15 @@ def test_first_tuesday_of_each_month() -> None:
 
 
 def test_parse_cadence_accepts_the_spellings_people_use() -> None:
-    assert parse_cadence("weekly") == (Cadence.WEEKLY, None)
-    assert parse_cadence("Every two weeks") == (Cadence.BIWEEKLY, None)
-    assert parse_cadence("MONTHLY") == (Cadence.MONTHLY, None)
-    assert parse_cadence("first Tuesday") == (Cadence.FIRST_WEEKDAY, 1)
-    assert parse_cadence("first-fri") == (Cadence.FIRST_WEEKDAY, 4)
-    assert parse_cadence("first_sunday") == (Cadence.FIRST_WEEKDAY, 6)
-    for bad in ("daily", "first-t", "first-blursday", "", "second-tuesday"):
+    assert parse_cadence("weekly") == (Cadence.WEEKLY, None, 1)
+    assert parse_cadence("Every two weeks") == (Cadence.BIWEEKLY, None, 1)
+    assert parse_cadence("MONTHLY") == (Cadence.MONTHLY, None, 1)
+    assert parse_cadence("first Tuesday") == (Cadence.FIRST_WEEKDAY, 1, 1)
+    assert parse_cadence("first-fri") == (Cadence.FIRST_WEEKDAY, 4, 1)
+    assert parse_cadence("first_sunday") == (Cadence.FIRST_WEEKDAY, 6, 1)
+    assert parse_cadence("second-tuesday") == (Cadence.FIRST_WEEKDAY, 1, 2)
+    assert parse_cadence("Last Thursday") == (Cadence.FIRST_WEEKDAY, 3, -1)
+    for bad in ("daily", "first-t", "first-blursday", "", "fifth-monday", "last"):
         with pytest.raises(UserError, match="--cadence"):
             parse_cadence(bad)
 
@@ -149,6 +192,10 @@ def test_cadence_as_words() -> None:
     assert cadence_text(Cadence.BIWEEKLY) == "every two weeks"
     assert cadence_text(Cadence.WEEKLY) == "once a week"
     assert cadence_text(Cadence.FIRST_WEEKDAY, 1) == "on the first Tuesday of each month"
+    assert cadence_text(Cadence.FIRST_WEEKDAY, 3, week=-1) == "on the last Thursday of each month"
+    assert cadence_label(Cadence.FIRST_WEEKDAY, 3, -1) == "last-thursday"
+    monday = dt.date(2026, 12, 7)
+    assert cadence_text(Cadence.MONTHLY, start=monday) == "once a month, on the first Monday"
 
 
 def test_parse_until_lengths_and_dates() -> None:
@@ -175,8 +222,9 @@ def test_parse_time() -> None:
 
 def test_kinds_kickoff_first_retrospective_last() -> None:
     # (Days off stay where they are: this is about the kinds, not the dates.)
+    start = dt.date(2026, 1, 5)
     slots, warnings = plan_slots(
-        frame(dt.date(2026, 1, 5), dt.date(2026, 7, 5), avoid_days_off=False)
+        frame(start, programme_end(start, 6, Cadence.MONTHLY), avoid_days_off=False)
     )
     assert [s.kind for s in slots] == [
         SessionKind.KICKOFF,
@@ -272,14 +320,20 @@ def expected_count(start: dt.date, end: dt.date, cadence: Cadence, weekday: int)
     if cadence is Cadence.BIWEEKLY:
         return (end - start).days // 14 + 1
     months = (end.year - start.year) * 12 + end.month - start.month
-    if cadence is Cadence.MONTHLY:
-        last = min(start.day, calendar.monthrange(end.year, end.month)[1])
-        return months + (1 if end.day >= last else 0)
-    count = 0
-    for index in range(months + 1):
+    count = 1 if cadence is Cadence.MONTHLY else 0  # monthly opens on the start itself
+    for index in range(1 if cadence is Cadence.MONTHLY else 0, months + 1):
         year, month = divmod(start.month - 1 + index, 12)
         first = dt.date(start.year + year, month + 1, 1)
-        day = first + dt.timedelta(days=(weekday - first.weekday()) % 7)
+        week_days = [
+            first + dt.timedelta(days=d)
+            for d in range(calendar.monthrange(first.year, first.month)[1])
+        ]
+        if cadence is Cadence.MONTHLY:
+            wanted, week = weekday_rule(start)
+        else:
+            wanted, week = weekday, 1
+        matching = [d for d in week_days if d.weekday() == wanted]
+        day = matching[week - 1] if week > 0 else matching[-1]
         count += start <= day <= end
     return count
 
@@ -315,7 +369,13 @@ def test_slots_properties(
         assert slots[-1].kind is SessionKind.RETROSPECTIVE
     assert all(s.kind is SessionKind.REGULAR for s in slots[1:-1])
     if cadence is Cadence.MONTHLY:
-        assert all(d == add_months(start, i) for i, d in enumerate(days))
+        weekday_of_start, _week = weekday_rule(start)
+        assert all(d.weekday() == weekday_of_start for d in days[1:])
+        assert len({(d.year, d.month) for d in days}) == len(days)  # one per month
+        # Never on a weekend or 1 January, unless the programme has no working day near it.
+        for day in (s.date() for s in starts):
+            near = [day + dt.timedelta(days=k) for k in range(-3, 4)]
+            assert not is_day_off(day) or all(is_day_off(d) or not start <= d <= end for d in near)
     if cadence is Cadence.FIRST_WEEKDAY:
         assert all(d.weekday() == weekday and d.day <= 7 for d in days)
 
@@ -392,7 +452,7 @@ def test_reconcile_keeps_the_pairs_work_and_is_idempotent(
 
 def test_themes_follow_their_month_and_skip_the_kickoff() -> None:
     start = dt.date(2026, 11, 2)
-    slots, _w = plan_slots(frame(start, add_months(start, 6)))
+    slots, _w = plan_slots(frame(start, programme_end(start, 6, Cadence.MONTHLY)))
     themes = [Theme(f"M{m}", m, f"t{m}") for m in range(1, 7)]
     result = reconcile(slots, [], today=start, start=start, minutes=60, themes=themes)
     assert [(s.kind, s.theme, s.topic) for s in result.create] == [
@@ -473,7 +533,8 @@ def test_first_plan_with_a_template(tmp_path: Path) -> None:
         assert "Developer experience" in agenda
         # The frame came from the template and the time is remembered.
         tandem = journal.tandem()
-        assert tandem is not None and tandem.end == dt.date(2027, 5, 2)
+        # Six months from Mon 2 Nov, to May's first Monday: the last theme keeps its session.
+        assert tandem is not None and tandem.end == dt.date(2027, 5, 3)
         again = journal.plan.plan_programme(now=BEFORE)
         assert again.created == () and again.removed == ()
         assert {e.change for e in again.entries} == {"unchanged"}
@@ -583,9 +644,9 @@ def test_shorter_end_removes_untouched_sessions_after_it(tmp_path: Path) -> None
         assert tandem is not None and tandem.end == dt.date(2027, 2, 2)
         assert [s.start.date() if s.start else None for s in series(journal)] == [
             dt.date(2026, 11, 2),
-            dt.date(2026, 12, 2),
-            dt.date(2027, 1, 4),  # Saturday 2 January moves to the Monday
-            dt.date(2027, 2, 2),
+            dt.date(2026, 12, 7),
+            dt.date(2027, 1, 4),
+            dt.date(2027, 2, 1),
         ]
         assert series(journal)[-1].kind is SessionKind.RETROSPECTIVE
         assert len(result.removed) == 4  # three regular ones and the old retrospective
@@ -703,20 +764,36 @@ def test_first_plan_after_the_start_plans_from_today(tmp_path: Path) -> None:
 
 
 def test_monthly_sessions_move_off_weekends_and_new_year_with_a_note() -> None:
-    slots, warnings = plan_slots(frame(dt.date(2026, 11, 2), dt.date(2027, 5, 2)))
+    # Monthly is a weekday rule: Mon 2 Nov is a first Monday, and so is every date after.
+    start = dt.date(2026, 11, 2)
+    slots, warnings = plan_slots(frame(start, programme_end(start, 6, Cadence.MONTHLY)))
     days = [s.start.date() for s in slots]
     assert days == [
         dt.date(2026, 11, 2),
-        dt.date(2026, 12, 2),
-        dt.date(2027, 1, 4),  # Sat 2 Jan: the next working day
-        dt.date(2027, 2, 2),
-        dt.date(2027, 3, 2),
-        dt.date(2027, 4, 2),
-        dt.date(2027, 4, 30),  # Sun 2 May is the last day: the Friday before
+        dt.date(2026, 12, 7),
+        dt.date(2027, 1, 4),
+        dt.date(2027, 2, 1),
+        dt.date(2027, 3, 1),
+        dt.date(2027, 4, 5),
+        dt.date(2027, 5, 3),
     ]
-    assert warnings == [
-        "Moved off a weekend or 1 January: Sat 2 Jan 2027 to Mon 4 Jan 2027, "
-        "Sun 2 May 2027 to Fri 30 Apr 2027."
+    assert warnings == []
+    # A programme that starts on a Saturday opens on the Monday and meets on first Mondays.
+    saturday = dt.date(2027, 1, 2)
+    slots, warnings = plan_slots(frame(saturday, programme_end(saturday, 3, Cadence.MONTHLY)))
+    assert [s.start.date() for s in slots] == [
+        dt.date(2027, 1, 4),
+        dt.date(2027, 2, 1),
+        dt.date(2027, 3, 1),
+        dt.date(2027, 4, 5),
     ]
-    new_year, _w = plan_slots(frame(dt.date(2026, 12, 1), dt.date(2027, 2, 1)))
-    assert [s.start.date() for s in new_year][1] == dt.date(2027, 1, 4)  # not Fri 1 Jan
+    assert warnings == ["Moved off a weekend or 1 January: Sat 2 Jan 2027 to Mon 4 Jan 2027."]
+    # The first Friday of January 2027 is New Year's Day: that session moves, with a note.
+    friday = dt.date(2026, 12, 4)
+    slots, warnings = plan_slots(frame(friday, programme_end(friday, 2, Cadence.MONTHLY)))
+    assert [s.start.date() for s in slots] == [
+        dt.date(2026, 12, 4),
+        dt.date(2027, 1, 4),
+        dt.date(2027, 2, 5),
+    ]
+    assert warnings == ["Moved off a weekend or 1 January: Fri 1 Jan 2027 to Mon 4 Jan 2027."]

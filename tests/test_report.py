@@ -219,7 +219,7 @@ def test_programme_dates(programme: Programme) -> None:
     data = to_json(programme.report())
     assert data["programme"] == {
         "start": "2025-01-06",
-        "end": "2025-07-06",
+        "end": "2025-07-07",  # six months of first Mondays: July's is the 7th
         "first_session": "2025-01-13",
         "last_held": "2025-06-30",
     }
@@ -519,7 +519,14 @@ def test_an_empty_journal_still_reports(tmp_path: Path) -> None:
         home=Home(tmp_path / "s"),
     ) as journal:
         report = build_report(journal, now=REPORT_DAY)
-    assert (report.counts.total, report.trend, report.recommendations) == (0, None, ())
+    assert (report.counts.total, report.trend) == (0, None)
+    # Only the method's preconditions, which nobody has confirmed yet.
+    assert [r.key for r in report.recommendations] == [
+        "prerequisite-voluntary",
+        "prerequisite-no-reporting-line",
+        "prerequisite-no-competition",
+        "prerequisite-protected-space",
+    ]
     for text in _all_formats(report).values():
         assert "Sam" in text and "Alex" in text
     assert "No ratings yet." in render_html(report)

@@ -144,7 +144,7 @@ def test_the_markdown_report_is_german(programme: Programme) -> None:
     for german in HEADINGS.values():
         assert german in text, german
     assert (
-        "- **Programm:** 1. Dez. 2026 bis 1. März 2027 "
+        "- **Programm:** 1. Dez. 2026 bis 2. März 2027 "
         "(erstes Treffen 3. Dez. 2026, zuletzt stattgefunden 21. Jan. 2027)"
     ) in text
     assert "- **Investierte Zeit:** 1,5 Stunden (90 Minuten in stattgefundenen Treffen)" in text
@@ -207,7 +207,7 @@ def test_the_json_stays_iso_dates_and_plain_numbers_in_german(
     data = to_json(programme.report())
     assert data["programme"] == {
         "start": "2026-12-01",
-        "end": "2027-03-01",
+        "end": "2027-03-02",  # three months of first Tuesdays
         "first_session": "2026-12-03",
         "last_held": "2027-01-21",
     }

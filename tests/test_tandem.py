@@ -92,7 +92,8 @@ def test_journal_invite_takes_the_tandem_frame(tmp_path: Path) -> None:
         assert "for 3 months, until 2 February 2027" in body
         _s, other = journal.agreement.invite(cadence="first-thursday", minutes=90, months=12)
         assert "on the first Thursday of each month, for 90 minutes" in other
-        assert "for 12 months, until 2 November 2027" in other
+        # Twelve months end on 2 Nov 2027; that month's first Thursday (the 4th) still counts.
+        assert "for 12 months, until 4 November 2027" in other
         with pytest.raises(UserError, match="--cadence"):
             journal.agreement.invite(cadence="hourly")
     finally:
@@ -178,9 +179,10 @@ def test_agreement_is_the_filled_template_until_first_use(two_devices: TwoDevice
     keys = [i.key for i in view.items]
     assert set(REQUIRED_AGREEMENT) <= set(keys)
     texts = {i.key: i.text for i in view.items}
-    assert texts["frequency"].startswith("We meet once a month.")
+    # Monthly from Mon 2 Nov 2026: the first Monday of each month, to 3 May 2027.
+    assert texts["frequency"].startswith("We meet once a month, on the first Monday.")
     assert "60 minutes" in texts["session-length"]
-    assert "2 May 2027" in texts["end-date"]
+    assert "3 May 2027" in texts["end-date"]
     assert "Sam" in texts["confidentiality"] and "Alex" in texts["confidentiality"]
     assert all("{" not in t for t in texts.values())
     assert view.signatures == {Role.MENTOR: None, Role.MENTEE: None}
@@ -230,7 +232,7 @@ def test_sign_change_and_sign_again_across_two_devices(two_devices: TwoDevices) 
             changes = {(c.change, c.key) for c in signed.changes}
             assert changes == {("changed", "frequency"), ("added", new_key), ("removed", "mode")}
             changed = next(c for c in signed.changes if c.change == "changed")
-            assert changed.old_text.startswith("We meet once a month.")
+            assert changed.old_text.startswith("We meet once a month, on the first Monday.")
             assert changed.new_text == "We meet every other Thursday."
     assert alex.agreement.view().digest == sam.agreement.view().digest
 

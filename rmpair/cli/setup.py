@@ -95,7 +95,7 @@ def invite(
     defaults do (monthly, 60 minutes, 6 months from today). Prints the subject line,
     a blank line and the body, ready to paste into a mail or chat.
     """
-    from rmpair.domain.cadence import add_months, cadence_text, parse_cadence
+    from rmpair.domain.cadence import CadenceChoice, cadence_text, parse_cadence, programme_end
     from rmpair.domain.invite import invite_text
     from rmpair.domain.templates import TemplateStore
     from rmpair.i18n import N_, current_language, gettext_for
@@ -122,20 +122,20 @@ def invite(
         store = TemplateStore(lang=current_language())
         report_problems(store)
         text = gettext_for(store.lang)
-        chosen, weekday = Cadence.MONTHLY, 0
-        if cadence is not None:
-            chosen, parsed = parse_cadence(cadence)
-            weekday = parsed if parsed is not None else 0
+        choice = parse_cadence(cadence) if cadence is not None else CadenceChoice(Cadence.MONTHLY)
+        weekday = choice.weekday if choice.weekday is not None else 0
         span = months or 6
+        today = today_in(options.clock, local_zone_name())
         subject, body = invite_text(
             store.invite(),
             to=to or text(N_("there")),
             me=me or text(N_("[your name]")),
             topic=topic,
-            cadence=cadence_text(chosen, weekday, store.lang),
+            # No start yet, so no weekday for "monthly": the pair settles it when they plan.
+            cadence=cadence_text(choice.cadence, weekday, store.lang, week=choice.week),
             minutes=length or 60,
             months=span,
-            end=add_months(today_in(options.clock, local_zone_name()), span),
+            end=programme_end(today, span, choice.cadence, weekday, choice.week),
             lang=store.lang,
         )
     # The whole message in the template's language, ready to paste as it is.

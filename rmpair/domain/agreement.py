@@ -98,26 +98,27 @@ class Agreement:
         store: TemplateStore | None = None,
     ) -> tuple[str, str]:
         """The invitation (subject, body) in the tandem's frame; arguments override it."""
-        from rmpair.domain.cadence import add_months, parse_cadence
+        from rmpair.domain.cadence import parse_cadence, programme_end
 
         tandem = self._tandem_or_fail()
         store = store or self._template_store()
-        chosen, weekday = tandem.cadence, tandem.weekday
+        chosen, weekday, week = tandem.cadence, tandem.weekday, tandem.week
         if cadence is not None:
-            chosen, parsed_day = parse_cadence(cadence)
-            weekday = parsed_day if parsed_day is not None else weekday
+            choice = parse_cadence(cadence)
+            chosen, week = choice.cadence, choice.week
+            weekday = choice.weekday if choice.weekday is not None else weekday
         start = tandem.start or self.records.today()
         if months is not None:
-            end = add_months(start, months)
+            end = programme_end(start, months, chosen, weekday, week)
         else:
-            end = tandem.end or add_months(start, 6)
+            end = tandem.end or programme_end(start, 6, chosen, weekday, week)
             months = months_between(start, end)
         return invite_text(
             store.invite(),
             to=to or tandem.name_of(self.records.my_role.other),
             me=me or self.records.me,
             topic=topic,
-            cadence=cadence_text(chosen, weekday, store.lang),
+            cadence=cadence_text(chosen, weekday, store.lang, week=week, start=start),
             minutes=minutes or tandem.session_minutes,
             months=months,
             end=end,

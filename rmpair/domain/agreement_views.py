@@ -200,7 +200,9 @@ def agreement_values(tandem: Tandem) -> dict[str, object]:
     the tandem's language (the agreement is the pair's shared text)."""
     lang = content_language(tandem.lang)
     return {
-        "cadence": cadence_text(tandem.cadence, tandem.weekday, lang),
+        "cadence": cadence_text(
+            tandem.cadence, tandem.weekday, lang, week=tandem.week, start=tandem.start
+        ),
         "minutes": tandem.session_minutes,
         "end": human_date(tandem.end, lang)
         if tandem.end

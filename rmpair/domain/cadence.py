@@ -8,6 +8,8 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
+from collections.abc import Callable
+from typing import NamedTuple
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from rmpair import fmt
@@ -52,10 +54,68 @@ def programme_month(start: dt.date, day: dt.date) -> int:
     return month
 
 
+# The weeks of a month a weekday rule can name: "first" ... "fourth", and "last" (-1).
+ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "last": -1}
+
+
+def nth_weekday(year: int, month: int, weekday: int, week: int = 1) -> dt.date:
+    """The ``week``-th ``weekday`` (Monday=0) of a month; week -1 is the last one."""
+    if week < 0:
+        last = dt.date(year, month, calendar.monthrange(year, month)[1])
+        return last - dt.timedelta(days=(last.weekday() - weekday) % 7)
+    first = dt.date(year, month, 1)
+    return first + dt.timedelta(days=(weekday - first.weekday()) % 7 + 7 * (week - 1))
+
+
 def first_weekday(year: int, month: int, weekday: int) -> dt.date:
     """The first ``weekday`` (Monday=0) of a month."""
-    first = dt.date(year, month, 1)
-    return first + dt.timedelta(days=(weekday - first.weekday()) % 7)
+    return nth_weekday(year, month, weekday, 1)
+
+
+def weekday_rule(day: dt.date) -> tuple[int, int]:
+    """The monthly weekday rule ``day`` stands for, as (weekday, week): Mon 7 Dec 2026 is
+    the first Monday. A weekend day stands for the Monday after it (the Friday before
+    at the end of a month), and a day in the month's fifth week for the last such
+    weekday (most months have no fifth)."""
+    if day.weekday() >= 5:
+        monday = day + dt.timedelta(days=7 - day.weekday())
+        day = monday if monday.month == day.month else day - dt.timedelta(days=day.weekday() - 4)
+    week = (day.day - 1) // 7 + 1
+    return day.weekday(), (-1 if week > 4 else week)
+
+
+def month_rule(
+    cadence: Cadence, start: dt.date, weekday: int = 0, week: int = 1
+) -> tuple[int, int] | None:
+    """The (weekday, week) a monthly cadence meets on, or None for weekly cadences.
+
+    ``monthly`` takes its rule from the start (a programme that starts on the first
+    Tuesday meets on every first Tuesday); ``first-weekday`` names it.
+    """
+    if cadence is Cadence.MONTHLY:
+        return weekday_rule(start)
+    if cadence is Cadence.FIRST_WEEKDAY:
+        return weekday % 7, week
+    return None
+
+
+# A programme counted in months may end up to a week later, on its last month's meeting
+# day: six months from Mon 2 Nov meet on the first Monday of May (3 May), not one fewer.
+END_GRACE_DAYS = 7
+
+
+def programme_end(
+    start: dt.date, months: int, cadence: Cadence, weekday: int = 0, week: int = 1
+) -> dt.date:
+    """The last day of a programme ``months`` long, so that its last month keeps its
+    session under a monthly weekday rule (see ``END_GRACE_DAYS``)."""
+    end = add_months(start, months)
+    rule = month_rule(cadence, start, weekday, week)
+    if rule is not None:
+        last = nth_weekday(end.year, end.month, *rule)
+        if end < last <= end + dt.timedelta(days=END_GRACE_DAYS):
+            return last
+    return end
 
 
 def weekday_name(weekday: int, lang: str | None = None) -> str:
@@ -66,25 +126,56 @@ def weekday_name(weekday: int, lang: str | None = None) -> str:
 _CADENCE_TEXTS = {
     Cadence.WEEKLY: N_("once a week"),
     Cadence.BIWEEKLY: N_("every two weeks"),
-    Cadence.FIRST_WEEKDAY: N_("on the first {weekday} of each month"),
     Cadence.MONTHLY: N_("once a month"),
+}
+# "first-weekday" rules by week, and the same rule when ``monthly`` took it from the start.
+_RULE_TEXTS = {
+    1: N_("on the first {weekday} of each month"),
+    2: N_("on the second {weekday} of each month"),
+    3: N_("on the third {weekday} of each month"),
+    4: N_("on the fourth {weekday} of each month"),
+    -1: N_("on the last {weekday} of each month"),
+}
+_MONTHLY_TEXTS = {
+    1: N_("once a month, on the first {weekday}"),
+    2: N_("once a month, on the second {weekday}"),
+    3: N_("once a month, on the third {weekday}"),
+    4: N_("once a month, on the fourth {weekday}"),
+    -1: N_("once a month, on the last {weekday}"),
 }
 
 
-def cadence_text(cadence: Cadence, weekday: int = 0, lang: str | None = None) -> str:
-    """The cadence as words that fit "we meet ...": "once a month", "every two weeks".
+def cadence_text(
+    cadence: Cadence,
+    weekday: int = 0,
+    lang: str | None = None,
+    *,
+    week: int = 1,
+    start: dt.date | None = None,
+) -> str:
+    """The cadence as words that fit "we meet ...": "once a month, on the first Monday",
+    "every two weeks".
 
     ``lang`` writes it in the tandem's language for text that goes to the partner (the
-    invitation, the agreement); without it the interface language is used.
+    invitation, the agreement); without it the interface language is used. ``start``
+    names the weekday a ``monthly`` programme meets on (it follows from the start).
     """
-    text = gettext_for(lang)(_CADENCE_TEXTS.get(cadence, _CADENCE_TEXTS[Cadence.MONTHLY]))
-    return text.format(weekday=weekday_name(weekday, lang))
+    text = gettext_for(lang)
+    if cadence is Cadence.FIRST_WEEKDAY:
+        return text(_RULE_TEXTS.get(week, _RULE_TEXTS[1])).format(
+            weekday=weekday_name(weekday, lang)
+        )
+    if cadence is Cadence.MONTHLY and start is not None:
+        day, nth = weekday_rule(start)
+        return text(_MONTHLY_TEXTS[nth]).format(weekday=weekday_name(day, lang))
+    return text(_CADENCE_TEXTS.get(cadence, _CADENCE_TEXTS[Cadence.MONTHLY]))
 
 
-def cadence_label(cadence: Cadence, weekday: int = 0) -> str:
+def cadence_label(cadence: Cadence, weekday: int = 0, week: int = 1) -> str:
     """The cadence as the ``--cadence`` value that gives it, e.g. ``first-tuesday``."""
     if cadence is Cadence.FIRST_WEEKDAY:
-        return f"first-{WEEKDAY_NAMES[weekday % 7]}"
+        ordinal = next((word for word, n in ORDINALS.items() if n == week), "first")
+        return f"{ordinal}-{WEEKDAY_NAMES[weekday % 7]}"
     return cadence.value
 
 
@@ -99,30 +190,36 @@ _CADENCE_WORDS = {
     "monthly": Cadence.MONTHLY,
     "every-month": Cadence.MONTHLY,
 }
-_FIRST_RE = re.compile(r"^first-(?:weekday-)?([a-z]+)$")
+_RULE_RE = re.compile(r"^(first|second|third|fourth|last)-(?:weekday-)?([a-z]+)$")
 _DURATION_RE = re.compile(r"^(\d{1,3})-?(months?|m|years?|y)$")
 _TIME_RE = re.compile(r"^(\d{1,2}):(\d{2})$")
 
 
-def parse_cadence(text: str, flag: str = "--cadence") -> tuple[Cadence, int | None]:
-    """A cadence and, for "first Tuesday" rules, its weekday (Monday=0).
+class CadenceChoice(NamedTuple):
+    """A parsed ``--cadence``: the cadence and, for weekday rules, which weekday
+    (Monday=0) in which week of the month (1-4, or -1 for the last)."""
 
-    Accepts weekly, biweekly, monthly and ``first-<weekday>`` (also "first Tuesday",
-    "first-tue"), in any case.
-    """
+    cadence: Cadence
+    weekday: int | None = None
+    week: int = 1
+
+
+def parse_cadence(text: str, flag: str = "--cadence") -> CadenceChoice:
+    """A cadence: weekly, biweekly, monthly, or a weekday rule such as ``first-tuesday``,
+    ``last thursday``, ``second-wed`` (any case)."""
     word = re.sub(r"[\s_]+", "-", text.strip().casefold())
     if word in _CADENCE_WORDS:
-        return _CADENCE_WORDS[word], None
-    match = _FIRST_RE.match(word)
+        return CadenceChoice(_CADENCE_WORDS[word])
+    match = _RULE_RE.match(word)
     if match:
-        name = match.group(1)
+        name = match.group(2)
         hits = [i for i, day in enumerate(WEEKDAY_NAMES) if len(name) >= 2 and day.startswith(name)]
         if len(hits) == 1:
-            return Cadence.FIRST_WEEKDAY, hits[0]
+            return CadenceChoice(Cadence.FIRST_WEEKDAY, hits[0], ORDINALS[match.group(1)])
     raise UserError(
         _(
-            "{flag}: '{value}' is not a cadence (use weekly, biweekly, monthly or "
-            "first-<weekday>, e.g. first-tuesday)."
+            "{flag}: '{value}' is not a cadence (use weekly, biweekly, monthly or a weekday "
+            "of the month, e.g. first-tuesday or last-thursday)."
         ).format(flag=flag, value=text)
     )
 
@@ -141,11 +238,18 @@ def parse_time(text: str, flag: str = "--time") -> dt.time:
     )
 
 
-def parse_until(text: str, start: dt.date, flag: str = "--until") -> dt.date:
+def parse_until(
+    text: str,
+    start: dt.date,
+    flag: str = "--until",
+    *,
+    end_of: Callable[[int], dt.date] | None = None,
+) -> dt.date:
     """The programme's last day: a date, or a length counted from ``start``.
 
     Lengths: ``quarter`` (3 months), ``half-year``, ``year``, ``N months``/``Nm``,
-    ``N years``/``Ny``.
+    ``N years``/``Ny``; ``end_of`` turns a number of months into the last day
+    (``programme_end`` for the cadence), by default the same day that many months on.
     """
     word = re.sub(r"[\s_]+", "-", text.strip().casefold())
     named = {"quarter": 3, "half-year": 6, "halfyear": 6, "year": 12}
@@ -166,7 +270,7 @@ def parse_until(text: str, start: dt.date, flag: str = "--until") -> dt.date:
             raise UserError(
                 _("{flag}: '{value}' is longer than ten years.").format(flag=flag, value=text)
             )
-        return add_months(start, months)
+        return end_of(months) if end_of is not None else add_months(start, months)
     try:
         day = dt.date.fromisoformat(text.strip())
     except ValueError:

@@ -25,11 +25,11 @@ from rmpair.domain.cadence import (
     DEFAULT_TIME,
     PROGRAMME_ID,
     SERIES,
-    add_months,
     check_zone,
     parse_cadence,
     parse_time,
     parse_until,
+    programme_end,
 )
 from rmpair.domain.plan_result import (
     PlanEntry,
@@ -141,21 +141,25 @@ class Plan:
         template_name = programme.name if programme else (settings.template if settings else "")
         start = tandem.start or now.date()
 
-        new_cadence, new_weekday = tandem.cadence, tandem.weekday
+        new_cadence, new_weekday, new_week = tandem.cadence, tandem.weekday, tandem.week
         if cadence is not None:
-            parsed, weekday = parse_cadence(cadence)
-            new_cadence = parsed
-            new_weekday = weekday if weekday is not None else tandem.weekday
+            choice = parse_cadence(cadence)
+            new_cadence, new_week = choice.cadence, choice.week
+            new_weekday = choice.weekday if choice.weekday is not None else tandem.weekday
         elif programme is not None:
             new_cadence = Cadence(programme.cadence)
+
+        def end_of(months: int) -> dt.date:
+            return programme_end(start, months, new_cadence, new_weekday, new_week)
+
         if isinstance(until, dt.date):
             end = until
         elif until is not None:
-            end = parse_until(until, start)
+            end = parse_until(until, start, end_of=end_of)
         elif programme is not None:
-            end = add_months(start, programme.months)
+            end = end_of(programme.months)
         else:
-            end = tandem.end or add_months(start, DEFAULT_MONTHS)
+            end = tandem.end or end_of(DEFAULT_MONTHS)
         if isinstance(time, dt.time):
             at = time
         elif time is not None:
@@ -167,7 +171,7 @@ class Plan:
         length = minutes or (programme.minutes if programme else tandem.session_minutes)
         if length < 1:
             raise UserError(_("--length: a session needs at least one minute."))
-        frame = Frame(start, end, new_cadence, new_weekday, at, length, tandem.tz)
+        frame = Frame(start, end, new_cadence, new_weekday, at, length, tandem.tz, week=new_week)
         slots, warnings = plan_slots(frame)
 
         seeded, themes = self._programme_themes(template_name)
@@ -194,7 +198,12 @@ class Plan:
                 ).format(start=start.isoformat(), n=len(skipped))
             )
         new_tandem = replace(
-            tandem, cadence=new_cadence, weekday=new_weekday, end=end, session_minutes=length
+            tandem,
+            cadence=new_cadence,
+            weekday=new_weekday,
+            week=new_week,
+            end=end,
+            session_minutes=length,
         )
         frame_changes = changed_frame(tandem, new_tandem)
 

@@ -119,8 +119,8 @@ def theme_topic_id(template: str, index: int) -> str:
 
 def changed_frame(old: Tandem, new: Tandem) -> dict[str, tuple[str, str]]:
     changes: dict[str, tuple[str, str]] = {}
-    old_cadence = cadence_label(old.cadence, old.weekday)
-    new_cadence = cadence_label(new.cadence, new.weekday)
+    old_cadence = cadence_label(old.cadence, old.weekday, old.week)
+    new_cadence = cadence_label(new.cadence, new.weekday, new.week)
     if old_cadence != new_cadence:
         changes["cadence"] = (old_cadence, new_cadence)
     if old.end != new.end:

@@ -16,11 +16,11 @@ from zoneinfo import ZoneInfo
 from rmpair import fmt
 from rmpair.domain.cadence import (
     DEFAULT_TIME,
-    add_months,
     cadence_label,
     cadence_text,
     check_zone,
-    first_weekday,
+    month_rule,
+    nth_weekday,
     programme_month,
 )
 from rmpair.domain.template_schema import MIN_SESSION_MINUTES
@@ -45,6 +45,7 @@ class Frame:
     tz: str = "UTC"
     # No session on a Saturday, Sunday or 1 January unless turned off (tests of DST nights).
     avoid_days_off: bool = True
+    week: int = 1  # for Cadence.FIRST_WEEKDAY: 1-4, or -1 for the last
 
     def to_json(self) -> dict[str, JSONValue]:
         return {
@@ -52,8 +53,11 @@ class Frame:
             "end": self.end.isoformat(),
             "cadence": self.cadence.value,
             "weekday": self.weekday,
-            "cadence_label": cadence_label(self.cadence, self.weekday),
-            "cadence_text": cadence_text(self.cadence, self.weekday),
+            "week": self.week,
+            "cadence_label": cadence_label(self.cadence, self.weekday, self.week),
+            "cadence_text": cadence_text(
+                self.cadence, self.weekday, week=self.week, start=self.start
+            ),
             "time": self.at.strftime("%H:%M"),
             "minutes": self.minutes,
             "tz": self.tz,
@@ -79,35 +83,36 @@ class Theme:
     topic: str = ""
 
 
-def slot_dates(start: dt.date, end: dt.date, cadence: Cadence, weekday: int = 0) -> list[dt.date]:
+def slot_dates(
+    start: dt.date, end: dt.date, cadence: Cadence, weekday: int = 0, week: int = 1
+) -> list[dt.date]:
     """Every meeting day from ``start`` to ``end`` (both included) for a cadence.
 
-    Monthly dates are counted from ``start`` each time, so a programme that starts on
-    the 31st meets on the last day of shorter months and on the 31st again after.
+    Weekly cadences step from ``start``. Monthly ones meet on a weekday of the month:
+    the one ``first-weekday`` names (``weekday``, ``week``), or for ``monthly`` the one
+    the start falls on (from Tue 2 Mar: every first Tuesday), so no month's date drifts
+    onto a weekend. A ``monthly`` programme always opens on its start day.
     """
     days: list[dt.date] = []
     if end < start:
         return days
-    if cadence in (Cadence.WEEKLY, Cadence.BIWEEKLY):
+    rule = month_rule(cadence, start, weekday, week)
+    if rule is None:
         step = dt.timedelta(days=7 if cadence is Cadence.WEEKLY else 14)
         day = start
         while day <= end:
             days.append(day)
             day += step
-    elif cadence is Cadence.FIRST_WEEKDAY:
-        year, month = start.year, start.month
-        while dt.date(year, month, 1) <= end:
-            day = first_weekday(year, month, weekday)
-            if start <= day <= end:
-                days.append(day)
-            year, month = (year + 1, 1) if month == 12 else (year, month + 1)
-    else:
-        count = 0
-        day = start
-        while day <= end:
+        return days
+    year, month = start.year, start.month
+    if cadence is Cadence.MONTHLY:
+        days.append(start)  # the start is the first month's meeting day
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    while dt.date(year, month, 1) <= end:
+        day = nth_weekday(year, month, *rule)
+        if start <= day <= end:
             days.append(day)
-            count += 1
-            day = add_months(start, count)
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
     return days
 
 
@@ -194,7 +199,7 @@ def plan_slots(frame: Frame) -> tuple[list[Slot], list[str]]:
     warnings = frame_warnings(frame)
     slots: list[Slot] = []
     moved: list[str] = []
-    dates = slot_dates(frame.start, frame.end, frame.cadence, frame.weekday)
+    dates = slot_dates(frame.start, frame.end, frame.cadence, frame.weekday, frame.week)
     days = (
         off_day_shifts(dates, frame.start, frame.end)
         if frame.avoid_days_off
@@ -218,7 +223,7 @@ def plan_slots(frame: Frame) -> tuple[list[Slot], list[str]]:
     if not slots:
         raise UserError(
             _("No {cadence} session fits between {start} and {end}.").format(
-                cadence=cadence_label(frame.cadence, frame.weekday),
+                cadence=cadence_label(frame.cadence, frame.weekday, frame.week),
                 start=frame.start.isoformat(),
                 end=frame.end.isoformat(),
             )

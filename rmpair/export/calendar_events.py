@@ -149,6 +149,17 @@ def _pick(values: Sequence[_T], preferred: _T | None = None) -> _T:
     return preferred if preferred is not None and preferred in tied else tied[0]
 
 
+def _month_rules(moment: dt.datetime) -> list[tuple[int, int]]:
+    """The weekday rules a day fits, as (weekday, week): 25 May 2027 is both the fourth
+    and the last Tuesday (week -1)."""
+    rules = []
+    if moment.day <= 28:
+        rules.append((moment.weekday(), (moment.day - 1) // 7 + 1))
+    if (moment + dt.timedelta(days=7)).month != moment.month:
+        rules.append((moment.weekday(), -1))
+    return rules
+
+
 class _Pattern(NamedTuple):
     """The tandem's cadence as a rule, with a test for "this start is where it belongs"."""
 
@@ -165,17 +176,27 @@ def _series_pattern(tandem: Tandem, planned: Sequence[dt.datetime]) -> _Pattern:
     """
     from rmpair.export.ics_model import Recurrence
 
-    if tandem.cadence is Cadence.MONTHLY:
-        day = _pick([p.day for p in planned])
-        time = _pick([p.time() for p in planned if p.day == day])
-        return _Pattern(Recurrence("MONTHLY"), lambda p: p.day == day and p.time() == time)
-    if tandem.cadence is Cadence.FIRST_WEEKDAY:
-        firsts = [p for p in planned if p.day <= 7] or list(planned)
-        weekday = _pick([p.weekday() for p in firsts], tandem.weekday)
-        time = _pick([p.time() for p in firsts if p.weekday() == weekday])
+    if tandem.cadence in (Cadence.MONTHLY, Cadence.FIRST_WEEKDAY):
+        rules = [rule for p in planned for rule in _month_rules(p)]
+        preferred = (tandem.weekday, tandem.week)
+        if tandem.cadence is Cadence.FIRST_WEEKDAY:
+            rules = rules or [preferred]
+        days = [p.day for p in planned]
+        if tandem.cadence is Cadence.MONTHLY and (
+            not rules or days.count(_pick(days)) > rules.count(_pick(rules))
+        ):
+            # Planned before monthly meant a weekday rule: the same day of each month.
+            day = _pick(days)
+            time = _pick([p.time() for p in planned if p.day == day])
+            return _Pattern(Recurrence("MONTHLY"), lambda p: p.day == day and p.time() == time)
+        weekday, week = _pick(rules, preferred)
+        time = _pick(
+            [p.time() for p in planned if (weekday, week) in _month_rules(p)]
+            or [p.time() for p in planned]
+        )
         return _Pattern(
-            Recurrence("MONTHLY", byday=f"1{_WEEKDAYS[weekday]}"),
-            lambda p: p.day <= 7 and p.weekday() == weekday and p.time() == time,
+            Recurrence("MONTHLY", byday=f"{week}{_WEEKDAYS[weekday]}"),
+            lambda p: (weekday, week) in _month_rules(p) and p.time() == time,
         )
     interval = 2 if tandem.cadence is Cadence.BIWEEKLY else 1
     weekday = _pick([p.weekday() for p in planned], tandem.weekday)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import ClassVar, TypeVar
 
@@ -34,7 +34,9 @@ class Cadence(StrEnum):
     WEEKLY = "weekly"
     BIWEEKLY = "biweekly"
     MONTHLY = "monthly"
-    FIRST_WEEKDAY = "first-weekday"  # e.g. "the first Tuesday of the month"
+    # A weekday rule: the first (second, ..., last) Tuesday of each month; Tandem's
+    # ``week`` says which. Named for its first form, which older journals store.
+    FIRST_WEEKDAY = "first-weekday"
 
 
 class Category(StrEnum):
@@ -104,6 +106,7 @@ class Tandem(Record):
     end: dt.date | None = None
     cadence: Cadence = Cadence.MONTHLY
     weekday: int = 1  # for FIRST_WEEKDAY: Monday=0 ... Sunday=6
+    week: int = field(default=1, metadata={"choices": (1, 2, 3, 4, -1)})  # for FIRST_WEEKDAY
     session_minutes: int = 60
     tz: str = "UTC"
     lang: str = "en"
