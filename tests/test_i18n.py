@@ -357,11 +357,16 @@ def test_the_formal_overlay_asks_for_every_message_that_says_du() -> None:
     assert kept["Your name."].string == "Ihr Name."
 
 
-def test_a_catalogue_left_with_conflict_markers_is_refused() -> None:
+def test_a_catalogue_left_with_conflict_markers_is_refused(tmp_path: Path) -> None:
     text = tool.format_po(_catalogue(Message("Saved.", "Gespeichert.")), "Test.").decode()
     broken = text.replace('msgstr "Gespeichert."', '<<<<<<< HEAD\nmsgstr "Gespeichert."')
     with pytest.raises(PoFileError):
         tool.load_bytes(broken.encode())
+    path = tmp_path / "rmpair.po"
+    path.write_text(broken, encoding="utf-8")
+    line = broken.splitlines().index("<<<<<<< HEAD") + 1
+    with pytest.raises(tool.Unreadable, match=f"rmpair.po:{line}: cannot read '<<<<<<< HEAD'"):
+        tool.load(path)
 
 
 # --------------------------------------------------------------------- which language

@@ -112,9 +112,17 @@ def load_bytes(data: bytes) -> Catalogue:
     return catalogue
 
 
+class Unreadable(Exception):
+    """A catalogue that cannot be read, with the file and line where it broke."""
+
+
 def load(path: Path) -> Catalogue:
     """Read a PO file."""
-    return load_bytes(path.read_bytes())
+    try:
+        return load_bytes(path.read_bytes())
+    except PoFileError as error:  # Babel counts lines from 0
+        where = f"{_relative(path)}:{error.lineno + 1}"
+        raise Unreadable(f"{where}: cannot read {error.line.strip()!r}") from error
 
 
 def format_po(catalogue: Catalog, title: str) -> bytes:
@@ -714,8 +722,8 @@ def main(argv: Sequence[str]) -> int:
         else:
             print(__doc__, file=sys.stderr)
             return 2
-    except PoFileError as error:  # e.g. merge conflict markers left in a .po file
-        print(f"a catalogue cannot be read: {error}", file=sys.stderr)
+    except Unreadable as error:  # e.g. merge conflict markers left in a .po file
+        print(f"{error} (a merge conflict left in it?); nothing was written", file=sys.stderr)
         return 1
     return 0
 
