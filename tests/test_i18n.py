@@ -357,6 +357,38 @@ def test_the_formal_overlay_asks_for_every_message_that_says_du() -> None:
     assert kept["Your name."].string == "Ihr Name."
 
 
+def test_translations_written_elsewhere_are_filled_in() -> None:
+    base = _catalogue(
+        Message("Your topic.", "Thema.", flags=["fuzzy"], previous_id=["Your topics."]),
+        Message("Saved.", ""),
+        Message("Gone.", ""),
+        Message(("{n} day", "{n} days"), ("", "")),
+    )
+    overlay = tool.merge_overlay(tool.new_catalogue("de_formal"), base)
+    assert tool.messages(overlay) == []  # nothing German says "du" yet
+    left = tool.apply_translations(
+        base,
+        overlay,
+        {
+            "Your topic.": ["Dein Thema.", "Ihr Thema."],
+            "Saved.": ["Gespeichert.", "Gespeichert."],
+            "{n} day": ["{n} Tag", "{n} Tage"],
+            "Not a message.": "Keine Nachricht.",
+        },
+    )
+    assert left == [
+        "a plural: fill in its msgstr[0] and msgstr[1] by hand: '{n} day'",
+        "not in the catalogue (run update first): 'Not a message.'",
+        "the formal catalogue does not need it (no du in it): 'Saved.'",
+    ]
+    assert (base["Your topic."].string, base["Your topic."].fuzzy) == ("Dein Thema.", False)
+    assert base["Saved."].string == "Gespeichert."
+    assert [(m.id, m.string) for m in tool.messages(overlay)] == [("Your topic.", "Ihr Thema.")]
+    assert tool.check_overlay(overlay, base) == []
+    text = tool.format_po(base, "Test.").decode()
+    assert "#|" not in text and "fuzzy" not in text
+
+
 def test_a_catalogue_left_with_conflict_markers_is_refused(tmp_path: Path) -> None:
     text = tool.format_po(_catalogue(Message("Saved.", "Gespeichert.")), "Test.").decode()
     broken = text.replace('msgstr "Gespeichert."', '<<<<<<< HEAD\nmsgstr "Gespeichert."')

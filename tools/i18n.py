@@ -6,6 +6,8 @@ python tools/i18n.py compile   write each .po as the .mo the program reads
 python tools/i18n.py check     exit 1 if a message is untranslated or fuzzy, or a .mo is stale
 python tools/i18n.py lint      exit 1 if a user-facing string in rmpair/ is not wrapped in _()
 python tools/i18n.py all       update, compile, check
+python tools/i18n.py apply F…  fill in translations from JSON files: {"msgid": "du text"}
+                               or {"msgid": ["du text", "Sie text"]}; then compile, check
 
 Babel does the catalogue work (it is a test extra; rmpair itself reads the .mo files with
 the standard library's gettext and never imports Babel): its Python extractor finds the
@@ -21,10 +23,11 @@ from __future__ import annotations
 
 import ast
 import io
+import json
 import re
 import string
 import sys
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -647,19 +650,74 @@ def cmd_extract() -> Catalogue:
     return template
 
 
+def _title(lang: str) -> str:
+    name = LANGUAGE_NAMES.get(lang, lang)
+    if lang in OVERLAYS:
+        return f"{name}: only what differs from {OVERLAYS[lang]}."
+    return f"{name} messages of rmpair."
+
+
+def _save(catalogues: Mapping[str, Catalog], verb: str) -> None:
+    for lang, catalogue in catalogues.items():
+        if _write(po_path(lang), format_po(catalogue, _title(lang))):
+            print(f"{verb} {_relative(po_path(lang))}")
+
+
 def cmd_update() -> None:
     old = {lang: load(po_path(lang)) for lang in languages()}  # all readable, or no writing
     template = cmd_extract()
     for lang, catalogue in old.items():
-        path = po_path(lang)
-        title = f"{LANGUAGE_NAMES.get(lang, lang)} messages of rmpair."
         if lang in OVERLAYS:
             merge_overlay(catalogue, old[OVERLAYS[lang]])  # the base is merged already
-            title = f"{LANGUAGE_NAMES.get(lang, lang)}: only what differs from {OVERLAYS[lang]}."
         else:
             merge(catalogue, template)
-        if _write(path, format_po(catalogue, title)):
-            print(f"merged {_relative(path)}")
+    _save(old, "merged")
+
+
+def apply_translations(base: Catalog, overlay: Catalog, given: Mapping[str, Any]) -> list[str]:
+    """Fill in translations written elsewhere (e.g. while another branch changed the
+    catalogues): ``{"msgid": "du text"}`` or ``{"msgid": ["du text", "Sie text"]}``.
+    Each becomes a checked translation (no longer fuzzy); the overlay first takes up
+    the messages whose new text addresses the reader. Returns what was not applied."""
+    left: list[str] = []
+    formal: dict[str, str] = {}
+    for text, value in given.items():
+        forms = [value] if isinstance(value, str) else value
+        message = base.get(text)
+        if not isinstance(forms, list) or not 1 <= len(forms) <= 2:
+            left.append(f"not a text or [du, Sie]: {text!r}")
+        elif message is None:
+            left.append(f"not in the catalogue (run update first): {text!r}")
+        elif isinstance(message.id, list | tuple):
+            left.append(f"a plural: fill in its msgstr[0] and msgstr[1] by hand: {text!r}")
+        else:
+            message.string, message.previous_id = forms[0], []
+            message.flags.discard("fuzzy")
+            if len(forms) == 2:
+                formal[text] = forms[1]
+    merge_overlay(overlay, base)
+    for text, value in formal.items():
+        message = overlay.get(text)
+        if message is None:
+            left.append(f"the formal catalogue does not need it (no du in it): {text!r}")
+            continue
+        message.string, message.previous_id = value, []
+        message.flags.discard("fuzzy")
+    return left
+
+
+def cmd_apply(paths: Sequence[str]) -> int:
+    overlay_lang, base_lang = next(iter(OVERLAYS.items()))
+    base, overlay = load(po_path(base_lang)), load(po_path(overlay_lang))
+    catalogues = {base_lang: base, overlay_lang: overlay}
+    left: list[str] = []
+    for name in paths:
+        given = json.loads(Path(name).read_text(encoding="utf-8"))
+        left += [f"{name}: {line}" for line in apply_translations(base, overlay, given)]
+    _save(catalogues, "filled")
+    for line in left:
+        print(line)
+    return 1 if left else 0
 
 
 def cmd_compile() -> None:
@@ -715,6 +773,8 @@ def main(argv: Sequence[str]) -> int:
             return cmd_check()
         elif command == "lint":
             return cmd_lint()
+        elif command == "apply":
+            return cmd_apply(argv[1:])
         elif command == "all":
             cmd_update()
             cmd_compile()
