@@ -6,24 +6,36 @@ python tools/i18n.py compile   write each .po as the .mo the program reads
 python tools/i18n.py check     exit 1 if a message is untranslated or fuzzy, or a .mo is stale
 python tools/i18n.py lint      exit 1 if a user-facing string in rmpair/ is not wrapped in _()
 python tools/i18n.py all       update, compile, check
+python tools/i18n.py apply F…  fill in translations from JSON files: {"msgid": "du text"}
+                               or {"msgid": ["du text", "Sie text"]}; then compile, check
 
-Everything is written here on purpose (no GNU gettext tools, no Babel): an AST walker
-finds the messages, a small PO reader and writer keeps the catalogues, and the GNU MO
-format is a header and two tables. Output is deterministic, so a re-run with no code
-change leaves every file byte for byte the same. See docs/i18n.md.
+Babel does the catalogue work (it is a test extra; rmpair itself reads the .mo files with
+the standard library's gettext and never imports Babel): its Python extractor finds the
+messages, its Catalog merges them into the .po files (fuzzy guesses, obsolete entries,
+plural forms) and its writers write the .po, .pot and .mo files. What stays here is
+ours: which docstrings are command help, the formal catalogue that only overrides the
+messages saying "du", the checks, and the lint for text left unwrapped. Output is
+deterministic, so a re-run with no code change leaves every file byte for byte the same.
+See docs/i18n.md.
 """
 
 from __future__ import annotations
 
 import ast
-import difflib
+import io
+import json
 import re
 import string
-import struct
 import sys
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
+
+from babel.messages.catalog import Catalog, Message
+from babel.messages.extract import extract_from_file, extract_python
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import PoFileError, PoFileParser, write_po
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCES = ("rmpair", "screens")
@@ -33,11 +45,14 @@ DOMAIN = "rmpair"
 # A catalogue that only overrides the messages of its base that address the reader;
 # the program falls back to the base for everything else (rmpair/i18n.py).
 OVERLAYS = {"de_formal": "de"}
-PLURAL_FORMS = {"de": "nplurals=2; plural=(n != 1);", "de_formal": "nplurals=2; plural=(n != 1);"}
 LANGUAGE_NAMES = {"de": "German (du)", "de_formal": "German (Sie)"}
 
+# The functions of rmpair.i18n that mark a message, as Babel's keyword specification:
+# the positions of the singular and plural texts.
+KEYWORDS: dict[str, Any] = {"_": None, "N_": None, "ngettext": (1, 2)}
 TRANSLATORS = frozenset({"_", "N_"})
 PLURAL_TRANSLATORS = frozenset({"ngettext"})
+COMMAND_HELP = "The help of a command (its docstring): the first sentence is its summary."
 
 # German words that say "du" (or the plural "ihr") to the reader. A message using any
 # of them needs its "Sie" form in the formal catalogue, which must not use the "du"
@@ -54,254 +69,106 @@ ADDRESS_RE = re.compile(rf"\b({_DU_WORDS}|ihr|Ihr)\b")
 
 # --------------------------------------------------------------------- catalogues
 
+# The header fields written: what gettext reads (Content-Type, Plural-Forms) and what
+# names the file. Babel would add the creation and revision dates, its own version and
+# translator placeholders, which change on every run or say nothing.
+HEADER_FIELDS = (
+    "Project-Id-Version",
+    "Report-Msgid-Bugs-To",
+    "Language",
+    "Plural-Forms",
+    "MIME-Version",
+    "Content-Type",
+    "Content-Transfer-Encoding",
+)
 
-@dataclass
-class Entry:
-    """One message of a PO file (``msgid`` "" is the header)."""
 
-    msgid: str
-    msgstr: str = ""
-    msgid_plural: str | None = None
-    msgstr_plural: list[str] = field(default_factory=list)
-    msgctxt: str | None = None
-    refs: list[str] = field(default_factory=list)
-    flags: list[str] = field(default_factory=list)
-    comments: list[str] = field(default_factory=list)  # the translator's own "# " lines
-    extracted: list[str] = field(default_factory=list)  # "#. " lines from the code
-    obsolete: bool = False
-
-    @property
-    def key(self) -> tuple[str | None, str]:
-        return (self.msgctxt, self.msgid)
-
-    @property
-    def fuzzy(self) -> bool:
-        return "fuzzy" in self.flags
+class Catalogue(Catalog):
+    """Babel's catalogue with a header that does not change from run to run, so an
+    unchanged catalogue is written byte for byte the same and two branches that add
+    messages do not conflict over a timestamp."""
 
     @property
-    def translated(self) -> bool:
-        if self.msgid_plural is not None:
-            return bool(self.msgstr_plural) and all(self.msgstr_plural)
-        return bool(self.msgstr)
+    def mime_headers(self) -> list[tuple[str, str]]:
+        headers = dict(super().mime_headers)
+        kept = [(name, headers[name].strip()) for name in HEADER_FIELDS if name in headers]
+        name, value = kept[-1]
+        kept[-1] = (name, value + "\n")  # every header line ends in a line break
+        return kept
 
-    def texts(self) -> list[str]:
-        """Every translation text of the entry (the forms of a plural)."""
-        return list(self.msgstr_plural) if self.msgid_plural is not None else [self.msgstr]
-
-
-@dataclass
-class Catalogue:
-    """A PO file: its header and its entries (obsolete ones included, at the end)."""
-
-    header: Entry
-    entries: list[Entry]
-
-    def by_key(self) -> dict[tuple[str | None, str], Entry]:
-        return {e.key: e for e in self.entries if not e.obsolete}
-
-    def live(self) -> list[Entry]:
-        return [e for e in self.entries if not e.obsolete]
+    @mime_headers.setter
+    def mime_headers(self, headers: Iterable[tuple[str, str]]) -> None:
+        Catalog.mime_headers.fset(self, headers)  # type: ignore[attr-defined]  # a property
 
 
-def header_text(lang: str | None) -> str:
-    """The header entry's text; without a language it is the template's (no dates, so
-    an unchanged catalogue stays byte for byte the same)."""
-    lines = [
-        "Project-Id-Version: rmpair",
-        "Report-Msgid-Bugs-To: ",
-    ]
-    if lang:
-        lines.append(f"Language: {lang}")
-    lines += [
-        "MIME-Version: 1.0",
-        "Content-Type: text/plain; charset=UTF-8",
-        "Content-Transfer-Encoding: 8bit",
-    ]
-    if lang:
-        lines.append(f"Plural-Forms: {PLURAL_FORMS.get(lang, 'nplurals=2; plural=(n != 1);')}")
-    return "".join(line + "\n" for line in lines)
+def new_catalogue(lang: str | None = None) -> Catalogue:
+    """An empty catalogue (without a language: the template). Babel knows each
+    language's plural rule; ``de_formal`` counts as ``de``."""
+    return Catalogue(locale=lang, project="rmpair", version="", msgid_bugs_address="", fuzzy=False)
 
 
-# --------------------------------------------------------------------- PO reading
-
-_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", '"': '"', "\\": "\\", "a": "\a", "b": "\b"}
-
-
-def _unquote(text: str, where: str) -> str:
-    text = text.strip(" \t\r")
-    if len(text) < 2 or text[0] != '"' or text[-1] != '"':
-        raise ValueError(f"{where}: expected a quoted string, got {text!r}")
-    out: list[str] = []
-    body = text[1:-1]
-    i = 0
-    while i < len(body):
-        char = body[i]
-        if char == "\\" and i + 1 < len(body):
-            nxt = body[i + 1]
-            if nxt not in _ESCAPES:
-                raise ValueError(f"{where}: unknown escape \\{nxt}")
-            out.append(_ESCAPES[nxt])
-            i += 2
-            continue
-        out.append(char)
-        i += 1
-    return "".join(out)
+def load_bytes(data: bytes) -> Catalogue:
+    """Read a PO file's content; a malformed one (e.g. left with merge conflict
+    markers) raises PoFileError instead of losing entries."""
+    catalogue = Catalogue()
+    PoFileParser(catalogue, abort_invalid=True).parse(io.BytesIO(data))
+    return catalogue
 
 
-def parse_po(text: str, name: str = "<po>") -> Catalogue:
-    """Read a PO file: comments, flags, context, singular and plural messages, and
-    obsolete (``#~``) entries."""
-    entries: list[Entry] = []
-    current: Entry | None = None
-    target: tuple[str, int] | None = None  # which string the continuation lines extend
-    pending = Entry("")  # comments seen before the entry's msgid
-    started = False
-
-    def finish() -> None:
-        nonlocal current, target, pending, started
-        if current is not None:
-            entries.append(current)
-        current, target, pending, started = None, None, Entry(""), False
-
-    def store(entry: Entry, slot: tuple[str, int], value: str, append: bool) -> None:
-        kind, index = slot
-        if kind == "msgstr_plural":
-            while len(entry.msgstr_plural) <= index:
-                entry.msgstr_plural.append("")
-            entry.msgstr_plural[index] = (entry.msgstr_plural[index] if append else "") + value
-        else:
-            old = (getattr(entry, kind) or "") if append else ""
-            setattr(entry, kind, old + value)
-
-    # Only "\n" ends a line: str.splitlines() would also split at characters such as
-    # U+2028 or \x1c inside a message.
-    for number, raw in enumerate(text.split("\n"), start=1):
-        where = f"{name}:{number}"
-        line = raw.strip(" \t\r")
-        obsolete = line.startswith("#~")
-        if obsolete:
-            line = line[2:].strip(" \t")
-        if not line:
-            if current is not None and started:
-                finish()
-            continue
-        if line.startswith("#") and not obsolete:
-            if current is not None and started:
-                finish()
-            if line.startswith("#:"):
-                pending.refs.extend(line[2:].split())
-            elif line.startswith("#,"):
-                pending.flags.extend(f.strip() for f in line[2:].split(",") if f.strip())
-            elif line.startswith("#."):
-                pending.extracted.append(line[2:].strip())
-            elif line.startswith("#|"):
-                continue  # previous msgid: not kept
-            else:
-                pending.comments.append(line[1:].strip())
-            continue
-        if line.startswith('"'):
-            if current is None or target is None:
-                raise ValueError(f"{where}: a string continues nothing")
-            store(current, target, _unquote(line, where), append=True)
-            continue
-        keyword, _sep, rest = line.partition(" ")
-        if keyword in ("msgctxt", "msgid"):
-            if current is not None and started:
-                finish()
-            if current is None:
-                current = Entry(
-                    "",
-                    refs=pending.refs,
-                    flags=pending.flags,
-                    comments=pending.comments,
-                    extracted=pending.extracted,
-                    obsolete=obsolete,
-                )
-        if current is None:
-            raise ValueError(f"{where}: {keyword} before msgid")
-        if keyword == "msgctxt":
-            current.msgctxt = ""
-            target = ("msgctxt", 0)
-        elif keyword == "msgid":
-            target = ("msgid", 0)
-        elif keyword == "msgid_plural":
-            current.msgid_plural = ""
-            target = ("msgid_plural", 0)
-        elif keyword == "msgstr":
-            target = ("msgstr", 0)
-            started = True
-        elif keyword.startswith("msgstr[") and keyword.endswith("]"):
-            target = ("msgstr_plural", int(keyword[7:-1]))
-            started = True
-        else:
-            raise ValueError(f"{where}: unknown keyword {keyword!r}")
-        store(current, target, _unquote(rest, where), append=False)
-    finish()
-    header = next((e for e in entries if e.msgid == "" and e.msgctxt is None), None)
-    body = [e for e in entries if e is not header]
-    return Catalogue(header or Entry("", header_text(None)), body)
+class Unreadable(Exception):
+    """A catalogue that cannot be read, with the file and line where it broke."""
 
 
-# --------------------------------------------------------------------- PO writing
+def load(path: Path) -> Catalogue:
+    """Read a PO file."""
+    try:
+        return load_bytes(path.read_bytes())
+    except PoFileError as error:  # Babel counts lines from 0
+        where = f"{_relative(path)}:{error.lineno + 1}"
+        raise Unreadable(f"{where}: cannot read {error.line.strip()!r}") from error
 
 
-def _quote(text: str) -> str:
-    escaped = (
-        text.replace("\\", "\\\\").replace('"', '\\"').replace("\t", "\\t").replace("\r", "\\r")
+def format_po(catalogue: Catalog, title: str) -> bytes:
+    """The PO file of a catalogue: messages unwrapped (split only after a line break),
+    fuzzy ones with the previous msgid (``#|``), obsolete ones (``#~``) at the end."""
+    catalogue.header_comment = (
+        f"# {title}\n# Written by tools/i18n.py with Babel; edit the msgstr lines only."
     )
-    return '"' + escaped.replace("\n", "\\n") + '"'
+    catalogue.project, catalogue.version, catalogue.msgid_bugs_address = "rmpair", "", ""
+    out = io.BytesIO()
+    write_po(out, catalogue, width=0, include_previous=True)
+    return out.getvalue()
 
 
-def _string_lines(keyword: str, text: str, prefix: str) -> list[str]:
-    """``keyword "text"``; a text with inner line breaks is split after each one."""
-    pieces = [p + "\n" for p in text.split("\n")]
-    pieces[-1] = pieces[-1][:-1]
-    if not pieces[-1]:
-        pieces.pop()
-    if len(pieces) <= 1:
-        return [f"{prefix}{keyword} {_quote(text)}"]
-    return [f'{prefix}{keyword} ""'] + [f"{prefix}{_quote(p)}" for p in pieces]
+def compile_mo(catalogue: Catalog) -> bytes:
+    """The GNU MO file of a catalogue: its translated, non-fuzzy messages and header."""
+    out = io.BytesIO()
+    write_mo(out, catalogue, use_fuzzy=False)
+    return out.getvalue()
 
 
-def format_entry(entry: Entry) -> str:
-    prefix = "#~ " if entry.obsolete else ""
-    lines = [f"# {c}".rstrip() for c in entry.comments]
-    lines += [f"#. {c}" for c in entry.extracted]
-    if not entry.obsolete:
-        lines += [f"#: {ref}" for ref in entry.refs]
-    if entry.flags:
-        lines.append("#, " + ", ".join(entry.flags))
-    if entry.msgctxt is not None:
-        lines += _string_lines("msgctxt", entry.msgctxt, prefix)
-    lines += _string_lines("msgid", entry.msgid, prefix)
-    if entry.msgid_plural is not None:
-        lines += _string_lines("msgid_plural", entry.msgid_plural, prefix)
-        forms = entry.msgstr_plural or ["", ""]
-        for index, form in enumerate(forms):
-            lines += _string_lines(f"msgstr[{index}]", form, prefix)
-    else:
-        lines += _string_lines("msgstr", entry.msgstr, prefix)
-    return "\n".join(lines)
+def msgid(message: Message) -> str:
+    """The singular English text of a message."""
+    return message.id[0] if isinstance(message.id, list | tuple) else message.id
 
 
-def format_po(catalogue: Catalogue, title: str) -> str:
-    head = [f"# {title}", "# Generated and merged by tools/i18n.py; edit the msgstr lines only."]
-    parts = ["\n".join([*head, format_entry(Entry("", catalogue.header.msgstr))])]
-    parts += [format_entry(e) for e in catalogue.entries if not e.obsolete]
-    parts += [format_entry(e) for e in catalogue.entries if e.obsolete]
-    return "\n\n".join(parts) + "\n"
+def texts(message: Message) -> list[str]:
+    """Every translation text of a message (the forms of a plural)."""
+    found = message.string
+    return list(found) if isinstance(found, list | tuple) else [found or ""]
+
+
+def translated(message: Message) -> bool:
+    forms = texts(message)
+    return bool(forms) and all(forms)
+
+
+def messages(catalogue: Catalog) -> list[Message]:
+    """The catalogue's live messages, without the header."""
+    return [m for m in catalogue if m.id]
 
 
 # --------------------------------------------------------------------- extraction
-
-
-@dataclass
-class Extracted:
-    """The messages found in the code, and the calls that could not be read."""
-
-    entries: list[Entry]
-    dynamic: list[str]  # "path:line: code" of _() calls on a variable (e.g. enum values)
-    problems: list[str]  # "path:line: why" of calls that can never be extracted
 
 
 def python_files(roots: Iterable[Path]) -> list[Path]:
@@ -334,16 +201,6 @@ def _is_text(node: ast.AST) -> bool:
     return isinstance(node, ast.Constant) and isinstance(node.value, str)
 
 
-def has_placeholders(text: str) -> bool:
-    try:
-        return any(field is not None for _l, field, _s, _c in string.Formatter().parse(text))
-    except ValueError:
-        return False
-
-
-COMMAND_HELP = "The help of a command (its docstring): the first sentence is its summary."
-
-
 def _is_command(function: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
     """Whether Typer shows the function's docstring as help (``@app.command()``,
     ``@app.callback()``); rmpair.cli.app translates it when it loads the command."""
@@ -355,124 +212,97 @@ def _is_command(function: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
     )
 
 
-def extract(roots: Sequence[Path] | None = None) -> Extracted:
-    """Every ``_()``, ``N_()`` and ``ngettext()`` message, and the docstrings Typer
-    shows as command help, in file and line order."""
-    files = python_files(roots if roots is not None else [ROOT / s for s in SOURCES])
-    entries: dict[tuple[str | None, str], Entry] = {}
-    dynamic: list[str] = []
-    problems: list[str] = []
-    for path in files:
-        rel = _relative(path)
-        tree = ast.parse(path.read_text(encoding="utf-8"), filename=rel)
-        nodes = [
-            n
-            for n in ast.walk(tree)
-            if isinstance(n, ast.Call)
-            or (isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef) and _is_command(n))
-        ]
-        nodes.sort(key=lambda n: (n.lineno, n.col_offset))
-        for call in nodes:
-            if not isinstance(call, ast.Call):
-                doc = ast.get_docstring(call)  # cleaned as Typer cleans it
-                if doc:
-                    entry = entries.setdefault((None, doc), Entry(doc, extracted=[COMMAND_HELP]))
-                    entry.refs.append(f"{rel}:{call.lineno}")
+def extract_rmpair(
+    fileobj: Any, keywords: Any, comment_tags: Collection[str], options: Any
+) -> list[Any]:
+    """A Babel extraction method: Babel's own for Python, plus what it cannot see: the
+    docstrings Typer shows as the help of a command, and ``_()`` calls inside an
+    f-string (``f"<h2>{_('Pictures')}</h2>"``: before Python 3.12 the tokenizer Babel
+    reads hands it the whole f-string as one token). In line order."""
+    # Each found: line (None: skipped), function name (None: not a call), the text or
+    # the texts of a plural, comments.
+    found: list[Any] = list(extract_python(fileobj, keywords, comment_tags, options))
+    fileobj.seek(0)
+    for node in ast.walk(ast.parse(fileobj.read())):
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and _is_command(node):
+            doc = ast.get_docstring(node)  # cleaned as Typer cleans it
+            if doc:
+                found.append((node.lineno, None, doc, [COMMAND_HELP]))
+        elif isinstance(node, ast.JoinedStr):
+            for call in ast.walk(node):
+                if not isinstance(call, ast.Call) or not isinstance(call.func, ast.Name):
+                    continue
+                name = call.func.id
+                args = call.args[: 2 if name in PLURAL_TRANSLATORS else 1]
+                words = [a.value for a in args if isinstance(a, ast.Constant) and a.value]
+                if name in keywords and words and len(words) == len(args):
+                    found.append((call.lineno, name, tuple(words), []))
+    return sorted(found, key=lambda item: item[0] or 0)  # Babel gives no line for what it skips
+
+
+def extract(roots: Sequence[Path] | None = None) -> Catalogue:
+    """The template: every ``_()``, ``N_()`` and ``ngettext()`` message, and the
+    docstrings Typer shows as command help, in file and line order."""
+    template = new_catalogue()
+    for path in python_files(roots if roots is not None else [ROOT / s for s in SOURCES]):
+        where = _relative(path)
+        for line, message, comments, context in extract_from_file(extract_rmpair, path, KEYWORDS):
+            template.add(
+                message, locations=[(where, line)], auto_comments=comments, context=context
+            )
+    return template
+
+
+def untranslatable(roots: Sequence[Path] | None = None) -> list[str]:
+    """``path:line: why`` of each call Babel skips with at most a warning, though its
+    text would reach a person in English: an f-string inside ``_()`` (its words
+    change with the values), ``ngettext()`` without two literal texts, an empty text,
+    and one singular given two different plurals."""
+    found: list[tuple[str, int, str]] = []
+    plurals: dict[str, str] = {}
+    for path in python_files(roots if roots is not None else [ROOT / s for s in SOURCES]):
+        where = _relative(path)
+        for call in ast.walk(ast.parse(path.read_text(encoding="utf-8"), filename=where)):
+            if not isinstance(call, ast.Call) or not isinstance(call.func, ast.Name):
                 continue
-            name = _call_name(call)
-            if not isinstance(call.func, ast.Name):
+            name = call.func.id
+            plural = name in PLURAL_TRANSLATORS
+            if not call.args or not (plural or name in TRANSLATORS):
                 continue
-            where = f"{rel}:{call.lineno}"
-            if name in TRANSLATORS:
-                if not call.args:
+            args = call.args[:2] if plural else call.args[:1]
+            if any(isinstance(a, ast.JoinedStr) for a in args):
+                why = f"an f-string inside {name}() cannot be translated"
+            elif plural and (len(args) < 2 or not all(_is_text(a) for a in args)):
+                why = f"{name}() needs two literal strings"
+            elif any(isinstance(a, ast.Constant) and a.value == "" for a in args):
+                why = "an empty message"
+            elif plural:
+                one, many = (str(a.value) for a in args if isinstance(a, ast.Constant))
+                if plurals.setdefault(one, many) == many:
                     continue
-                arg = call.args[0]
-                if isinstance(arg, ast.JoinedStr):
-                    problems.append(f"{where}: an f-string inside {name}() cannot be translated")
-                    continue
-                if not isinstance(arg, ast.Constant) or not isinstance(arg.value, str):
-                    dynamic.append(f"{where}: {ast.unparse(call)}")
-                    continue
-                msgid, plural = arg.value, None
-            elif name in PLURAL_TRANSLATORS:
-                if len(call.args) < 2 or not all(_is_text(a) for a in call.args[:2]):
-                    problems.append(f"{where}: ngettext() needs two literal strings")
-                    continue
-                first, second = call.args[0], call.args[1]
-                assert isinstance(first, ast.Constant) and isinstance(second, ast.Constant)
-                msgid, plural = str(first.value), str(second.value)
+                why = f"{one!r} has two different plural forms"
             else:
                 continue
-            if not msgid:
-                problems.append(f"{where}: an empty message")
-                continue
-            entry = entries.get((None, msgid))
-            if entry is None:
-                entry = Entry(msgid, msgid_plural=plural)
-                if has_placeholders(msgid) or (plural and has_placeholders(plural)):
-                    entry.flags.append("python-brace-format")
-                entries[(None, msgid)] = entry
-            elif plural is not None and entry.msgid_plural not in (None, plural):
-                problems.append(f"{where}: '{msgid}' has two different plural forms")
-            if entry.msgid_plural is None and plural is not None:
-                entry.msgid_plural = plural
-            entry.refs.append(where)
-    return Extracted(list(entries.values()), dynamic, problems)
-
-
-def template_catalogue(extracted: Extracted) -> Catalogue:
-    return Catalogue(Entry("", header_text(None)), extracted.entries)
+            found.append((where, call.lineno, why))
+    return [f"{where}:{line}: {why}" for where, line, why in sorted(found)]
 
 
 # --------------------------------------------------------------------- merging
 
 
-def _carry_over(entry: Entry, source: Entry, fuzzy: bool) -> None:
-    entry.msgstr = source.msgstr
-    if entry.msgid_plural is not None:
-        forms = list(source.msgstr_plural) or ([source.msgstr] * 2 if source.msgstr else [])
-        entry.msgstr_plural = forms
-    entry.comments = list(source.comments)
-    keep = [f for f in source.flags if f == "fuzzy"]
-    if fuzzy and "fuzzy" not in keep:
-        keep.append("fuzzy")
-    entry.flags = keep + [f for f in entry.flags if f != "fuzzy"]
-
-
-def merge(old: Catalogue, template: Catalogue, lang: str) -> Catalogue:
-    """The template's messages with ``old``'s translations; a new message close to an
-    old one starts with that translation, marked fuzzy; messages gone from the code are
-    kept at the end as obsolete, so their translation is not lost."""
-    previous = {e.key: e for e in old.entries}
-    used: set[tuple[str | None, str]] = set()
-    candidates = {e.msgid: e for e in old.entries if e.translated}
-    merged: list[Entry] = []
-    for source in template.live():
-        entry = Entry(
-            source.msgid,
-            msgid_plural=source.msgid_plural,
-            msgctxt=source.msgctxt,
-            refs=list(source.refs),
-            flags=[f for f in source.flags if f != "fuzzy"],
-            extracted=list(source.extracted),
-        )
-        known = previous.get(entry.key)
-        if known is not None:
-            _carry_over(entry, known, fuzzy=False)
-            used.add(entry.key)
-        else:
-            close = difflib.get_close_matches(entry.msgid, list(candidates), n=1, cutoff=0.8)
-            if close:
-                _carry_over(entry, candidates[close[0]], fuzzy=True)
-            elif entry.msgid_plural is not None:
-                entry.msgstr_plural = ["", ""]
-        merged.append(entry)
-    gone = [e for e in old.entries if e.key not in used and e.translated]
-    for entry in gone:
-        entry.obsolete = True
-        entry.refs = []
-    header = Entry("", header_text(lang))
-    return Catalogue(header, merged + gone)
+def merge(old: Catalog, template: Catalog) -> Catalog:
+    """Babel's update of ``old`` from ``template``: every message keeps its
+    translation; a new message close to an old one starts with that translation,
+    marked fuzzy; messages gone from the code stay at the end as obsolete (``#~``) if
+    they were translated, and one that comes back gets its translation again."""
+    for key, message in list(old.obsolete.items()):
+        if template.get(message.id, message.context) is not None:
+            del old.obsolete[key]
+            old[message.id] = message
+    old.update(template, update_header_comment=False, update_creation_date=False)
+    for key in [k for k, m in old.obsolete.items() if not translated(m)]:
+        del old.obsolete[key]
+    return old
 
 
 def addresses_reader(text: str) -> bool:
@@ -485,83 +315,22 @@ def says_du(text: str) -> bool:
     return bool(INFORMAL_RE.search(text))
 
 
-def merge_overlay(old: Catalogue, base: Catalogue, lang: str) -> Catalogue:
+def merge_overlay(old: Catalog, base: Catalog) -> Catalog:
     """A formal overlay: the base's messages that address the reader, plus any the
-    overlay already overrides; each keeps its translation (new ones start empty)."""
-    previous = {e.key: e for e in old.entries}
-    entries: list[Entry] = []
-    kept: set[tuple[str | None, str]] = set()
-    for source in base.live():
-        known = previous.get(source.key)
-        needed = source.translated and any(addresses_reader(t) for t in source.texts())
-        if not needed and (known is None or not known.translated):
-            continue
-        entry = Entry(
-            source.msgid,
-            msgid_plural=source.msgid_plural,
-            msgctxt=source.msgctxt,
-            refs=list(source.refs),
-            flags=[f for f in source.flags if f != "fuzzy"],
-        )
-        if known is not None and known.translated:
-            _carry_over(entry, known, fuzzy=False)
-        elif entry.msgid_plural is not None:
-            entry.msgstr_plural = ["", ""]
-        entries.append(entry)
-        kept.add(entry.key)
-    gone = [e for e in old.entries if e.key not in kept and e.translated]
-    for entry in gone:
-        entry.obsolete = True
-        entry.refs = []
-    return Catalogue(Entry("", header_text(lang)), entries + gone)
-
-
-# --------------------------------------------------------------------- MO writing
-
-
-def compile_mo(catalogue: Catalogue) -> bytes:
-    """The GNU MO file of a catalogue: translated, non-fuzzy messages and the header.
-
-    Layout (little-endian): magic, revision 0, count N, offset of the originals table,
-    offset of the translations table, hash table size 0 and offset; then the two
-    tables of (length, offset) pairs, then the NUL-terminated strings. Keys are
-    sorted by their bytes, as GNU gettext's binary search expects.
-    """
-    pairs: dict[bytes, bytes] = {b"": catalogue.header.msgstr.encode("utf-8")}
-    for entry in catalogue.live():
-        if entry.fuzzy or not entry.translated:
-            continue
-        key = entry.msgid
-        if entry.msgid_plural is not None:
-            key += "\0" + entry.msgid_plural
-            value = "\0".join(entry.msgstr_plural)
-        else:
-            value = entry.msgstr
-        if entry.msgctxt is not None:
-            key = entry.msgctxt + "\x04" + key
-        pairs[key.encode("utf-8")] = value.encode("utf-8")
-    keys = sorted(pairs)
-    count = len(keys)
-    originals_at = 7 * 4
-    translations_at = originals_at + count * 8
-    strings_at = translations_at + count * 8
-    ids = b""
-    strs = b""
-    id_table: list[tuple[int, int]] = []
-    str_table: list[tuple[int, int]] = []
-    for key in keys:
-        id_table.append((len(key), len(ids)))
-        ids += key + b"\0"
-    for key in keys:
-        value = pairs[key]
-        str_table.append((len(value), len(strs)))
-        strs += value + b"\0"
-    out = struct.pack("<7I", 0x950412DE, 0, count, originals_at, translations_at, 0, strings_at)
-    for length, offset in id_table:
-        out += struct.pack("<2I", length, strings_at + offset)
-    for length, offset in str_table:
-        out += struct.pack("<2I", length, strings_at + len(ids) + offset)
-    return out + ids + strs
+    overlay already overrides, merged as ``merge`` does (new ones start empty)."""
+    wanted = new_catalogue()
+    for message in messages(base):
+        known = old.get(message.id, message.context)
+        needed = translated(message) and any(addresses_reader(t) for t in texts(message))
+        if needed or (known is not None and translated(known)):
+            wanted.add(
+                message.id,
+                locations=message.locations,
+                flags=message.flags - {"fuzzy"},
+                auto_comments=message.auto_comments,
+                context=message.context,
+            )
+    return merge(old, wanted)
 
 
 # --------------------------------------------------------------------- checks
@@ -581,11 +350,6 @@ def languages() -> list[str]:
     return sorted(found, key=lambda lang: (lang in OVERLAYS, lang))
 
 
-def load(path: Path) -> Catalogue:
-    """Read a PO file."""
-    return parse_po(path.read_text(encoding="utf-8"), _relative(path))
-
-
 def placeholders(text: str) -> list[str] | None:
     """The ``{names}`` a message fills with ``str.format``, sorted (None: not a format)."""
     try:
@@ -594,19 +358,20 @@ def placeholders(text: str) -> list[str] | None:
         return None
 
 
-def entry_problems(entry: Entry) -> list[str]:
-    """What is wrong with one translated entry: placeholders that differ from the
-    English, or an empty plural form."""
+def entry_problems(message: Message) -> list[str]:
+    """What is wrong with one translated message: placeholders that differ from the
+    English, or that a plural form does not take from either English form."""
     problems: list[str] = []
-    sources = [entry.msgid] + ([entry.msgid_plural] if entry.msgid_plural else [])
-    wanted = placeholders(entry.msgid)
-    for text in entry.texts():
+    plural = isinstance(message.id, list | tuple)
+    sources = list(message.id) if plural else [msgid(message)]
+    wanted = placeholders(sources[0])
+    for text in texts(message):
         if not text:
             continue
         got = placeholders(text)
-        if wanted is not None and entry.msgid_plural is None and got != wanted:
+        if not plural and wanted is not None and got != wanted:
             problems.append(f"placeholders {got} differ from the English {wanted}")
-        elif entry.msgid_plural is not None:
+        elif plural:
             allowed = set().union(*(placeholders(s) or [] for s in sources))
             if got is None or not set(got) <= allowed:
                 problems.append(f"placeholders {got} are not among {sorted(allowed)}")
@@ -614,40 +379,41 @@ def entry_problems(entry: Entry) -> list[str]:
 
 
 def check_catalogue(
-    catalogue: Catalogue, wanted: Iterable[Entry], *, overlay: bool = False
+    catalogue: Catalog, wanted: Iterable[Message], *, overlay: bool = False
 ) -> list[str]:
     """Messages of ``wanted`` that are missing, untranslated or fuzzy in ``catalogue``,
     and translations whose placeholders do not fit. An overlay only needs the messages
     it lists."""
-    have = catalogue.by_key()
     problems: list[str] = []
     for source in wanted:
-        entry = have.get(source.key)
-        if entry is None:
-            if not overlay:
-                problems.append(f"missing: {source.msgid!r}")
+        if not source.id:
             continue
-        if not entry.translated:
-            problems.append(f"untranslated: {source.msgid!r}")
-        elif entry.fuzzy:
-            problems.append(f"fuzzy: {source.msgid!r}")
-        problems += [f"{p}: {source.msgid!r}" for p in entry_problems(entry)]
+        message = catalogue.get(source.id, source.context)
+        text = msgid(source)
+        if message is None:
+            if not overlay:
+                problems.append(f"missing: {text!r}")
+            continue
+        if not translated(message):
+            problems.append(f"untranslated: {text!r}")
+        elif message.fuzzy:
+            problems.append(f"fuzzy: {text!r}")
+        problems += [f"{p}: {text!r}" for p in entry_problems(message)]
     return problems
 
 
-def check_overlay(overlay: Catalogue, base: Catalogue) -> list[str]:
+def check_overlay(overlay: Catalog, base: Catalog) -> list[str]:
     """Every base message that says "du" has a translation in the overlay, and none of
     the overlay's translations says "du"."""
-    have = overlay.by_key()
     problems: list[str] = []
-    for entry in base.live():
-        if entry.translated and any(addresses_reader(t) for t in entry.texts()):
-            formal = have.get(entry.key)
-            if formal is None or not formal.translated or formal.fuzzy:
-                problems.append(f"needs a formal form: {entry.msgid!r}")
-    for entry in overlay.live():
-        if any(says_du(t) for t in entry.texts()):
-            problems.append(f"says 'du' in the formal catalogue: {entry.msgid!r}")
+    for message in messages(base):
+        if translated(message) and any(addresses_reader(t) for t in texts(message)):
+            formal = overlay.get(message.id, message.context)
+            if formal is None or not translated(formal) or formal.fuzzy:
+                problems.append(f"needs a formal form: {msgid(message)!r}")
+    for message in messages(overlay):
+        if any(says_du(t) for t in texts(message)):
+            problems.append(f"says 'du' in the formal catalogue: {msgid(message)!r}")
     return problems
 
 
@@ -875,55 +641,104 @@ def _write(path: Path, data: bytes) -> bool:
     return True
 
 
-def cmd_extract() -> Extracted:
-    extracted = extract()
-    text = format_po(template_catalogue(extracted), "Messages of rmpair (the template).")
-    if _write(POT, text.encode("utf-8")):
-        print(f"wrote {_relative(POT)} ({len(extracted.entries)} messages)")
-    for problem in extracted.problems:
+def cmd_extract() -> Catalogue:
+    template = extract()
+    if _write(POT, format_po(template, "Messages of rmpair (the template).")):
+        print(f"wrote {_relative(POT)} ({len(messages(template))} messages)")
+    for problem in untranslatable():
         print(f"problem: {problem}", file=sys.stderr)
-    return extracted
+    return template
+
+
+def _title(lang: str) -> str:
+    name = LANGUAGE_NAMES.get(lang, lang)
+    if lang in OVERLAYS:
+        return f"{name}: only what differs from {OVERLAYS[lang]}."
+    return f"{name} messages of rmpair."
+
+
+def _save(catalogues: Mapping[str, Catalog], verb: str) -> None:
+    for lang, catalogue in catalogues.items():
+        if _write(po_path(lang), format_po(catalogue, _title(lang))):
+            print(f"{verb} {_relative(po_path(lang))}")
 
 
 def cmd_update() -> None:
-    extracted = cmd_extract()
-    template = template_catalogue(extracted)
-    merged: dict[str, Catalogue] = {}
-    for lang in languages():
-        path = po_path(lang)
-        old = load(path)
-        title = f"{LANGUAGE_NAMES.get(lang, lang)} messages of rmpair."
+    old = {lang: load(po_path(lang)) for lang in languages()}  # all readable, or no writing
+    template = cmd_extract()
+    for lang, catalogue in old.items():
         if lang in OVERLAYS:
-            base = merged.get(OVERLAYS[lang]) or load(po_path(OVERLAYS[lang]))
-            new = merge_overlay(old, base, lang)
-            title = f"{LANGUAGE_NAMES.get(lang, lang)}: only what differs from {OVERLAYS[lang]}."
+            merge_overlay(catalogue, old[OVERLAYS[lang]])  # the base is merged already
         else:
-            new = merge(old, template, lang)
-        merged[lang] = new
-        if _write(path, format_po(new, title).encode("utf-8")):
-            print(f"merged {_relative(path)}")
+            merge(catalogue, template)
+    _save(old, "merged")
+
+
+def apply_translations(base: Catalog, overlay: Catalog, given: Mapping[str, Any]) -> list[str]:
+    """Fill in translations written elsewhere (e.g. while another branch changed the
+    catalogues): ``{"msgid": "du text"}`` or ``{"msgid": ["du text", "Sie text"]}``.
+    Each becomes a checked translation (no longer fuzzy); the overlay first takes up
+    the messages whose new text addresses the reader. Returns what was not applied."""
+    left: list[str] = []
+    formal: dict[str, str] = {}
+    for text, value in given.items():
+        forms = [value] if isinstance(value, str) else value
+        message = base.get(text)
+        if not isinstance(forms, list) or not 1 <= len(forms) <= 2:
+            left.append(f"not a text or [du, Sie]: {text!r}")
+        elif message is None:
+            left.append(f"not in the catalogue (run update first): {text!r}")
+        elif isinstance(message.id, list | tuple):
+            left.append(f"a plural: fill in its msgstr[0] and msgstr[1] by hand: {text!r}")
+        else:
+            message.string, message.previous_id = forms[0], []
+            message.flags.discard("fuzzy")
+            if len(forms) == 2:
+                formal[text] = forms[1]
+    merge_overlay(overlay, base)
+    for text, value in formal.items():
+        message = overlay.get(text)
+        if message is None:
+            left.append(f"the formal catalogue does not need it (no du in it): {text!r}")
+            continue
+        message.string, message.previous_id = value, []
+        message.flags.discard("fuzzy")
+    return left
+
+
+def cmd_apply(paths: Sequence[str]) -> int:
+    overlay_lang, base_lang = next(iter(OVERLAYS.items()))
+    base, overlay = load(po_path(base_lang)), load(po_path(overlay_lang))
+    catalogues = {base_lang: base, overlay_lang: overlay}
+    left: list[str] = []
+    for name in paths:
+        given = json.loads(Path(name).read_text(encoding="utf-8"))
+        left += [f"{name}: {line}" for line in apply_translations(base, overlay, given)]
+    _save(catalogues, "filled")
+    for line in left:
+        print(line)
+    return 1 if left else 0
 
 
 def cmd_compile() -> None:
     for lang in languages():
-        data = compile_mo(load(po_path(lang)))
-        if _write(mo_path(lang), data):
+        if _write(mo_path(lang), compile_mo(load(po_path(lang)))):
             print(f"compiled {_relative(mo_path(lang))}")
 
 
 def check_all() -> list[str]:
     """Every problem ``check`` reports, as lines."""
-    extracted = extract()
-    problems = [f"code: {p}" for p in extracted.problems]
+    problems = [f"code: {p}" for p in untranslatable()]
+    template = extract()
     for lang in languages():
         catalogue = load(po_path(lang))
         where = _relative(po_path(lang))
         if lang in OVERLAYS:
             base = load(po_path(OVERLAYS[lang]))
-            found = check_catalogue(catalogue, base.live(), overlay=True)
+            found = check_catalogue(catalogue, messages(base), overlay=True)
             found += check_overlay(catalogue, base)
         else:
-            found = check_catalogue(catalogue, extracted.entries)
+            found = check_catalogue(catalogue, messages(template))
         problems += [f"{where}: {p}" for p in found]
         mo = mo_path(lang)
         if not mo.exists() or mo.read_bytes() != compile_mo(catalogue):
@@ -947,23 +762,29 @@ def cmd_lint() -> int:
 
 def main(argv: Sequence[str]) -> int:
     command = argv[0] if argv else "all"
-    if command == "extract":
-        cmd_extract()
-    elif command == "update":
-        cmd_update()
-    elif command == "compile":
-        cmd_compile()
-    elif command == "check":
-        return cmd_check()
-    elif command == "lint":
-        return cmd_lint()
-    elif command == "all":
-        cmd_update()
-        cmd_compile()
-        return cmd_check()
-    else:
-        print(__doc__, file=sys.stderr)
-        return 2
+    try:
+        if command == "extract":
+            cmd_extract()
+        elif command == "update":
+            cmd_update()
+        elif command == "compile":
+            cmd_compile()
+        elif command == "check":
+            return cmd_check()
+        elif command == "lint":
+            return cmd_lint()
+        elif command == "apply":
+            return cmd_apply(argv[1:])
+        elif command == "all":
+            cmd_update()
+            cmd_compile()
+            return cmd_check()
+        else:
+            print(__doc__, file=sys.stderr)
+            return 2
+    except Unreadable as error:  # e.g. merge conflict markers left in a .po file
+        print(f"{error} (a merge conflict left in it?); nothing was written", file=sys.stderr)
+        return 1
     return 0
 
 
