@@ -105,10 +105,13 @@ def test_german_help_and_errors_are_german_throughout(tmp_path: Path) -> None:
     german = {"RMPAIR_LANG": "de"}
     done = run("--help", home=tmp_path, extra=german)
     assert done.returncode == 0
-    for english in ("Usage:", "Options", "Commands", "Show this message and exit."):
+    for english in ("Usage:", "Options", "Commands", "Show this message and exit.", "[OPTIONS]"):
         assert english not in done.stdout
     for word in ("Aufruf:", "Optionen", "Befehle", "Diese Hilfe zeigen und beenden."):
         assert word in done.stdout
+    assert "rmpair [OPTIONEN] BEFEHL [ARGUMENTE]..." in done.stdout
+    topic_add = run("topic", "add", "--help", home=tmp_path, extra=german).stdout
+    assert "rmpair topic add [OPTIONEN]" in topic_add and "[OPTIONS]" not in topic_add
     done = run("status", "--bogus", home=tmp_path, extra=german)
     assert done.returncode == 2
     assert "Fehler" in done.stderr and "Diese Option gibt es nicht: --bogus" in done.stderr

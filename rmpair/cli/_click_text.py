@@ -42,6 +42,8 @@ RICH_CONSTANTS = {
 }
 
 USAGE = N_("Usage:")
+# The placeholders Click puts after the command in a usage line.
+USAGE_PLACEHOLDERS = (N_("COMMAND [ARGS]..."), N_("[OPTIONS]"))
 HELP_TEXT = N_("Show this message and exit.")
 
 # Click's fixed English error sentences a user meets, as patterns, and their msgids.
@@ -110,6 +112,8 @@ def _wrap_rendering(rich_utils: Any) -> None:
 
     class Formatter(HelpFormatter):
         def write_usage(self, prog: str, args: str = "", prefix: str | None = None) -> None:
+            for placeholder in USAGE_PLACEHOLDERS:
+                args = args.replace(placeholder, _(placeholder))
             super().write_usage(prog, args, _(USAGE) + " " if prefix is None else prefix)
 
     format_help, format_error = rich_utils.rich_format_help, rich_utils.rich_format_error
