@@ -21,13 +21,13 @@ from typing import Any
 
 import icalendar
 import pytest
+from ics_parse import unfold
+from icslint import lint
 from typer.testing import CliRunner
 
 from rmpair.cli.app import app
 from rmpair.errors import UserError
 from rmpair.export.calendar import EXPORTS_FILE, export_key
-from rmpair.export.ics_parse import unfold
-from rmpair.export.icslint import lint
 from rmpair.journal import Journal
 from rmpair.model.records import Cadence, Direction, PrepItem, Role, Session, SessionKind, Topic
 from rmpair.store.home import Home

@@ -21,6 +21,7 @@ from rmpair.export.ics_model import (
     IcsEvent,
     Recurrence,
     Slot,
+    steady,
     to_utc,
     zone_of,
 )
@@ -164,7 +165,10 @@ def build_series(
 
     * cancelled slot on an occurrence -> EXDATE; cancelled elsewhere -> nothing;
     * slot that differs from the series (moved, other length, summary, description or
-      location) -> override with RECURRENCE-ID = the occurrence;
+      location) -> override with RECURRENCE-ID = the occurrence; so is a slot on an
+      occurrence that is not ``steady`` (it starts or ends in a gap or a repeated hour,
+      or a clock change falls inside it), because clients place such an occurrence of a
+      rule differently, while an override's own start and end read the same everywhere;
     * slot on no occurrence -> single event with UID ``<series_uid>-<key>``;
     * occurrence without any slot -> EXDATE, so the calendar never shows a session the
       journal does not have.
@@ -242,6 +246,7 @@ def build_series(
                 or slot.summary != series_summary
                 or slot.description != series_description
                 or slot.location != location
+                or not steady(by_instant[instant], minutes)
             ):
                 events.append(
                     IcsEvent(
