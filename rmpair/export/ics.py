@@ -192,6 +192,16 @@ def _alarm(alarm: Alarm) -> VAlarm:
     return component
 
 
+def _in_utc(event: IcsEvent) -> bool:
+    """Whether a single event or override is written in UTC: its start or end falls into
+    a repeated hour of its zone (an aware value never lies in a gap)."""
+    zone = zone_of(event.start)
+    if event.rrule is not None or zone is None:
+        return False
+    ends = (_in_zone(event.start, zone), _in_zone(_end(event), zone))
+    return not all(clear_wall_time(local) for local in ends)
+
+
 def _add_times(component: Event, event: IcsEvent, zone: ZoneInfo | None) -> None:
     """DTSTART and DTEND (or DURATION) of ``event``.
 
@@ -209,7 +219,7 @@ def _add_times(component: Event, event: IcsEvent, zone: ZoneInfo | None) -> None
             component.add("DURATION", timedelta(minutes=event.minutes))
         return
     start, end = _in_zone(event.start, zone), _in_zone(_end(event), zone)
-    if not (clear_wall_time(start) and clear_wall_time(end)):
+    if _in_utc(event):
         start, end = start.astimezone(UTC), end.astimezone(UTC)
     component.add("DTSTART", start)
     component.add("DTEND", end)
@@ -283,7 +293,9 @@ def render(calendar: IcsCalendar) -> bytes:
     root.add("NAME", _text(calendar.name))
     root.add("X-WR-CALNAME", _text(calendar.name))
     start_zones = {_zone_key(event.start) for event in events}
-    if len(start_zones) == 1:
+    # recurring-ical-events moves UTC times into X-WR-TIMEZONE and loses which pass
+    # through a repeated hour they meant, so a file with such a time goes without it.
+    if len(start_zones) == 1 and not any(_in_utc(event) for event in events):
         (only,) = start_zones
         if only is not None:
             root.add("X-WR-TIMEZONE", _text(only))
