@@ -47,7 +47,7 @@ INTEROP_DIR = Path(__file__).parent / "interop"
 NODE_PACKAGES = ("ical.js", "node-ical")
 PY_PACKAGES = {
     "vobject": "vobject==0.9.9",
-    "icalendar": "icalendar>=6",
+    "icalendar": "icalendar>=7",
     "recurring_ical_events": "recurring-ical-events==3.8.2",
 }
 MIN_NODE_MAJOR = 18  # Debian 12 ships Node 18
