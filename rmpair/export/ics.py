@@ -61,11 +61,13 @@ class _Text(vText):
         return b"\\\\".join(vText(piece).to_ical() for piece in str(self).split("\\"))
 
 
+# TEXT cannot hold control characters; a tab and a line break are kept.
+_CONTROLS = {code: None for code in (*range(0x20), 0x7F) if chr(code) not in "\t\n"}
+
+
 def _text(value: str) -> _Text:
-    """``value`` as TEXT: line breaks as LF, other control characters dropped (TEXT
-    cannot hold them; a tab is kept)."""
-    value = value.replace("\r\n", "\n").replace("\r", "\n")
-    return _Text("".join(c for c in value if c in "\t\n" or not (ord(c) < 0x20 or c == "\x7f")))
+    """``value`` as TEXT: line breaks as LF, other control characters dropped."""
+    return _Text(value.replace("\r\n", "\n").replace("\r", "\n").translate(_CONTROLS))
 
 
 # ------------------------------------------------------------------ date helpers
