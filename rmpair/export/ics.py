@@ -14,10 +14,12 @@ a file. Re-imports must update instead of duplicating (stable UIDs, ``SEQUENCE``
 ``DTSTAMP``), and a series must keep its local wall-clock time across DST changes,
 which needs a ``TZID`` on every date-time and a matching, correct ``VTIMEZONE``.
 
-Clock changes: a series' ``EXDATE`` and ``RECURRENCE-ID`` name an occurrence by the
-wall-clock time its rule gives it, even when that time falls into a gap, because every
-client resolves both the same way; a single event or override whose start or end is in
-a gap or a repeated hour is written in UTC, which every client reads the same.
+Clock changes: clients place a rule's wall time in a gap or a repeated hour
+differently, so ``build_series`` never lets a rule generate one. Still, an EXDATE or
+RECURRENCE-ID names an occurrence by the wall time its rule gives it (02:15 in a gap,
+not the 02:45 its instant reads as), which every client matches; and a single event or
+override whose start or end falls into a repeated hour is written in UTC, which every
+client reads as the same instant.
 """
 
 from __future__ import annotations
@@ -243,7 +245,7 @@ def _event(event: IcsEvent, master: IcsEvent | None) -> Event:
         component.add("RECURRENCE-ID", rid)
     if event.rrule is not None:
         _check_synchronised(event)
-        component.add("RRULE", _rrule(event.rrule, _in_zone(event.start, zone)))
+        component.add("RRULE", _rrule(event.rrule, event.start))  # the wall time it generates
         walls = _rule_walls(event, event.exdates)
         # One EXDATE per line: several importers only read the first value of a list.
         for excluded in sorted(event.exdates, key=to_utc):
