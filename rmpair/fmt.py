@@ -195,12 +195,30 @@ def date_time(moment: dt.datetime, lang: str | None = None, *, weekday: bool = T
     )
 
 
-def time_span(start: dt.datetime, end: dt.datetime, lang: str | None = None) -> str:
+def time_span(
+    start: dt.datetime,
+    end: dt.datetime,
+    lang: str | None = None,
+    *,
+    start_note: str = "",
+    end_note: str = "",
+) -> str:
     """A session's time: "Di., 3. Dez. 2026, 10:00–11:00"; both dates when it ends on
-    another day."""
+    another day. A note follows its time: "02:30 (UTC+02:00)–02:30 (UTC+01:00)"."""
+    first = date_time(start, lang) + (f" {start_note}" if start_note else "")
+    last = time(end) if end.date() == start.date() else date_time(end, lang)
+    last += f" {end_note}" if end_note else ""
     if end.date() == start.date():
-        return f"{date_time(start, lang)}{RANGE_DASH}{time(end)}"
-    return f"{date_time(start, lang)} {RANGE_DASH} {date_time(end, lang)}"
+        return f"{first}{RANGE_DASH}{last}"
+    return f"{first} {RANGE_DASH} {last}"
+
+
+def utc_offset(offset: dt.timedelta) -> str:
+    """A UTC offset as people read it: "UTC+02:00", "UTC+12:45", "UTC-05:00"."""
+    minutes = int(offset.total_seconds()) // 60
+    sign = "+" if minutes >= 0 else "-"
+    hours, rest = divmod(abs(minutes), 60)
+    return f"UTC{sign}{hours:02d}:{rest:02d}"
 
 
 def compact(moment: dt.datetime, lang: str | None = None) -> str:

@@ -12,8 +12,11 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import re
 import shutil
+import subprocess
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,13 +24,13 @@ from typing import Any
 
 import icalendar
 import pytest
+from ics_parse import unfold
+from icslint import lint
 from typer.testing import CliRunner
 
 from rmpair.cli.app import app
 from rmpair.errors import UserError
 from rmpair.export.calendar import EXPORTS_FILE, export_key
-from rmpair.export.ics_parse import unfold
-from rmpair.export.icslint import lint
 from rmpair.journal import Journal
 from rmpair.model.records import Cadence, Direction, PrepItem, Role, Session, SessionKind, Topic
 from rmpair.store.home import Home
@@ -552,3 +555,41 @@ def test_export_is_a_group(cli: CliRunner) -> None:
     result = cli.invoke(app, ["export", "--help"])
     assert result.exit_code == 0
     assert re.search(r"\bics\s+Write the sessions", result.stdout)
+
+
+def test_icalendar_loads_only_when_a_calendar_is_exported(tmp_path: Path) -> None:
+    """``rmpair status`` must not pay for the calendar writer; ``export ics`` uses it."""
+    folder, home = tmp_path / "j", tmp_path / "home"
+    with Journal.init(
+        folder,
+        me="Alex",
+        role=Role.MENTEE,
+        partner="Sam",
+        start=dt.date(2026, 11, 2),
+        tz="Europe/Berlin",
+        home=Home(home),
+    ) as journal:
+        journal.sessions.plan_session(dt.datetime(2026, 11, 10, 17, 30))
+    script = """
+import runpy, sys
+sys.argv = ["rmpair", *sys.argv[1:]]
+try:
+    runpy.run_module("rmpair", run_name="__main__")
+except SystemExit:
+    pass
+print(any(m.split(".")[0] == "icalendar" for m in sys.modules), file=sys.stderr)
+"""
+    env = {**os.environ, "RMPAIR_HOME": str(home), "RMPAIR_JOURNAL": str(folder)}
+    loaded = {}
+    for command in (["status"], ["export", "ics", "-o", str(tmp_path / "out.ics")]):
+        result = subprocess.run(
+            [sys.executable, "-c", script, *command],
+            capture_output=True,
+            text=True,
+            env=env,
+            check=True,
+            timeout=120,
+        )
+        loaded[command[0]] = result.stderr.strip().splitlines()[-1]
+    assert loaded == {"status": "False", "export": "True"}
+    assert (tmp_path / "out.ics").read_bytes().startswith(b"BEGIN:VCALENDAR\r\n")

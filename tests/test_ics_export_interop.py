@@ -31,12 +31,12 @@ from zoneinfo import ZoneInfo
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from icslint import lint
 from test_ics_export import build_journal  # the shared scenario (tests/ is on sys.path)
 
 from rmpair.errors import UserError
 from rmpair.export.calendar import IcsExport
 from rmpair.export.calendar_events import PREP_MINUTES
-from rmpair.export.icslint import lint
 from rmpair.journal import Journal
 from rmpair.model.records import Cadence, Role, Session, SessionStatus
 from rmpair.store.home import Home
@@ -47,7 +47,7 @@ INTEROP_DIR = Path(__file__).parent / "interop"
 NODE_PACKAGES = ("ical.js", "node-ical")
 PY_PACKAGES = {
     "vobject": "vobject==0.9.9",
-    "icalendar": "icalendar>=6",
+    "icalendar": "icalendar>=7",
     "recurring_ical_events": "recurring-ical-events==3.8.2",
 }
 MIN_NODE_MAJOR = 18  # Debian 12 ships Node 18

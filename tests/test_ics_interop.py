@@ -28,11 +28,11 @@ from typing import Any, NoReturn
 from zoneinfo import ZoneInfo
 
 import pytest
+from icslint import lint
 
 from rmpair.export.ics import render
 from rmpair.export.ics_model import Alarm, IcsCalendar, IcsEvent, Recurrence, Slot
 from rmpair.export.ics_recurrence import build_series
-from rmpair.export.icslint import lint
 
 pytestmark = pytest.mark.interop
 

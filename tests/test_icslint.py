@@ -9,12 +9,12 @@ from zoneinfo import ZoneInfo
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from ics_parse import unfold
+from icslint import lint
 
 from rmpair.export.ics import render
 from rmpair.export.ics_model import Alarm, IcsCalendar, IcsEvent, Recurrence, Slot
-from rmpair.export.ics_parse import unfold
 from rmpair.export.ics_recurrence import build_series
-from rmpair.export.icslint import lint
 
 FIXTURES = Path(__file__).parent / "fixtures" / "ics"
 STAMP = datetime(2026, 1, 10, 9, 0, tzinfo=UTC)

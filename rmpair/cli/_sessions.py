@@ -71,20 +71,36 @@ def minutes_text(minutes: int) -> str:
 
 def when_text(session: Session, *, compact: bool = False) -> str:
     """``Tue 24 Nov 2026, 17:30–18:30`` (German: ``Di., 24. Nov. 2026, 17:30–18:30``)
-    in the session's own zone; ``compact`` is for a column: ``Tue 2026-11-24 17:30–18:30``."""
+    in the session's own zone; ``compact`` is for a column: ``Tue 2026-11-24 17:30–18:30``.
+
+    A time the clock shows twice that night (or skips) gets its UTC offset, so a session
+    from 02:30 to 02:30 the second time reads "02:30 (UTC+02:00)–02:30 (UTC+01:00)".
+    """
     from rmpair import fmt
-    from rmpair.domain.session_times import local_end
+    from rmpair.domain.session_times import ambiguous, local_end, utc_offset
 
     if session.start is None:
         return "?"
     end = local_end(session)
+    start_note, end_note = (
+        f"({fmt.utc_offset(utc_offset(moment, session.tz))})"
+        if ambiguous(moment, session.tz)
+        else ""
+        for moment in (session.start, end)
+    )
     if compact:
-        return f"{fmt.compact(session.start)}{fmt.RANGE_DASH}{fmt.time(end)}"
-    return fmt.time_span(session.start, end)
+        first = fmt.compact(session.start) + (f" {start_note}" if start_note else "")
+        last = fmt.time(end) + (f" {end_note}" if end_note else "")
+        return f"{first}{fmt.RANGE_DASH}{last}"
+    return fmt.time_span(session.start, end, start_note=start_note, end_note=end_note)
 
 
-def _iso(value: dt.datetime | None) -> str | None:
-    return value.isoformat(timespec="minutes") if value is not None else None
+def _iso(value: dt.datetime | None, tz: str) -> str | None:
+    """A wall-clock time for JSON, with its UTC offset where the time alone is
+    ambiguous (see ``wall_iso``)."""
+    from rmpair.domain.session_times import wall_iso
+
+    return wall_iso(value, tz) if value is not None else None
 
 
 def over_text(box: Timebox) -> str:
@@ -122,12 +138,12 @@ def session_json(journal: Journal, session: Session) -> dict[str, Any]:
         "title": journal.sessions.session_title(session),
         "kind": session.kind.value,
         "status": session.status.value,
-        "start": _iso(session.start),
-        "end": _iso(local_end(session)) if session.start else None,
+        "start": _iso(session.start, session.tz),
+        "end": _iso(local_end(session), session.tz) if session.start else None,
         "tz": session.tz,
         "minutes": session.minutes,
         "direction": session.direction.value,
-        "planned_start": _iso(session.planned_start),
+        "planned_start": _iso(session.planned_start, session.tz),
         "moved": was_moved(session),
         "series": session.series or None,
         "theme": session.theme or None,
@@ -141,9 +157,20 @@ def session_json(journal: Journal, session: Session) -> dict[str, Any]:
 
 
 def agenda_json(journal: Journal, session: Session) -> list[dict[str, Any]]:
+    from rmpair.clock import zone
+    from rmpair.domain.session_times import start_utc
+
     items = journal.agenda.items(session.id)
     out: list[dict[str, Any]] = []
-    clock = session.start
+    # Timeboxes are elapsed minutes: count them on the instant, then read the clock.
+    where = zone(session.tz)
+    clock = start_utc(session) if session.start is not None else None
+
+    def local(instant: dt.datetime | None) -> str | None:
+        if instant is None:
+            return None
+        return _iso(instant.astimezone(where).replace(tzinfo=None), session.tz)
+
     for number, item in enumerate(items, start=1):
         begins = clock
         clock = clock + dt.timedelta(minutes=item.minutes) if clock is not None else None
@@ -153,8 +180,8 @@ def agenda_json(journal: Journal, session: Session) -> list[dict[str, Any]]:
                 "id": item.id,
                 "title": item.title,
                 "minutes": item.minutes,
-                "start": _iso(begins),
-                "end": _iso(clock),
+                "start": local(begins),
+                "end": local(clock),
                 "topic": item.topic or None,
                 "covered": item.covered,
             }
@@ -199,6 +226,18 @@ def action_line(action: dict[str, Any]) -> str:
     return f"[{mark}] {action['text']}{tail}  {action['id']}"
 
 
+def _clock(iso: str | None) -> str:
+    """An agenda item's start from its JSON: "17:35", or "02:35 (UTC+02:00)" where the
+    clock shows that time twice that night."""
+    from rmpair import fmt
+
+    if not iso:
+        return ""
+    moment = dt.datetime.fromisoformat(iso)
+    offset = moment.utcoffset()
+    return fmt.time(moment) + (f" ({fmt.utc_offset(offset)})" if offset is not None else "")
+
+
 def print_agenda(journal: Journal, session: Session, items: list[dict[str, Any]]) -> None:
     from rich.table import Table
     from rich.text import Text
@@ -216,7 +255,7 @@ def print_agenda(journal: Journal, session: Session, items: list[dict[str, Any]]
     for _n in range(4):
         table.add_column()
     for item in items:
-        clock = f"{item['start'][11:]}" if item["start"] else ""
+        clock = _clock(item["start"])
         mark = "x" if item["covered"] else " "
         table.add_row(
             f"{item['number']:>2}.",

@@ -80,8 +80,33 @@ def end_utc(session: Session) -> dt.datetime:
 
 
 def local_end(session: Session) -> dt.datetime:
-    """The wall-clock end in the session's zone (DST-correct)."""
+    """The wall-clock end in the session's zone (DST-correct): computed on the instant,
+    so 02:30 + 60 min on the night the clocks go back is 02:30 again, the second time
+    (``fold=1``; see ``ambiguous``)."""
     return end_utc(session).astimezone(zone(session.tz)).replace(tzinfo=None)
+
+
+def ambiguous(value: dt.datetime, tz: str) -> bool:
+    """Whether a wall-clock time in ``tz`` names two instants (the hour repeated when
+    the clocks go back) or none (skipped when they go forward)."""
+    local = value.replace(tzinfo=zone(tz))
+    return local.replace(fold=0).utcoffset() != local.replace(fold=1).utcoffset()
+
+
+def utc_offset(value: dt.datetime, tz: str) -> dt.timedelta:
+    """The UTC offset of a wall-clock time in ``tz``; ``value.fold`` picks the pass
+    through a repeated hour (0, the first, is how a session's start is read)."""
+    offset = value.replace(tzinfo=zone(tz)).utcoffset()
+    assert offset is not None
+    return offset
+
+
+def wall_iso(value: dt.datetime, tz: str) -> str:
+    """A wall-clock time in ``tz`` for JSON: ``2027-10-31T01:30``, and with its UTC
+    offset, ``2027-10-31T02:30+02:00``, exactly where the time alone is ``ambiguous``."""
+    if not ambiguous(value, tz):
+        return value.replace(tzinfo=None).isoformat(timespec="minutes")
+    return value.replace(tzinfo=zone(tz)).isoformat(timespec="minutes")
 
 
 MIN_ITEM_MINUTES = 2  # a fixed agenda item squeezed into a short session keeps this much

@@ -357,11 +357,11 @@ class CalendarEvents:
         by_id = {v.id: v for v in on_rule}
         out: list[IcsEvent] = []
         for event in events:
-            if event.uid == series_uid:
-                out.append(event)
+            if event.rrule is not None or event.recurrence_id is not None:
+                out.append(event)  # a master (of the series or a later stretch) or override
                 continue
-            # Two sessions planned for one date: the second is a single event, under the
-            # same UID it would have anywhere else.
+            # Two sessions planned for one date, or a session on a night no rule can
+            # name: a single event, under the same UID it would have anywhere else.
             view = by_id[event.uid.removeprefix(series_uid + "-")]
             out.append(replace(event, uid=self._uid("session", view.id), sequence=view.sequence))
         return out, leftovers

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Literal
 from zoneinfo import ZoneInfo
 
@@ -22,6 +22,8 @@ __all__ = [
     "IcsEvent",
     "Recurrence",
     "Slot",
+    "clear_wall_time",
+    "steady",
     "to_utc",
     "zone_of",
 ]
@@ -180,3 +182,25 @@ def to_utc(value: datetime) -> datetime:
     # Always compare instants in UTC: aware datetimes that share a tzinfo compare by wall
     # clock in Python, which is wrong around DST changes.
     return value.astimezone(UTC).replace(microsecond=0)
+
+
+def clear_wall_time(local: datetime) -> bool:
+    """Whether ``local``'s wall-clock time names exactly one instant in its zone.
+
+    False in a gap (the clocks go forward) and in a repeated hour (they go back). RFC
+    5545 says how to read such a time, but clients do not agree (ical.js and vobject
+    read a time in a gap with the offset after it), so where the instant matters it is
+    written in UTC instead.
+    """
+    return local.replace(fold=0).utcoffset() == local.replace(fold=1).utcoffset()
+
+
+def steady(start: datetime, minutes: int) -> bool:
+    """Whether an occurrence of a rule at ``start`` reads the same in every client.
+
+    Its wall-clock start and end must each name one instant, and no clock change may
+    fall between them: clients add a series' length to the wall clock or to the
+    instant, and only then do the two agree.
+    """
+    end = (to_utc(start) + timedelta(minutes=minutes)).astimezone(start.tzinfo)
+    return clear_wall_time(start) and clear_wall_time(end) and start.utcoffset() == end.utcoffset()

@@ -10,7 +10,7 @@ from __future__ import annotations
 import calendar as _calendar
 from collections import Counter
 from collections.abc import Iterator, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import TypeVar
 
@@ -21,6 +21,8 @@ from rmpair.export.ics_model import (
     IcsEvent,
     Recurrence,
     Slot,
+    clear_wall_time,
+    steady,
     to_utc,
     zone_of,
 )
@@ -144,6 +146,82 @@ def _single(series_uid: str, slot: Slot, sequence: int, alarm: Alarm | None) -> 
     )
 
 
+@dataclass(frozen=True)
+class _Series:
+    """What every event of one stretch of a series shares."""
+
+    uid: str
+    rule: Recurrence
+    summary: str
+    description: str
+    sequence: int
+    alarm: Alarm | None
+    stamp: datetime
+
+
+def _part_events(
+    series: _Series, part: Sequence[datetime], claimed: dict[datetime, Slot]
+) -> list[IcsEvent]:
+    """A master over the occurrences ``part`` (each claimed by a slot or not), with its
+    EXDATEs and overrides; nothing when none of them is held."""
+    held = [to_utc(o) for o in part if to_utc(o) in claimed and not claimed[to_utc(o)].cancelled]
+    if not held:
+        return []
+    by_instant = {to_utc(occurrence): occurrence for occurrence in part}
+    last_held = held[-1]
+    in_series = [o for o in part if to_utc(o) <= last_held]
+    held_slots = [claimed[instant] for instant in held]
+    minutes = _most_common([slot.minutes for slot in held_slots])
+    location = _most_common([slot.location for slot in held_slots])
+    last_local = by_instant[last_held]
+    until = datetime.combine(last_local.date(), datetime.max.time(), last_local.tzinfo)
+    rule = series.rule
+    events = [
+        IcsEvent(
+            uid=series.uid,
+            summary=series.summary,
+            description=series.description,
+            start=in_series[0],
+            minutes=minutes,
+            stamp=series.stamp,
+            sequence=series.sequence,
+            location=location,
+            rrule=Recurrence(
+                freq=rule.freq, interval=rule.interval, until=to_utc(until), byday=rule.byday
+            ),
+            exdates=tuple(
+                o for o in in_series if to_utc(o) not in claimed or claimed[to_utc(o)].cancelled
+            ),
+            alarm=series.alarm,
+        )
+    ]
+    for instant in held:
+        slot = claimed[instant]
+        if (
+            to_utc(slot.start) != instant
+            or slot.minutes != minutes
+            or slot.summary != series.summary
+            or slot.description != series.description
+            or slot.location != location
+            or not steady(by_instant[instant], minutes)
+        ):
+            events.append(
+                IcsEvent(
+                    uid=series.uid,
+                    summary=slot.summary,
+                    description=slot.description,
+                    start=slot.start,
+                    minutes=slot.minutes,
+                    stamp=slot.stamp,
+                    sequence=series.sequence,
+                    location=slot.location,
+                    recurrence_id=by_instant[instant],
+                    alarm=series.alarm,
+                )
+            )
+    return events
+
+
 def build_series(
     series_uid: str,
     slots: Sequence[Slot],
@@ -164,10 +242,17 @@ def build_series(
 
     * cancelled slot on an occurrence -> EXDATE; cancelled elsewhere -> nothing;
     * slot that differs from the series (moved, other length, summary, description or
-      location) -> override with RECURRENCE-ID = the occurrence;
+      location) -> override with RECURRENCE-ID = the occurrence; so is a slot on an
+      occurrence that is not ``steady`` (it starts or ends in a gap or a repeated hour,
+      or a clock change falls inside it), because clients place such an occurrence of a
+      rule differently, while an override's own start and end read the same everywhere;
     * slot on no occurrence -> single event with UID ``<series_uid>-<key>``;
     * occurrence without any slot -> EXDATE, so the calendar never shows a session the
-      journal does not have.
+      journal does not have;
+    * occurrence whose wall-clock time falls into a gap or a repeated hour -> no rule
+      generates it: the series stops before it and goes on after it as another master
+      with UID ``<series_uid>-from-<YYYYMMDD>`` (its first date; the first stretch
+      that shows anything keeps ``series_uid``), and a slot held there is a single.
 
     The master always ends (UNTIL) on the local day of the last occurrence that is
     held, so an endless rule does not run on beyond the journal; a whole day because
@@ -175,8 +260,8 @@ def build_series(
     a week away. Its length and location are the most common among its slots, its
     DTSTAMP the newest ``stamp`` of all slots. ``sequence`` and ``alarm`` go on every
     event; the caller raises ``sequence`` whenever the series changes, so a re-import
-    updates the events instead of adding copies. Output order: master, overrides by
-    RECURRENCE-ID, singles by start then key.
+    updates the events instead of adding copies. Output order: each master followed by
+    its overrides by RECURRENCE-ID, then singles by start then key.
     """
     if not slots:
         return ()
@@ -201,62 +286,29 @@ def build_series(
             claimed[instant] = slot
         elif not slot.cancelled:
             singles.append(slot)
-    held = sorted(instant for instant, slot in claimed.items() if not slot.cancelled)
-
+    # Clients place a rule's time in a gap or a repeated hour differently (ical.js and
+    # vobject read a gap with the offset after it, ical.js a repeated time as its second
+    # pass), and node-ical matches an EXDATE or RECURRENCE-ID there against a different
+    # instant than the occurrence it generated: no value names such an occurrence for
+    # all of them. So no rule generates one: the series stops before that night and
+    # goes on after it, and the night's session is a single event.
+    parts: list[list[datetime]] = [[]]
+    for occurrence in series_occurrences:
+        if clear_wall_time(occurrence):
+            parts[-1].append(occurrence)
+            continue
+        parts.append([])
+        stranded = claimed.pop(to_utc(occurrence), None)
+        if stranded is not None and not stranded.cancelled:
+            singles.append(stranded)
+    stamp = max(to_utc(slot.stamp) for slot in slots)
     events: list[IcsEvent] = []
-    if held:
-        last_held = held[-1]
-        in_series = [o for o in series_occurrences if to_utc(o) <= last_held]
-        held_slots = [claimed[instant] for instant in held]
-        minutes = _most_common([slot.minutes for slot in held_slots])
-        location = _most_common([slot.location for slot in held_slots])
-        last_local = by_instant[last_held]
-        until = datetime.combine(last_local.date(), datetime.max.time(), last_local.tzinfo)
-        events.append(
-            IcsEvent(
-                uid=series_uid,
-                summary=series_summary,
-                description=series_description,
-                start=in_series[0],
-                minutes=minutes,
-                stamp=max(to_utc(slot.stamp) for slot in slots),
-                sequence=sequence,
-                location=location,
-                rrule=Recurrence(
-                    freq=rule.freq,
-                    interval=rule.interval,
-                    until=to_utc(until),
-                    byday=rule.byday,
-                ),
-                exdates=tuple(
-                    o for o in in_series if to_utc(o) not in claimed or claimed[to_utc(o)].cancelled
-                ),
-                alarm=alarm,
-            )
-        )
-        for instant in held:
-            slot = claimed[instant]
-            if (
-                to_utc(slot.start) != instant
-                or slot.minutes != minutes
-                or slot.summary != series_summary
-                or slot.description != series_description
-                or slot.location != location
-            ):
-                events.append(
-                    IcsEvent(
-                        uid=series_uid,
-                        summary=slot.summary,
-                        description=slot.description,
-                        start=slot.start,
-                        minutes=slot.minutes,
-                        stamp=slot.stamp,
-                        sequence=sequence,
-                        location=slot.location,
-                        recurrence_id=by_instant[instant],
-                        alarm=alarm,
-                    )
-                )
+    for part in filter(None, parts):
+        # The first stretch that shows anything is the series; later ones are named by
+        # their first date.
+        uid = f"{series_uid}-from-{part[0]:%Y%m%d}" if events else series_uid
+        series = _Series(uid, rule, series_summary, series_description, sequence, alarm, stamp)
+        events.extend(_part_events(series, part, claimed))
     singles.sort(key=lambda s: (to_utc(s.start), s.key))
     events.extend(_single(series_uid, slot, sequence, alarm) for slot in singles)
     return tuple(events)

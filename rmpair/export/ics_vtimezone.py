@@ -2,7 +2,10 @@
 
 Kept apart from the renderer because it is its own problem: ``zoneinfo`` has no public
 transition list, so transitions are found by sampling and bisecting and then grouped
-into yearly rules that Outlook and ical.js read the same way.
+into yearly rules that Outlook and ical.js read the same way. The result is an
+``icalendar.Timezone`` built from those rules (``icalendar`` writes and escapes it);
+icalendar's own ``Timezone.from_tzinfo`` is not used because it lists transitions one
+by one, which some clients read as a zone without a rule for the years after the file.
 """
 
 from __future__ import annotations
@@ -13,8 +16,9 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from icalendar import Timezone, TimezoneDaylight, TimezoneStandard
+
 from rmpair.export.ics_model import WEEKDAYS, to_utc
-from rmpair.export.ics_text import content_line, escape_text, fmt_local, fmt_offset, fmt_utc
 
 __all__ = ["vtimezone"]
 
@@ -149,28 +153,38 @@ def _runs(transitions: Sequence[_Transition]) -> list[_Run]:
     return runs
 
 
-def _observance_lines(run: _Run, last_year: int) -> tuple[datetime, str, list[str]]:
+_Observance = TimezoneStandard | TimezoneDaylight
+
+
+def _observance(
+    daylight: bool, onset: datetime, offset_from: timedelta, offset_to: timedelta, name: str
+) -> _Observance:
+    part: _Observance = TimezoneDaylight() if daylight else TimezoneStandard()
+    part.add("DTSTART", onset)  # naive: a VTIMEZONE onset is local time
+    part.add("TZOFFSETFROM", offset_from)
+    part.add("TZOFFSETTO", offset_to)
+    part.add("TZNAME", name)
+    return part
+
+
+def _observance_of(run: _Run, last_year: int) -> tuple[datetime, bool, _Observance]:
     first = run.items[0]
-    kind = "DAYLIGHT" if first.is_dst else "STANDARD"
-    lines = [
-        f"BEGIN:{kind}",
-        content_line("DTSTART", fmt_local(first.local)),
-        content_line("TZOFFSETFROM", fmt_offset(first.offset_from)),
-        content_line("TZOFFSETTO", fmt_offset(first.offset_to)),
-        content_line("TZNAME", escape_text(first.name)),
-    ]
+    part = _observance(first.is_dst, first.local, first.offset_from, first.offset_to, first.name)
     open_ended = run.items[-1].local.year >= last_year
     if len(run.items) > 1 or open_ended:
         form_kind, form_value = _preferred_form(run.forms)
-        rule = f"FREQ=YEARLY;BYMONTH={first.local.month};{form_kind}={form_value}"
+        rule: dict[str, object] = {
+            "FREQ": "YEARLY",
+            "BYMONTH": first.local.month,
+            form_kind: form_value,
+        }
         if not open_ended:
-            rule += f";UNTIL={fmt_utc(run.items[-1].at)}"
-        lines.append(content_line("RRULE", rule))
-    lines.append(f"END:{kind}")
-    return first.local, kind, lines
+            rule["UNTIL"] = run.items[-1].at
+        part.add("RRULE", rule)
+    return first.local, first.is_dst, part
 
 
-def vtimezone(zone: ZoneInfo, first: datetime, last: datetime) -> list[str]:
+def vtimezone(zone: ZoneInfo, first: datetime, last: datetime) -> Timezone:
     """A VTIMEZONE for ``zone`` that is exact for every instant from ``first`` to ``last``.
 
     Transitions are read from ``zoneinfo`` from the year before ``first`` (so the offset
@@ -182,31 +196,18 @@ def vtimezone(zone: ZoneInfo, first: datetime, last: datetime) -> list[str]:
     first_year = to_utc(first).year - 1
     last_year = to_utc(last).year + 1
     transitions = _transitions(zone, first_year, last_year)
-    observances = [_observance_lines(run, last_year) for run in _runs(transitions)]
+    observances = [_observance_of(run, last_year) for run in _runs(transitions)]
     if not transitions or transitions[0].at > to_utc(first):
         # The zone had no change before the first event: describe the offset in force
         # at the start of the scan, from a fixed conventional onset.
         scan_start = int(datetime(first_year, 1, 1, tzinfo=UTC).timestamp())
         offset, dst, name = _state(zone, scan_start)
-        kind = "DAYLIGHT" if dst > timedelta(0) else "STANDARD"
         onset = datetime(min(1970, first_year), 1, 1)
-        observances.append(
-            (
-                onset,
-                kind,
-                [
-                    f"BEGIN:{kind}",
-                    content_line("DTSTART", fmt_local(onset)),
-                    content_line("TZOFFSETFROM", fmt_offset(offset)),
-                    content_line("TZOFFSETTO", fmt_offset(offset)),
-                    content_line("TZNAME", escape_text(name)),
-                    f"END:{kind}",
-                ],
-            )
-        )
-    observances.sort(key=lambda item: (item[0], item[1]))
-    lines = ["BEGIN:VTIMEZONE", content_line("TZID", escape_text(str(zone.key)))]
-    for _, _, body in observances:
-        lines.extend(body)
-    lines.append("END:VTIMEZONE")
-    return lines
+        daylight = dst > timedelta(0)
+        observances.append((onset, daylight, _observance(daylight, onset, offset, offset, name)))
+    observances.sort(key=lambda item: (item[0], not item[1]))  # DAYLIGHT first on a tie
+    timezone = Timezone()
+    timezone.add("TZID", str(zone.key))
+    for _, _, part in observances:
+        timezone.add_component(part)
+    return timezone

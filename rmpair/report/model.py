@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from rmpair.domain.evaluation import AssessmentRow
+from rmpair.domain.session_times import wall_iso
 from rmpair.i18n import _
 from rmpair.model.lifecycle import Evaluation
 from rmpair.model.records import Category, Role, SessionStatus
@@ -236,8 +237,8 @@ def to_json(report: Report) -> dict[str, Any]:
         "session_log": [
             {
                 "id": line.id,
-                "start": line.start.isoformat(timespec="minutes") if line.start else None,
-                "planned_start": line.planned_start.isoformat(timespec="minutes")
+                "start": wall_iso(line.start, report.tz) if line.start else None,
+                "planned_start": wall_iso(line.planned_start, report.tz)
                 if line.planned_start
                 else None,
                 "title": line.title,

@@ -3,9 +3,9 @@
 // Usage: node occurrences.mjs <file.ics> <from ISO-8601 UTC> <to ISO-8601 UTC>
 //
 // Prints one JSON object: {"ical.js": [...], "node-ical": [...]}, each a sorted list of
-// {"uid", "start"} with "start" the UTC start ("2026-02-17T16:30:00Z") of every
-// occurrence of every event that starts in [from, to): RRULEs expanded, EXDATEs removed,
-// RECURRENCE-ID overrides applied. Any parser error or unresolved time zone exits 1, so
+// {"uid", "start", "end"} with "start" and "end" the UTC start and end
+// ("2026-02-17T16:30:00Z") of every occurrence of every event that starts in [from, to):
+// RRULEs expanded, EXDATEs removed, RECURRENCE-ID overrides applied. Any parser error or unresolved time zone exits 1, so
 // the Python side sees a failure instead of a quietly wrong list.
 
 import { readFileSync } from "node:fs";
@@ -27,6 +27,10 @@ function parseWindow(fromArg, toArg) {
     throw new Error(`invalid window: ${fromArg} .. ${toArg}`);
   }
   return { from, to };
+}
+
+function entry(uid, start, end) {
+  return { uid, start: isoSeconds(start), end: isoSeconds(end) };
 }
 
 function sorted(list) {
@@ -66,13 +70,15 @@ function expandWithIcalJs(text, from, to) {
     } else {
       // A lone override still is an event of its own.
       const start = icalTimeToUtc(exception.startDate, exception.uid);
-      if (start >= from && start < to) out.push({ uid: exception.uid, start: isoSeconds(start) });
+      const end = icalTimeToUtc(exception.endDate, exception.uid);
+      if (start >= from && start < to) out.push(entry(exception.uid, start, end));
     }
   }
   for (const event of masters.values()) {
     if (!event.isRecurring()) {
       const start = icalTimeToUtc(event.startDate, event.uid);
-      if (start >= from && start < to) out.push({ uid: event.uid, start: isoSeconds(start) });
+      const end = icalTimeToUtc(event.endDate, event.uid);
+      if (start >= from && start < to) out.push(entry(event.uid, start, end));
       continue;
     }
     const iterator = event.iterator();
@@ -83,7 +89,8 @@ function expandWithIcalJs(text, from, to) {
       if (ruleStart.getTime() > to.getTime() + MARGIN_MS) break;
       const details = event.getOccurrenceDetails(next);
       const start = icalTimeToUtc(details.startDate, event.uid);
-      if (start >= from && start < to) out.push({ uid: event.uid, start: isoSeconds(start) });
+      const end = icalTimeToUtc(details.endDate, event.uid);
+      if (start >= from && start < to) out.push(entry(event.uid, start, end));
     }
   }
   return sorted(out);
@@ -96,17 +103,21 @@ function expandWithNodeIcal(text, from, to) {
   const out = [];
   const searchFrom = new Date(from.getTime() - MARGIN_MS);
   const searchTo = new Date(to.getTime() + MARGIN_MS);
-  for (const entry of Object.values(data)) {
-    if (!entry || entry.type !== "VEVENT") continue;
+  for (const item of Object.values(data)) {
+    if (!item || item.type !== "VEVENT") continue;
     // node-ical files overrides under their master's "recurrences"; a top-level entry
     // with a RECURRENCE-ID is an override without a master.
-    const instances = nodeIcal.expandRecurringEvent(entry, { from: searchFrom, to: searchTo });
+    const instances = nodeIcal.expandRecurringEvent(item, { from: searchFrom, to: searchTo });
     for (const instance of instances) {
       const start = instance.start;
       if (!(start instanceof Date) || Number.isNaN(start.getTime())) {
-        throw new Error(`node-ical: event ${entry.uid} has an unreadable start`);
+        throw new Error(`node-ical: event ${item.uid} has an unreadable start`);
       }
-      if (start >= from && start < to) out.push({ uid: entry.uid, start: isoSeconds(start) });
+      const end = instance.end;
+      if (!(end instanceof Date) || Number.isNaN(end.getTime())) {
+        throw new Error(`node-ical: event ${item.uid} has an unreadable end`);
+      }
+      if (start >= from && start < to) out.push(entry(item.uid, start, end));
     }
   }
   return sorted(out);

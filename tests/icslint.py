@@ -1,17 +1,16 @@
-"""Our own lint for .ics bytes: the RFC 5545 rules and client quirks that bite in practice.
+"""The tests' lint for .ics bytes: the RFC 5545 rules and client quirks that bite in practice.
 
-``lint`` returns a list of human-readable problems (empty means clean). It checks the
-byte layer (BOM, CRLF, 75-octet lines, UTF-8 after unfolding), the component
-structure, the properties every VCALENDAR/VEVENT needs, time zones (no floating times,
-every TZID defined) and recurrence rules. It never raises, whatever the input, so
-``rmpair doctor`` can run it on any file a user hands over. Unfolding and splitting
-content lines live in ``ics_parse``; this module holds the rules.
+``lint`` returns a list of problems (empty means clean). It checks the byte layer (BOM,
+CRLF, 75-octet lines, UTF-8 after unfolding), the component structure, the properties
+every VCALENDAR/VEVENT needs, time zones (no floating times, every TZID defined) and
+recurrence rules. It never raises, whatever the input. The calendar tests run it on
+every export; it is not part of rmpair (users never see its words), so it lives here.
+Unfolding and splitting content lines live in ``ics_parse``; this module holds the rules.
 """
 
 from __future__ import annotations
 
-from rmpair.export.ics_parse import BOM, Component, Prop, parse_line, unfold_pieces
-from rmpair.i18n import _
+from ics_parse import BOM, Component, Prop, parse_line, unfold_pieces
 
 __all__ = ["lint"]
 
@@ -37,9 +36,7 @@ class _Report:
         for kind, count in self._counts.items():
             if count > _MAX_PER_KIND:
                 self.problems.append(
-                    _("... and {n} more problems of the kind '{kind}'").format(
-                        n=count - _MAX_PER_KIND, kind=kind
-                    )
+                    f"... and {count - _MAX_PER_KIND} more problems of the kind '{kind}'"
                 )
         return self.problems
 
@@ -49,17 +46,17 @@ class _Report:
 
 def _check_bytes(data: bytes, report: _Report) -> None:
     if data.startswith(BOM):
-        report.add("bom", _("file starts with a UTF-8 byte order mark (BOM); remove it"))
+        report.add("bom", ("file starts with a UTF-8 byte order mark (BOM); remove it"))
         data = data[len(BOM) :]
     if not data:
-        report.add("empty", _("file is empty"))
+        report.add("empty", ("file is empty"))
         return
     pieces = data.split(b"\n")
     last = pieces.pop()
     if last:
         report.add(
             "unterminated",
-            _("line {n}: file does not end with CRLF (truncated?)").format(n=len(pieces) + 1),
+            (f"line {len(pieces) + 1}: file does not end with CRLF (truncated?)"),
         )
     bare_lf: list[int] = []
     for number, piece in enumerate([*pieces, last] if last else pieces, start=1):
@@ -68,21 +65,17 @@ def _check_bytes(data: bytes, report: _Report) -> None:
             bare_lf.append(number)
         body = piece[:-1] if terminated and piece.endswith(b"\r") else piece
         if b"\r" in body:
-            report.add("cr", _("line {n}: contains a bare CR").format(n=number))
+            report.add("cr", (f"line {number}: contains a bare CR"))
         if len(body) > _MAX_OCTETS:
             report.add(
                 "long",
-                _("line {n}: {size} octets long, more than {limit} (fold it)").format(
-                    n=number, size=len(body), limit=_MAX_OCTETS
-                ),
+                (f"line {number}: {len(body)} octets long, more than {_MAX_OCTETS} (fold it)"),
             )
     if bare_lf:
         # One message: a file with LF endings has them everywhere, listing each is noise.
         report.add(
             "lf",
-            _("line {n}: {count} line(s) end with a bare LF instead of CRLF").format(
-                n=bare_lf[0], count=len(bare_lf)
-            ),
+            (f"line {bare_lf[0]}: {len(bare_lf)} line(s) end with a bare LF instead of CRLF"),
         )
 
 
@@ -95,7 +88,7 @@ def _decode_lines(data: bytes, report: _Report) -> list[tuple[int, str]]:
         try:
             text = raw.decode("utf-8")
         except UnicodeDecodeError:
-            report.add("utf8", _("line {n}: not valid UTF-8 after unfolding").format(n=number))
+            report.add("utf8", (f"line {number}: not valid UTF-8 after unfolding"))
             text = raw.decode("utf-8", "replace")
         else:
             # Valid as a whole but not piece by piece: a fold cut a character in two,
@@ -103,7 +96,7 @@ def _decode_lines(data: bytes, report: _Report) -> list[tuple[int, str]]:
             if len(pieces) > 1 and not all(_is_utf8(piece) for piece in pieces):
                 report.add(
                     "split",
-                    _("line {n}: a fold splits a multi-byte UTF-8 character").format(n=number),
+                    (f"line {number}: a fold splits a multi-byte UTF-8 character"),
                 )
         lines.append((number, text))
     return lines
@@ -126,7 +119,7 @@ def _build_tree(lines: list[tuple[int, str]], report: _Report) -> list[Component
     for number, text in lines:
         prop = parse_line(number, text)
         if prop is None:
-            report.add("syntax", _("line {n}: not a valid content line").format(n=number))
+            report.add("syntax", (f"line {number}: not a valid content line"))
             continue
         if prop.name == "BEGIN":
             component = Component(prop.value.strip().upper(), number)
@@ -136,9 +129,7 @@ def _build_tree(lines: list[tuple[int, str]], report: _Report) -> list[Component
                 if component.name != "VCALENDAR":
                     report.add(
                         "outside",
-                        _("line {n}: BEGIN:{name} outside of a VCALENDAR").format(
-                            n=number, name=component.name
-                        ),
+                        (f"line {number}: BEGIN:{component.name} outside of a VCALENDAR"),
                     )
                 roots.append(component)
             stack.append(component)
@@ -151,39 +142,33 @@ def _build_tree(lines: list[tuple[int, str]], report: _Report) -> list[Component
                     inner = stack.pop()
                     report.add(
                         "unclosed",
-                        _("line {n}: BEGIN:{name} is never closed").format(
-                            n=inner.line, name=inner.name
-                        ),
+                        (f"line {inner.line}: BEGIN:{inner.name} is never closed"),
                     )
                 stack.pop()
             else:
                 report.add(
                     "unopened",
-                    _("line {n}: END:{name} without a matching BEGIN").format(n=number, name=name),
+                    (f"line {number}: END:{name} without a matching BEGIN"),
                 )
         elif stack:
             stack[-1].props.append(prop)
         else:
             report.add(
                 "outside",
-                _("line {n}: property {name} outside of any component").format(
-                    n=number, name=prop.name
-                ),
+                (f"line {number}: property {prop.name} outside of any component"),
             )
     for component in reversed(stack):
         report.add(
             "unclosed",
-            _("line {n}: BEGIN:{name} is never closed (file truncated?)").format(
-                n=component.line, name=component.name
-            ),
+            (f"line {component.line}: BEGIN:{component.name} is never closed (file truncated?)"),
         )
     if not roots:
-        report.add("nocal", _("no VCALENDAR component found"))
+        report.add("nocal", ("no VCALENDAR component found"))
     return roots
 
 
 def _where(component: Component) -> str:
-    return _("line {n}: {name}").format(n=component.line, name=component.name)
+    return f"line {component.line}: {component.name}"
 
 
 def _check_calendar(calendar: Component, report: _Report) -> None:
@@ -193,15 +178,13 @@ def _check_calendar(calendar: Component, report: _Report) -> None:
         if calendar.first(name) is None:
             report.add(
                 "calprop",
-                _("{where} is missing {prop}").format(where=_where(calendar), prop=name),
+                (f"{_where(calendar)} is missing {name}"),
             )
     version = calendar.first("VERSION")
     if version is not None and version.value.strip() != "2.0":
         report.add(
             "version",
-            _("line {n}: VERSION must be 2.0, not {value!r}").format(
-                n=version.line, value=version.value
-            ),
+            (f"line {version.line}: VERSION must be 2.0, not {version.value!r}"),
         )
 
 
@@ -225,23 +208,21 @@ def _rrule_parts(prop: Prop) -> dict[str, str]:
 def _check_rrule(rrule: Prop, dtstart: Prop | None, report: _Report) -> None:
     parts = _rrule_parts(rrule)
     if "FREQ" not in parts:
-        report.add("rrule", _("line {n}: RRULE without FREQ").format(n=rrule.line))
+        report.add("rrule", (f"line {rrule.line}: RRULE without FREQ"))
     if "COUNT" in parts and "UNTIL" in parts:
         report.add(
             "rrule",
-            _("line {n}: RRULE has both COUNT and UNTIL (RFC 5545 forbids it)").format(
-                n=rrule.line
-            ),
+            (f"line {rrule.line}: RRULE has both COUNT and UNTIL (RFC 5545 forbids it)"),
         )
     until = parts.get("UNTIL")
     anchored = dtstart is None or "TZID" in dtstart.params or dtstart.value.strip().endswith("Z")
     if until is not None and anchored and not until.upper().endswith("Z"):
         report.add(
             "until",
-            _(
-                "line {n}: RRULE UNTIL={until} is floating; it must be UTC (end in Z) when "
-                "DTSTART has a TZID or is UTC"
-            ).format(n=rrule.line, until=until),
+            (
+                f"line {rrule.line}: RRULE UNTIL={until} is floating; it must be UTC "
+                "(end in Z) when DTSTART has a TZID or is UTC"
+            ),
         )
 
 
@@ -250,71 +231,67 @@ def _check_event(event: Component, report: _Report) -> None:
         if event.first(name) is None:
             report.add(
                 "eventprop",
-                _("{where} is missing {prop}").format(where=_where(event), prop=name),
+                (f"{_where(event)} is missing {name}"),
             )
     if event.first("DTEND") is None and event.first("DURATION") is None:
         report.add(
             "eventprop",
-            _("{where} is missing DTEND or DURATION").format(where=_where(event)),
+            (f"{_where(event)} is missing DTEND or DURATION"),
         )
     if event.first("DTEND") is not None and event.first("DURATION") is not None:
         report.add(
             "eventprop",
-            _("{where} has both DTEND and DURATION").format(where=_where(event)),
+            (f"{_where(event)} has both DTEND and DURATION"),
         )
     stamp = event.first("DTSTAMP")
     if stamp is not None and not stamp.value.strip().upper().endswith("Z"):
-        report.add("stamp", _("line {n}: DTSTAMP must be in UTC (end in Z)").format(n=stamp.line))
+        report.add("stamp", (f"line {stamp.line}: DTSTAMP must be in UTC (end in Z)"))
     for name in ("DTSTART", "DTEND", "RECURRENCE-ID", "EXDATE"):
         for prop in event.all(name):
             if _is_floating(prop):
                 report.add(
                     "floating",
-                    _("line {n}: {prop} is a floating time (needs TZID or Z)").format(
-                        n=prop.line, prop=name
-                    ),
+                    (f"line {prop.line}: {name} is a floating time (needs TZID or Z)"),
                 )
     dtstart = event.first("DTSTART")
     rrules = event.all("RRULE")
     if len(rrules) > 1:
-        report.add("rrule", _("{where} has more than one RRULE").format(where=_where(event)))
+        report.add("rrule", (f"{_where(event)} has more than one RRULE"))
     for rrule in rrules:
         _check_rrule(rrule, dtstart, report)
 
 
 def _check_timezone(tz: Component, report: _Report) -> None:
     if tz.first("TZID") is None:
-        report.add("vtimezone", _("{where} is missing TZID").format(where=_where(tz)))
+        report.add("vtimezone", (f"{_where(tz)} is missing TZID"))
     observances = [c for c in tz.children if c.name in ("STANDARD", "DAYLIGHT")]
     if not observances:
         report.add(
             "vtimezone",
-            _("{where} has no STANDARD or DAYLIGHT component").format(where=_where(tz)),
+            (f"{_where(tz)} has no STANDARD or DAYLIGHT component"),
         )
     for observance in observances:
         for name in ("DTSTART", "TZOFFSETFROM", "TZOFFSETTO"):
             if observance.first(name) is None:
                 report.add(
                     "vtimezone",
-                    _("{where} is missing {prop}").format(where=_where(observance), prop=name),
+                    (f"{_where(observance)} is missing {name}"),
                 )
         rdates = observance.all("RDATE")
         if len(rdates) > 1 or any("," in rdate.value for rdate in rdates):
             report.add(
                 "rdate",
-                _(
-                    "{where}: RDATE lists several dates in a VTIMEZONE (Outlook and ical.js "
-                    "read only the first); use a yearly RRULE"
-                ).format(where=_where(observance)),
+                (
+                    f"{_where(observance)}: RDATE lists several dates in a VTIMEZONE "
+                    "(Outlook and ical.js read only the first); use a yearly RRULE"
+                ),
             )
         for rrule in observance.all("RRULE"):
             until = _rrule_parts(rrule).get("UNTIL")
             if until is not None and not until.upper().endswith("Z"):
                 report.add(
                     "until",
-                    _("line {n}: RRULE UNTIL={until} in a VTIMEZONE must be UTC").format(
-                        n=rrule.line, until=until
-                    ),
+                    (f"line {rrule.line}: RRULE UNTIL={until} in a VTIMEZONE must be UTC"),
                 )
 
 
@@ -336,9 +313,7 @@ def _check_references(roots: list[Component], report: _Report) -> None:
                     if tzid.strip() not in defined:
                         report.add(
                             "tzid",
-                            _("line {n}: TZID={tzid} has no VTIMEZONE in the file").format(
-                                n=prop.line, tzid=tzid
-                            ),
+                            (f"line {prop.line}: TZID={tzid} has no VTIMEZONE in the file"),
                         )
             if component.name != "VEVENT":
                 continue
@@ -351,10 +326,10 @@ def _check_references(roots: list[Component], report: _Report) -> None:
             if key in seen:
                 report.add(
                     "dupuid",
-                    _(
-                        "line {n}: duplicate VEVENT UID {uid} (same RECURRENCE-ID as the event "
-                        "at line {first})"
-                    ).format(n=component.line, uid=uid.value, first=seen[key]),
+                    (
+                        f"line {component.line}: duplicate VEVENT UID {uid.value} "
+                        f"(same RECURRENCE-ID as the event at line {seen[key]})"
+                    ),
                 )
             else:
                 seen[key] = component.line
@@ -372,9 +347,7 @@ def lint(data: bytes) -> list[str]:
     _check_bytes(data, report)
     lines = _decode_lines(data, report)
     if lines and lines[0][1].strip().upper() != "BEGIN:VCALENDAR":
-        report.add(
-            "start", _("line {n}: file must start with BEGIN:VCALENDAR").format(n=lines[0][0])
-        )
+        report.add("start", (f"line {lines[0][0]}: file must start with BEGIN:VCALENDAR"))
     roots = _build_tree(lines, report)
     for root in roots:
         _check_calendar(root, report)

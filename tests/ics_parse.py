@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-__all__ = ["BOM", "Component", "Prop", "parse_line", "unfold", "unfold_pieces"]
+__all__ = ["BOM", "Component", "Prop", "parse_line", "unescape_text", "unfold", "unfold_pieces"]
 
 BOM = b"\xef\xbb\xbf"
 _NAME_RE = re.compile(r"^[A-Z0-9-]+$")
@@ -131,3 +131,17 @@ def parse_line(number: int, text: str) -> Prop | None:
         return None
     params, colon = parsed
     return Prop(number, name, params, text[colon + 1 :])
+
+
+def unescape_text(value: str) -> str:
+    """Read a TEXT value (RFC 5545 3.3.11): ``\\n`` or ``\\N`` is a line break, any other
+    escaped character stands for itself."""
+    out: list[str] = []
+    chars = iter(value)
+    for char in chars:
+        if char != "\\":
+            out.append(char)
+            continue
+        following = next(chars, "")
+        out.append("\n" if following in ("n", "N") else following)
+    return "".join(out)
