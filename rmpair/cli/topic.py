@@ -49,7 +49,9 @@ def parse_status(value: str, *, allow_all: bool) -> list[TopicStatus] | None:
     try:
         return [TopicStatus(text)]
     except ValueError:
-        choices = "open, backlog, planned, covered, dropped" + (", all" if allow_all else "")
+        # The words --status takes, in the order people think of them (not a sentence).
+        words = ["open", *(status.value for status in TopicStatus), *(["all"] if allow_all else [])]
+        choices = ", ".join(words)
         fail(
             _("--status must be one of {choices}, not '{value}'.").format(
                 choices=choices, value=value
