@@ -21,8 +21,9 @@ from rmpair.screens.base import (
     JournalScreen,
 )
 from rmpair.screens.help import HelpScreen, key_rows
+from rmpair.screens.opening import Opening
 from rmpair.screens.palette import PaletteApp
-from rmpair.screens.start import Opening, StartScreen
+from rmpair.screens.start import StartScreen
 from rmpair.screens.watch import FolderWatcher
 from textual import work
 from textual.binding import Binding
@@ -51,23 +52,24 @@ MAIN_SCREENS = {
 }
 
 
-def build_screen(target: str, ctx: Context) -> JournalScreen:
+def build_screen(target: str, ctx: Context, *args: object) -> JournalScreen:
     """A main screen from ``module:Class`` (see MAIN_SCREENS)."""
     import importlib
 
     module, _sep, name = target.partition(":")
     cls: type[JournalScreen] = getattr(importlib.import_module(module), name)
-    return cls(ctx)
+    return cls(ctx, *args)
 
 
 class RmpairApp(PaletteApp):
-    """One tandem's journal: ``journal`` if open, else ``folder`` (opened in a worker while
-    ``snapshot`` shows home), else the first-run wizard.
+    """One tandem's journal: ``journal`` if open, else ``folder`` (opened by ``opening``
+    while ``snapshot`` shows home), else the first-run wizard.
 
     ``clock`` is where every screen reads the time (default: the journal's clock, so
     the app and the journal share one; tests and snapshots freeze it);
     ``watch_interval`` is how often the journal folder is listed (None: never);
-    ``first_paint_exit`` quits as soon as home has been drawn (the benchmark).
+    ``marks`` is told "paint" when the first screen has been drawn and "live" when home
+    has been drawn from the journal, and the app then quits (the benchmark, launch.py).
     """
 
     CSS_PATH = "rmpair.tcss"
@@ -88,7 +90,8 @@ class RmpairApp(PaletteApp):
         snapshot: Sections | None = None,
         clock: Clock | None = None,
         watch_interval: float | None = 1.0,
-        first_paint_exit: bool = False,
+        marks: Callable[[str], object] | None = None,
+        opening: Opening | None = None,
     ) -> None:
         super().__init__()
         self.journal = journal
@@ -96,18 +99,21 @@ class RmpairApp(PaletteApp):
         self.folder, self.snapshot = folder, snapshot
         self.clock = clock or (journal.clock if journal is not None else SYSTEM_CLOCK)
         self.watch_interval = watch_interval
-        self.first_paint_exit = first_paint_exit
+        self.marks = marks
         self.ctx: Context | None = None
         self.watcher: FolderWatcher | None = None
-        self.opening = Opening()
+        self.opening = opening or Opening()  # launch.py may have started it already
 
     def on_mount(self) -> None:
+        if self.marks is not None:
+            self.call_after_refresh(self.marks, "paint")
         if self.journal is not None:
             self._start(self.journal)
         elif self.folder is not None:
             self.push_screen(StartScreen(self.snapshot, self.clock))
-            # After the first paint: the journal's imports would only delay it.
-            self.call_after_refresh(self.exit if self.first_paint_exit else self._open)
+            if not self.opening.started:
+                self.opening.start(self.home, self.folder, self.clock)
+            self._open()
         else:
             from rmpair.screens.setup import SetupScreen
 
@@ -117,9 +123,8 @@ class RmpairApp(PaletteApp):
     def _open(self) -> None:
         from rmpair.errors import ReadOnlyError, UserError
 
-        assert self.folder is not None
         try:
-            journal = self.opening.run(self.home, self.folder, self.clock)
+            journal = self.opening.result()
         except (UserError, ReadOnlyError, OSError) as exc:
             self._hand_over(self._failed, str(exc))
             return
@@ -143,14 +148,21 @@ class RmpairApp(PaletteApp):
 
     def _start(self, journal: Journal) -> None:
         self.ctx = ctx = Context(journal, self.clock)
-        if self.first_paint_exit:
-            ctx.first_shown = lambda: self.call_after_refresh(self.exit)
+        if self.marks is not None:
+            ctx.first_shown = lambda: self.call_after_refresh(self._live)
         for name, target in MAIN_SCREENS.items():
-            self.add_mode(name, partial(build_screen, target, ctx))
+            # Home shows the snapshot (if any) until it has read the journal.
+            extra = (self.snapshot,) if name == "home" else ()
+            self.add_mode(name, partial(build_screen, target, ctx, *extra))
         self.switch_mode("home")
-        if self.watch_interval and not self.first_paint_exit:
+        if self.watch_interval:
             self.watcher = FolderWatcher(journal.folder, journal.device_id, self.watch_interval)
             self._watch(self.watcher)
+
+    def _live(self) -> None:
+        assert self.marks is not None
+        self.marks("live")
+        self.exit()
 
     @work(thread=True, group="watch", exit_on_error=False)
     def _watch(self, watcher: FolderWatcher) -> None:

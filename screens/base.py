@@ -62,7 +62,8 @@ class Context:
     journal: Journal
     clock: Clock = SYSTEM_CLOCK
     jobs: Jobs = field(default_factory=Jobs)
-    # Called once after the first screen has shown the journal (the benchmark's exit).
+    # Called once when home has first shown what it read from the journal (the
+    # benchmark's "live" mark, see launch.py).
     first_shown: Callable[[], object] | None = None
     # Counts the journal's changes seen by the app; a screen that comes back into
     # view shows the journal again only if it changed meanwhile.
@@ -187,9 +188,6 @@ class JournalScreen(Screen[None]):
         with self.ctx.jobs.lock:
             self.shown = self.ctx.generation
             self.show()
-        if self.ctx.first_shown is not None:
-            hook, self.ctx.first_shown = self.ctx.first_shown, None
-            hook()
 
     def show(self) -> None:
         """Fill the widgets from the journal; subclasses read the facade here."""

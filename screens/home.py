@@ -14,11 +14,12 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from functools import partial
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from rich.text import Text
 from rmpair.screens import fmt
-from rmpair.screens.base import JournalScreen, with_nav
+from rmpair.screens.base import Context, JournalScreen, with_nav
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
@@ -29,6 +30,7 @@ from rmpair.i18n import N_, _, ngettext
 if TYPE_CHECKING:
     from rmpair.domain.status import DeviceSeen
     from rmpair.journal import Journal
+    from rmpair.model.records import Tandem
 
 MAX_ACTIONS = 4
 SECTIONS = ("tandem", "next", "actions", "mix", "nudges", "devices", "problems")
@@ -70,11 +72,79 @@ class HomeView(VerticalScroll):
         self.query_one("#home-text", Static).update(Text("\n\n").join(t for t in texts if t))
 
 
+class HomeStatus(NamedTuple):
+    """The part of the journal's status home shows (see ``home_status``)."""
+
+    tandem: Tandem | None
+    devices: list[DeviceSeen]
+    nudges: list[tuple[str, str, str]]  # key, message, why
+    problems: list[str]
+    conflicts: int
+    read_only: list[str]
+
+
+def home_status(journal: Journal, now: dt.datetime) -> HomeStatus:
+    """The journal's status at ``now``: the one ``rmpair status`` answers with, stored
+    by the last command or app that closed the journal, when it provably still holds
+    (no file of the shared folder or of the replica changed since, and no session or
+    day has begun since: rmpair/quick.py); else computed, pitfall nudges and all."""
+    from rmpair.quick import cached_status
+
+    report = cached_status(journal.folder, journal.store.home, now=now)
+    if report is not None:
+        try:
+            return _stored_status(report["status"])
+        except (KeyError, TypeError, ValueError, AttributeError):
+            pass  # a cache from elsewhere, or damaged: compute it instead
+    status = journal.status(now)
+    return HomeStatus(
+        tandem=status.tandem,
+        devices=status.devices,
+        nudges=[(n.key, n.message, n.why) for n in status.nudges],
+        problems=[str(p) for p in status.problems],
+        conflicts=len(status.conflicts),
+        read_only=list(status.read_only),
+    )
+
+
+def _stored_status(data: dict[str, Any]) -> HomeStatus:
+    """``HomeStatus`` from the JSON of ``Status.to_json`` (what quick.py stores)."""
+    from rmpair.domain.status import DeviceSeen
+    from rmpair.model.records import Tandem
+
+    fields = data["tandem"]
+    tandem = None
+    if fields is not None:
+        tandem = Tandem.from_fields(str(fields["id"]), {k: v for k, v in fields.items()})
+    devices = [
+        DeviceSeen(
+            str(d["device"]),
+            str(d["person"]),
+            str(d["role"]),
+            str(d["label"]),
+            dt.datetime.fromisoformat(d["last_change"]) if d["last_change"] else None,
+        )
+        for d in data["devices"]
+    ]
+    return HomeStatus(
+        tandem=tandem,
+        devices=devices,
+        nudges=[(str(n["key"]), str(n["message"]), str(n["why"])) for n in data["nudges"]],
+        problems=[
+            f"{p['file']}: {p['message']}" if p["file"] else str(p["message"])
+            for p in data["problems"]
+        ],
+        conflicts=len(data["conflicts"]),
+        read_only=[str(r) for r in data["read_only"]],
+    )
+
+
 def sections(journal: Journal, now: dt.datetime) -> Sections:
-    """Everything the home screen shows, read from the journal."""
+    """Everything the home screen shows, read from the journal (on the journal's thread:
+    with a long journal this takes a while, see ``HomeScreen.reload``)."""
     from rmpair.model.records import Role
 
-    status = journal.status(now)
+    status = home_status(journal, now)
     tandem, me = status.tandem, journal.my_role
     found = Sections()
     head = Text()
@@ -119,11 +189,11 @@ def sections(journal: Journal, now: dt.datetime) -> Sections:
     nudges = Text()
     if status.nudges:
         nudges.append(_("Watch out"), style="bold")
-        for nudge in status.nudges:
-            nudges.append(f"\n  {fmt.WARN} {nudge.message}")
-            if nudge.key.startswith("prerequisite-"):
+        for key, message, why in status.nudges:
+            nudges.append(f"\n  {fmt.WARN} {message}")
+            if key.startswith("prerequisite-"):
                 # A precondition the pair said "no" to: say why it matters right here.
-                nudges.append(f"\n    {nudge.why}", style="dim")
+                nudges.append(f"\n    {why}", style="dim")
     found.texts["nudges"] = nudges
     found.texts["devices"] = _devices(journal, status.devices, tandem.tz if tandem else "UTC")
     problems = Text()
@@ -135,8 +205,8 @@ def sections(journal: Journal, now: dt.datetime) -> Sections:
             + ngettext(
                 "{n} value was edited on both devices at once; settle it on Conflicts (5).",
                 "{n} values were edited on both devices at once; settle them on Conflicts (5).",
-                len(status.conflicts),
-            ).format(n=len(status.conflicts))
+                status.conflicts,
+            ).format(n=status.conflicts)
         )
     for reason in status.read_only:
         problems.append(f"\n  {fmt.WARN} " + _("Read-only: {reason}").format(reason=reason))
@@ -248,10 +318,16 @@ class HomeScreen(JournalScreen):
         ]
     )
 
+    def __init__(self, ctx: Context, shown: Sections | None = None) -> None:
+        super().__init__(ctx)
+        self.first = shown  # home from the last run (start.py), shown until read anew
+
     def body(self) -> ComposeResult:
         yield HomeView()
 
     def on_mount(self) -> None:
+        if self.first is not None:
+            self.query_one(HomeView).fill(self.first, self.ctx.now())
         self.set_interval(60, self._minute)
 
     def _minute(self) -> None:
@@ -259,9 +335,20 @@ class HomeScreen(JournalScreen):
         if self.is_current:
             self.reload()
 
-    def show(self) -> None:
-        now = self.ctx.now()
-        self.query_one(HomeView).fill(sections(self.journal, now), now)
+    def reload(self) -> None:
+        """Read what home shows on the journal's thread (with a five-year journal that
+        is most of the start-up), then show it here; the screen stays responsive."""
+        self.shown = self.ctx.generation
+        self.app.run_worker(self._load(self.ctx.now()), group="journal")
+
+    async def _load(self, now: dt.datetime) -> None:
+        found = await self.ctx.jobs.run(self.journal, partial(sections, now=now))
+        if not self.is_attached:
+            return
+        self.query_one(HomeView).fill(found, now)
+        if self.ctx.first_shown is not None:
+            hook, self.ctx.first_shown = self.ctx.first_shown, None
+            hook()
 
     def action_refresh(self) -> None:
         self.save(lambda journal: journal.refresh())

@@ -1,17 +1,28 @@
 """Start the Textual app from the command line (imported only when the app is wanted).
 
-``RMPAIR_FIRST_PAINT_EXIT=1`` makes the app quit as soon as home has been drawn:
-the benchmark (benchmarks/bench_app.py) times that.
+``RMPAIR_APP_MARKS=FD`` is for the benchmark (benchmarks/bench_app.py): the app writes
+``paint`` to that file descriptor when its first screen has been drawn and ``live``
+when home has been drawn from the journal, and then quits. Unset, nothing changes.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 from rmpair.clock import SYSTEM_CLOCK, Clock
 
-FIRST_PAINT_EXIT = "RMPAIR_FIRST_PAINT_EXIT"
+MARKS = "RMPAIR_APP_MARKS"
+
+
+def marks_to(fd: int) -> Callable[[str], None]:
+    """Write each mark as a line to ``fd`` (the benchmark's pipe)."""
+
+    def mark(name: str) -> None:
+        os.write(fd, name.encode("ascii") + b"\n")
+
+    return mark
 
 
 def run_app(folder: Path | None, clock: Clock = SYSTEM_CLOCK) -> None:
@@ -23,20 +34,29 @@ def run_app(folder: Path | None, clock: Clock = SYSTEM_CLOCK) -> None:
     this device's lock until the app ends, and is closed here afterwards, leaving a
     fresh snapshot for the next start.
     """
-    from rmpair.screens import start
+    from rmpair.screens.opening import Opening
 
+    from rmpair.quick import kept_home_snapshot
     from rmpair.store.home import Home
 
     home = Home()
     target = folder or home.last_journal()
-    snapshot = start.load(home, target, clock.now()) if target else None
+    kept = kept_home_snapshot(target, home, now=clock.now()) if target else None
     journal = None
-    if target is not None and snapshot is None:
+    opening = Opening()
+    if target is not None and kept is None:
         from rmpair.journal import Journal
 
         journal = Journal.open(target, home=home, hold_lock=True, clock=clock)
+    elif target is not None:
+        # Not encrypted (the snapshot says so): open it on a thread of its own, from
+        # now on, while Textual is imported and starts.
+        opening.start(home, target, clock)
 
+    from rmpair.screens import start
     from rmpair.screens.app import RmpairApp
+
+    snapshot = start.sections_of(kept) if kept else None
 
     app = RmpairApp(
         journal,
@@ -44,7 +64,8 @@ def run_app(folder: Path | None, clock: Clock = SYSTEM_CLOCK) -> None:
         folder=target,
         snapshot=snapshot,
         clock=clock,
-        first_paint_exit=os.environ.get(FIRST_PAINT_EXIT) == "1",
+        marks=marks_to(int(os.environ[MARKS])) if os.environ.get(MARKS) else None,
+        opening=opening,
     )
     try:
         app.run()

@@ -18,7 +18,6 @@ is always asked before the app takes over the terminal.
 from __future__ import annotations
 
 import datetime as dt
-import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -42,7 +41,7 @@ from rmpair.store.home import Home
 if TYPE_CHECKING:
     from rmpair.journal import Journal
 
-__all__ = ["FILE", "FORMAT", "Opening", "StartScreen", "load", "save", "snapshot_of"]
+__all__ = ["FILE", "FORMAT", "StartScreen", "load", "save", "sections_of", "snapshot_of"]
 
 
 def snapshot_of(journal: Journal, now: dt.datetime) -> dict[str, Any]:
@@ -75,8 +74,11 @@ def save(home: Home, folder: Path, snapshot: dict[str, Any], now: dt.datetime) -
 def load(home: Home, folder: Path, now: dt.datetime) -> Sections | None:
     """Home as it was, if the journal is provably unchanged since; else None."""
     data = kept_home_snapshot(folder, home, now=now)
-    if data is None:
-        return None
+    return None if data is None else sections_of(data)
+
+
+def sections_of(data: dict[str, Any]) -> Sections | None:
+    """Home's texts from a snapshot ``quick.kept_home_snapshot`` vouched for."""
     try:
         start = data.get("next_start")
         return Sections(
@@ -86,38 +88,6 @@ def load(home: Home, folder: Path, now: dt.datetime) -> Sections | None:
         )
     except (ValueError, KeyError, TypeError, AttributeError):
         return None
-
-
-class Opening:
-    """The journal being opened on a worker thread while the start screen shows it."""
-
-    def __init__(self) -> None:
-        self.done = threading.Event()
-        self.done.set()  # until ``run`` starts there is nothing to wait for
-        self.journal: Journal | None = None
-
-    def run(self, home: Home, folder: Path, clock: Clock) -> Journal:
-        """Open the journal (on the worker thread); errors are the caller's to show."""
-        from rmpair.errors import UserError
-        from rmpair.journal import Journal
-
-        def no_prompt(_request: object) -> str | None:
-            # The snapshot said "not encrypted"; nobody can type a passphrase under the app.
-            raise UserError(_("The journal is encrypted now; quit and start rmpair again."))
-
-        self.done.clear()
-        try:
-            self.journal = Journal.open(
-                folder, home=home, hold_lock=True, passphrase=no_prompt, clock=clock
-            )
-        finally:
-            self.done.set()
-        return self.journal
-
-    def wait(self, timeout: float = 60.0) -> Journal | None:
-        """The journal once opened (or None), for launch.py to close after the app."""
-        self.done.wait(timeout)
-        return self.journal
 
 
 class StartScreen(Screen[None]):

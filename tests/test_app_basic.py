@@ -166,7 +166,9 @@ async def test_a_later_start_paints_home_at_once_and_opens_the_journal_meanwhile
     tmp_path: Path,
 ) -> None:
     from rmpair.screens import start
-    from rmpair.screens.start import StartScreen
+    from rmpair.screens.opening import Opening
+
+    from rmpair.clock import SYSTEM_CLOCK
 
     home = Home(tmp_path / "home")
     journal = Journal.init(
@@ -184,11 +186,21 @@ async def test_a_later_start_paints_home_at_once_and_opens_the_journal_meanwhile
     snapshot = start.load(home, journal.folder, now)
     assert snapshot is not None
 
-    app = RmpairApp(None, home=home, folder=journal.folder, snapshot=snapshot, watch_interval=None)
+    opening = Opening()  # as launch.py does: opened on a thread while Textual starts
+    opening.start(home, journal.folder, SYSTEM_CLOCK)
+    app = RmpairApp(
+        None,
+        home=home,
+        folder=journal.folder,
+        snapshot=snapshot,
+        watch_interval=None,
+        opening=opening,
+    )
     async with app.run_test(size=(80, 24)) as pilot:
-        assert isinstance(app.screen, StartScreen)  # before the journal is open
+        # The snapshot first (the start screen, or home showing it until it has read
+        # the journal: the opening is quick with a small journal).
         assert "Sam (mentor) teaches Dana (mentee) (you)" in text_of(app, "#home-text")
-        for _ in range(100):  # the worker starts after the first paint
+        for _ in range(100):
             await pilot.pause(0.02)
             if isinstance(app.screen, HomeScreen):
                 break
