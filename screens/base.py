@@ -62,15 +62,19 @@ class Context:
     journal: Journal
     clock: Clock = SYSTEM_CLOCK
     jobs: Jobs = field(default_factory=Jobs)
-    # Called once when home has first shown what it read from the journal (the
-    # benchmark's "live" mark, see launch.py).
-    first_shown: Callable[[], object] | None = None
+    # Told when home shows the journal's stored status ("status") and everything it
+    # read from the journal ("live"); the app loads the rest of the journal after that.
+    on_home: Callable[[str], object] | None = None
     # Counts the journal's changes seen by the app; a screen that comes back into
     # view shows the journal again only if it changed meanwhile.
     generation: int = 0
 
     def now(self) -> dt.datetime:
         return self.clock.now()
+
+    def reached(self, stage: str) -> None:
+        if self.on_home is not None:
+            self.on_home(stage)
 
 
 @dataclass

@@ -11,6 +11,7 @@ opens, so this module imports the journal's modules only inside functions.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field
@@ -63,13 +64,40 @@ class HomeView(VerticalScroll):
 
     def __init__(self) -> None:
         super().__init__(id="home")
+        self.shown = Sections()
 
     def compose(self) -> ComposeResult:
         yield Static(id="home-text")
 
-    def fill(self, sections: Sections, now: dt.datetime) -> None:
+    def fill(self, sections: Sections, now: dt.datetime, *, keep: bool = False) -> None:
+        """Show ``sections``; with ``keep``, sections it lacks stay as they were shown,
+        and those never shown say they are being read."""
+        if keep:
+            if self.shown.texts.get("tandem"):  # with the progress, which needs sessions
+                sections.texts["tandem"] = self.shown.texts["tandem"]
+            for name in SECTIONS:
+                if name not in sections.texts:
+                    sections.texts[name] = self.shown.texts.get(name) or _reading(name)
+            if COUNTDOWN in sections.texts["next"].plain:
+                sections.next_start = self.shown.next_start
+                sections.next_minutes = self.shown.next_minutes
+        self.shown = sections
         texts = [sections.text(name, now) for name in SECTIONS]
         self.query_one("#home-text", Static).update(Text("\n\n").join(t for t in texts if t))
+
+
+def _reading(name: str) -> Text:
+    """A section not read yet: its title and an ellipsis (the tandem line has all of it)."""
+    titles = {
+        "next": _("Next session"),
+        "actions": _("Open action items ({n})").format(n="…"),
+        "mix": _("Backlog"),
+    }
+    text = Text()
+    if name in titles:
+        text.append(titles[name], style="bold")
+        text.append("\n  …", style="dim")
+    return text
 
 
 class HomeStatus(NamedTuple):
@@ -139,12 +167,33 @@ def _stored_status(data: dict[str, Any]) -> HomeStatus:
     )
 
 
+def status_sections(journal: Journal, now: dt.datetime) -> Sections | None:
+    """What home shows of the journal's status, from the status the last command or app
+    stored, when it provably still holds (see ``home_status``); else None. This reads
+    no record of the journal: with five years of sessions it takes milliseconds where
+    ``sections`` takes most of a second, so home shows it first."""
+    from rmpair.quick import cached_status
+
+    if cached_status(journal.folder, journal.store.home, now=now) is None:
+        return None
+    return _status_sections(journal, home_status(journal, now), None)
+
+
 def sections(journal: Journal, now: dt.datetime) -> Sections:
     """Everything the home screen shows, read from the journal (on the journal's thread:
     with a long journal this takes a while, see ``HomeScreen.reload``)."""
+    found = _status_sections(journal, home_status(journal, now), now)
+    found.texts["next"] = _next_session(journal, now, found)
+    found.texts["actions"] = _actions(journal, now)
+    found.texts["mix"] = _mix(journal)
+    return found
+
+
+def _status_sections(journal: Journal, status: HomeStatus, now: dt.datetime | None) -> Sections:
+    """The texts home draws from the status: the tandem (with the programme's progress
+    if ``now`` is given: that reads the sessions), nudges, devices and problems."""
     from rmpair.model.records import Role
 
-    status = home_status(journal, now)
     tandem, me = status.tandem, journal.my_role
     found = Sections()
     head = Text()
@@ -160,13 +209,13 @@ def sections(journal: Journal, now: dt.datetime) -> Sections:
             ),
             style="bold",
         )
-        progress = journal.sessions.progress(now)
         parts = []
-        if progress.total:
+        progress = journal.sessions.progress(now) if now is not None else None
+        if progress is not None and progress.total:
             parts.append(
                 _("session {n} of {total}").format(n=progress.number, total=progress.total)
             )
-        if progress.days_left is not None:
+        if progress is not None and progress.days_left is not None:
             if progress.days_left >= 0:
                 parts.append(
                     ngettext("{n} day left", "{n} days left", progress.days_left).format(
@@ -183,9 +232,6 @@ def sections(journal: Journal, now: dt.datetime) -> Sections:
         )
         head.append("\n" + " · ".join(parts))
     found.texts["tandem"] = head
-    found.texts["next"] = _next_session(journal, now, found)
-    found.texts["actions"] = _actions(journal, now)
-    found.texts["mix"] = _mix(journal)
     nudges = Text()
     if status.nudges:
         nudges.append(_("Watch out"), style="bold")
@@ -320,13 +366,14 @@ class HomeScreen(JournalScreen):
 
     def __init__(self, ctx: Context, shown: Sections | None = None) -> None:
         super().__init__(ctx)
-        self.first = shown  # home from the last run (start.py), shown until read anew
+        # Home from the last run (start.py) until read anew; False once read.
+        self.first: Sections | bool | None = shown
 
     def body(self) -> ComposeResult:
         yield HomeView()
 
     def on_mount(self) -> None:
-        if self.first is not None:
+        if isinstance(self.first, Sections):
             self.query_one(HomeView).fill(self.first, self.ctx.now())
         self.set_interval(60, self._minute)
 
@@ -342,13 +389,26 @@ class HomeScreen(JournalScreen):
         self.app.run_worker(self._load(self.ctx.now()), group="journal")
 
     async def _load(self, now: dt.datetime) -> None:
-        found = await self.ctx.jobs.run(self.journal, partial(sections, now=now))
-        if not self.is_attached:
+        from rmpair.errors import ReadOnlyError
+
+        try:
+            if self.first is not False:  # the first time: the stored status first
+                self.first = False
+                quick = await self.ctx.jobs.run(self.journal, partial(status_sections, now=now))
+                if quick is not None and self.is_attached:
+                    self.query_one(HomeView).fill(quick, now, keep=True)
+                    self.ctx.reached("status")
+                    # Drawn before the long read starts: it would hold up the drawing.
+                    drawn = asyncio.Event()
+                    self.call_after_refresh(drawn.set)
+                    await drawn.wait()
+            found = await self.ctx.jobs.run(self.journal, partial(sections, now=now))
+        except (ReadOnlyError, OSError) as exc:  # a cache part gone meanwhile (rare)
+            self.app.notify(str(exc), severity="error", timeout=10)
             return
-        self.query_one(HomeView).fill(found, now)
-        if self.ctx.first_shown is not None:
-            hook, self.ctx.first_shown = self.ctx.first_shown, None
-            hook()
+        if self.is_attached:
+            self.query_one(HomeView).fill(found, now)
+            self.ctx.reached("live")
 
     def action_refresh(self) -> None:
         self.save(lambda journal: journal.refresh())

@@ -162,13 +162,8 @@ async def test_home_shows_the_tandem_and_devices(tmp_path: Path) -> None:
     journal.close()
 
 
-async def test_a_later_start_paints_home_at_once_and_opens_the_journal_meanwhile(
-    tmp_path: Path,
-) -> None:
+async def test_a_later_start_shows_home_from_the_journal(tmp_path: Path) -> None:
     from rmpair.screens import start
-    from rmpair.screens.opening import Opening
-
-    from rmpair.clock import SYSTEM_CLOCK
 
     home = Home(tmp_path / "home")
     journal = Journal.init(
@@ -186,30 +181,16 @@ async def test_a_later_start_paints_home_at_once_and_opens_the_journal_meanwhile
     snapshot = start.load(home, journal.folder, now)
     assert snapshot is not None
 
-    opening = Opening()  # as launch.py does: opened on a thread while Textual starts
-    opening.start(home, journal.folder, SYSTEM_CLOCK)
-    app = RmpairApp(
-        None,
-        home=home,
-        folder=journal.folder,
-        snapshot=snapshot,
-        watch_interval=None,
-        opening=opening,
-    )
+    journal = Journal.open(journal.folder, home=home)
+    app = RmpairApp(journal, home=home, snapshot=snapshot, watch_interval=None)
     async with app.run_test(size=(80, 24)) as pilot:
-        # The snapshot first (the start screen, or home showing it until it has read
-        # the journal: the opening is quick with a small journal).
+        assert isinstance(app.screen, HomeScreen)
         assert "Sam (mentor) teaches Dana (mentee) (you)" in text_of(app, "#home-text")
-        for _ in range(100):
-            await pilot.pause(0.02)
-            if isinstance(app.screen, HomeScreen):
-                break
-        assert isinstance(app.screen, HomeScreen), text_of(app, "#opening")
+        await app.settle()
         await pilot.pause()
         assert "Sam (mentor) teaches Dana (mentee) (you)" in text_of(app, "#home-text")
-    opened = app.final_journal()
-    assert opened is not None and opened.store.locked is False
-    opened.close()
+        assert "None planned" in text_of(app, "#home-text")
+    journal.close()
 
 
 async def test_home_warns_while_a_precondition_is_answered_no(tmp_path: Path) -> None:
