@@ -12,10 +12,11 @@
    cursor, against the same with 10 topics, and what Textual's DataTable would
    take to hold the same rows (why screens/table.py draws only visible rows).
 
-Run: python benchmarks/bench_app.py [--work DIR] [--rounds N] [--legacy]
+Run: python benchmarks/bench_app.py [--work DIR] [--rounds N] [--legacy] [--before PY]
 The five-year demo journal is built once into DIR (a minute or two) and reused.
 ``--legacy`` times an rmpair without the marks (before issue 16) by wrapping its
-screens from the outside (see LEGACY).
+screens from the outside (see LEGACY); ``--before PY`` times such an rmpair,
+installed for another Python, in the same rounds as this one.
 """
 
 from __future__ import annotations
@@ -150,10 +151,13 @@ def demo_journal(work: Path) -> tuple[Path, Path]:
     return journal, home
 
 
-def start_up(work: Path, rounds: int, legacy: bool) -> dict[str, list[dict[str, float]]]:
+def start_up(
+    work: Path, rounds: int, legacy: bool, before: str | None
+) -> dict[str, list[dict[str, float]]]:
     """Interleaved rounds of: the empty app; rmpair as people start it (home's snapshot
-    from the last run holds); rmpair cold (no snapshot: the journal is opened before
-    the app starts). Every run's marks, by contestant."""
+    from the last run holds); rmpair with no snapshot; and, with ``before``, an older
+    rmpair installed for that Python, as people start it (see LEGACY). Every run's
+    marks, by contestant."""
     journal, home = demo_journal(work)
     env = {**os.environ, "RMPAIR_HOME": str(home), "TERM": "xterm-256color"}
     env.pop(MARKS, None)
@@ -162,13 +166,19 @@ def start_up(work: Path, rounds: int, legacy: bool) -> dict[str, list[dict[str, 
     else:
         rmpair = [sys.executable, "-m", "rmpair", "--journal", str(journal)]
     empty = [sys.executable, "-c", EMPTY_APP]
+    older = [before, "-c", LEGACY.format(folder=str(journal))] if before else None
     # One warm-up each: file caches, .pyc files, the journal's cache and home's snapshot.
     run_process(rmpair, env)
     run_process(empty, env)
     runs: dict[str, list[dict[str, float]]] = {"empty": [], "warm": [], "cold": []}
+    if older:
+        run_process(older, env)
+        runs["before"] = []
     for _round in range(rounds):
         runs["empty"].append(run_process(empty, env))
         runs["warm"].append(run_process(rmpair, env))
+        if older:
+            runs["before"].append(run_process(older, env))
         for snapshot in home.glob("journals/*/app-home.json"):
             snapshot.unlink()
         runs["cold"].append(run_process(rmpair, env))  # leaves a snapshot for the next round
@@ -193,9 +203,11 @@ def report_start_up(runs: dict[str, list[dict[str, float]]]) -> None:
         ("cold", "paint", "no snapshot, first paint"),
         ("cold", "status", "no snapshot, home: live status"),
         ("cold", "live", "no snapshot, home: all live"),
+        ("before", "paint", "before: first paint (snapshot)"),
+        ("before", "live", "before: home live"),
     )
     for name, key, label in rows:
-        if any(key not in run for run in runs[name]):
+        if name not in runs or any(key not in run for run in runs[name]):
             continue  # (no such mark: an rmpair from before it, or no stored status)
         wall, cpu = median(name, key), median(name, key + "_cpu")
         # The ratio of the medians, and the median of the ratios of runs side by side.
@@ -312,6 +324,9 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=9)
     parser.add_argument("--only", choices=("paint", "lists"), help="run one part only")
     parser.add_argument("--legacy", action="store_true", help="rmpair without the marks")
+    parser.add_argument(
+        "--before", metavar="PYTHON", help="also time the rmpair installed for PYTHON (as --legacy)"
+    )
     args = parser.parse_args()
     args.work = args.work.resolve()
     args.work.mkdir(parents=True, exist_ok=True)
@@ -330,7 +345,7 @@ def main() -> None:
         )
 
     if args.only != "lists":
-        report_start_up(start_up(args.work, args.rounds, args.legacy))
+        report_start_up(start_up(args.work, args.rounds, args.legacy, args.before))
     if args.only == "paint":
         return
     asyncio.run(backlog_timings(10, 5))  # warm-up: Textual's first-time work in this process

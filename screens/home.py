@@ -111,19 +111,28 @@ class HomeStatus(NamedTuple):
     read_only: list[str]
 
 
-def home_status(journal: Journal, now: dt.datetime) -> HomeStatus:
-    """The journal's status at ``now``: the one ``rmpair status`` answers with, stored
-    by the last command or app that closed the journal, when it provably still holds
-    (no file of the shared folder or of the replica changed since, and no session or
-    day has begun since: rmpair/quick.py); else computed, pitfall nudges and all."""
+def stored_status(journal: Journal, now: dt.datetime) -> HomeStatus | None:
+    """The journal's status at ``now`` as the last command or app that closed it stored
+    it (what ``rmpair status`` answers with), when it provably still holds: no file of
+    the shared folder or of the replica changed since, and no session or day has begun
+    since (rmpair/quick.py). None otherwise."""
     from rmpair.quick import cached_status
 
     report = cached_status(journal.folder, journal.store.home, now=now)
-    if report is not None:
-        try:
-            return _stored_status(report["status"])
-        except (KeyError, TypeError, ValueError, AttributeError):
-            pass  # a cache from elsewhere, or damaged: compute it instead
+    if report is None:
+        return None
+    try:
+        return _stored_status(report["status"])
+    except (KeyError, TypeError, ValueError, AttributeError):
+        return None  # a cache from elsewhere, or damaged: compute it instead
+
+
+def home_status(journal: Journal, now: dt.datetime) -> HomeStatus:
+    """The journal's status at ``now``: stored (``stored_status``) when it holds, else
+    computed, pitfall nudges and all."""
+    found = stored_status(journal, now)
+    if found is not None:
+        return found
     status = journal.status(now)
     return HomeStatus(
         tandem=status.tandem,
@@ -172,11 +181,8 @@ def status_sections(journal: Journal, now: dt.datetime) -> Sections | None:
     stored, when it provably still holds (see ``home_status``); else None. This reads
     no record of the journal: with five years of sessions it takes milliseconds where
     ``sections`` takes most of a second, so home shows it first."""
-    from rmpair.quick import cached_status
-
-    if cached_status(journal.folder, journal.store.home, now=now) is None:
-        return None
-    return _status_sections(journal, home_status(journal, now), None)
+    status = stored_status(journal, now)
+    return None if status is None else _status_sections(journal, status, None)
 
 
 def sections(journal: Journal, now: dt.datetime) -> Sections:
