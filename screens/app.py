@@ -2,16 +2,16 @@
 
 It owns the journal's job queue and the folder watcher, maps the main screens to
 modes (each keeps its own stack, so the backlog keeps its place while you look at
-a session), and tells the visible screens when the journal changed. Screens are
-imported when first shown, so the start screen paints before the journal's modules
-are even loaded (see start.py).
+a session), and tells the visible screens when the journal changed. Screens other
+than home are imported when first shown. Once home shows everything it read, the
+app decodes the rest of the journal (see opening.py).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from functools import partial
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING
 
 from rmpair.screens.base import (
     Context,
@@ -33,9 +33,6 @@ if TYPE_CHECKING:
 
     from rmpair.domain.search import SearchHit
     from rmpair.journal import Journal
-
-T = TypeVar("T")
-
 
 # Each main screen's class, imported when the screen is first shown.
 MAIN_SCREENS = {

@@ -1,9 +1,10 @@
 """Start the Textual app from the command line (imported only when the app is wanted).
 
 ``RMPAIR_APP_MARKS=FD`` is for the benchmark (benchmarks/bench_app.py): the app writes
-``paint`` to that file descriptor when its first screen has been drawn and ``live``
-when home has been drawn from the journal (each with the CPU seconds used so far),
-and then quits. Unset, nothing changes.
+a line to that file descriptor at each milestone, once it has been drawn: ``paint``
+(the first screen), ``status`` (home shows the status the last command stored) and
+``live`` (home shows everything it read from the journal), each with the CPU seconds
+used so far, and quits after ``live``. Unset, nothing is written.
 """
 
 from __future__ import annotations

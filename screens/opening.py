@@ -18,19 +18,22 @@ from rmpair.store.home import Home
 
 if TYPE_CHECKING:
     from rmpair.journal import Journal
+    from rmpair.store.crypto import Passphrase
 
 
-def open_for_app(folder: Path, home: Home, clock: Clock) -> Journal:
+def open_for_app(folder: Path, home: Home, clock: Clock, passphrase: Passphrase = None) -> Journal:
     """Open ``folder`` for the app before it starts, in the terminal: a passphrase can
-    be typed. Lazily, unless it is encrypted (then as before: everything now, and the
-    passphrase asked here, before the app owns the terminal)."""
+    be typed. Lazily, unless it is encrypted: then as before, everything now and the
+    passphrase (``passphrase``, else the usual sources) asked here, once, before the
+    app owns the terminal. The lazy attempt never asks."""
     from rmpair.journal import Journal
+    from rmpair.store.crypto import no_passphrase
 
-    journal = Journal.open(folder, home=home, clock=clock)
-    if journal.store.encryption_wanted():
-        journal.close()
-        journal = Journal.open(folder, home=home, hold_lock=True, clock=clock)
-    return journal
+    journal = Journal.open(folder, home=home, clock=clock, passphrase=no_passphrase)
+    if not journal.store.encryption_wanted():
+        return journal
+    journal.close()
+    return Journal.open(folder, home=home, hold_lock=True, passphrase=passphrase, clock=clock)
 
 
 def load_rest(journal: Journal) -> None:
