@@ -1,15 +1,22 @@
-"""How fast the app is where people notice: the first paint, and big lists.
+"""How fast the app is where people notice: home with live data, and big lists.
 
-1. Time to first paint of the home screen with a five-year journal, against an
-   empty Textual app, as whole processes in a pseudo-terminal, in interleaved
-   rounds. Both exit right after their first screen has been drawn (rmpair with
-   RMPAIR_FIRST_PAINT_EXIT=1, see screens/launch.py); the goal is a ratio <= 1.3.
+1. Start-up against an empty Textual app, as whole processes in a pseudo-terminal,
+   in interleaved rounds. Each process writes a line to a pipe when it reaches a
+   milestone (``RMPAIR_APP_MARKS``, see screens/launch.py): the empty app "paint" and
+   "live" after its first screen has been drawn; rmpair "paint" after its first
+   screen has been drawn (home from the last run's snapshot, when that still holds:
+   a saved picture) and "live" once home has been drawn again from the journal opened
+   in this process. Both mark from ``call_after_refresh`` and quit after "live".
+   The goal: rmpair's "live" <= 1.5 x the empty app's first paint.
 2. A backlog of 10,000 topics: time to open the backlog screen and to move the
    cursor, against the same with 10 topics, and what Textual's DataTable would
    take to hold the same rows (why screens/table.py draws only visible rows).
 
-Run: python benchmarks/bench_app.py [--work DIR] [--rounds N]
-The five-year demo journal is built once into DIR (about a minute) and reused.
+Run: python benchmarks/bench_app.py [--work DIR] [--rounds N] [--legacy] [--before PY]
+The five-year demo journal is built once into DIR (a minute or two) and reused.
+``--legacy`` times an rmpair without the marks (before issue 16) by wrapping its
+screens from the outside (see LEGACY); ``--before PY`` times such an rmpair,
+installed for another Python, in the same rounds as this one.
 """
 
 from __future__ import annotations
@@ -27,64 +34,114 @@ import tempfile
 import time
 from pathlib import Path
 
+MARKS = "RMPAIR_APP_MARKS"
+
 EMPTY_APP = """
+import os, time
 from textual.app import App
 
 class Empty(App):
     def on_mount(self):
-        self.call_after_refresh(self.exit)
+        self.call_after_refresh(self.drawn)
+
+    def drawn(self):
+        fd = int(os.environ["RMPAIR_APP_MARKS"])
+        cpu = time.process_time()
+        os.write(fd, f"paint {cpu}\\nlive {cpu}\\n".encode())
+        self.exit()
 
 Empty().run()
 """
 
+# rmpair before the marks: its start screen and first journal screen, wrapped from the
+# outside to write the same marks at the same moments, then the command as usual.
+LEGACY = """
+import os, sys, time
+from rmpair.screens import base, start
 
-LAUNCH = """
-from pathlib import Path
-from rmpair.screens.launch import run_app
-run_app(Path({folder!r}))
+fd = int(os.environ["RMPAIR_APP_MARKS"])
+shown = base.JournalScreen.reload
+mounted = start.StartScreen.on_mount
+
+def on_mount(self):
+    mounted(self)
+    self.app.call_after_refresh(lambda: os.write(fd, f"paint {{time.process_time()}}\\n".encode()))
+
+def reload(self):
+    shown(self)
+    if getattr(base, "marked", False):
+        return
+    base.marked = True
+    def live():
+        cpu = time.process_time()
+        os.write(fd, f"paint {{cpu}}\\nlive {{cpu}}\\n".encode())
+        self.app.exit()
+    self.app.call_after_refresh(live)
+
+start.StartScreen.on_mount = on_mount
+base.JournalScreen.reload = reload
+sys.argv = ["rmpair", "--journal", {folder!r}]
+from rmpair.entry import main
+main()
 """
 
 
-def timed_process(argv: list[str], env: dict[str, str]) -> float:
-    """Wall time of a whole process whose terminal is a fresh pseudo-terminal."""
-    return run_process(argv, env)[0]
-
-
-def run_process(argv: list[str], env: dict[str, str]) -> tuple[float, float]:
-    """(wall, CPU) seconds of a whole process in a fresh pseudo-terminal. CPU time
-    (user + system, all threads) hardly depends on what else the machine is doing."""
+def run_process(argv: list[str], env: dict[str, str]) -> dict[str, float]:
+    """Seconds from the start of a whole process in a fresh pseudo-terminal to each mark
+    it wrote ("paint", "live"), to its end ("end"), and its CPU time ("cpu": user +
+    system, all threads, which hardly depends on what else the machine is doing)."""
+    marks_read, marks_write = os.pipe()
+    os.set_inheritable(marks_write, True)
+    env = {**env, MARKS: str(marks_write)}
     pid, fd = pty.fork()
     if pid == 0:  # the child: exec at once, away from the source tree (``-m rmpair``
         os.chdir(tempfile.gettempdir())  # would import it instead of the installed one)
         os.execve(argv[0], argv, env)
     start = time.perf_counter()
-    tail = b""
+    os.close(marks_write)
+    found: dict[str, float] = {}
+    tail, pending = b"", b""
+    open_fds = [fd, marks_read]
     try:
-        while True:
-            ready, _w, _x = select.select([fd], [], [], 30)
+        while fd in open_fds:
+            ready, _w, _x = select.select(open_fds, [], [], 30)
             if not ready:
                 raise TimeoutError(f"{argv} did not finish")
-            try:
-                chunk = os.read(fd, 65536)
-            except OSError:  # EIO: the child closed the terminal
-                break
-            if not chunk:
-                break
-            tail = (tail + chunk)[-2000:]
+            now = time.perf_counter() - start
+            if marks_read in ready:
+                chunk = os.read(marks_read, 256)
+                if not chunk:
+                    open_fds.remove(marks_read)
+                pending += chunk
+                *lines, pending = pending.split(b"\n")
+                for line in lines:
+                    name, _sep, cpu = line.decode().partition(" ")
+                    if name not in found:
+                        found[name], found[f"{name}_cpu"] = now, float(cpu)
+            if fd in ready:
+                try:
+                    chunk = os.read(fd, 65536)
+                except OSError:  # EIO: the child closed the terminal
+                    chunk = b""
+                if not chunk:
+                    open_fds.remove(fd)
+                tail = (tail + chunk)[-2000:]
     finally:
         _pid, status, usage = os.wait4(pid, 0)
         os.close(fd)
-    elapsed = time.perf_counter() - start
-    if os.waitstatus_to_exitcode(status) != 0:
+        os.close(marks_read)
+    found["end"] = time.perf_counter() - start
+    found["cpu"] = usage.ru_utime + usage.ru_stime
+    if os.waitstatus_to_exitcode(status) != 0 or "live" not in found:
         raise RuntimeError(f"{argv} failed ({status}); it wrote: {tail.decode(errors='replace')}")
-    return elapsed, usage.ru_utime + usage.ru_stime
+    return found
 
 
 def demo_journal(work: Path) -> tuple[Path, Path]:
     """The five-year demo journal and its device folder, built on first use."""
     journal, home = work / "journal", work / "home"
     if not (journal / "devices").is_dir():
-        print("Building the five-year demo journal (about a minute) ...", flush=True)
+        print("Building the five-year demo journal (a minute or two) ...", flush=True)
         env = {**os.environ, "RMPAIR_HOME": str(home)}
         subprocess.run(
             [sys.executable, "-m", "rmpair", "demo", str(journal), "--years", "5"],
@@ -94,42 +151,78 @@ def demo_journal(work: Path) -> tuple[Path, Path]:
     return journal, home
 
 
-def first_paint(work: Path, rounds: int) -> dict[str, float]:
-    """Medians of interleaved rounds: rmpair warm (home's snapshot from the last run
-    holds), rmpair cold (no snapshot: the journal is opened before the app starts),
-    and the empty app."""
+def start_up(
+    work: Path, rounds: int, legacy: bool, before: str | None
+) -> dict[str, list[dict[str, float]]]:
+    """Interleaved rounds of: the empty app; rmpair as people start it (home's snapshot
+    from the last run holds); rmpair with no snapshot; and, with ``before``, an older
+    rmpair installed for that Python, as people start it (see LEGACY). Every run's
+    marks, by contestant."""
     journal, home = demo_journal(work)
     env = {**os.environ, "RMPAIR_HOME": str(home), "TERM": "xterm-256color"}
-    env.pop("RMPAIR_FIRST_PAINT_EXIT", None)
-    app_env = {**env, "RMPAIR_FIRST_PAINT_EXIT": "1"}
-    rmpair = [sys.executable, "-m", "rmpair", "--journal", str(journal)]
-    # The same start without the command line in front (Typer and its parsing).
-    direct = [sys.executable, "-c", LAUNCH.format(folder=str(journal))]
+    env.pop(MARKS, None)
+    if legacy:
+        rmpair = [sys.executable, "-c", LEGACY.format(folder=str(journal))]
+    else:
+        rmpair = [sys.executable, "-m", "rmpair", "--journal", str(journal)]
     empty = [sys.executable, "-c", EMPTY_APP]
+    older = [before, "-c", LEGACY.format(folder=str(journal))] if before else None
     # One warm-up each: file caches, .pyc files, the journal's cache and home's snapshot.
-    timed_process(rmpair, app_env)
-    timed_process(empty, env)
-    wall: dict[str, list[float]] = {"warm": [], "cold": [], "empty": [], "direct": []}
-    cpu: dict[str, list[float]] = {"warm": [], "cold": [], "empty": [], "direct": []}
-
-    def run(name: str, argv: list[str], environ: dict[str, str]) -> None:
-        seconds, used = run_process(argv, environ)
-        wall[name].append(seconds)
-        cpu[name].append(used)
-
+    run_process(rmpair, env)
+    run_process(empty, env)
+    runs: dict[str, list[dict[str, float]]] = {"empty": [], "warm": [], "cold": []}
+    if older:
+        run_process(older, env)
+        runs["before"] = []
     for _round in range(rounds):
-        run("warm", rmpair, app_env)
-        run("empty", empty, env)
-        run("direct", direct, app_env)
+        runs["empty"].append(run_process(empty, env))
+        runs["warm"].append(run_process(rmpair, env))
+        if older:
+            runs["before"].append(run_process(older, env))
         for snapshot in home.glob("journals/*/app-home.json"):
             snapshot.unlink()
-        run("cold", rmpair, app_env)  # leaves a snapshot for the next round
-    found = {name: statistics.median(values) for name, values in wall.items()}
-    found |= {f"{name}_cpu": statistics.median(values) for name, values in cpu.items()}
-    for name in ("warm", "cold", "direct"):
-        found[f"{name}_ratio"] = found[name] / found["empty"]
-        found[f"{name}_cpu_ratio"] = found[f"{name}_cpu"] / found["empty_cpu"]
-    return found
+        runs["cold"].append(run_process(rmpair, env))  # leaves a snapshot for the next round
+    return runs
+
+
+def report_start_up(runs: dict[str, list[dict[str, float]]]) -> None:
+    def median(name: str, key: str) -> float:
+        return statistics.median(run[key] for run in runs[name])
+
+    base, base_cpu = median("empty", "paint"), median("empty", "paint_cpu")
+    print(
+        f"start-up, medians of {len(runs['empty'])} interleaved rounds (whole processes in a "
+        "pseudo-terminal, 5-year journal):"
+    )
+    print(f"  {'':<34} {'wall':>7} {'ratio':>6} {'paired':>6}   {'CPU':>7} {'ratio':>6}")
+    rows = (
+        ("empty", "paint", "empty Textual app, first paint"),
+        ("warm", "paint", "rmpair, first paint (snapshot)"),
+        ("warm", "status", "rmpair, home: live status"),
+        ("warm", "live", "rmpair, home: all live"),
+        ("cold", "paint", "no snapshot, first paint"),
+        ("cold", "status", "no snapshot, home: live status"),
+        ("cold", "live", "no snapshot, home: all live"),
+        ("before", "paint", "before: first paint (snapshot)"),
+        ("before", "live", "before: home live"),
+    )
+    for name, key, label in rows:
+        if name not in runs or any(key not in run for run in runs[name]):
+            continue  # (no such mark: an rmpair from before it, or no stored status)
+        wall, cpu = median(name, key), median(name, key + "_cpu")
+        # The ratio of the medians, and the median of the ratios of runs side by side.
+        paired = statistics.median(
+            run[key] / empty["paint"] for run, empty in zip(runs[name], runs["empty"], strict=True)
+        )
+        print(
+            f"  {label:<34} {wall * 1000:5.0f}ms {wall / base:6.2f} {paired:6.2f}   "
+            f"{cpu * 1000:5.0f}ms {cpu / base_cpu:6.2f}"
+        )
+    print(
+        "  until the process ended: "
+        + ", ".join(f"{name} {median(name, 'end') * 1000:.0f} ms" for name in runs)
+    )
+    print("  goal: rmpair home with live data <= 1.50 x the empty app's first paint (wall)")
 
 
 # -- big lists -------------------------------------------------------------------------
@@ -230,6 +323,10 @@ def main() -> None:
     parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "rmpair-bench")
     parser.add_argument("--rounds", type=int, default=9)
     parser.add_argument("--only", choices=("paint", "lists"), help="run one part only")
+    parser.add_argument("--legacy", action="store_true", help="rmpair without the marks")
+    parser.add_argument(
+        "--before", metavar="PYTHON", help="also time the rmpair installed for PYTHON (as --legacy)"
+    )
     args = parser.parse_args()
     args.work = args.work.resolve()
     args.work.mkdir(parents=True, exist_ok=True)
@@ -248,23 +345,7 @@ def main() -> None:
         )
 
     if args.only != "lists":
-        paint = first_paint(args.work, args.rounds)
-        print(f"first paint, medians of {args.rounds} interleaved rounds (whole processes):")
-        print(
-            f"  empty Textual app       {paint['empty'] * 1000:5.0f} ms wall, "
-            f"{paint['empty_cpu'] * 1000:5.0f} ms CPU"
-        )
-        for name, label in (
-            ("warm", "rmpair home, 5 years"),
-            ("direct", "same, no command line"),
-            ("cold", "same, no snapshot"),
-        ):
-            print(
-                f"  {label:<23} {paint[name] * 1000:5.0f} ms wall, "
-                f"{paint[name + '_cpu'] * 1000:5.0f} ms CPU; ratio {paint[name + '_ratio']:.2f} "
-                f"wall, {paint[name + '_cpu_ratio']:.2f} CPU"
-            )
-        print("  goal: rmpair home <= 1.30 x the empty app")
+        report_start_up(start_up(args.work, args.rounds, args.legacy, args.before))
     if args.only == "paint":
         return
     asyncio.run(backlog_timings(10, 5))  # warm-up: Textual's first-time work in this process

@@ -2,18 +2,16 @@
 
 It owns the journal's job queue and the folder watcher, maps the main screens to
 modes (each keeps its own stack, so the backlog keeps its place while you look at
-a session), and tells the visible screens when the journal changed. Screens are
-imported when first shown, so the start screen paints before the journal's modules
-are even loaded (see start.py).
+a session), and tells the visible screens when the journal changed. Screens other
+than home are imported when first shown. Once home shows everything it read, the
+app decodes the rest of the journal (see opening.py).
 """
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Callable
 from functools import partial
-from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING
 
 from rmpair.screens.base import (
     Context,
@@ -22,7 +20,6 @@ from rmpair.screens.base import (
 )
 from rmpair.screens.help import HelpScreen, key_rows
 from rmpair.screens.palette import PaletteApp
-from rmpair.screens.start import Opening, StartScreen
 from rmpair.screens.watch import FolderWatcher
 from textual import work
 from textual.binding import Binding
@@ -37,9 +34,6 @@ if TYPE_CHECKING:
     from rmpair.domain.search import SearchHit
     from rmpair.journal import Journal
 
-T = TypeVar("T")
-
-
 # Each main screen's class, imported when the screen is first shown.
 MAIN_SCREENS = {
     "home": "rmpair.screens.home:HomeScreen",
@@ -51,23 +45,25 @@ MAIN_SCREENS = {
 }
 
 
-def build_screen(target: str, ctx: Context) -> JournalScreen:
+def build_screen(target: str, ctx: Context, *args: object) -> JournalScreen:
     """A main screen from ``module:Class`` (see MAIN_SCREENS)."""
     import importlib
 
     module, _sep, name = target.partition(":")
     cls: type[JournalScreen] = getattr(importlib.import_module(module), name)
-    return cls(ctx)
+    return cls(ctx, *args)
 
 
 class RmpairApp(PaletteApp):
-    """One tandem's journal: ``journal`` if open, else ``folder`` (opened in a worker while
-    ``snapshot`` shows home), else the first-run wizard.
+    """One tandem's journal (``journal``), or the first-run wizard when there is none.
 
-    ``clock`` is where every screen reads the time (default: the journal's clock, so
-    the app and the journal share one; tests and snapshots freeze it);
-    ``watch_interval`` is how often the journal folder is listed (None: never);
-    ``first_paint_exit`` quits as soon as home has been drawn (the benchmark).
+    ``snapshot`` is home as the last run left it (start.py), shown for the parts home
+    has not read yet; ``clock`` is where every screen reads the time (default: the
+    journal's clock, so the app and the journal share one; tests and snapshots freeze
+    it); ``watch_interval`` is how often the journal folder is listed (None: never);
+    ``marks`` is told "paint" when the first screen has been drawn, "status" when home
+    shows the journal's stored status, "live" when it shows all it read from the
+    journal, and the app then quits (the benchmark, see launch.py).
     """
 
     CSS_PATH = "rmpair.tcss"
@@ -84,55 +80,32 @@ class RmpairApp(PaletteApp):
         journal: Journal | None,
         *,
         home: Home | None = None,
-        folder: Path | None = None,
         snapshot: Sections | None = None,
         clock: Clock | None = None,
         watch_interval: float | None = 1.0,
-        first_paint_exit: bool = False,
+        marks: Callable[[str], object] | None = None,
     ) -> None:
         super().__init__()
         self.journal = journal
         self.home = home or Home()
-        self.folder, self.snapshot = folder, snapshot
+        self.snapshot = snapshot
         self.clock = clock or (journal.clock if journal is not None else SYSTEM_CLOCK)
         self.watch_interval = watch_interval
-        self.first_paint_exit = first_paint_exit
+        self.marks = marks
+        self.marked: set[str] = set()
+        self.rest_loaded = False
         self.ctx: Context | None = None
         self.watcher: FolderWatcher | None = None
-        self.opening = Opening()
 
     def on_mount(self) -> None:
+        if self.marks is not None:
+            self.call_after_refresh(self.marks, "paint")
         if self.journal is not None:
             self._start(self.journal)
-        elif self.folder is not None:
-            self.push_screen(StartScreen(self.snapshot, self.clock))
-            # After the first paint: the journal's imports would only delay it.
-            self.call_after_refresh(self.exit if self.first_paint_exit else self._open)
         else:
             from rmpair.screens.setup import SetupScreen
 
             self.push_screen(SetupScreen(self.home, self.clock), self._set_up)
-
-    @work(thread=True, group="open", exit_on_error=False)
-    def _open(self) -> None:
-        from rmpair.errors import ReadOnlyError, UserError
-
-        assert self.folder is not None
-        try:
-            journal = self.opening.run(self.home, self.folder, self.clock)
-        except (UserError, ReadOnlyError, OSError) as exc:
-            self._hand_over(self._failed, str(exc))
-            return
-        self._hand_over(self._set_up, journal)
-
-    def _hand_over(self, callback: Callable[[T], object], value: T) -> None:
-        # The app may have ended meanwhile; then launch.py closes the journal.
-        with contextlib.suppress(RuntimeError):
-            self.call_from_thread(callback, value)
-
-    def _failed(self, message: str) -> None:
-        if isinstance(self.screen, StartScreen):
-            self.screen.failed(message)
 
     def _set_up(self, journal: Journal | None) -> None:
         if journal is None:
@@ -143,14 +116,41 @@ class RmpairApp(PaletteApp):
 
     def _start(self, journal: Journal) -> None:
         self.ctx = ctx = Context(journal, self.clock)
-        if self.first_paint_exit:
-            ctx.first_shown = lambda: self.call_after_refresh(self.exit)
+        ctx.on_home = self._home_shown
         for name, target in MAIN_SCREENS.items():
-            self.add_mode(name, partial(build_screen, target, ctx))
+            # Home shows the snapshot (if any) until it has read the journal.
+            extra = (self.snapshot,) if name == "home" else ()
+            self.add_mode(name, partial(build_screen, target, ctx, *extra))
         self.switch_mode("home")
-        if self.watch_interval and not self.first_paint_exit:
+        if self.watch_interval:
             self.watcher = FolderWatcher(journal.folder, journal.device_id, self.watch_interval)
             self._watch(self.watcher)
+
+    def _home_shown(self, stage: str) -> None:
+        """Home shows the journal: now decode the rest of it (opening.py)."""
+        if stage == "live" and not self.rest_loaded:
+            self.rest_loaded = True
+            self.run_worker(self._load_rest(), group="journal")
+        if self.marks is not None and stage not in self.marked:
+            self.marked.add(stage)
+            self.call_after_refresh(self._mark, stage)
+
+    async def _load_rest(self) -> None:
+        from rmpair.screens.opening import load_rest
+
+        from rmpair.errors import ReadOnlyError
+
+        assert self.ctx is not None
+        try:
+            await self.ctx.jobs.run(self.ctx.journal, load_rest)
+        except (ReadOnlyError, OSError) as exc:  # a cache part gone meanwhile (rare)
+            self.notify(str(exc), severity="error", timeout=10)
+
+    def _mark(self, stage: str) -> None:
+        assert self.marks is not None
+        self.marks(stage)
+        if stage == "live":
+            self.exit()
 
     @work(thread=True, group="watch", exit_on_error=False)
     def _watch(self, watcher: FolderWatcher) -> None:
@@ -225,7 +225,3 @@ class RmpairApp(PaletteApp):
             self.watcher.stop()
         if self.ctx is not None:
             self.ctx.jobs.shutdown()
-
-    def final_journal(self) -> Journal | None:
-        """The journal to close once the app has ended (one still opening is waited for)."""
-        return self.journal or self.opening.wait()

@@ -62,14 +62,19 @@ class Context:
     journal: Journal
     clock: Clock = SYSTEM_CLOCK
     jobs: Jobs = field(default_factory=Jobs)
-    # Called once after the first screen has shown the journal (the benchmark's exit).
-    first_shown: Callable[[], object] | None = None
+    # Told when home shows the journal's stored status ("status") and everything it
+    # read from the journal ("live"); the app loads the rest of the journal after that.
+    on_home: Callable[[str], object] | None = None
     # Counts the journal's changes seen by the app; a screen that comes back into
     # view shows the journal again only if it changed meanwhile.
     generation: int = 0
 
     def now(self) -> dt.datetime:
         return self.clock.now()
+
+    def reached(self, stage: str) -> None:
+        if self.on_home is not None:
+            self.on_home(stage)
 
 
 @dataclass
@@ -187,9 +192,6 @@ class JournalScreen(Screen[None]):
         with self.ctx.jobs.lock:
             self.shown = self.ctx.generation
             self.show()
-        if self.ctx.first_shown is not None:
-            hook, self.ctx.first_shown = self.ctx.first_shown, None
-            hook()
 
     def show(self) -> None:
         """Fill the widgets from the journal; subclasses read the facade here."""

@@ -11,14 +11,16 @@ opens, so this module imports the journal's modules only inside functions.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from functools import partial
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from rich.text import Text
 from rmpair.screens import fmt
-from rmpair.screens.base import JournalScreen, with_nav
+from rmpair.screens.base import Context, JournalScreen, with_nav
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
@@ -29,6 +31,7 @@ from rmpair.i18n import N_, _, ngettext
 if TYPE_CHECKING:
     from rmpair.domain.status import DeviceSeen
     from rmpair.journal import Journal
+    from rmpair.model.records import Tandem
 
 MAX_ACTIONS = 4
 SECTIONS = ("tandem", "next", "actions", "mix", "nudges", "devices", "problems")
@@ -61,20 +64,142 @@ class HomeView(VerticalScroll):
 
     def __init__(self) -> None:
         super().__init__(id="home")
+        self.shown = Sections()
 
     def compose(self) -> ComposeResult:
         yield Static(id="home-text")
 
-    def fill(self, sections: Sections, now: dt.datetime) -> None:
+    def fill(self, sections: Sections, now: dt.datetime, *, keep: bool = False) -> None:
+        """Show ``sections``; with ``keep``, sections it lacks stay as they were shown,
+        and those never shown say they are being read."""
+        if keep:
+            if self.shown.texts.get("tandem"):  # with the progress, which needs sessions
+                sections.texts["tandem"] = self.shown.texts["tandem"]
+            for name in SECTIONS:
+                if name not in sections.texts:
+                    sections.texts[name] = self.shown.texts.get(name) or _reading(name)
+            if COUNTDOWN in sections.texts["next"].plain:
+                sections.next_start = self.shown.next_start
+                sections.next_minutes = self.shown.next_minutes
+        self.shown = sections
         texts = [sections.text(name, now) for name in SECTIONS]
         self.query_one("#home-text", Static).update(Text("\n\n").join(t for t in texts if t))
 
 
+def _reading(name: str) -> Text:
+    """A section not read yet: its title and an ellipsis (the tandem line has all of it)."""
+    titles = {
+        "next": _("Next session"),
+        "actions": _("Open action items ({n})").format(n="…"),
+        "mix": _("Backlog"),
+    }
+    text = Text()
+    if name in titles:
+        text.append(titles[name], style="bold")
+        text.append("\n  …", style="dim")
+    return text
+
+
+class HomeStatus(NamedTuple):
+    """The part of the journal's status home shows (see ``home_status``)."""
+
+    tandem: Tandem | None
+    devices: list[DeviceSeen]
+    nudges: list[tuple[str, str, str]]  # key, message, why
+    problems: list[str]
+    conflicts: int
+    read_only: list[str]
+
+
+def stored_status(journal: Journal, now: dt.datetime) -> HomeStatus | None:
+    """The journal's status at ``now`` as the last command or app that closed it stored
+    it (what ``rmpair status`` answers with), when it provably still holds: no file of
+    the shared folder or of the replica changed since, and no session or day has begun
+    since (rmpair/quick.py). None otherwise."""
+    from rmpair.quick import cached_status
+
+    report = cached_status(journal.folder, journal.store.home, now=now)
+    if report is None:
+        return None
+    try:
+        return _stored_status(report["status"])
+    except (KeyError, TypeError, ValueError, AttributeError):
+        return None  # a cache from elsewhere, or damaged: compute it instead
+
+
+def home_status(journal: Journal, now: dt.datetime) -> HomeStatus:
+    """The journal's status at ``now``: stored (``stored_status``) when it holds, else
+    computed, pitfall nudges and all."""
+    found = stored_status(journal, now)
+    if found is not None:
+        return found
+    status = journal.status(now)
+    return HomeStatus(
+        tandem=status.tandem,
+        devices=status.devices,
+        nudges=[(n.key, n.message, n.why) for n in status.nudges],
+        problems=[str(p) for p in status.problems],
+        conflicts=len(status.conflicts),
+        read_only=list(status.read_only),
+    )
+
+
+def _stored_status(data: dict[str, Any]) -> HomeStatus:
+    """``HomeStatus`` from the JSON of ``Status.to_json`` (what quick.py stores)."""
+    from rmpair.domain.status import DeviceSeen
+    from rmpair.model.records import Tandem
+
+    fields = data["tandem"]
+    tandem = None
+    if fields is not None:
+        tandem = Tandem.from_fields(str(fields["id"]), {k: v for k, v in fields.items()})
+    devices = [
+        DeviceSeen(
+            str(d["device"]),
+            str(d["person"]),
+            str(d["role"]),
+            str(d["label"]),
+            dt.datetime.fromisoformat(d["last_change"]) if d["last_change"] else None,
+        )
+        for d in data["devices"]
+    ]
+    return HomeStatus(
+        tandem=tandem,
+        devices=devices,
+        nudges=[(str(n["key"]), str(n["message"]), str(n["why"])) for n in data["nudges"]],
+        problems=[
+            f"{p['file']}: {p['message']}" if p["file"] else str(p["message"])
+            for p in data["problems"]
+        ],
+        conflicts=len(data["conflicts"]),
+        read_only=[str(r) for r in data["read_only"]],
+    )
+
+
+def status_sections(journal: Journal, now: dt.datetime) -> Sections | None:
+    """What home shows of the journal's status, from the status the last command or app
+    stored, when it provably still holds (see ``home_status``); else None. This reads
+    no record of the journal: with five years of sessions it takes milliseconds where
+    ``sections`` takes most of a second, so home shows it first."""
+    status = stored_status(journal, now)
+    return None if status is None else _status_sections(journal, status, None)
+
+
 def sections(journal: Journal, now: dt.datetime) -> Sections:
-    """Everything the home screen shows, read from the journal."""
+    """Everything the home screen shows, read from the journal (on the journal's thread:
+    with a long journal this takes a while, see ``HomeScreen.reload``)."""
+    found = _status_sections(journal, home_status(journal, now), now)
+    found.texts["next"] = _next_session(journal, now, found)
+    found.texts["actions"] = _actions(journal, now)
+    found.texts["mix"] = _mix(journal)
+    return found
+
+
+def _status_sections(journal: Journal, status: HomeStatus, now: dt.datetime | None) -> Sections:
+    """The texts home draws from the status: the tandem (with the programme's progress
+    if ``now`` is given: that reads the sessions), nudges, devices and problems."""
     from rmpair.model.records import Role
 
-    status = journal.status(now)
     tandem, me = status.tandem, journal.my_role
     found = Sections()
     head = Text()
@@ -90,13 +215,13 @@ def sections(journal: Journal, now: dt.datetime) -> Sections:
             ),
             style="bold",
         )
-        progress = journal.sessions.progress(now)
         parts = []
-        if progress.total:
+        progress = journal.sessions.progress(now) if now is not None else None
+        if progress is not None and progress.total:
             parts.append(
                 _("session {n} of {total}").format(n=progress.number, total=progress.total)
             )
-        if progress.days_left is not None:
+        if progress is not None and progress.days_left is not None:
             if progress.days_left >= 0:
                 parts.append(
                     ngettext("{n} day left", "{n} days left", progress.days_left).format(
@@ -115,17 +240,14 @@ def sections(journal: Journal, now: dt.datetime) -> Sections:
         )
         head.append("\n" + " · ".join(parts))
     found.texts["tandem"] = head
-    found.texts["next"] = _next_session(journal, now, found)
-    found.texts["actions"] = _actions(journal, now)
-    found.texts["mix"] = _mix(journal)
     nudges = Text()
     if status.nudges:
         nudges.append(_("Watch out"), style="bold")
-        for nudge in status.nudges:
-            nudges.append(f"\n  {fmt.WARN} {nudge.message}")
-            if nudge.key.startswith("prerequisite-"):
+        for key, message, why in status.nudges:
+            nudges.append(f"\n  {fmt.WARN} {message}")
+            if key.startswith("prerequisite-"):
                 # A precondition the pair said "no" to: say why it matters right here.
-                nudges.append(f"\n    {nudge.why}", style="dim")
+                nudges.append(f"\n    {why}", style="dim")
     found.texts["nudges"] = nudges
     found.texts["devices"] = _devices(journal, status.devices, tandem.tz if tandem else "UTC")
     problems = Text()
@@ -137,8 +259,8 @@ def sections(journal: Journal, now: dt.datetime) -> Sections:
             + ngettext(
                 "{n} value was edited on both devices at once; settle it on Conflicts (5).",
                 "{n} values were edited on both devices at once; settle them on Conflicts (5).",
-                len(status.conflicts),
-            ).format(n=len(status.conflicts))
+                status.conflicts,
+            ).format(n=status.conflicts)
         )
     for reason in status.read_only:
         problems.append(f"\n  {fmt.WARN} " + _("Read-only: {reason}").format(reason=reason))
@@ -250,10 +372,17 @@ class HomeScreen(JournalScreen):
         ]
     )
 
+    def __init__(self, ctx: Context, shown: Sections | None = None) -> None:
+        super().__init__(ctx)
+        # Home from the last run (start.py) until read anew; False once read.
+        self.first: Sections | bool | None = shown
+
     def body(self) -> ComposeResult:
         yield HomeView()
 
     def on_mount(self) -> None:
+        if isinstance(self.first, Sections):
+            self.query_one(HomeView).fill(self.first, self.ctx.now())
         self.set_interval(60, self._minute)
 
     def _minute(self) -> None:
@@ -261,9 +390,33 @@ class HomeScreen(JournalScreen):
         if self.is_current:
             self.reload()
 
-    def show(self) -> None:
-        now = self.ctx.now()
-        self.query_one(HomeView).fill(sections(self.journal, now), now)
+    def reload(self) -> None:
+        """Read what home shows on the journal's thread (with a five-year journal that
+        is most of the start-up), then show it here; the screen stays responsive."""
+        self.shown = self.ctx.generation
+        self.app.run_worker(self._load(self.ctx.now()), group="journal")
+
+    async def _load(self, now: dt.datetime) -> None:
+        from rmpair.errors import ReadOnlyError
+
+        try:
+            if self.first is not False:  # the first time: the stored status first
+                self.first = False
+                quick = await self.ctx.jobs.run(self.journal, partial(status_sections, now=now))
+                if quick is not None and self.is_attached:
+                    self.query_one(HomeView).fill(quick, now, keep=True)
+                    self.ctx.reached("status")
+                    # Drawn before the long read starts: it would hold up the drawing.
+                    drawn = asyncio.Event()
+                    self.call_after_refresh(drawn.set)
+                    await drawn.wait()
+            found = await self.ctx.jobs.run(self.journal, partial(sections, now=now))
+        except (ReadOnlyError, OSError) as exc:  # a cache part gone meanwhile (rare)
+            self.app.notify(str(exc), severity="error", timeout=10)
+            return
+        if self.is_attached:
+            self.query_one(HomeView).fill(found, now)
+            self.ctx.reached("live")
 
     def action_refresh(self) -> None:
         self.save(lambda journal: journal.refresh())

@@ -1,55 +1,68 @@
 """Start the Textual app from the command line (imported only when the app is wanted).
 
-``RMPAIR_FIRST_PAINT_EXIT=1`` makes the app quit as soon as home has been drawn:
-the benchmark (benchmarks/bench_app.py) times that.
+``RMPAIR_APP_MARKS=FD`` is for the benchmark (benchmarks/bench_app.py): the app writes
+a line to that file descriptor at each milestone, once it has been drawn: ``paint``
+(the first screen), ``status`` (home shows the status the last command stored) and
+``live`` (home shows everything it read from the journal), each with the CPU seconds
+used so far, and quits after ``live``. Unset, nothing is written.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 from rmpair.clock import SYSTEM_CLOCK, Clock
 
-FIRST_PAINT_EXIT = "RMPAIR_FIRST_PAINT_EXIT"
+MARKS = "RMPAIR_APP_MARKS"
+
+
+def marks_to(fd: int) -> Callable[[str], None]:
+    """Write each mark as a line to ``fd`` (the benchmark's pipe), with the CPU time
+    the process has used so far (all threads; a measure, never a clock for the app)."""
+    import time
+
+    def mark(name: str) -> None:
+        os.write(fd, f"{name} {time.process_time():.4f}\n".encode("ascii"))
+
+    return mark
 
 
 def run_app(folder: Path | None, clock: Clock = SYSTEM_CLOCK) -> None:
     """Open the app on ``folder``, the last used journal, or the first-run wizard.
 
-    When home's snapshot from the last run still holds (start.py), the app paints it
-    at once and opens the journal in a worker. Otherwise the journal is opened first,
-    here, where a passphrase can still be typed in the terminal. Either way it holds
-    this device's lock until the app ends, and is closed here afterwards, leaving a
-    fresh snapshot for the next start.
+    The journal is opened here, before the app owns the terminal (a passphrase can
+    still be typed), the way a command opens it: only what a query needs is decoded
+    (screens/opening.py). Home reads its texts on the journal's thread; meanwhile it
+    shows the status the last command stored, when no file changed since, and home's
+    snapshot from the last run for the rest (start.py). The journal is closed here
+    afterwards, leaving a fresh snapshot for the next start.
     """
-    from rmpair.screens import start
+    from rmpair.screens.opening import open_for_app
 
+    from rmpair.quick import kept_home_snapshot
     from rmpair.store.home import Home
 
     home = Home()
     target = folder or home.last_journal()
-    snapshot = start.load(home, target, clock.now()) if target else None
-    journal = None
-    if target is not None and snapshot is None:
-        from rmpair.journal import Journal
+    journal = open_for_app(target, home, clock) if target is not None else None
+    kept = kept_home_snapshot(target, home, now=clock.now()) if target is not None else None
 
-        journal = Journal.open(target, home=home, hold_lock=True, clock=clock)
-
+    from rmpair.screens import start
     from rmpair.screens.app import RmpairApp
 
     app = RmpairApp(
         journal,
         home=home,
-        folder=target,
-        snapshot=snapshot,
+        snapshot=start.sections_of(kept) if kept else None,
         clock=clock,
-        first_paint_exit=os.environ.get(FIRST_PAINT_EXIT) == "1",
+        marks=marks_to(int(os.environ[MARKS])) if os.environ.get(MARKS) else None,
     )
     try:
         app.run()
     finally:
-        opened = app.final_journal()
+        opened = app.journal
         if opened is not None:
             keep = None
             try:

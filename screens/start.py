@@ -1,9 +1,10 @@
-"""Starting fast: home as it was when the app last closed, shown while the journal opens.
+"""Home as it was when the app last closed: shown for what home has not read yet.
 
-Opening a journal of several years, and reading what home shows from it, takes
-longer than starting Textual. When the journal provably did not change since the
-last run, the app paints home from a snapshot at once and opens the journal in a
-worker; the real home screen, identical, takes over when it is open.
+With five years of sessions, reading the next session's readiness, the open action
+items and the backlog's mix takes longer than starting Textual. Home shows the
+journal's stored status at once (home.py) and reads the rest on the journal's
+thread; meanwhile those sections show what they showed at the end of the last run,
+when the journal provably did not change since.
 
 "Provably" is the check ``rmpair status`` relies on (rmpair/quick.py, which also keeps
 and checks the snapshot; screens never touch files themselves): the files of
@@ -11,28 +12,20 @@ the shared folder and of this device's replica are exactly those the cache was
 built from, and the stored status is still valid. The snapshot also keeps a
 fingerprint of that stored status (every change moves some device's last change),
 the version, the language and the moment it stops being true (a session starting
-or ending, a new day). An encrypted journal never takes this path, so a passphrase
-is always asked before the app takes over the terminal.
+or ending, a new day). The benchmark (benchmarks/bench_app.py) counts start-up until
+home shows what it read, not until this picture.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
-from rmpair.screens.base import NavBar
-from rmpair.screens.footer import KeysFooter
-from rmpair.screens.home import HomeView, Sections, sections
-from textual.app import ComposeResult
-from textual.screen import Screen
-from textual.widgets import Static
+from rmpair.screens.home import Sections, sections
 
 from rmpair import __version__
-from rmpair.clock import Clock
-from rmpair.i18n import _
 from rmpair.quick import HOME_SNAPSHOT_FILE as FILE
 from rmpair.quick import HOME_SNAPSHOT_FORMAT as FORMAT
 from rmpair.quick import keep_home_snapshot, kept_home_snapshot
@@ -42,7 +35,7 @@ from rmpair.store.home import Home
 if TYPE_CHECKING:
     from rmpair.journal import Journal
 
-__all__ = ["FILE", "FORMAT", "Opening", "StartScreen", "load", "save", "snapshot_of"]
+__all__ = ["FILE", "FORMAT", "load", "save", "sections_of", "snapshot_of"]
 
 
 def snapshot_of(journal: Journal, now: dt.datetime) -> dict[str, Any]:
@@ -75,8 +68,11 @@ def save(home: Home, folder: Path, snapshot: dict[str, Any], now: dt.datetime) -
 def load(home: Home, folder: Path, now: dt.datetime) -> Sections | None:
     """Home as it was, if the journal is provably unchanged since; else None."""
     data = kept_home_snapshot(folder, home, now=now)
-    if data is None:
-        return None
+    return None if data is None else sections_of(data)
+
+
+def sections_of(data: dict[str, Any]) -> Sections | None:
+    """Home's texts from a snapshot ``quick.kept_home_snapshot`` vouched for."""
     try:
         start = data.get("next_start")
         return Sections(
@@ -86,60 +82,3 @@ def load(home: Home, folder: Path, now: dt.datetime) -> Sections | None:
         )
     except (ValueError, KeyError, TypeError, AttributeError):
         return None
-
-
-class Opening:
-    """The journal being opened on a worker thread while the start screen shows it."""
-
-    def __init__(self) -> None:
-        self.done = threading.Event()
-        self.done.set()  # until ``run`` starts there is nothing to wait for
-        self.journal: Journal | None = None
-
-    def run(self, home: Home, folder: Path, clock: Clock) -> Journal:
-        """Open the journal (on the worker thread); errors are the caller's to show."""
-        from rmpair.errors import UserError
-        from rmpair.journal import Journal
-
-        def no_prompt(_request: object) -> str | None:
-            # The snapshot said "not encrypted"; nobody can type a passphrase under the app.
-            raise UserError(_("The journal is encrypted now; quit and start rmpair again."))
-
-        self.done.clear()
-        try:
-            self.journal = Journal.open(
-                folder, home=home, hold_lock=True, passphrase=no_prompt, clock=clock
-            )
-        finally:
-            self.done.set()
-        return self.journal
-
-    def wait(self, timeout: float = 60.0) -> Journal | None:
-        """The journal once opened (or None), for launch.py to close after the app."""
-        self.done.wait(timeout)
-        return self.journal
-
-
-class StartScreen(Screen[None]):
-    """Home from the snapshot (or just the frame), until the journal is open."""
-
-    def __init__(self, snapshot: Sections | None, clock: Clock) -> None:
-        super().__init__()
-        self.snapshot = snapshot
-        self.clock = clock
-
-    def compose(self) -> ComposeResult:
-        yield NavBar("home")
-        yield HomeView()
-        yield Static(_("Opening the journal…"), id="opening", classes="line")
-        yield KeysFooter()
-
-    def on_mount(self) -> None:
-        if self.snapshot is not None:
-            self.query_one(HomeView).fill(self.snapshot, self.clock.now())
-
-    def failed(self, message: str) -> None:
-        """The journal could not be opened: say why (ctrl+q quits)."""
-        self.query_one("#opening", Static).update(
-            _("The journal could not be opened: {reason}").format(reason=message)
-        )

@@ -162,11 +162,8 @@ async def test_home_shows_the_tandem_and_devices(tmp_path: Path) -> None:
     journal.close()
 
 
-async def test_a_later_start_paints_home_at_once_and_opens_the_journal_meanwhile(
-    tmp_path: Path,
-) -> None:
+async def test_a_later_start_shows_home_from_the_journal(tmp_path: Path) -> None:
     from rmpair.screens import start
-    from rmpair.screens.start import StartScreen
 
     home = Home(tmp_path / "home")
     journal = Journal.init(
@@ -184,20 +181,16 @@ async def test_a_later_start_paints_home_at_once_and_opens_the_journal_meanwhile
     snapshot = start.load(home, journal.folder, now)
     assert snapshot is not None
 
-    app = RmpairApp(None, home=home, folder=journal.folder, snapshot=snapshot, watch_interval=None)
+    journal = Journal.open(journal.folder, home=home)
+    app = RmpairApp(journal, home=home, snapshot=snapshot, watch_interval=None)
     async with app.run_test(size=(80, 24)) as pilot:
-        assert isinstance(app.screen, StartScreen)  # before the journal is open
+        assert isinstance(app.screen, HomeScreen)
         assert "Sam (mentor) teaches Dana (mentee) (you)" in text_of(app, "#home-text")
-        for _ in range(100):  # the worker starts after the first paint
-            await pilot.pause(0.02)
-            if isinstance(app.screen, HomeScreen):
-                break
-        assert isinstance(app.screen, HomeScreen), text_of(app, "#opening")
+        await app.settle()
         await pilot.pause()
         assert "Sam (mentor) teaches Dana (mentee) (you)" in text_of(app, "#home-text")
-    opened = app.final_journal()
-    assert opened is not None and opened.store.locked is False
-    opened.close()
+        assert "None planned" in text_of(app, "#home-text")
+    journal.close()
 
 
 async def test_home_warns_while_a_precondition_is_answered_no(tmp_path: Path) -> None:

@@ -828,3 +828,49 @@ def test_the_passphrase_is_typed_once_per_device_and_kept_in_its_keyring(
     )
     assert done.returncode == 2
     assert "set RMPAIR_PASSPHRASE or run rmpair in a terminal" in done.stderr
+
+
+# -- the app's start -------------------------------------------------------------------
+
+
+def test_the_app_opens_an_encrypted_journal_asking_once_before_it_starts(
+    pair: tuple[Journal, Journal],
+) -> None:
+    """The app opens a journal lazily, as a command does; an encrypted one is opened as
+    before, everything read and the passphrase asked once, before the app starts."""
+    from rmpair.screens.opening import open_for_app
+
+    a, b = pair
+    a.add("topic", {"title": "Alex writes"})
+    deliver(a, b)  # something new to read, which needs the key
+    folder, home = b.folder, b.store.home
+    b.close()
+    asked: list[crypto.PassphraseRequest] = []
+
+    def source(request: crypto.PassphraseRequest) -> str:
+        asked.append(request)
+        return PASSPHRASE
+
+    b = open_for_app(folder, home, b.clock, passphrase=source)
+    assert len(asked) == 1 and not b.store.needs_passphrase and not b.store.locked
+    assert "Alex writes" in titles(b)
+    b.add("topic", {"title": "Sam answers"})
+    assert len(asked) == 1
+    b.close()
+
+
+def test_the_app_opens_a_plain_journal_without_asking(tmp_path: Path) -> None:
+    from rmpair.screens.opening import open_for_app
+
+    a, b = start_pair(tmp_path, encrypt=False)
+    a.close()
+    folder, home, clock = b.folder, b.store.home, b.clock
+    b.close()
+
+    def source(request: crypto.PassphraseRequest) -> str:
+        raise AssertionError("asked for a passphrase")
+
+    b = open_for_app(folder, home, clock, passphrase=source)
+    b.add("topic", {"title": "Sam writes"})
+    assert "Sam writes" in titles(b)
+    b.close()
