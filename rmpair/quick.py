@@ -27,7 +27,7 @@ from rmpair.store.cache import PartCache
 from rmpair.store.home import Home
 from rmpair.store.scan import scan
 
-CACHE_VERSION = 3  # bump with store.state_cache.CACHE_VERSION; checked in tests
+CACHE_VERSION = 4  # bump with store.state_cache.CACHE_VERSION; checked in tests
 EXPORTS_FILE = "exports.json"  # the calendar export's record, read by the nudges
 HOME_SNAPSHOT_FILE = "app-home.json"  # the app's home from its last run, per device
 HOME_SNAPSHOT_FORMAT = 1

@@ -128,7 +128,8 @@ class PartCache:
 
 def referenced(head: dict[str, Any]) -> list[str]:
     state = head.get("state", {})
-    names = list(state.get("kinds", {}).values())
-    names.extend(state.get("ids", []))
-    names.extend(state.get("log", []))
+    names: list[Any] = [ref for refs in state.get("kinds", {}).values() for ref in refs]
+    for piece in state.get("log", []):
+        names.extend(piece[:2])
+    names.extend(head.get("listing", {}).values())
     return [n for n in names if isinstance(n, str)]

@@ -12,7 +12,7 @@ from rmpair.store.cache import CacheMiss
 from rmpair.store.merge import MergedState
 from rmpair.store.problems import FileInfo
 
-CACHE_VERSION = 3  # quick.CACHE_VERSION must match
+CACHE_VERSION = 4  # quick.CACHE_VERSION must match
 
 
 class StateCache:
