@@ -14,12 +14,19 @@ from rmpair.i18n import _, ngettext
 from rmpair.store.base import StoreCore
 from rmpair.store.crypto_format import MAGIC as ENCRYPTED_MAGIC
 from rmpair.store.encryption import Keys, Locked, OtherJournal
-from rmpair.store.files import SCHEMA, TEMP_PREFIX, LogFile, LogFileError, read_log
+from rmpair.store.files import SCHEMA, TEMP_PREFIX, LogFile, LogFileError, parse_log, read_log
 from rmpair.store.locking import DeviceLock
+from rmpair.store.merge import Change
 from rmpair.store.problems import MISPLACED, OLDER_COPY, FileInfo, LoadReport, Problem, admit
 from rmpair.store.scan import Signature, scan
 from rmpair.store.syncfiles import FileRole, classify
 from rmpair.store.writing import Writer
+
+
+def _digest(data: bytes) -> bytes:
+    from rmpair.store.cache import part_name
+
+    return part_name(data).encode()
 
 
 class Reader:
@@ -30,6 +37,9 @@ class Reader:
         self.lock = lock
         self.keys = keys
         self.writer = writer
+        # The replica files read in this refresh: size, digest and header, so that a
+        # shared file with the same bytes is not read a second time.
+        self._seen_replica: dict[str, tuple[int, bytes, LogFile]] = {}
 
     def refresh(self) -> bool:
         """Re-read whatever changed in the shared folder; True if the state changed."""
@@ -38,6 +48,7 @@ class Reader:
 
     def refresh_locked(self) -> bool:
         report = LoadReport()
+        self._seen_replica = {}
         shared_files = scan(self.core.devices_dir)
         # Read first, and ask for a passphrase if an encrypted file needs one, so that a
         # wrong one stops everything before a single file is written.
@@ -71,18 +82,30 @@ class Reader:
                 self.core._ignored_replica[rel] = sig
                 continue
             try:
-                log = read_log(path)
+                raw = path.read_bytes()
+            except OSError as exc:
+                problem = _("{name}: cannot be read ({reason})").format(
+                    name=path.name, reason=exc.strerror
+                )
+                self.core._replica[rel] = FileInfo(sig, problem=problem)
+                continue
+            try:
+                log = parse_log(raw, path.name)
             except LogFileError as exc:
                 # The shared copy or a later save will restore it; say so meanwhile.
                 self.core._replica[rel] = FileInfo(sig, problem=str(exc))
                 continue
-            admitted, quarantined = admit(log, self.core._validate)
+            admitted, quarantined = admit(log, self.core._validate, self.core.state.knows)
+            # A shared file with the very same bytes needs no second reading (a cold
+            # start reads each file of the journal once, not twice).
+            self._seen_replica[rel] = (len(raw), _digest(raw), log._replace(changes=()))
             self.core._replica[rel] = FileInfo(
                 sig,
                 schema=log.schema,
                 device=log.device,
                 period=log.period,
                 quarantined=quarantined,
+                segment=log.segment,
             )
             report.new_changes += self.core.state.apply_all(admitted)
             self.core._cache_dirty = True
@@ -151,7 +174,7 @@ class Reader:
             info = self.core._shared.get(rel)
             if rel not in fetched and info is not None and info.sig == sig:  # unchanged
                 seen.add(rel)
-                if self._own_stray(rel, info.device, info.period):
+                if self._own_stray(rel, info.device, info.canonical_name):
                     own_copies.append((rel, Path(where)))
                 continue
             path = Path(where)
@@ -168,8 +191,14 @@ class Reader:
                 self.core._shared[rel] = FileInfo(sig, problem=raw or f"{path.name}: not read")
                 continue
             encrypted = raw.startswith(ENCRYPTED_MAGIC)
+            same_as_replica = False
             try:
-                log = self.keys.parse_shared(raw, path.name)
+                plain = self.keys.plain_shared(raw, path.name)
+                twin = self._seen_replica.get(rel)
+                if twin is not None and twin[0] == len(plain) and twin[1] == _digest(plain):
+                    log, same_as_replica = twin[2], True  # read a moment ago
+                else:
+                    log = parse_log(plain, path.name)
             except OtherJournal:
                 log = None
             except Locked:
@@ -190,8 +219,13 @@ class Reader:
                 device=log.device,
                 period=log.period,
                 encrypted=encrypted,
+                segment=log.segment,
             )
-            admitted, quarantined = admit(log, self.core._validate)
+            if same_as_replica:
+                admitted: list[Change] = []
+                quarantined = self.core._replica[rel].quarantined
+            else:
+                admitted, quarantined = admit(log, self.core._validate, self.core.state.knows)
             known_duplicates = len(self.core.state.duplicates)
             new = [c for c in admitted if self.core.state.apply(c)]
             altered = self.core.state.duplicates[known_duplicates:]
@@ -203,7 +237,7 @@ class Reader:
             report.new_changes += len(new)
             if new and self.lock.can_write():
                 try:
-                    self.writer.add_to_replica(log, new)
+                    self.writer.add_to_replica(log, new, plain if not quarantined else None)
                 except OSError as exc:
                     # Read and shown all the same; the local copy is made at a later read.
                     self.core._shared.pop(rel, None)
@@ -215,11 +249,9 @@ class Reader:
                             ),
                         )
                     )
-            canonical = kind.role is not FileRole.CONFLICT_COPY and rel == (
-                f"{log.device}/{log.period}.json"
-            )
+            canonical = kind.role is not FileRole.CONFLICT_COPY and rel == log.segment_name()
             if log.device == self.core.device.id and not canonical:
-                if self._own_stray(rel, log.device, log.period):
+                if self._own_stray(rel, log.device, log.segment_name()):
                     own_copies.append((rel, path))
                 else:
                     # This device's entries in another device's folder (a swapped or
@@ -234,7 +266,7 @@ class Reader:
                             code=MISPLACED,
                         )
                     )
-            elif canonical and log.device != self.core.device.id:
+            elif canonical and log.device != self.core.device.id and not same_as_replica:
                 self._check_not_older(rel, log, report)
         for rel in list(self.core._shared):
             if rel not in seen:
@@ -246,11 +278,11 @@ class Reader:
                 self.core._cache_dirty = True
         return own_copies
 
-    def _own_stray(self, rel: str, device: str, period: str) -> bool:
+    def _own_stray(self, rel: str, device: str, canonical: str) -> bool:
         """A copy of this device's log inside this device's own folder (a sync tool's
         conflict copy): to be folded in and tidied away."""
         own = self.core.device.id
-        return device == own and rel.startswith(own + "/") and rel != f"{own}/{period}.json"
+        return device == own and rel.startswith(own + "/") and rel != canonical
 
     def _check_not_older(self, rel: str, log: LogFile, report: LoadReport) -> None:
         """Say so when a partner's file arrives older than what was read from it before
