@@ -1,5 +1,6 @@
-"""What one change is, and how a change read from a file is checked: its shape
-(``change_problem``) and its checksum (``content_sum``, ``sum_problem``).
+"""What one change is, how a change read from a file is checked (its shape,
+``change_problem``, and its checksum, ``content_sum`` and ``sum_problem``), and how
+the changes of one record merge (``RecordState``).
 
 Every change read from the shared folder or the replica passes these checks before
 it is merged; on a long journal they run for every change of a first read, so they
@@ -97,3 +98,79 @@ def change_problem(change: object) -> str | None:
     if not isinstance(prev, list) or not all(isinstance(p, str) for p in prev):
         return _("change {id}: 'prev' must be a list of change ids").format(id=short)
     return None
+
+
+def winner_key(change: Change) -> tuple[str, str]:
+    return (change["hlc"], change["id"])
+
+
+class RecordState:
+    """The heads of each field of one record, and which (change, field) pairs are replaced."""
+
+    __slots__ = ("_values", "heads", "replaced")
+
+    def __init__(self) -> None:
+        self.heads: dict[str, dict[str, Change]] = {}
+        self.replaced: set[tuple[str, str]] = set()
+        self._values: dict[str, Any] | None = None  # shown values, until the next change
+
+    def apply(self, change: Change) -> None:
+        self._values = None
+        fields: Mapping[str, Any] = change["fields"]
+        cid: str = change["id"]
+        replaced = self.replaced
+        heads = self.heads
+        for name in fields:
+            if (cid, name) not in replaced:
+                heads.setdefault(name, {})[cid] = change
+        for old in change["prev"]:
+            for name in fields:
+                replaced.add((old, name))
+                field_heads = heads.get(name)
+                if field_heads is not None:
+                    field_heads.pop(old, None)
+
+    def winner(self, name: str) -> Change | None:
+        field_heads = self.heads.get(name)
+        if not field_heads:
+            return None
+        return max(field_heads.values(), key=winner_key)
+
+    def head_ids(self) -> set[str]:
+        return {cid for field_heads in self.heads.values() for cid in field_heads}
+
+    def delete_heads(self) -> list[Change]:
+        return list(self.heads.get(DELETED, {}).values())
+
+    def is_deleted(self) -> bool:
+        """Deleted when every delete head is a delete and it saw every current value."""
+        dels = self.delete_heads()
+        if not dels or any(not c["fields"][DELETED] for c in dels):
+            return False
+        seen: set[str] = set()
+        for c in dels:
+            seen.update(c["prev"])
+        return all(
+            cid in seen
+            for name, field_heads in self.heads.items()
+            if name != DELETED
+            for cid in field_heads
+        )
+
+    def exists(self) -> bool:
+        return any(name != DELETED and fh for name, fh in self.heads.items())
+
+    def values(self) -> dict[str, Any]:
+        """The shown value of every field (a fresh dict; the computation is kept)."""
+        if self._values is None:
+            self._values = self._compute_values()
+        return dict(self._values)
+
+    def _compute_values(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for name, field_heads in self.heads.items():
+            if name == DELETED or not field_heads:
+                continue
+            best = max(field_heads.values(), key=winner_key)
+            out[name] = best["fields"][name]
+        return out

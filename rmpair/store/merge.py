@@ -15,20 +15,21 @@ the same set of changes computes the same state, however the files arrived.
 from __future__ import annotations
 
 import marshal
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any, NamedTuple
-from zlib import crc32
 
-from rmpair.store.cache import part_name
+from rmpair.store.cache import bucket_count, bucket_of, part_name
 from rmpair.store.changes import (
     DELETED,
     MAX_STAMP_MS,
     MIN_STAMP_MS,
     OPS,
     Change,
+    RecordState,
     change_problem,
     content_sum,
     sum_problem,
+    winner_key,
 )
 
 # Re-exported: the store and the domain import these from here.
@@ -44,83 +45,8 @@ __all__ = [
     "change_problem",
     "content_sum",
     "sum_problem",
+    "winner_key",
 ]
-
-
-def winner_key(change: Change) -> tuple[str, str]:
-    return (change["hlc"], change["id"])
-
-
-class RecordState:
-    """The heads of each field of one record, and which (change, field) pairs are replaced."""
-
-    __slots__ = ("_values", "heads", "replaced")
-
-    def __init__(self) -> None:
-        self.heads: dict[str, dict[str, Change]] = {}
-        self.replaced: set[tuple[str, str]] = set()
-        self._values: dict[str, Any] | None = None  # shown values, until the next change
-
-    def apply(self, change: Change) -> None:
-        self._values = None
-        fields: Mapping[str, Any] = change["fields"]
-        cid: str = change["id"]
-        replaced = self.replaced
-        heads = self.heads
-        for name in fields:
-            if (cid, name) not in replaced:
-                heads.setdefault(name, {})[cid] = change
-        for old in change["prev"]:
-            for name in fields:
-                replaced.add((old, name))
-                field_heads = heads.get(name)
-                if field_heads is not None:
-                    field_heads.pop(old, None)
-
-    def winner(self, name: str) -> Change | None:
-        field_heads = self.heads.get(name)
-        if not field_heads:
-            return None
-        return max(field_heads.values(), key=winner_key)
-
-    def head_ids(self) -> set[str]:
-        return {cid for field_heads in self.heads.values() for cid in field_heads}
-
-    def delete_heads(self) -> list[Change]:
-        return list(self.heads.get(DELETED, {}).values())
-
-    def is_deleted(self) -> bool:
-        """Deleted when every delete head is a delete and it saw every current value."""
-        dels = self.delete_heads()
-        if not dels or any(not c["fields"][DELETED] for c in dels):
-            return False
-        seen: set[str] = set()
-        for c in dels:
-            seen.update(c["prev"])
-        return all(
-            cid in seen
-            for name, field_heads in self.heads.items()
-            if name != DELETED
-            for cid in field_heads
-        )
-
-    def exists(self) -> bool:
-        return any(name != DELETED and fh for name, fh in self.heads.items())
-
-    def values(self) -> dict[str, Any]:
-        """The shown value of every field (a fresh dict; the computation is kept)."""
-        if self._values is None:
-            self._values = self._compute_values()
-        return dict(self._values)
-
-    def _compute_values(self) -> dict[str, Any]:
-        out: dict[str, Any] = {}
-        for name, field_heads in self.heads.items():
-            if name == DELETED or not field_heads:
-                continue
-            best = max(field_heads.values(), key=winner_key)
-            out[name] = best["fields"][name]
-        return out
 
 
 class Conflict(NamedTuple):
@@ -157,25 +83,6 @@ def _record_conflicts(kind: str, rec_id: str, state: RecordState) -> Iterator[Co
 
 Loader = Callable[[str], bytes]
 
-# A cached kind is cut into buckets by record id, so that a save re-encodes only the
-# buckets it touched; about this many records go into one bucket.
-BUCKET_RECORDS = 64
-
-
-def bucket_count(records: int, current: int = 0) -> int:
-    """How many buckets a kind of ``records`` records is cut into: a power of two,
-    kept while it fits within a factor of four, so records are not moved back and forth."""
-    wanted = 1
-    while wanted * BUCKET_RECORDS < records:
-        wanted *= 2
-    if current and wanted <= current <= wanted * 4:
-        return current
-    return wanted
-
-
-def bucket_of(rec_id: str, buckets: int) -> int:
-    return crc32(rec_id.encode("utf-8")) & (buckets - 1)
-
 
 class MergedState:
     """The journal as the union of every change seen, merged per field.
@@ -203,6 +110,11 @@ class MergedState:
         self._sums: dict[str, str | None] | None = {}  # every known id: its checksum
         self._log: dict[str, Change] | None = {}
         self._new: list[Change] = []  # changes not in any cached part yet
+        # A state taken from a checkpoint holds no log of the changes it was built
+        # from: it is read from the log files when needed (``read_logs``).
+        self.from_checkpoint = False
+        self.read_logs: Callable[[], Iterable[Change]] | None = None
+        self._base: tuple[list[str], list[str | None]] | None = None
         self.last_by_device: dict[str, str] = {}
         self.duplicates: list[str] = []
         self.versions: dict[str, int] = {}  # per kind, grows with every change; keys caches
@@ -262,8 +174,13 @@ class MergedState:
         """Every change known, by id (decodes the whole log when restored from cache)."""
         if self._log is None:
             log: dict[str, Change] = {}
+            if self.from_checkpoint and self.read_logs is not None:
+                known = self._known()  # what the checkpoint held: not what was set aside
+                for change in self.read_logs():
+                    if known.get(change["id"], "-") == change.get("sum"):
+                        log[change["id"]] = change
             for log_ref, _ids_ref, _size in self._pieces:
-                for change in self._part(log_ref):
+                for change in self._part(log_ref) if log_ref else ():
                     log[change["id"]] = change
             for change in self._new:
                 log[change["id"]] = change
@@ -404,9 +321,11 @@ class MergedState:
             kinds[kind] = self._kind_parts(kind, recs, put)
             counts[kind] = self.count_live(kind)
         pieces = list(self._pieces)
+        if self._base is not None:  # the changes of a checkpoint: their log stays in files
+            pieces.insert(0, ("", put(self._base), len(self._base[0])))
         if self._new:
             pieces.append(self._piece(self._new, put))
-        while len(pieces) > 1 and pieces[-2][2] <= 2 * pieces[-1][2]:
+        while len(pieces) > 1 and pieces[-2][0] and pieces[-2][2] <= 2 * pieces[-1][2]:
             last, before = pieces.pop(), pieces.pop()
             merged = [*self._part_or(before[0], parts), *self._part_or(last[0], parts)]
             pieces.append(self._piece(merged, put))
@@ -414,6 +333,7 @@ class MergedState:
             "kinds": kinds,
             "counts": counts,
             "log": [list(piece) for piece in pieces],
+            "from_checkpoint": self.from_checkpoint,
             "last_by_device": dict(self.last_by_device),
             "suspects": {key for key in self.suspects if self._still_suspect(*key)},
         }
@@ -458,7 +378,7 @@ class MergedState:
     def saved(self, head: dict[str, Any]) -> None:
         """Adopt the part names of a snapshot that was written successfully."""
         self._pieces = [(str(p[0]), str(p[1]), int(p[2])) for p in head["log"]]
-        self._new = []
+        self._new, self._base = [], None
         self._buckets = {kind: list(head["kinds"][kind]) for kind in self._records}
         self._dirty = {}
 
@@ -483,6 +403,30 @@ class MergedState:
         merged._sums, merged._log = None, None
         merged.last_by_device = dict(head["last_by_device"])
         merged.suspects = set(head["suspects"])
+        merged.from_checkpoint = bool(head["from_checkpoint"])
+        return merged
+
+    @classmethod
+    def adopt(
+        cls,
+        records: dict[str, dict[str, RecordState]],
+        known: dict[str, str | None],
+        last_by_device: dict[str, str],
+        read_logs: Callable[[], Iterable[Change]] | None,
+    ) -> MergedState:
+        """The state a checkpoint describes (see ``checkpoint.py``): its records, every
+        change id it holds with its checksum; the changes themselves stay in the log
+        files until the full log is asked for (``read_logs``)."""
+        merged = cls()
+        merged._records, merged._sums, merged._log = records, dict(known), None
+        merged._base = (list(known), list(known.values()))
+        merged.from_checkpoint, merged.read_logs = True, read_logs
+        merged.last_by_device = dict(last_by_device)
+        for kind, recs in records.items():
+            merged.versions[kind] = 1
+            for rec_id, state in recs.items():
+                if DELETED in state.heads or any(len(fh) > 1 for fh in state.heads.values()):
+                    merged.suspects.add((kind, rec_id))
         return merged
 
 
