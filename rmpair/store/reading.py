@@ -6,12 +6,20 @@ from __future__ import annotations
 
 import contextlib
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 from rmpair import __version__
 from rmpair.errors import os_error_text
 from rmpair.i18n import _, ngettext
 from rmpair.store.base import StoreCore
+from rmpair.store.cache import part_name
+from rmpair.store.checkpoint import (
+    CHECKPOINT_FILE,
+    CheckpointError,
+    Cover,
+    decode_checkpoint,
+)
 from rmpair.store.crypto_format import MAGIC as ENCRYPTED_MAGIC
 from rmpair.store.encryption import Keys, Locked, OtherJournal
 from rmpair.store.files import SCHEMA, TEMP_PREFIX, LogFile, LogFileError, parse_log, read_log
@@ -23,10 +31,8 @@ from rmpair.store.syncfiles import FileRole, classify
 from rmpair.store.writing import Writer
 
 
-def _digest(data: bytes) -> bytes:
-    from rmpair.store.cache import part_name
-
-    return part_name(data).encode()
+def _digest(data: bytes) -> str:
+    return part_name(data)
 
 
 class Reader:
@@ -39,7 +45,8 @@ class Reader:
         self.writer = writer
         # The replica files read in this refresh: size, digest and header, so that a
         # shared file with the same bytes is not read a second time.
-        self._seen_replica: dict[str, tuple[int, bytes, LogFile]] = {}
+        self._seen_replica: dict[str, tuple[int, str, LogFile]] = {}
+        self._covers: dict[str, Cover] = {}
 
     def refresh(self) -> bool:
         """Re-read whatever changed in the shared folder; True if the state changed."""
@@ -53,6 +60,10 @@ class Reader:
         # Read first, and ask for a passphrase if an encrypted file needs one, so that a
         # wrong one stops everything before a single file is written.
         fetched = self._fetch_shared(shared_files)
+        self._covers = {}
+        if not self.core._replica and not self.core._shared and len(self.core.state) == 0:
+            # Nothing read yet (a new device, or no cache): start from a checkpoint.
+            self._adopt_checkpoint(shared_files, report)
         self._read_replica(scan(self.core.replica_dir), report)
         own_copies = self._read_shared(shared_files, fetched, report)
         if own_copies and self.lock.can_write():
@@ -89,13 +100,18 @@ class Reader:
                 )
                 self.core._replica[rel] = FileInfo(sig, problem=problem)
                 continue
-            try:
-                log = parse_log(raw, path.name)
-            except LogFileError as exc:
-                # The shared copy or a later save will restore it; say so meanwhile.
-                self.core._replica[rel] = FileInfo(sig, problem=str(exc))
-                continue
-            admitted, quarantined = admit(log, self.core._validate, self.core.state.knows)
+            covered = self._covered(rel, raw)
+            admitted: list[Change]
+            if covered is not None:
+                log, admitted, quarantined = covered, [], self._covers[rel].quarantined
+            else:
+                try:
+                    log = parse_log(raw, path.name)
+                except LogFileError as exc:
+                    # The shared copy or a later save will restore it; say so meanwhile.
+                    self.core._replica[rel] = FileInfo(sig, problem=str(exc))
+                    continue
+                admitted, quarantined = admit(log, self.core._validate, self.core.state.knows)
             # A shared file with the very same bytes needs no second reading (a cold
             # start reads each file of the journal once, not twice).
             self._seen_replica[rel] = (len(raw), _digest(raw), log._replace(changes=()))
@@ -192,11 +208,15 @@ class Reader:
                 continue
             encrypted = raw.startswith(ENCRYPTED_MAGIC)
             same_as_replica = False
+            admitted: list[Change]
             try:
                 plain = self.keys.plain_shared(raw, path.name)
                 twin = self._seen_replica.get(rel)
+                covered = self._covered(rel, plain) if twin is None else None
                 if twin is not None and twin[0] == len(plain) and twin[1] == _digest(plain):
                     log, same_as_replica = twin[2], True  # read a moment ago
+                elif covered is not None:
+                    log, same_as_replica = covered, True
                 else:
                     log = parse_log(plain, path.name)
             except OtherJournal:
@@ -221,9 +241,13 @@ class Reader:
                 encrypted=encrypted,
                 segment=log.segment,
             )
-            if same_as_replica:
-                admitted: list[Change] = []
-                quarantined = self.core._replica[rel].quarantined
+            if covered is not None:
+                admitted, quarantined = [], self._covers[rel].quarantined
+                if self.lock.can_write() and rel not in self.core._replica:
+                    with contextlib.suppress(OSError):  # kept at a later read otherwise
+                        self.writer.add_to_replica(log, [], plain)
+            elif same_as_replica:
+                admitted, quarantined = [], self.core._replica[rel].quarantined
             else:
                 admitted, quarantined = admit(log, self.core._validate, self.core.state.knows)
             known_duplicates = len(self.core.state.duplicates)
@@ -277,6 +301,58 @@ class Reader:
                 del self.core._ignored[rel]
                 self.core._cache_dirty = True
         return own_copies
+
+    def _adopt_checkpoint(
+        self, files: dict[str, tuple[str, Signature]], report: LoadReport
+    ) -> None:
+        """Start from a checkpoint (see checkpoint.py): the largest that passes the checks,
+        since it most likely holds the most changes; only that one is checked in full."""
+        candidates = []
+        for rel, (where, sig) in files.items():
+            folder, _sep, name = rel.rpartition("/")
+            if name == CHECKPOINT_FILE and "/" not in folder:
+                candidates.append((sig[0], rel, where, folder))
+        for _size, rel, where, folder in sorted(candidates, reverse=True):
+            try:
+                plain = self.keys.plain_shared(Path(where).read_bytes(), CHECKPOINT_FILE)
+                found = decode_checkpoint(plain, self.core.member.journal, self.core._validate)
+            except (OSError, LogFileError):
+                continue  # locked, damaged or another journal's: the logs are read
+            except CheckpointError as exc:
+                report.problems.append(Problem(f"devices/{rel}", str(exc)))
+                continue
+            if found is None or found.device != folder:
+                continue
+            if found.device == self.core.device.id:
+                self.core._checkpointed = len(found.known)
+            self.core.state = found.state(self.read_logs)
+            self._covers = found.covers
+            return
+
+    def _covered(self, rel: str, plain: bytes) -> LogFile | None:
+        """The header of a log file whose every change the adopted checkpoint holds, if
+        ``plain`` are the very bytes it was built from; None to read the file."""
+        cover = self._covers.get(rel)
+        if cover is None or cover.size != len(plain) or cover.digest != _digest(plain):
+            return None
+        log = LogFile(
+            self.core.member.journal, cover.device, "", "", "", cover.period, cover.schema, ()
+        )
+        return log._replace(segment=cover.segment)
+
+    def read_logs(self) -> Iterator[Change]:
+        """Every change in this device's copies of the logs, and in shared logs it has
+        no copy of: the full log of a state taken from a checkpoint (which keeps only
+        the changes it holds)."""
+        for rel, info in sorted(self.core._replica.items()):
+            with contextlib.suppress(LogFileError):
+                if info.problem is None:
+                    yield from read_log(self.core.replica_dir / rel).changes
+        for rel, info in sorted(self.core._shared.items()):
+            if info.problem is None and rel not in self.core._replica:
+                with contextlib.suppress(OSError, LogFileError):
+                    raw = (self.core.devices_dir / rel).read_bytes()
+                    yield from self.keys.parse_shared(raw, rel).changes
 
     def _own_stray(self, rel: str, device: str, canonical: str) -> bool:
         """A copy of this device's log inside this device's own folder (a sync tool's

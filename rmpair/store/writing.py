@@ -16,6 +16,7 @@ from pathlib import Path
 from rmpair.errors import NotSavedError, ReadOnlyError, os_error_text
 from rmpair.i18n import _
 from rmpair.store.base import StoreCore
+from rmpair.store.cache import part_name
 from rmpair.store.encryption import Keys
 from rmpair.store.files import (
     SCHEMA,
@@ -302,6 +303,58 @@ class Writer:
             segment=segment,
         ).meta()
         return append_to_log(path, meta, batch)
+
+    def write_checkpoint(self) -> None:
+        """Write this device's checkpoint of the state it has seen (see checkpoint.py),
+        once it knows ``CHECKPOINT_EVERY`` changes more than its last one held."""
+        from rmpair.store.checkpoint import (
+            CHECKPOINT_EVERY,
+            CHECKPOINT_FILE,
+            Cover,
+            encode_checkpoint,
+        )
+
+        state = self.core.state
+        if len(state) < self.core._checkpointed + CHECKPOINT_EVERY or not self.keys.can_publish():
+            return
+        covers: dict[str, Cover] = {}
+        for rel, info in self.core._replica.items():
+            path = self.core.replica_dir / rel
+            try:
+                raw = path.read_bytes()
+                unchanged = info.problem is None and signature(path) == info.sig
+            except OSError:
+                continue
+            if unchanged:  # every change in it was read (or set aside) since
+                quarantined = info.quarantined
+                shared = self.core._shared.get(rel)
+                if shared is not None:
+                    quarantined = tuple(dict.fromkeys(quarantined + shared.quarantined))
+                covers[rel] = Cover(
+                    len(raw),
+                    part_name(raw),
+                    info.schema,
+                    info.device,
+                    info.period,
+                    info.segment,
+                    quarantined,
+                )
+        member = self.core.member
+        data = encode_checkpoint(state, covers, member.journal, self.core.device.id)
+        if self.keys.encryption_wanted():
+            if not self.keys.ensure_writing_key():
+                return
+            assert self.core._keys is not None
+            data = self.core._keys.encrypt(data, member.journal)
+        target = self.core.devices_dir / self.core.device.id / CHECKPOINT_FILE
+        try:
+            self._check_inside(target.parent)
+            atomic_write(target, data)
+        except OSError:
+            return  # tried again at the next close
+        self.core._checkpointed = len(state)
+        self.core._ignored[f"{self.core.device.id}/{CHECKPOINT_FILE}"] = signature(target)
+        self.core._cache_dirty = True
 
     def convert_own_files(self) -> None:
         """Encrypt this device's shared files that are still plain; one atomic write each,
