@@ -95,11 +95,12 @@ def test_a_checkpoint_with_an_altered_value_is_set_aside(tmp_path: Path) -> None
     ids = fill(alex, CHECKPOINT_EVERY)
     alex.close()
     path = checkpoint_of(alex)
-    doc = json.loads(path.read_bytes())
+    header, body = path.read_bytes().split(b"\n", 1)
+    doc = json.loads(body)
     for change, _names in doc["heads"]:
         if change["rec"] == ids[0]:
-            change["fields"]["title"] = "Forged"  # its checksum no longer matches
-    path.write_text(json.dumps(doc), encoding="utf-8")
+            change["fields"]["title"] = "Forged"  # the checksum no longer matches
+    path.write_bytes(header + b"\n" + json.dumps(doc).encode())
 
     sam = Journal.join(alex.folder, me="Sam", home=Home(tmp_path / "home-b"))
     assert not sam.store.state.from_checkpoint  # the logs were read instead
@@ -115,7 +116,9 @@ def test_garbage_in_a_checkpoint_is_set_aside(tmp_path: Path) -> None:
     alex = start(tmp_path)
     fill(alex, CHECKPOINT_EVERY)
     alex.close()
-    checkpoint_of(alex).write_bytes(b'{"format": "rmpair-checkpoint", "version": 1, "heads": 7')
+    path = checkpoint_of(alex)
+    header = path.read_bytes().split(b"\n", 1)[0]
+    path.write_bytes(header + b'\n{"heads": 7')
     sam = Journal.join(alex.folder, me="Sam", home=Home(tmp_path / "home-b"))
     assert sam.store.state.count_live("topic") == CHECKPOINT_EVERY
     assert any("checkpoint set aside" in p.message for p in sam.store.problems)
@@ -166,4 +169,31 @@ def test_a_month_file_of_an_older_version_is_kept_and_read(tmp_path: Path) -> No
     alex.close()
     sam = Journal.join(alex.folder, me="Sam", home=Home(tmp_path / "home-b"))
     assert sam.store.state.count_live("topic") == 201
+    sam.close()
+
+
+def test_a_checkpoint_holding_a_change_that_breaks_the_schema_is_set_aside(
+    tmp_path: Path,
+) -> None:
+    """Even with its checksum made to match: every change it shows is checked."""
+    from rmpair.store.cache import part_name
+
+    alex = start(tmp_path)
+    ids = fill(alex, CHECKPOINT_EVERY)
+    alex.close()
+    path = checkpoint_of(alex)
+    header, body = path.read_bytes().split(b"\n", 1)
+    doc = json.loads(body)
+    for change, _names in doc["heads"]:
+        if change["rec"] == ids[0]:
+            change["fields"]["title"] = ["not", "a", "title"]
+    body = json.dumps(doc).encode()
+    head = json.loads(header)
+    head["sum"] = part_name(body)
+    path.write_bytes(json.dumps(head).encode() + b"\n" + body)
+
+    sam = Journal.join(alex.folder, me="Sam", home=Home(tmp_path / "home-b"))
+    assert not sam.store.state.from_checkpoint
+    assert sam.store.state.fields("topic", ids[0]) == {"title": "Topic 0"}
+    assert any("checkpoint set aside" in p.message for p in sam.store.problems)
     sam.close()

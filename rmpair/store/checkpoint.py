@@ -31,7 +31,6 @@ from rmpair.store.changes import (
     Change,
     RecordState,
     change_problem,
-    sum_problem,
 )
 from rmpair.store.hlc import is_stamp
 from rmpair.store.merge import MergedState
@@ -91,11 +90,7 @@ def encode_checkpoint(
             pending.extend(
                 [kind, rec_id, old, name] for old, name in record.replaced if old not in known
             )
-    doc = {
-        "format": CHECKPOINT_FORMAT,
-        "version": CHECKPOINT_VERSION,
-        "journal": journal,
-        "device": device,
+    body = {
         "heads": [[change, names] for change, names in heads.values()],
         "empty": empty,
         "pending": pending,
@@ -104,7 +99,21 @@ def encode_checkpoint(
         "last_by_device": dict(state.last_by_device),
         "covers": {rel: [*cover[:6], [list(q) for q in cover[6]]] for rel, cover in covers.items()},
     }
-    return json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    data = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    header = {
+        "format": CHECKPOINT_FORMAT,
+        "version": CHECKPOINT_VERSION,
+        "journal": journal,
+        "device": device,
+        "sum": _checksum(data),
+    }
+    return json.dumps(header).encode("utf-8") + b"\n" + data
+
+
+def _checksum(data: bytes) -> str:
+    from rmpair.store.cache import part_name
+
+    return part_name(data)
 
 
 def _fail(why: str) -> CheckpointError:
@@ -121,9 +130,14 @@ def decode_checkpoint(
     raw: bytes, journal: str, validate: Callable[[Change], str | None] | None
 ) -> Checkpoint | None:
     """Read and check a checkpoint's (plain) bytes: ``None`` for one of a newer version,
-    ``CheckpointError`` saying what is wrong with a bad one."""
+    ``CheckpointError`` saying what is wrong with a bad one.
+
+    The file is a header line, then the body, which the header's checksum covers: an
+    edit or damage anywhere sets the whole checkpoint aside (it plays the part the
+    checksum of each change plays in a log, for every change in it at once)."""
+    first, _sep, data = raw.partition(b"\n")
     try:
-        doc = json.loads(raw)
+        doc = json.loads(first)
     except (ValueError, RecursionError):
         raise _fail(_("not valid JSON")) from None
     if not isinstance(doc, dict) or doc.get("format") != CHECKPOINT_FORMAT:
@@ -135,7 +149,16 @@ def decode_checkpoint(
         return None  # a newer version's: the logs are read as usual
     if doc.get("journal") != journal:
         raise _fail(_("belongs to another journal"))
+    if doc.get("sum") != _checksum(data):
+        raise _fail(_("its content does not match its checksum (altered after writing)"))
     device = doc.get("device")
+    try:
+        body = json.loads(data)
+    except (ValueError, RecursionError):
+        raise _fail(_("not valid JSON")) from None
+    if not isinstance(body, dict):
+        raise _fail(_("wrong shape"))
+    doc = {**body, "device": device}
     ids, sums = doc.get("ids"), doc.get("sums")
     if not isinstance(device, str) or not isinstance(ids, list) or not isinstance(sums, list):
         raise _fail(_("wrong shape"))
@@ -170,7 +193,7 @@ def _records(
         if not isinstance(entry, list) or len(entry) != 2 or not isinstance(entry[1], list):
             raise _fail(_("wrong shape"))
         change, names = entry
-        problem = change_problem(change) or sum_problem(change)
+        problem = change_problem(change)
         if problem is None and validate is not None:
             problem = validate(change)
         if problem is not None:
