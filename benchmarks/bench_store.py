@@ -71,34 +71,34 @@ def build_pair(root: Path, name: str) -> tuple[Path, Home, Home]:
     return folder, home_a, home_b
 
 
-def partner_writes(folder: Path, home: Home, changes: int) -> None:
-    """The partner makes ``changes`` changes over 24 months: a third create topics,
-    the rest edit them (each edit names the head it replaces)."""
+def partner_writes(folder: Path, home: Home, changes: int, batch: int = 50) -> None:
+    """The partner makes ``changes`` changes over 24 months, ``batch`` per command: a
+    third create topics, the rest edit them (each edit names the head it replaces).
+    The last tenth (at most 2,500) comes after the partner's last close, so a
+    checkpoint, where the version writes them, does not hold it."""
     clock = FixedClock(START)
-    journal = Journal.open(folder, home=home, clock=clock)
     step = dt.timedelta(days=730) / max(changes, 1)
     topics: list[str] = []
     made = 0
-    with journal.batch():
-        while made < changes:
-            clock.advance(step)
-            if made % 3 == 0 or not topics:
-                topics.append(
-                    journal.add(
-                        "topic",
-                        {
+    for stop in (changes - min(2500, changes // 10), changes):
+        journal = Journal.open(folder, home=home, clock=clock)
+        while made < stop:
+            with journal.batch():
+                for _ in range(min(batch, stop - made)):
+                    clock.advance(step)
+                    if made % 3 == 0 or not topics:
+                        fields = {
                             "title": f"Topic number {made} about something worth knowing",
                             "category": "technology",
                             "question": "What should I know about it, and why does it matter?",
                             "priority": float(made),
-                        },
-                    )
-                )
-            else:
-                rec = topics[(made * 7919) % len(topics)]
-                journal.update("topic", rec, {"priority": float(made) + 0.5})
-            made += 1
-    journal.store.close()
+                        }
+                        topics.append(journal.add("topic", fields))
+                    else:
+                        rec = topics[(made * 7919) % len(topics)]
+                        journal.update("topic", rec, {"priority": float(made) + 0.5})
+                    made += 1
+        journal.store.close()
 
 
 def drop_cache(home: Home) -> None:
@@ -124,13 +124,13 @@ def open_merge(folder: Path, home: Home) -> tuple[float, float]:
     return merged - start, time.perf_counter() - merged
 
 
-def bench_merge(root: Path, sizes: list[int], rounds: int) -> None:
+def bench_merge(root: Path, sizes: list[int], rounds: int, batch: int) -> None:
     print("\nMerge of a partner's log (open + merge; then the cache save), median ms")
-    print(f"{'changes':>8} {'cold':>9} {'save':>8} {'first read':>11} {'warm':>8}  files")
+    print(f"{'changes':>8} {'cold':>9} {'save':>8} {'first read':>11} {'warm':>8}  shared files")
     for size in sizes:
         folder, home_a, home_b = build_pair(root, f"merge{size}")
-        partner_writes(folder, home_b, size)
-        files = sum(1 for _ in (folder / "devices").rglob("*.json"))
+        partner_writes(folder, home_b, size, batch)
+        files = sum(1 for _ in (folder / "devices").rglob("*") if _.is_file())
         drop_local(home_a)
         first: list[float] = []
         cold: list[float] = []
@@ -204,9 +204,9 @@ def bench_writes(root: Path, adds: int) -> None:
     print(f"  ratio 10k topics / fresh: {ratio:.2f} (target <= 2.0)")
 
 
-def profile(root: Path, case: str, size: int) -> None:
+def profile(root: Path, case: str, size: int, batch: int) -> None:
     folder, home_a, home_b = build_pair(root, "profile")
-    partner_writes(folder, home_b, size)
+    partner_writes(folder, home_b, size, batch)
     drop_local(home_a)
     open_merge(folder, home_a)
     setups: dict[str, Callable[[], None]] = {
@@ -230,6 +230,9 @@ def main() -> int:
     parser.add_argument("--adds", type=int, default=40, help="in-process adds per journal")
     parser.add_argument("--profile", choices=("cold", "first", "warm"), default=None)
     parser.add_argument("--skip-writes", action="store_true")
+    parser.add_argument(
+        "--batch", type=int, default=50, help="changes per partner command when building"
+    )
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",") if s]
     with tempfile.TemporaryDirectory(prefix="rmpair-bench-store-") as tmp:
@@ -237,9 +240,9 @@ def main() -> int:
         os.environ.pop("RMPAIR_JOURNAL", None)
         os.environ["RMPAIR_HOME"] = str(root / "unused-home")
         if args.profile:
-            profile(root, args.profile, sizes[-1])
+            profile(root, args.profile, sizes[-1], args.batch)
             return 0
-        bench_merge(root, sizes, args.rounds)
+        bench_merge(root, sizes, args.rounds, args.batch)
         if not args.skip_writes:
             bench_writes(root, args.adds)
     return 0
