@@ -188,7 +188,10 @@ class MergedState:
         return self._log
 
     def __len__(self) -> int:
-        return len(self._known())
+        if self._sums is not None:
+            return len(self._sums)
+        # Each change is in one piece of the cached log or among the new ones.
+        return sum(size for _log, _ids, size in self._pieces) + len(self._new)
 
     def knows(self, change: Change) -> bool:
         """Whether this very change (same id, same content) was applied already, as far

@@ -327,6 +327,7 @@ class Reader:
                 self.core._checkpointed = len(found.known)
             self.core.state = found.state(self.read_logs)
             self._covers = found.covers
+            report.new_changes += len(found.known)
             return
 
     def _covered(self, rel: str, plain: bytes) -> LogFile | None:
