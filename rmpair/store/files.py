@@ -75,12 +75,14 @@ def atomic_write(
     data: bytes,
     *,
     private: bool = False,
+    sync_folder: bool = True,
     _replace: Callable[[str, str], None] = os.replace,
 ) -> None:
     """Write ``data`` to ``path`` so that readers see either the old or the new file.
 
     ``private`` files (this device's own data folder) are made for this user alone:
-    the file 0600 in a folder 0700."""
+    the file 0600 in a folder 0700. ``sync_folder=False`` leaves the folder's fsync to
+    the caller, who writes many files into it and syncs it once."""
     folder = path.parent
     if private:
         private_folder(folder)
@@ -105,7 +107,8 @@ def atomic_write(
         with contextlib.suppress(OSError):
             tmp.unlink()
         raise
-    fsync_dir(folder)
+    if sync_folder:
+        fsync_dir(folder)
 
 
 def dump_json(data: Any) -> bytes:

@@ -22,7 +22,15 @@ from rmpair.store.checkpoint import (
 )
 from rmpair.store.crypto_format import MAGIC as ENCRYPTED_MAGIC
 from rmpair.store.encryption import Keys, Locked, OtherJournal
-from rmpair.store.files import SCHEMA, TEMP_PREFIX, LogFile, LogFileError, parse_log, read_log
+from rmpair.store.files import (
+    SCHEMA,
+    TEMP_PREFIX,
+    LogFile,
+    LogFileError,
+    fsync_dir,
+    parse_log,
+    read_log,
+)
 from rmpair.store.locking import DeviceLock
 from rmpair.store.merge import Change
 from rmpair.store.problems import MISPLACED, OLDER_COPY, FileInfo, LoadReport, Problem, admit
@@ -186,6 +194,9 @@ class Reader:
         """Fold every readable file into the state; return this device's stray copies."""
         own_copies: list[tuple[str, Path]] = []
         seen = set()
+        # The copies kept of what was read: each folder is synced once, at the end (a
+        # copy lost in a crash is read again from the shared folder).
+        synced: set[Path] = set()
         for rel, (where, sig) in sorted(files.items()):
             info = self.core._shared.get(rel)
             if rel not in fetched and info is not None and info.sig == sig:  # unchanged
@@ -245,7 +256,8 @@ class Reader:
                 admitted, quarantined = [], self._covers[rel].quarantined
                 if self.lock.can_write() and rel not in self.core._replica:
                     with contextlib.suppress(OSError):  # kept at a later read otherwise
-                        self.writer.add_to_replica(log, [], plain)
+                        self.writer.add_to_replica(log, [], plain, sync_folder=False)
+                        synced.add(self.core.replica_dir / log.device)
             elif same_as_replica:
                 admitted, quarantined = [], self.core._replica[rel].quarantined
             else:
@@ -261,7 +273,10 @@ class Reader:
             report.new_changes += len(new)
             if new and self.lock.can_write():
                 try:
-                    self.writer.add_to_replica(log, new, plain if not quarantined else None)
+                    self.writer.add_to_replica(
+                        log, new, plain if not quarantined else None, sync_folder=False
+                    )
+                    synced.add(self.core.replica_dir / log.device)
                 except OSError as exc:
                     # Read and shown all the same; the local copy is made at a later read.
                     self.core._shared.pop(rel, None)
@@ -292,6 +307,8 @@ class Reader:
                     )
             elif canonical and log.device != self.core.device.id and not same_as_replica:
                 self._check_not_older(rel, log, report)
+        for folder in synced:
+            fsync_dir(folder)
         for rel in list(self.core._shared):
             if rel not in seen:
                 del self.core._shared[rel]

@@ -49,7 +49,12 @@ class Writer:
         self.keys = keys
 
     def add_to_replica(
-        self, log: LogFile, new: Sequence[Change], plain: bytes | None = None
+        self,
+        log: LogFile,
+        new: Sequence[Change],
+        plain: bytes | None = None,
+        *,
+        sync_folder: bool = True,
     ) -> None:
         """Keep the last good state of a device locally: union, never replace.
 
@@ -73,7 +78,7 @@ class Writer:
             and len(merged) == len(log.changes)
             and merged.keys() == {c["id"] for c in log.changes}
         ):
-            atomic_write(path, plain, private=True)
+            atomic_write(path, plain, private=True, sync_folder=sync_folder)
             self.core._replica[rel] = FileInfo(
                 signature(path), device=log.device, period=log.period, segment=log.segment
             )
@@ -89,7 +94,7 @@ class Writer:
             tuple(merged.values()),
             segment=log.segment,
         )
-        atomic_write(path, encode_log(replica), private=True)
+        atomic_write(path, encode_log(replica), private=True, sync_folder=sync_folder)
         self.core._replica[rel] = FileInfo(
             signature(path), device=log.device, period=log.period, segment=log.segment
         )
