@@ -30,6 +30,7 @@ from rmpair.store.files import (
     fsync_dir,
     parse_log,
     read_log,
+    segment_file,
 )
 from rmpair.store.locking import DeviceLock
 from rmpair.store.merge import Change
@@ -353,6 +354,8 @@ class Reader:
         cover = self._covers.get(rel)
         if cover is None or cover.size != len(plain) or cover.digest != _digest(plain):
             return None
+        if rel != f"{cover.device}/{segment_file(cover.period, cover.segment)}":
+            return None  # only a device's own segments, under their own names
         log = LogFile(
             self.core.member.journal, cover.device, "", "", "", cover.period, cover.schema, ()
         )
