@@ -25,9 +25,9 @@ from rmpair import __version__
 from rmpair.i18n import effective_language
 from rmpair.store.cache import PartCache
 from rmpair.store.home import Home
-from rmpair.store.scan import scan
+from rmpair.store.scan import listing_digest, scan
 
-CACHE_VERSION = 3  # bump with store.state_cache.CACHE_VERSION; checked in tests
+CACHE_VERSION = 4  # bump with store.state_cache.CACHE_VERSION; checked in tests
 EXPORTS_FILE = "exports.json"  # the calendar export's record, read by the nudges
 HOME_SNAPSHOT_FILE = "app-home.json"  # the app's home from its last run, per device
 HOME_SNAPSHOT_FORMAT = 1
@@ -85,10 +85,10 @@ def cached_status(
     if key != (CACHE_VERSION, __version__, member.journal):
         return None
     shared = {rel: sig for rel, (_, sig) in scan(folder / "devices").items()}
-    if shared != head.get("expect_shared"):
+    if listing_digest(shared) != head.get("expect_shared"):
         return None
     replica = {rel: sig for rel, (_, sig) in scan(local / "replica").items()}
-    if replica != head.get("expect_replica"):
+    if listing_digest(replica) != head.get("expect_replica"):
         return None
     if status_expired(head["status"], local, now):
         return None

@@ -19,7 +19,8 @@ from textual.message import Message
 
 from rmpair.store.scan import Signature, scan
 
-_OWN_LOG = re.compile(r"\d{4}-\d{2}\.json")
+# This device's own log segments (see rmpair/store/files.py) and its checkpoint.
+_OWN_LOG = re.compile(r"\d{4}-\d{2}(\.[1-9]\d{0,5})?\.json|checkpoint\.state")
 
 
 def listing(devices: Path) -> dict[str, Signature]:

@@ -77,6 +77,8 @@ class StoreCore:
         # ``rmpair status`` can answer without opening the journal (see quick.py).
         self.status_snapshot: dict[str, Any] | None = None
         self._cache_dirty = False
+        # How many changes this device's last checkpoint held (see checkpoint.py).
+        self._checkpointed = 0
         self._lock_is_new = False
         self._lock_busy = False  # the last wait for the lock ran out
         self._operations = 0  # nesting of _operation(): the lock goes with the outermost

@@ -13,6 +13,7 @@ import contextlib
 import marshal
 import os
 from typing import Any
+from zlib import crc32
 
 HEAD = "head.bin"
 QUICK = "quick.bin"  # what `rmpair status` needs, kept apart so it reads little
@@ -30,6 +31,26 @@ try:  # the built-in BLAKE2; importing hashlib would load OpenSSL on every start
     from _blake2 import blake2b
 except ImportError:  # pragma: no cover - other Python implementations
     from hashlib import blake2b
+
+
+# A cached kind is cut into buckets by record id, so that a save re-encodes only the
+# buckets it touched; about this many records go into one bucket.
+BUCKET_RECORDS = 64
+
+
+def bucket_count(records: int, current: int = 0) -> int:
+    """How many buckets a kind of ``records`` records is cut into: a power of two,
+    kept while it fits within a factor of four, so records are not moved back and forth."""
+    wanted = 1
+    while wanted * BUCKET_RECORDS < records:
+        wanted *= 2
+    if current and wanted <= current <= wanted * 4:
+        return current
+    return wanted
+
+
+def bucket_of(rec_id: str, buckets: int) -> int:
+    return crc32(rec_id.encode("utf-8")) & (buckets - 1)
 
 
 def part_name(data: bytes) -> str:
@@ -128,7 +149,8 @@ class PartCache:
 
 def referenced(head: dict[str, Any]) -> list[str]:
     state = head.get("state", {})
-    names = list(state.get("kinds", {}).values())
-    names.extend(state.get("ids", []))
-    names.extend(state.get("log", []))
+    names: list[Any] = [ref for refs in state.get("kinds", {}).values() for ref in refs]
+    for piece in state.get("log", []):
+        names.extend(piece[:2])
+    names.extend(head.get("listing", {}).values())
     return [n for n in names if isinstance(n, str)]

@@ -206,8 +206,13 @@ class Keys:
 
     def parse_shared(self, raw: bytes, name: str) -> LogFile:
         """A shared file's log, decrypted if it is encrypted."""
+        return parse_log(self.plain_shared(raw, name), name)
+
+    def plain_shared(self, raw: bytes, name: str) -> bytes:
+        """A shared file's bytes, decrypted if it is encrypted (``LogFileError`` if it
+        cannot be: another journal's, no passphrase, damaged)."""
         if not raw.startswith(ENCRYPTED_MAGIC):
-            return parse_log(raw, name)
+            return raw
         from rmpair.store.crypto_format import CryptoError, parse_header
 
         try:
@@ -216,7 +221,6 @@ class Keys:
                 raise OtherJournal(name)
             if self.core._keys is None:
                 raise Locked(name)
-            plain = self.core._keys.decrypt(raw)
+            return self.core._keys.decrypt(raw)
         except CryptoError as exc:
             raise LogFileError(f"{name}: {exc}") from None
-        return parse_log(plain, name)

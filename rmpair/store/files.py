@@ -28,6 +28,18 @@ _ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 _PERIOD = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
 SCHEMA = 1
 LOG_FORMAT = "rmpair-log"
+# A device's log for a month is cut into segments of about this size: a save rewrites
+# the last segment only, so what one edit writes does not grow with the month's
+# activity. The first segment keeps the month's name (<YYYY-MM>.json, all that
+# versions before segments wrote); later ones are <YYYY-MM>.<n>.json.
+SEGMENT_BYTES = 16 * 1024
+_MAX_SEGMENT = 999_999
+
+
+def segment_file(period: str, segment: int) -> str:
+    """The file name of a month's log segment."""
+    return f"{period}.json" if segment == 1 else f"{period}.{segment}.json"
+
 
 # Windows refuses to replace a file another process (a sync client, a virus scanner)
 # holds open; these errors usually clear within moments.
@@ -63,12 +75,14 @@ def atomic_write(
     data: bytes,
     *,
     private: bool = False,
+    sync_folder: bool = True,
     _replace: Callable[[str, str], None] = os.replace,
 ) -> None:
     """Write ``data`` to ``path`` so that readers see either the old or the new file.
 
     ``private`` files (this device's own data folder) are made for this user alone:
-    the file 0600 in a folder 0700."""
+    the file 0600 in a folder 0700. ``sync_folder=False`` leaves the folder's fsync to
+    the caller, who writes many files into it and syncs it once."""
     folder = path.parent
     if private:
         private_folder(folder)
@@ -93,7 +107,8 @@ def atomic_write(
         with contextlib.suppress(OSError):
             tmp.unlink()
         raise
-    fsync_dir(folder)
+    if sync_folder:
+        fsync_dir(folder)
 
 
 def dump_json(data: Any) -> bytes:
@@ -122,9 +137,16 @@ class LogFile(NamedTuple):
     # Entries that are not changes this version can apply: (change id or entry, why).
     # They stay in the file and are never applied (see ``schema.py``).
     rejected: tuple[tuple[str, str], ...] = ()
+    segment: int = 1  # which segment of the month's log (see SEGMENT_BYTES)
+
+    def segment_name(self) -> str:
+        """Where this log belongs, relative to the devices folder."""
+        return f"{self.device}/{segment_file(self.period, self.segment)}"
 
     def meta(self) -> dict[str, Any]:
+        extra: dict[str, Any] = {} if self.segment == 1 else {"segment": self.segment}
         return {
+            **extra,
             "format": LOG_FORMAT,
             "schema": self.schema,
             "journal": self.journal,
@@ -205,6 +227,13 @@ def parse_log(raw: bytes, name: str) -> LogFile:
             raise LogFileError(
                 _("{name}: the header's '{key}' is missing or malformed").format(name=name, key=key)
             )
+    segment = meta.get("segment", 1)
+    if type(segment) is not int or not 1 <= segment <= _MAX_SEGMENT:
+        raise LogFileError(
+            _("{name}: the header's '{key}' is missing or malformed").format(
+                name=name, key="segment"
+            )
+        )
     if not isinstance(changes_table, dict):
         raise LogFileError(_("{name}: 'changes' is not a table").format(name=name))
     changes: list[Change] = []
@@ -231,6 +260,7 @@ def parse_log(raw: bytes, name: str) -> LogFile:
         schema=schema,
         changes=tuple(changes),
         rejected=tuple(rejected),
+        segment=segment,
     )
 
 

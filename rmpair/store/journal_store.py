@@ -157,6 +157,7 @@ class JournalStore(StoreCore):
                 ).format(folder=self.folder)
             )
         self.cache.load()
+        self.state.read_logs = self.reader.read_logs
         if hold_lock:
             self.state.load_all()
         with self.lock.operation():
@@ -169,6 +170,8 @@ class JournalStore(StoreCore):
     def close(self) -> None:
         with self.lock.operation():
             if self._cache_dirty and self.lock.can_write():
+                if self.writable and self.folder.is_dir():
+                    self.writer.write_checkpoint()
                 self.cache.save()
 
     def lasting_problems(self) -> list[Problem]:

@@ -15,156 +15,38 @@ the same set of changes computes the same state, however the files arrived.
 from __future__ import annotations
 
 import marshal
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any, NamedTuple
 
-from rmpair.i18n import _
-from rmpair.store.cache import part_name
-from rmpair.store.hlc import is_stamp
+from rmpair.store.cache import bucket_count, bucket_of, part_name
+from rmpair.store.changes import (
+    DELETED,
+    MAX_STAMP_MS,
+    MIN_STAMP_MS,
+    OPS,
+    Change,
+    RecordState,
+    change_problem,
+    content_sum,
+    sum_problem,
+    winner_key,
+)
 
-DELETED = "_del"
-OPS = frozenset({"create", "set", "delete", "restore", "resolve"})
-
-Change = dict[str, Any]
-"""One stored change: id, hlc, device, person, kind, rec, op, fields, prev."""
-
-_KEYS = ("id", "hlc", "device", "person", "kind", "rec", "op", "fields", "prev")
-# Stamps outside these years are not a clock reading but damage: one accepted stamp in
-# the year 33658 would carry every later stamp of this device past any calendar.
-MIN_STAMP_MS = 946_684_800_000  # 2000-01-01 UTC
-MAX_STAMP_MS = 7_258_118_400_000  # 2200-01-01 UTC
-
-
-def content_sum(change: Mapping[str, Any]) -> str:
-    """A checksum of a change's content, stored beside it as ``sum``.
-
-    It binds the change id to what the change says: a copy of the file with one value
-    edited but the same id is told apart from the original, and set aside."""
-    import hashlib
-    import json
-
-    body = {key: change[key] for key in _KEYS}
-    text = json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.blake2b(text.encode("utf-8"), digest_size=12).hexdigest()
-
-
-def sum_problem(change: Mapping[str, Any]) -> str | None:
-    """Why a change does not match its stored checksum (None when it does, or when it
-    was written by a version that stored none)."""
-    stored = change.get("sum")
-    if stored is None:
-        return None
-    if not isinstance(stored, str) or stored != content_sum(change):
-        return _("its content does not match its checksum (altered after writing)")
-    return None
-
-
-def change_problem(change: object) -> str | None:
-    """Say what is wrong with a change read from a file, or None if it is well-formed."""
-    if not isinstance(change, dict):
-        return _("a change is not an object")
-    for key in _KEYS:
-        if key not in change:
-            return _("a change lacks '{key}'").format(key=key)
-    for key in ("id", "device", "person", "kind", "rec", "op"):
-        if not isinstance(change[key], str) or (key != "person" and not change[key]):
-            return _("change {id}: '{key}' must be a non-empty text").format(
-                id=str(change.get("id"))[:12], key=key
-            )
-    short = change["id"][:12]
-    if not is_stamp(change["hlc"]):
-        return _("change {id}: 'hlc' is not a clock stamp").format(id=short)
-    if not MIN_STAMP_MS <= int(change["hlc"][:15]) < MAX_STAMP_MS:
-        return _("change {id}: its clock stamp is not between the years 2000 and 2200").format(
-            id=short
-        )
-    if not change["hlc"].endswith("." + change["device"]):
-        return _("change {id}: clock stamp and device disagree").format(id=short)
-    if change["op"] not in OPS:
-        return _("change {id}: unknown operation {op}").format(id=short, op=repr(change["op"]))
-    fields = change["fields"]
-    if not isinstance(fields, dict) or not fields:
-        return _("change {id}: 'fields' must be a non-empty object").format(id=short)
-    prev = change["prev"]
-    if not isinstance(prev, list) or not all(isinstance(p, str) for p in prev):
-        return _("change {id}: 'prev' must be a list of change ids").format(id=short)
-    return None
-
-
-def winner_key(change: Change) -> tuple[str, str]:
-    return (change["hlc"], change["id"])
-
-
-class RecordState:
-    """The heads of each field of one record, and which (change, field) pairs are replaced."""
-
-    __slots__ = ("_values", "heads", "replaced")
-
-    def __init__(self) -> None:
-        self.heads: dict[str, dict[str, Change]] = {}
-        self.replaced: set[tuple[str, str]] = set()
-        self._values: dict[str, Any] | None = None  # shown values, until the next change
-
-    def apply(self, change: Change) -> None:
-        self._values = None
-        fields: Mapping[str, Any] = change["fields"]
-        cid: str = change["id"]
-        replaced = self.replaced
-        heads = self.heads
-        for name in fields:
-            if (cid, name) not in replaced:
-                heads.setdefault(name, {})[cid] = change
-        for old in change["prev"]:
-            for name in fields:
-                replaced.add((old, name))
-                field_heads = heads.get(name)
-                if field_heads is not None:
-                    field_heads.pop(old, None)
-
-    def winner(self, name: str) -> Change | None:
-        field_heads = self.heads.get(name)
-        if not field_heads:
-            return None
-        return max(field_heads.values(), key=winner_key)
-
-    def head_ids(self) -> set[str]:
-        return {cid for field_heads in self.heads.values() for cid in field_heads}
-
-    def delete_heads(self) -> list[Change]:
-        return list(self.heads.get(DELETED, {}).values())
-
-    def is_deleted(self) -> bool:
-        """Deleted when every delete head is a delete and it saw every current value."""
-        dels = self.delete_heads()
-        if not dels or any(not c["fields"][DELETED] for c in dels):
-            return False
-        seen: set[str] = set()
-        for c in dels:
-            seen.update(c["prev"])
-        return all(
-            cid in seen
-            for name, field_heads in self.heads.items()
-            if name != DELETED
-            for cid in field_heads
-        )
-
-    def exists(self) -> bool:
-        return any(name != DELETED and fh for name, fh in self.heads.items())
-
-    def values(self) -> dict[str, Any]:
-        """The shown value of every field (a fresh dict; the computation is kept)."""
-        if self._values is None:
-            self._values = self._compute_values()
-        return dict(self._values)
-
-    def _compute_values(self) -> dict[str, Any]:
-        out: dict[str, Any] = {}
-        for name, field_heads in self.heads.items():
-            if name == DELETED or not field_heads:
-                continue
-            best = max(field_heads.values(), key=winner_key)
-            out[name] = best["fields"][name]
-        return out
+# Re-exported: the store and the domain import these from here.
+__all__ = [
+    "DELETED",
+    "MAX_STAMP_MS",
+    "MIN_STAMP_MS",
+    "OPS",
+    "Change",
+    "Conflict",
+    "MergedState",
+    "RecordState",
+    "change_problem",
+    "content_sum",
+    "sum_problem",
+    "winner_key",
+]
 
 
 class Conflict(NamedTuple):
@@ -206,23 +88,33 @@ class MergedState:
     """The journal as the union of every change seen, merged per field.
 
     A state restored from the local cache decodes lazily: the records of one kind
-    when a query first asks for that kind, the set of known change ids when a change
-    read from a file must be checked for duplicates, and the full log only when it is
-    exported. So a status query on a five-year journal touches a few records, and a
-    save re-encodes only the kinds it changed.
+    when a query first asks for that kind, the known change ids (with their checksums)
+    when a change read from a file must be checked for duplicates, and the full log
+    only when it is exported. So a status query on a five-year journal touches a few
+    records, and a save re-encodes only the buckets of records it changed and one
+    small piece of log.
     """
 
     def __init__(self) -> None:
         self._records: dict[str, dict[str, RecordState]] = {}
         self._load: Loader | None = None
-        self._kind_refs: dict[str, str] = {}  # kinds in the cache, not decoded yet
-        self._clean: dict[str, str] = {}  # decoded kinds unchanged since the cache
+        self._kind_refs: dict[str, list[str]] = {}  # kinds in the cache, not decoded yet
+        # Decoded kinds: the parts of their buckets as last saved, the buckets changed
+        # since, and which records each bucket holds (filled when first needed).
+        self._buckets: dict[str, list[str]] = {}
+        self._dirty: dict[str, set[int]] = {}
+        self._members: dict[str, list[set[str]]] = {}
         self._counts: dict[str, int] = {}  # live counts of kinds not decoded yet
-        self._id_refs: list[str] = []
-        self._log_refs: list[str] = []
-        self._ids: set[str] | None = set()
+        # The log as cached: pieces of (log part, ids part, number of changes).
+        self._pieces: list[tuple[str, str, int]] = []
+        self._sums: dict[str, str | None] | None = {}  # every known id: its checksum
         self._log: dict[str, Change] | None = {}
         self._new: list[Change] = []  # changes not in any cached part yet
+        # A state taken from a checkpoint holds no log of the changes it was built
+        # from: it is read from the log files when needed (``read_logs``).
+        self.from_checkpoint = False
+        self.read_logs: Callable[[], Iterable[Change]] | None = None
+        self._base: tuple[list[str], list[str | None]] | None = None
         self.last_by_device: dict[str, str] = {}
         self.duplicates: list[str] = []
         self.versions: dict[str, int] = {}  # per kind, grows with every change; keys caches
@@ -240,10 +132,16 @@ class MergedState:
         """The records of one kind, decoded on first use."""
         recs = self._records.get(kind)
         if recs is None:
-            ref = self._kind_refs.pop(kind, None)
-            recs = self._records[kind] = {} if ref is None else _decode_kind(self._part(ref))
-            if ref is not None:
-                self._clean[kind] = ref
+            refs = self._kind_refs.pop(kind, None)
+            recs = self._records[kind] = {}
+            if refs is not None:
+                members: list[set[str]] = []
+                for ref in refs:
+                    bucket = _decode_kind(self._part(ref))
+                    members.append(set(bucket))
+                    recs.update(bucket)
+                self._buckets[kind] = list(refs)
+                self._members[kind] = members
             self._counts.pop(kind, None)
         return recs
 
@@ -252,7 +150,7 @@ class MergedState:
         depend on cache parts that other processes on this device may sweep later."""
         for kind in list(self._kind_refs):
             self.kind(kind)
-        self._known_ids()
+        self._known()
         _ = self.changes
 
     @property
@@ -260,22 +158,29 @@ class MergedState:
         """Every record kind the journal holds (decoded or not)."""
         return set(self._records) | set(self._kind_refs)
 
-    def _known_ids(self) -> set[str]:
-        if self._ids is None:
-            ids: set[str] = set()
-            for ref in self._id_refs:
-                ids.update(self._part(ref))
-            ids.update(c["id"] for c in self._new)
-            self._ids = ids
-        return self._ids
+    def _known(self) -> dict[str, str | None]:
+        if self._sums is None:
+            sums: dict[str, str | None] = {}
+            for _log_ref, ids_ref, _size in self._pieces:
+                ids, checksums = self._part(ids_ref)
+                sums.update(zip(ids, checksums, strict=True))
+            for change in self._new:
+                sums[change["id"]] = change.get("sum")
+            self._sums = sums
+        return self._sums
 
     @property
     def changes(self) -> dict[str, Change]:
         """Every change known, by id (decodes the whole log when restored from cache)."""
         if self._log is None:
             log: dict[str, Change] = {}
-            for ref in self._log_refs:
-                for change in self._part(ref):
+            if self.from_checkpoint and self.read_logs is not None:
+                known = self._known()  # what the checkpoint held: not what was set aside
+                for change in self.read_logs():
+                    if known.get(change["id"], "-") == change.get("sum"):
+                        log[change["id"]] = change
+            for log_ref, _ids_ref, _size in self._pieces:
+                for change in self._part(log_ref) if log_ref else ():
                     log[change["id"]] = change
             for change in self._new:
                 log[change["id"]] = change
@@ -283,7 +188,19 @@ class MergedState:
         return self._log
 
     def __len__(self) -> int:
-        return len(self._known_ids())
+        if self._sums is not None:
+            return len(self._sums)
+        # Each change is in one piece of the cached log or among the new ones.
+        return sum(size for _log, _ids, size in self._pieces) + len(self._new)
+
+    def knows(self, change: Change) -> bool:
+        """Whether this very change (same id, same content) was applied already, as far
+        as can be told without decoding the cached log: such a change need not be
+        checked again before ``apply`` drops it."""
+        if self._log is None:
+            return False
+        known = self._log.get(change["id"])
+        return known is not None and known == change
 
     # -- merging -------------------------------------------------------------
 
@@ -295,32 +212,51 @@ class MergedState:
         """
         cid = change["id"]
         if not fresh:
-            ids = self._known_ids()
-            if cid in ids:
-                known = self.changes.get(cid)
-                if known is not None and known != change:
+            sums = self._known()
+            if cid in sums:
+                if self._altered(change, sums[cid]):
                     self.duplicates.append(cid)
                 return False
-        if self._ids is not None:
-            self._ids.add(cid)
+        if self._sums is not None:
+            self._sums[cid] = change.get("sum")
         if self._log is not None:
             self._log[cid] = change
         self._new.append(change)
         kind = change["kind"]
+        rec_id = change["rec"]
         self.versions[kind] = self.versions.get(kind, 0) + 1
         kind_records = self.kind(kind)
-        self._clean.pop(kind, None)
-        rec = kind_records.get(change["rec"])
+        rec = kind_records.get(rec_id)
         if rec is None:
-            rec = kind_records[change["rec"]] = RecordState()
+            rec = kind_records[rec_id] = RecordState()
+            members = self._members.get(kind)
+            if members is not None:
+                members[bucket_of(rec_id, len(members))].add(rec_id)
+        buckets = self._buckets.get(kind)
+        if buckets is not None:
+            self._dirty.setdefault(kind, set()).add(bucket_of(rec_id, len(buckets)))
         rec.apply(change)
-        if DELETED in rec.heads or any(len(fh) > 1 for fh in rec.heads.values()):
-            self.suspects.add((kind, change["rec"]))
+        heads = rec.heads
+        if DELETED in heads or any(len(fh) > 1 for fh in heads.values()):
+            self.suspects.add((kind, rec_id))
         device = change["device"]
         stamp = change["hlc"]
         if stamp > self.last_by_device.get(device, ""):
             self.last_by_device[device] = stamp
         return True
+
+    def _altered(self, change: Change, known_sum: str | None) -> bool:
+        """Whether ``change`` holds other content than the known change of its id.
+
+        Both were checked against their checksums before being applied, so equal
+        checksums mean equal content; only changes stored without one (older
+        versions) are compared with the log itself."""
+        if self._log is not None:
+            return self._log.get(change["id"]) != change
+        stored = change.get("sum")
+        if known_sum is not None and stored is not None:
+            return bool(stored != known_sum)
+        return self.changes.get(change["id"]) != change
 
     def apply_all(self, changes: Iterable[Change]) -> int:
         return sum(1 for c in changes if self.apply(c))
@@ -370,7 +306,9 @@ class MergedState:
         """The state as a small head plus the parts it names (see ``rmpair.store.cache``).
 
         Parts that did not change keep their names, so a save writes only what it
-        touched: the kinds it changed and one new piece of log.
+        touched: the buckets of the records it changed, and one small piece of log
+        (pieces are merged like a binary counter, so there are few of them and each
+        change is rewritten a logarithmic number of times).
         """
         parts: dict[str, bytes] = {}
 
@@ -380,33 +318,72 @@ class MergedState:
             parts[name] = blob
             return name
 
-        kinds = dict(self._kind_refs)
+        kinds = {kind: list(refs) for kind, refs in self._kind_refs.items()}
         counts = dict(self._counts)
         for kind, recs in self._records.items():
-            kinds[kind] = self._clean.get(kind) or put(_encode_kind(recs))
+            kinds[kind] = self._kind_parts(kind, recs, put)
             counts[kind] = self.count_live(kind)
-        log_refs, id_refs = list(self._log_refs), list(self._id_refs)
+        pieces = list(self._pieces)
+        if self._base is not None:  # the changes of a checkpoint: their log stays in files
+            pieces.insert(0, ("", put(self._base), len(self._base[0])))
         if self._new:
-            log_refs.append(put(self._new))
-            id_refs.append(put([c["id"] for c in self._new]))
-        if len(log_refs) > 16:  # keep the number of pieces bounded
-            log_refs = [put(list(self.changes.values()))]
-            id_refs = [put(list(self._known_ids()))]
+            pieces.append(self._piece(self._new, put))
+        while len(pieces) > 1 and pieces[-2][0] and pieces[-2][2] <= 2 * pieces[-1][2]:
+            last, before = pieces.pop(), pieces.pop()
+            merged = [*self._part_or(before[0], parts), *self._part_or(last[0], parts)]
+            pieces.append(self._piece(merged, put))
         head = {
             "kinds": kinds,
             "counts": counts,
-            "ids": id_refs,
-            "log": log_refs,
+            "log": [list(piece) for piece in pieces],
+            "from_checkpoint": self.from_checkpoint,
             "last_by_device": dict(self.last_by_device),
             "suspects": {key for key in self.suspects if self._still_suspect(*key)},
         }
         return head, parts
 
+    def _part_or(self, ref: str, parts: dict[str, bytes]) -> Any:
+        return marshal.loads(parts[ref]) if ref in parts else self._part(ref)
+
+    @staticmethod
+    def _piece(changes: list[Change], put: Callable[[Any], str]) -> tuple[str, str, int]:
+        ids = [c["id"] for c in changes]
+        sums = [c.get("sum") for c in changes]
+        return (put(changes), put((ids, sums)), len(changes))
+
+    def _kind_parts(
+        self, kind: str, recs: dict[str, RecordState], put: Callable[[Any], str]
+    ) -> list[str]:
+        old = self._buckets.get(kind)
+        count = bucket_count(len(recs), len(old) if old else 0)
+        if old is not None and len(old) == count:
+            dirty = self._dirty.get(kind, set())
+            if not dirty:
+                return old
+            members = self._members_of(kind, recs, count)
+            return [
+                put(_encode_kind({r: recs[r] for r in members[b]})) if b in dirty else ref
+                for b, ref in enumerate(old)
+            ]
+        members = self._members[kind] = [set() for _ in range(count)]
+        for rec_id in recs:
+            members[bucket_of(rec_id, count)].add(rec_id)
+        return [put(_encode_kind({r: recs[r] for r in group})) for group in members]
+
+    def _members_of(self, kind: str, recs: dict[str, RecordState], count: int) -> list[set[str]]:
+        members = self._members.get(kind)
+        if members is None or len(members) != count:
+            members = self._members[kind] = [set() for _ in range(count)]
+            for rec_id in recs:
+                members[bucket_of(rec_id, count)].add(rec_id)
+        return members
+
     def saved(self, head: dict[str, Any]) -> None:
         """Adopt the part names of a snapshot that was written successfully."""
-        self._log_refs, self._id_refs = list(head["log"]), list(head["ids"])
-        self._new = []
-        self._clean = {kind: head["kinds"][kind] for kind in self._records}
+        self._pieces = [(str(p[0]), str(p[1]), int(p[2])) for p in head["log"]]
+        self._new, self._base = [], None
+        self._buckets = {kind: list(head["kinds"][kind]) for kind in self._records}
+        self._dirty = {}
 
     def _still_suspect(self, kind: str, rec_id: str) -> bool:
         if kind not in self._records:
@@ -423,13 +400,36 @@ class MergedState:
         """A state from a snapshot's head; ``load`` fetches a part when it is first needed."""
         merged = cls()
         merged._load = load
-        merged._kind_refs = dict(head["kinds"])
+        merged._kind_refs = {str(k): [str(r) for r in refs] for k, refs in head["kinds"].items()}
         merged._counts = dict(head["counts"])
-        merged._id_refs = list(head["ids"])
-        merged._log_refs = list(head["log"])
-        merged._ids, merged._log = None, None
+        merged._pieces = [(str(p[0]), str(p[1]), int(p[2])) for p in head["log"]]
+        merged._sums, merged._log = None, None
         merged.last_by_device = dict(head["last_by_device"])
         merged.suspects = set(head["suspects"])
+        merged.from_checkpoint = bool(head["from_checkpoint"])
+        return merged
+
+    @classmethod
+    def adopt(
+        cls,
+        records: dict[str, dict[str, RecordState]],
+        known: dict[str, str | None],
+        last_by_device: dict[str, str],
+        read_logs: Callable[[], Iterable[Change]] | None,
+    ) -> MergedState:
+        """The state a checkpoint describes (see ``checkpoint.py``): its records, every
+        change id it holds with its checksum; the changes themselves stay in the log
+        files until the full log is asked for (``read_logs``)."""
+        merged = cls()
+        merged._records, merged._sums, merged._log = records, dict(known), None
+        merged._base = (list(known), list(known.values()))
+        merged.from_checkpoint, merged.read_logs = True, read_logs
+        merged.last_by_device = dict(last_by_device)
+        for kind, recs in records.items():
+            merged.versions[kind] = 1
+            for rec_id, state in recs.items():
+                if DELETED in state.heads or any(len(fh) > 1 for fh in state.heads.values()):
+                    merged.suspects.add((kind, rec_id))
         return merged
 
 

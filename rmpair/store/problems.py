@@ -11,7 +11,7 @@ from collections.abc import Callable
 from typing import Any, NamedTuple
 
 from rmpair.i18n import _
-from rmpair.store.files import SCHEMA, LogFile
+from rmpair.store.files import SCHEMA, LogFile, segment_file
 from rmpair.store.merge import Change, MergedState, sum_problem
 from rmpair.store.scan import Signature
 from rmpair.store.syncfiles import classify
@@ -50,6 +50,12 @@ class FileInfo(NamedTuple):
     foreign: bool = False  # a file of another journal
     # Entries set aside, never applied: (change id, why). See schema.py.
     quarantined: tuple[tuple[str, str], ...] = ()
+    segment: int = 1
+
+    @property
+    def canonical_name(self) -> str:
+        """Where a file with this content belongs, relative to the devices folder."""
+        return f"{self.device}/{segment_file(self.period, self.segment)}"
 
     def dump(self) -> dict[str, Any]:
         return {
@@ -62,6 +68,7 @@ class FileInfo(NamedTuple):
             "locked": self.locked,
             "foreign": self.foreign,
             "quarantined": [list(entry) for entry in self.quarantined],
+            "segment": self.segment,
         }
 
     @classmethod
@@ -77,6 +84,7 @@ class FileInfo(NamedTuple):
             bool(data.get("locked", False)),
             bool(data.get("foreign", False)),
             tuple((str(e[0]), str(e[1])) for e in data.get("quarantined", ())),
+            int(data.get("segment", 1)),
         )
 
 
@@ -89,17 +97,23 @@ class LoadReport:
 
 
 def admit(
-    log: LogFile, validate: Callable[[Change], str | None] | None
+    log: LogFile,
+    validate: Callable[[Change], str | None] | None,
+    known: Callable[[Change], bool] | None = None,
 ) -> tuple[list[Change], tuple[tuple[str, str], ...]]:
     """The changes of ``log`` that may be applied, and those set aside with why.
 
     A change must match the checksum it was written with (when it has one) and fit
     its kind's schema; anything else stays in the file, unapplied, and is listed by
-    ``rmpair doctor``. A valid version arriving later is applied as usual.
+    ``rmpair doctor``. A valid version arriving later is applied as usual. A change
+    ``known`` says was applied already, with this very content, passed these checks
+    then and is left out (applying it again would change nothing).
     """
     admitted: list[Change] = []
     quarantined = list(log.rejected)
     for change in log.changes:
+        if known is not None and known(change):
+            continue
         problem = sum_problem(change)
         if problem is None and validate is not None:
             problem = validate(change)
@@ -156,7 +170,7 @@ def file_problems(
         if info.problem is not None:
             suffix = _("the last good copy of these entries is used")
             out.append(Problem(f"devices/{rel}", f"{info.problem} — {suffix}"))
-        elif info.device != own and rel != f"{info.device}/{info.period}.json":
+        elif info.device != own and rel != info.canonical_name:
             kind = classify(rel.rsplit("/", 1)[-1])
             device = state.fields("device", info.device) or {}
             out.append(

@@ -6,20 +6,42 @@ from __future__ import annotations
 
 import contextlib
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 from rmpair import __version__
 from rmpair.errors import os_error_text
 from rmpair.i18n import _, ngettext
 from rmpair.store.base import StoreCore
+from rmpair.store.cache import part_name
+from rmpair.store.checkpoint import (
+    CHECKPOINT_FILE,
+    CheckpointError,
+    Cover,
+    decode_checkpoint,
+)
 from rmpair.store.crypto_format import MAGIC as ENCRYPTED_MAGIC
 from rmpair.store.encryption import Keys, Locked, OtherJournal
-from rmpair.store.files import SCHEMA, TEMP_PREFIX, LogFile, LogFileError, read_log
+from rmpair.store.files import (
+    SCHEMA,
+    TEMP_PREFIX,
+    LogFile,
+    LogFileError,
+    fsync_dir,
+    parse_log,
+    read_log,
+    segment_file,
+)
 from rmpair.store.locking import DeviceLock
+from rmpair.store.merge import Change
 from rmpair.store.problems import MISPLACED, OLDER_COPY, FileInfo, LoadReport, Problem, admit
 from rmpair.store.scan import Signature, scan
 from rmpair.store.syncfiles import FileRole, classify
 from rmpair.store.writing import Writer
+
+
+def _digest(data: bytes) -> str:
+    return part_name(data)
 
 
 class Reader:
@@ -30,6 +52,10 @@ class Reader:
         self.lock = lock
         self.keys = keys
         self.writer = writer
+        # The replica files read in this refresh: size, digest and header, so that a
+        # shared file with the same bytes is not read a second time.
+        self._seen_replica: dict[str, tuple[int, str, LogFile]] = {}
+        self._covers: dict[str, Cover] = {}
 
     def refresh(self) -> bool:
         """Re-read whatever changed in the shared folder; True if the state changed."""
@@ -38,10 +64,15 @@ class Reader:
 
     def refresh_locked(self) -> bool:
         report = LoadReport()
+        self._seen_replica = {}
         shared_files = scan(self.core.devices_dir)
         # Read first, and ask for a passphrase if an encrypted file needs one, so that a
         # wrong one stops everything before a single file is written.
         fetched = self._fetch_shared(shared_files)
+        self._covers = {}
+        if not self.core._replica and not self.core._shared and len(self.core.state) == 0:
+            # Nothing read yet (a new device, or no cache): start from a checkpoint.
+            self._adopt_checkpoint(shared_files, report)
         self._read_replica(scan(self.core.replica_dir), report)
         own_copies = self._read_shared(shared_files, fetched, report)
         if own_copies and self.lock.can_write():
@@ -71,18 +102,35 @@ class Reader:
                 self.core._ignored_replica[rel] = sig
                 continue
             try:
-                log = read_log(path)
-            except LogFileError as exc:
-                # The shared copy or a later save will restore it; say so meanwhile.
-                self.core._replica[rel] = FileInfo(sig, problem=str(exc))
+                raw = path.read_bytes()
+            except OSError as exc:
+                problem = _("{name}: cannot be read ({reason})").format(
+                    name=path.name, reason=exc.strerror
+                )
+                self.core._replica[rel] = FileInfo(sig, problem=problem)
                 continue
-            admitted, quarantined = admit(log, self.core._validate)
+            covered = self._covered(rel, raw)
+            admitted: list[Change]
+            if covered is not None:
+                log, admitted, quarantined = covered, [], self._covers[rel].quarantined
+            else:
+                try:
+                    log = parse_log(raw, path.name)
+                except LogFileError as exc:
+                    # The shared copy or a later save will restore it; say so meanwhile.
+                    self.core._replica[rel] = FileInfo(sig, problem=str(exc))
+                    continue
+                admitted, quarantined = admit(log, self.core._validate, self.core.state.knows)
+            # A shared file with the very same bytes needs no second reading (a cold
+            # start reads each file of the journal once, not twice).
+            self._seen_replica[rel] = (len(raw), _digest(raw), log._replace(changes=()))
             self.core._replica[rel] = FileInfo(
                 sig,
                 schema=log.schema,
                 device=log.device,
                 period=log.period,
                 quarantined=quarantined,
+                segment=log.segment,
             )
             report.new_changes += self.core.state.apply_all(admitted)
             self.core._cache_dirty = True
@@ -147,11 +195,14 @@ class Reader:
         """Fold every readable file into the state; return this device's stray copies."""
         own_copies: list[tuple[str, Path]] = []
         seen = set()
+        # The copies kept of what was read: each folder is synced once, at the end (a
+        # copy lost in a crash is read again from the shared folder).
+        synced: set[Path] = set()
         for rel, (where, sig) in sorted(files.items()):
             info = self.core._shared.get(rel)
             if rel not in fetched and info is not None and info.sig == sig:  # unchanged
                 seen.add(rel)
-                if self._own_stray(rel, info.device, info.period):
+                if self._own_stray(rel, info.device, info.canonical_name):
                     own_copies.append((rel, Path(where)))
                 continue
             path = Path(where)
@@ -168,8 +219,18 @@ class Reader:
                 self.core._shared[rel] = FileInfo(sig, problem=raw or f"{path.name}: not read")
                 continue
             encrypted = raw.startswith(ENCRYPTED_MAGIC)
+            same_as_replica = False
+            admitted: list[Change]
             try:
-                log = self.keys.parse_shared(raw, path.name)
+                plain = self.keys.plain_shared(raw, path.name)
+                twin = self._seen_replica.get(rel)
+                covered = self._covered(rel, plain) if twin is None else None
+                if twin is not None and twin[0] == len(plain) and twin[1] == _digest(plain):
+                    log, same_as_replica = twin[2], True  # read a moment ago
+                elif covered is not None:
+                    log, same_as_replica = covered, True
+                else:
+                    log = parse_log(plain, path.name)
             except OtherJournal:
                 log = None
             except Locked:
@@ -190,8 +251,18 @@ class Reader:
                 device=log.device,
                 period=log.period,
                 encrypted=encrypted,
+                segment=log.segment,
             )
-            admitted, quarantined = admit(log, self.core._validate)
+            if covered is not None:
+                admitted, quarantined = [], self._covers[rel].quarantined
+                if self.lock.can_write() and rel not in self.core._replica:
+                    with contextlib.suppress(OSError):  # kept at a later read otherwise
+                        self.writer.add_to_replica(log, [], plain, sync_folder=False)
+                        synced.add(self.core.replica_dir / log.device)
+            elif same_as_replica:
+                admitted, quarantined = [], self.core._replica[rel].quarantined
+            else:
+                admitted, quarantined = admit(log, self.core._validate, self.core.state.knows)
             known_duplicates = len(self.core.state.duplicates)
             new = [c for c in admitted if self.core.state.apply(c)]
             altered = self.core.state.duplicates[known_duplicates:]
@@ -203,7 +274,10 @@ class Reader:
             report.new_changes += len(new)
             if new and self.lock.can_write():
                 try:
-                    self.writer.add_to_replica(log, new)
+                    self.writer.add_to_replica(
+                        log, new, plain if not quarantined else None, sync_folder=False
+                    )
+                    synced.add(self.core.replica_dir / log.device)
                 except OSError as exc:
                     # Read and shown all the same; the local copy is made at a later read.
                     self.core._shared.pop(rel, None)
@@ -215,11 +289,9 @@ class Reader:
                             ),
                         )
                     )
-            canonical = kind.role is not FileRole.CONFLICT_COPY and rel == (
-                f"{log.device}/{log.period}.json"
-            )
+            canonical = kind.role is not FileRole.CONFLICT_COPY and rel == log.segment_name()
             if log.device == self.core.device.id and not canonical:
-                if self._own_stray(rel, log.device, log.period):
+                if self._own_stray(rel, log.device, log.segment_name()):
                     own_copies.append((rel, path))
                 else:
                     # This device's entries in another device's folder (a swapped or
@@ -234,8 +306,10 @@ class Reader:
                             code=MISPLACED,
                         )
                     )
-            elif canonical and log.device != self.core.device.id:
+            elif canonical and log.device != self.core.device.id and not same_as_replica:
                 self._check_not_older(rel, log, report)
+        for folder in synced:
+            fsync_dir(folder)
         for rel in list(self.core._shared):
             if rel not in seen:
                 del self.core._shared[rel]
@@ -246,11 +320,66 @@ class Reader:
                 self.core._cache_dirty = True
         return own_copies
 
-    def _own_stray(self, rel: str, device: str, period: str) -> bool:
+    def _adopt_checkpoint(
+        self, files: dict[str, tuple[str, Signature]], report: LoadReport
+    ) -> None:
+        """Start from a checkpoint (see checkpoint.py): the largest that passes the checks,
+        since it most likely holds the most changes; only that one is checked in full."""
+        candidates = []
+        for rel, (where, sig) in files.items():
+            folder, _sep, name = rel.rpartition("/")
+            if name == CHECKPOINT_FILE and "/" not in folder:
+                candidates.append((sig[0], rel, where, folder))
+        for _size, rel, where, folder in sorted(candidates, reverse=True):
+            try:
+                plain = self.keys.plain_shared(Path(where).read_bytes(), CHECKPOINT_FILE)
+                found = decode_checkpoint(plain, self.core.member.journal, self.core._validate)
+            except (OSError, LogFileError):
+                continue  # locked, damaged or another journal's: the logs are read
+            except CheckpointError as exc:
+                report.problems.append(Problem(f"devices/{rel}", str(exc)))
+                continue
+            if found is None or found.device != folder:
+                continue
+            if found.device == self.core.device.id:
+                self.core._checkpointed = len(found.known)
+            self.core.state = found.state(self.read_logs)
+            self._covers = found.covers
+            report.new_changes += len(found.known)
+            return
+
+    def _covered(self, rel: str, plain: bytes) -> LogFile | None:
+        """The header of a log file whose every change the adopted checkpoint holds, if
+        ``plain`` are the very bytes it was built from; None to read the file."""
+        cover = self._covers.get(rel)
+        if cover is None or cover.size != len(plain) or cover.digest != _digest(plain):
+            return None
+        if rel != f"{cover.device}/{segment_file(cover.period, cover.segment)}":
+            return None  # only a device's own segments, under their own names
+        log = LogFile(
+            self.core.member.journal, cover.device, "", "", "", cover.period, cover.schema, ()
+        )
+        return log._replace(segment=cover.segment)
+
+    def read_logs(self) -> Iterator[Change]:
+        """Every change in this device's copies of the logs, and in shared logs it has
+        no copy of: the full log of a state taken from a checkpoint (which keeps only
+        the changes it holds)."""
+        for rel, info in sorted(self.core._replica.items()):
+            with contextlib.suppress(LogFileError):
+                if info.problem is None:
+                    yield from read_log(self.core.replica_dir / rel).changes
+        for rel, info in sorted(self.core._shared.items()):
+            if info.problem is None and rel not in self.core._replica:
+                with contextlib.suppress(OSError, LogFileError):
+                    raw = (self.core.devices_dir / rel).read_bytes()
+                    yield from self.keys.parse_shared(raw, rel).changes
+
+    def _own_stray(self, rel: str, device: str, canonical: str) -> bool:
         """A copy of this device's log inside this device's own folder (a sync tool's
         conflict copy): to be folded in and tidied away."""
         own = self.core.device.id
-        return device == own and rel.startswith(own + "/") and rel != f"{own}/{period}.json"
+        return device == own and rel.startswith(own + "/") and rel != canonical
 
     def _check_not_older(self, rel: str, log: LogFile, report: LoadReport) -> None:
         """Say so when a partner's file arrives older than what was read from it before

@@ -43,3 +43,12 @@ def scan(root: Path) -> dict[str, tuple[str, Signature]]:
             except OSError:
                 continue
     return found
+
+
+def listing_digest(listing: dict[str, Signature]) -> str:
+    """A digest of a listing (path and signature of every file): the quick status keeps
+    this instead of the listing itself, so storing it costs the same at any size."""
+    from rmpair.store.cache import part_name
+
+    text = "\n".join(f"{rel}\0{sig[0]}\0{sig[1]}\0{sig[2]}" for rel, sig in sorted(listing.items()))
+    return part_name(text.encode("utf-8", "surrogateescape"))

@@ -15,7 +15,8 @@ from typing import NamedTuple
 from rmpair.i18n import _
 from rmpair.store.files import TEMP_PREFIX
 
-CANONICAL = r"^(\d{4}-\d{2})\.json$"
+# A month's log, or one of its later segments (<YYYY-MM>.<n>.json, see files.py).
+CANONICAL = r"^(\d{4}-\d{2})(\.[1-9]\d{0,5})?\.json$"
 
 
 class FileRole(StrEnum):

@@ -16,8 +16,18 @@ from pathlib import Path
 from rmpair.errors import NotSavedError, ReadOnlyError, os_error_text
 from rmpair.i18n import _
 from rmpair.store.base import StoreCore
+from rmpair.store.cache import part_name
 from rmpair.store.encryption import Keys
-from rmpair.store.files import SCHEMA, LogFile, LogFileError, atomic_write, encode_log, read_log
+from rmpair.store.files import (
+    SCHEMA,
+    SEGMENT_BYTES,
+    LogFile,
+    LogFileError,
+    atomic_write,
+    encode_log,
+    read_log,
+    segment_file,
+)
 from rmpair.store.locking import DeviceLock
 from rmpair.store.merge import Change
 from rmpair.store.problems import UNSHARED, FileInfo, LoadReport, Problem
@@ -38,9 +48,21 @@ class Writer:
         self.lock = lock
         self.keys = keys
 
-    def add_to_replica(self, log: LogFile, new: Sequence[Change]) -> None:
-        """Keep the last good state of a device locally: union, never replace."""
-        path = self.core.replica_dir / log.device / f"{log.period}.json"
+    def add_to_replica(
+        self,
+        log: LogFile,
+        new: Sequence[Change],
+        plain: bytes | None = None,
+        *,
+        sync_folder: bool = True,
+    ) -> None:
+        """Keep the last good state of a device locally: union, never replace.
+
+        ``plain`` is the file's own bytes (decrypted) when every entry of it was
+        applied: when it holds everything the local copy held, those very bytes are
+        kept, so that the next cold start finds the two copies identical and reads
+        the file once."""
+        path = self.core.replica_dir / log.segment_name()
         existing: tuple[Change, ...] = ()
         with contextlib.suppress(LogFileError):
             if path.exists():
@@ -48,6 +70,19 @@ class Writer:
         merged = {c["id"]: c for c in existing}
         for c in new:
             merged.setdefault(c["id"], c)
+        rel = log.segment_name()
+        if (
+            plain is not None
+            and not log.rejected
+            and log.schema <= SCHEMA
+            and len(merged) == len(log.changes)
+            and merged.keys() == {c["id"] for c in log.changes}
+        ):
+            atomic_write(path, plain, private=True, sync_folder=sync_folder)
+            self.core._replica[rel] = FileInfo(
+                signature(path), device=log.device, period=log.period, segment=log.segment
+            )
+            return
         replica = LogFile(
             log.journal,
             log.device,
@@ -57,10 +92,12 @@ class Writer:
             log.period,
             min(log.schema, SCHEMA),
             tuple(merged.values()),
+            segment=log.segment,
         )
-        atomic_write(path, encode_log(replica), private=True)
-        rel = f"{log.device}/{log.period}.json"
-        self.core._replica[rel] = FileInfo(signature(path), device=log.device, period=log.period)
+        atomic_write(path, encode_log(replica), private=True, sync_folder=sync_folder)
+        self.core._replica[rel] = FileInfo(
+            signature(path), device=log.device, period=log.period, segment=log.segment
+        )
 
     def fold(self, own_copies: list[tuple[str, Path]], report: LoadReport) -> None:
         """Tidy this device's conflict copies: their entries are in the replica already."""
@@ -98,7 +135,6 @@ class Writer:
         for rel, info in sorted(self.core._replica.items()):
             if info.device != own or info.problem is not None:
                 continue
-            period = info.period
             current = shared_files.get(rel, (None, None))[1]
             shared = self.core._shared.get(rel)
             # The journal was encrypted since this file was written (here or by the
@@ -108,7 +144,7 @@ class Writer:
             )
             if (
                 current is not None
-                and self.core._published.get(period) == (info.sig, current)
+                and self.core._published.get(rel) == (info.sig, current)
                 and not plain
             ):
                 continue
@@ -123,7 +159,7 @@ class Writer:
                 except (LogFileError, OSError):
                     same = False
                 if same:
-                    self.core._published[period] = (info.sig, current)
+                    self.core._published[rel] = (info.sig, current)
                     self.core._cache_dirty = True
                     continue
             if not self.keys.can_publish():
@@ -136,7 +172,7 @@ class Writer:
                 else _("was older than this device's copy")
             )
             try:
-                self._publish(replica, target, period)
+                self._publish(replica, target, info)
             except OSError as exc:
                 self.core._unshared[rel] = os_error_text(exc)
                 report.problems.append(
@@ -180,9 +216,11 @@ class Writer:
         if folder.exists() and not folder.resolve().is_relative_to(inside):
             raise OSError(errno.EXDEV, _("outside the journal folder"), str(folder))
 
-    def _publish(self, replica: Path, target: Path, period: str, data: bytes | None = None) -> None:
-        """Write this device's month file into the shared folder: ``data``, the bytes
-        just written to the replica, or else the replica as it is on disk."""
+    def _publish(
+        self, replica: Path, target: Path, info: FileInfo, data: bytes | None = None
+    ) -> None:
+        """Write one of this device's log segments into the shared folder: ``data``, the
+        bytes just written to the replica, or else the replica as it is on disk."""
         if data is None:
             data = replica.read_bytes()
         encrypt = self.keys.encryption_wanted()
@@ -191,7 +229,7 @@ class Writer:
                 raise ReadOnlyError(" ".join(self.core.read_only_reasons))
             assert self.core._keys is not None
             data = self.core._keys.encrypt(data, self.core.member.journal)
-        rel = f"{self.core.device.id}/{period}.json"
+        rel = info.canonical_name
         before = self.core._shared.get(rel)
         self._check_inside(target.parent)
         atomic_write(target, data)
@@ -199,9 +237,13 @@ class Writer:
         if encrypt and before is not None and before.problem is None and not before.encrypted:
             self.core.converted += 1
         sig = signature(target)
-        self.core._published[period] = (signature(replica), sig)
+        self.core._published[rel] = (signature(replica), sig)
         self.core._shared[rel] = FileInfo(
-            sig, device=self.core.device.id, period=period, encrypted=encrypt
+            sig,
+            device=self.core.device.id,
+            period=info.period,
+            encrypted=encrypt,
+            segment=info.segment,
         )
         self.core._cache_dirty = True
 
@@ -216,29 +258,42 @@ class Writer:
         self.core._cache_dirty = True
 
     def _append_period(self, period: str, batch: list[Change]) -> None:
-
-        path = self.core.replica_dir / self.core.device.id / f"{period}.json"
+        segment = self._open_segment(period)
+        rel = f"{self.core.device.id}/{segment_file(period, segment)}"
+        path = self.core.replica_dir / rel
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            data = self._append_replica(path, period, batch)
+            data = self._append_replica(path, period, segment, batch)
         except OSError as exc:
             raise NotSavedError(
                 _("Not saved: this device's own copy could not be written ({reason}).").format(
                     reason=os_error_text(exc)
                 )
             ) from exc
-        rel = f"{self.core.device.id}/{period}.json"
-        self.core._replica[rel] = FileInfo(
-            signature(path), device=self.core.device.id, period=period
+        info = self.core._replica[rel] = FileInfo(
+            signature(path), device=self.core.device.id, period=period, segment=segment
         )
         try:
-            self._publish(path, self.core.devices_dir / rel, period, data)
+            self._publish(path, self.core.devices_dir / rel, info, data)
         except OSError as exc:
             # Saved all the same: the next refresh writes the shared copy again (see
             # _republish), so it reaches the partner once the folder can be written.
             self.core._unshared[rel] = os_error_text(exc)
 
-    def _append_replica(self, path: Path, period: str, batch: list[Change]) -> bytes:
+    def _open_segment(self, period: str) -> int:
+        """The segment of ``period`` that new changes go to: the month's last one, or a
+        new one when that has reached ``SEGMENT_BYTES`` (a month file of a version
+        before segments can be far larger: it is left as it is)."""
+        own = self.core.device.id
+        last, size = 1, 0
+        for info in self.core._replica.values():
+            if info.device == own and info.period == period and info.segment >= last:
+                last, size = info.segment, info.sig[0]
+                if info.problem is not None:
+                    size = SEGMENT_BYTES  # never append to a damaged copy
+        return last + 1 if size >= SEGMENT_BYTES else last
+
+    def _append_replica(self, path: Path, period: str, segment: int, batch: list[Change]) -> bytes:
         from rmpair.store.tinystore import append_to_log
 
         meta = LogFile(
@@ -250,8 +305,61 @@ class Writer:
             period,
             SCHEMA,
             (),
+            segment=segment,
         ).meta()
         return append_to_log(path, meta, batch)
+
+    def write_checkpoint(self) -> None:
+        """Write this device's checkpoint of the state it has seen (see checkpoint.py),
+        once it knows ``CHECKPOINT_EVERY`` changes more than its last one held."""
+        from rmpair.store.checkpoint import (
+            CHECKPOINT_EVERY,
+            CHECKPOINT_FILE,
+            Cover,
+            encode_checkpoint,
+        )
+
+        state = self.core.state
+        if len(state) < self.core._checkpointed + CHECKPOINT_EVERY or not self.keys.can_publish():
+            return
+        covers: dict[str, Cover] = {}
+        for rel, info in self.core._replica.items():
+            path = self.core.replica_dir / rel
+            try:
+                raw = path.read_bytes()
+                unchanged = info.problem is None and signature(path) == info.sig
+            except OSError:
+                continue
+            if unchanged:  # every change in it was read (or set aside) since
+                quarantined = info.quarantined
+                shared = self.core._shared.get(rel)
+                if shared is not None:
+                    quarantined = tuple(dict.fromkeys(quarantined + shared.quarantined))
+                covers[rel] = Cover(
+                    len(raw),
+                    part_name(raw),
+                    info.schema,
+                    info.device,
+                    info.period,
+                    info.segment,
+                    quarantined,
+                )
+        member = self.core.member
+        data = encode_checkpoint(state, covers, member.journal, self.core.device.id)
+        if self.keys.encryption_wanted():
+            if not self.keys.ensure_writing_key():
+                return
+            assert self.core._keys is not None
+            data = self.core._keys.encrypt(data, member.journal)
+        target = self.core.devices_dir / self.core.device.id / CHECKPOINT_FILE
+        try:
+            self._check_inside(target.parent)
+            atomic_write(target, data)
+        except OSError:
+            return  # tried again at the next close
+        self.core._checkpointed = len(state)
+        self.core._ignored[f"{self.core.device.id}/{CHECKPOINT_FILE}"] = signature(target)
+        self.core._cache_dirty = True
 
     def convert_own_files(self) -> None:
         """Encrypt this device's shared files that are still plain; one atomic write each,
@@ -270,4 +378,4 @@ class Writer:
                 continue
             if not self.keys.can_publish():
                 raise ReadOnlyError(" ".join(self.core.read_only_reasons))
-            self._publish(self.core.replica_dir / rel, self.core.devices_dir / rel, info.period)
+            self._publish(self.core.replica_dir / rel, self.core.devices_dir / rel, info)

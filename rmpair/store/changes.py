@@ -1,0 +1,176 @@
+"""What one change is, how a change read from a file is checked (its shape,
+``change_problem``, and its checksum, ``content_sum`` and ``sum_problem``), and how
+the changes of one record merge (``RecordState``).
+
+Every change read from the shared folder or the replica passes these checks before
+it is merged; on a long journal they run for every change of a first read, so they
+avoid all work that does not decide the answer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from functools import cache
+from typing import Any
+
+from rmpair.i18n import _
+from rmpair.store.hlc import is_stamp
+
+DELETED = "_del"
+OPS = frozenset({"create", "set", "delete", "restore", "resolve"})
+
+Change = dict[str, Any]
+"""One stored change: id, hlc, device, person, kind, rec, op, fields, prev."""
+
+_KEYS = ("id", "hlc", "device", "person", "kind", "rec", "op", "fields", "prev")
+# Stamps outside these years are not a clock reading but damage: one accepted stamp in
+# the year 33658 would carry every later stamp of this device past any calendar.
+MIN_STAMP_MS = 946_684_800_000  # 2000-01-01 UTC
+MAX_STAMP_MS = 7_258_118_400_000  # 2200-01-01 UTC
+
+
+def content_sum(change: Mapping[str, Any]) -> str:
+    """A checksum of a change's content, stored beside it as ``sum``.
+
+    It binds the change id to what the change says: a copy of the file with one value
+    edited but the same id is told apart from the original, and set aside."""
+    body = {key: change[key] for key in _KEYS}
+    digest: str = _blake2b()(_encoder()(body).encode("utf-8"), digest_size=12).hexdigest()
+    return digest
+
+
+@cache
+def _encoder() -> Callable[[Any], str]:
+    """The canonical JSON of a change's content (the same text ``json.dumps`` gives
+    with these settings), made once rather than for every change."""
+    import json  # loaded only when a change is written or read
+
+    return json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode
+
+
+@cache
+def _blake2b() -> Any:
+    try:  # the built-in BLAKE2; hashlib would load OpenSSL
+        from _blake2 import blake2b
+    except ImportError:  # pragma: no cover - other Python implementations
+        from hashlib import blake2b
+    return blake2b
+
+
+def sum_problem(change: Mapping[str, Any]) -> str | None:
+    """Why a change does not match its stored checksum (None when it does, or when it
+    was written by a version that stored none)."""
+    stored = change.get("sum")
+    if stored is None:
+        return None
+    if not isinstance(stored, str) or stored != content_sum(change):
+        return _("its content does not match its checksum (altered after writing)")
+    return None
+
+
+def change_problem(change: object) -> str | None:
+    """Say what is wrong with a change read from a file, or None if it is well-formed."""
+    if not isinstance(change, dict):
+        return _("a change is not an object")
+    for key in _KEYS:
+        if key not in change:
+            return _("a change lacks '{key}'").format(key=key)
+    for key in ("id", "device", "person", "kind", "rec", "op"):
+        if not isinstance(change[key], str) or (key != "person" and not change[key]):
+            return _("change {id}: '{key}' must be a non-empty text").format(
+                id=str(change.get("id"))[:12], key=key
+            )
+    short = change["id"][:12]
+    if not is_stamp(change["hlc"]):
+        return _("change {id}: 'hlc' is not a clock stamp").format(id=short)
+    if not MIN_STAMP_MS <= int(change["hlc"][:15]) < MAX_STAMP_MS:
+        return _("change {id}: its clock stamp is not between the years 2000 and 2200").format(
+            id=short
+        )
+    if not change["hlc"].endswith("." + change["device"]):
+        return _("change {id}: clock stamp and device disagree").format(id=short)
+    if change["op"] not in OPS:
+        return _("change {id}: unknown operation {op}").format(id=short, op=repr(change["op"]))
+    fields = change["fields"]
+    if not isinstance(fields, dict) or not fields:
+        return _("change {id}: 'fields' must be a non-empty object").format(id=short)
+    prev = change["prev"]
+    if not isinstance(prev, list) or not all(isinstance(p, str) for p in prev):
+        return _("change {id}: 'prev' must be a list of change ids").format(id=short)
+    return None
+
+
+def winner_key(change: Change) -> tuple[str, str]:
+    return (change["hlc"], change["id"])
+
+
+class RecordState:
+    """The heads of each field of one record, and which (change, field) pairs are replaced."""
+
+    __slots__ = ("_values", "heads", "replaced")
+
+    def __init__(self) -> None:
+        self.heads: dict[str, dict[str, Change]] = {}
+        self.replaced: set[tuple[str, str]] = set()
+        self._values: dict[str, Any] | None = None  # shown values, until the next change
+
+    def apply(self, change: Change) -> None:
+        self._values = None
+        fields: Mapping[str, Any] = change["fields"]
+        cid: str = change["id"]
+        replaced = self.replaced
+        heads = self.heads
+        for name in fields:
+            if (cid, name) not in replaced:
+                heads.setdefault(name, {})[cid] = change
+        for old in change["prev"]:
+            for name in fields:
+                replaced.add((old, name))
+                field_heads = heads.get(name)
+                if field_heads is not None:
+                    field_heads.pop(old, None)
+
+    def winner(self, name: str) -> Change | None:
+        field_heads = self.heads.get(name)
+        if not field_heads:
+            return None
+        return max(field_heads.values(), key=winner_key)
+
+    def head_ids(self) -> set[str]:
+        return {cid for field_heads in self.heads.values() for cid in field_heads}
+
+    def delete_heads(self) -> list[Change]:
+        return list(self.heads.get(DELETED, {}).values())
+
+    def is_deleted(self) -> bool:
+        """Deleted when every delete head is a delete and it saw every current value."""
+        dels = self.delete_heads()
+        if not dels or any(not c["fields"][DELETED] for c in dels):
+            return False
+        seen: set[str] = set()
+        for c in dels:
+            seen.update(c["prev"])
+        return all(
+            cid in seen
+            for name, field_heads in self.heads.items()
+            if name != DELETED
+            for cid in field_heads
+        )
+
+    def exists(self) -> bool:
+        return any(name != DELETED and fh for name, fh in self.heads.items())
+
+    def values(self) -> dict[str, Any]:
+        """The shown value of every field (a fresh dict; the computation is kept)."""
+        if self._values is None:
+            self._values = self._compute_values()
+        return dict(self._values)
+
+    def _compute_values(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for name, field_heads in self.heads.items():
+            if name == DELETED or not field_heads:
+                continue
+            best = max(field_heads.values(), key=winner_key)
+            out[name] = best["fields"][name]
+        return out
