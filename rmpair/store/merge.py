@@ -226,6 +226,9 @@ class MergedState:
         self.last_by_device: dict[str, str] = {}
         self.duplicates: list[str] = []
         self.versions: dict[str, int] = {}  # per kind, grows with every change; keys caches
+        # Per kind, the record each change applied here touched: entry ``v`` is the
+        # change that took the kind from version ``v`` to ``v + 1`` (see ``touched``).
+        self._touched: dict[str, list[str]] = {}
         # Records that may hold a conflict (two heads on a field, or a delete head):
         # listing conflicts looks only at these instead of walking the journal.
         self.suspects: set[tuple[str, str]] = set()
@@ -308,6 +311,7 @@ class MergedState:
         self._new.append(change)
         kind = change["kind"]
         self.versions[kind] = self.versions.get(kind, 0) + 1
+        self._touched.setdefault(kind, []).append(change["rec"])
         kind_records = self.kind(kind)
         self._clean.pop(kind, None)
         rec = kind_records.get(change["rec"])
@@ -330,6 +334,12 @@ class MergedState:
     @property
     def max_hlc(self) -> str:
         return max(self.last_by_device.values(), default="")
+
+    def touched(self, kind: str, since: int) -> list[str]:
+        """The ids of the records of ``kind`` that changes after the kind's version
+        ``since`` touched, each once, in the order they were first touched; a read model
+        that was built at ``since`` updates only these (``versions[kind]`` is now)."""
+        return list(dict.fromkeys(self._touched.get(kind, ())[since:]))
 
     def record(self, kind: str, rec: str) -> RecordState | None:
         return self.kind(kind).get(rec)
