@@ -21,10 +21,28 @@ from rmpair.model.codec import JSONValue, plain
 from rmpair.model.records import Device, Record, Role, Tandem
 from rmpair.store.home import new_id
 from rmpair.store.journal_store import JournalStore
-from rmpair.store.merge import DELETED, Conflict
+from rmpair.store.merge import DELETED, Conflict, MergedState
 
 R = TypeVar("R", bound=Record)
 TANDEM_ID = "tandem"
+
+
+class _KindView:
+    """The decoded records of one kind as of one version of one merged state.
+
+    ``records`` follows the state's order of records, a deleted one kept as ``None`` so
+    that it keeps its place if it comes back; the list and the grouping by session are
+    derived from it when first asked for after a change.
+    """
+
+    __slots__ = ("by_session", "listed", "records", "state", "version")
+
+    def __init__(self, state: MergedState, version: int, records: dict[str, Any]) -> None:
+        self.state = state
+        self.version = version
+        self.records = records
+        self.listed: list[Any] | None = None
+        self.by_session: dict[str, list[Any]] | None = None
 
 
 class Records:
@@ -35,8 +53,8 @@ class Records:
         self.store = store
         # The only source of "now" for every command and query (see clock.py).
         self.clock = clock
-        # kind -> (state object, the kind's version, records): see ``all``.
-        self._memo: dict[str, tuple[Any, int, list[Any]]] = {}
+        # Per record class, its records as decoded so far: see ``_view``.
+        self._views: dict[type[Record], _KindView] = {}
         self._template_cache: tuple[str, TemplateStore] | None = None
 
     def refresh(self) -> bool:
@@ -108,30 +126,70 @@ class Records:
     # -- generic record access -----------------------------------------------
 
     def get(self, cls: type[R], rec_id: str) -> R | None:
+        view = self._views.get(cls)
+        if view is not None and view.state is self.store.state:
+            found: R | None = self._view(cls).records.get(rec_id)
+            return found
         fields = self.store.state.fields(cls.KIND, rec_id)
         return None if fields is None else cls.from_fields(rec_id, fields)
 
-    def all(self, cls: type[R]) -> list[R]:
-        """Every live record of a kind. Built once per state of the journal: a command
-        that lists sessions and looks up each one's agenda does not rebuild them."""
+    def _view(self, cls: type[Record]) -> _KindView:
+        """The records of ``cls``, kept up to date change by change: a change re-decodes
+        only the records it touched (``MergedState.touched``), so a command that saves
+        and then reads a 10,000-topic backlog does not decode it again."""
         state = self.store.state
-        version = state.versions.get(cls.KIND, 0)
-        hit = self._memo.get(cls.KIND)
-        if hit is not None and hit[0] is state and hit[1] == version:
-            return list(hit[2])
-        found = [cls.from_fields(rec_id, f) for rec_id, f in state.live(cls.KIND)]
-        self._memo[cls.KIND] = (state, version, found)
-        return list(found)
+        kind = cls.KIND
+        version = state.versions.get(kind, 0)
+        view = self._views.get(cls)
+        if view is not None and view.state is state:
+            if view.version == version:
+                return view
+            records = view.records
+            for rec_id in state.touched(kind, view.version):
+                fields = state.fields(kind, rec_id)
+                records[rec_id] = None if fields is None else cls.from_fields(rec_id, fields)
+            view.version, view.listed, view.by_session = version, None, None
+            return view
+        # A new state (the journal was opened or read again): decode the kind once.
+        records = {}
+        for rec_id, rec_state in state.kind(kind).items():
+            live = rec_state.exists() and not rec_state.is_deleted()
+            records[rec_id] = cls.from_fields(rec_id, rec_state.values()) if live else None
+        view = self._views[cls] = _KindView(state, version, records)
+        return view
+
+    def _listed(self, cls: type[R]) -> list[R]:
+        view = self._view(cls)
+        if view.listed is None:
+            view.listed = [r for r in view.records.values() if r is not None]
+        return view.listed
+
+    def all(self, cls: type[R]) -> list[R]:
+        """Every live record of a kind (a new list; the records are shared)."""
+        return list(self._listed(cls))
+
+    def _grouped(self, cls: type[R]) -> dict[str, list[R]]:
+        view = self._view(cls)
+        if view.by_session is None:
+            grouped: dict[str, list[Any]] = {}
+            for record in self._listed(cls):
+                grouped.setdefault(str(getattr(record, "session", "")), []).append(record)
+            view.by_session = grouped
+        return view.by_session
 
     def by_session(self, cls: type[R]) -> dict[str, list[R]]:
         """Records that belong to a session (agenda, prep, notes, ...), by session id."""
-        grouped: dict[str, list[R]] = {}
-        for record in self.all(cls):
-            grouped.setdefault(str(getattr(record, "session", "")), []).append(record)
-        return grouped
+        return {session: list(found) for session, found in self._grouped(cls).items()}
+
+    def of_session(self, cls: type[R], session_id: str) -> list[R]:
+        """The records of ``cls`` that belong to one session (indexed: no walk over the
+        kind per call)."""
+        return list(self._grouped(cls).get(session_id, ()))
 
     def tandem(self) -> Tandem | None:
-        return self.get(Tandem, TANDEM_ID)
+        view = self._view(Tandem)
+        found = view.records.get(TANDEM_ID)
+        return found if isinstance(found, Tandem) else None
 
     def now(self) -> dt.datetime:
         """The current instant on the journal's clock (aware, UTC)."""
