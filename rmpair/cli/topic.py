@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from rmpair.cli._common import fail, opened, print_json, print_table
+from rmpair.cli._common import fail, opened, print_json, print_rows
 from rmpair.cli._sessions import parse_role
 from rmpair.i18n import _, ngettext
 
@@ -149,14 +149,9 @@ def list_topics(
                 _("No topics here. Add one with 'rmpair topic add' or see 'rmpair topic ideas'.")
             )
             return
-        from rich.table import Table
-        from rich.text import Text
-
         from rmpair import fmt
 
-        table = Table(box=None, pad_edge=False)
-        for header in ("#", _("id"), _("topic"), _("category"), _("by"), _("status"), _("waited")):
-            table.add_column(header)
+        lines: list[list[str]] = []
         for row in rows:
             state = _(row["status"])
             if row["session"]:
@@ -168,16 +163,19 @@ def list_topics(
                 if row["waited_days"] is not None
                 else ""
             )
-            table.add_row(
-                str(row["rank"] or ""),
-                row["id"],
-                Text(f"{row['title']}\n{row['question']}"),
-                _(row["category"]),
-                _(row["proposed_by"]),
-                state,
-                waited,
+            lines.append(
+                [
+                    str(row["rank"] or ""),
+                    row["id"],
+                    f"{row['title']}\n{row['question']}",
+                    _(row["category"]),
+                    _(row["proposed_by"]),
+                    state,
+                    waited,
+                ]
             )
-        print_table(table)
+        headers = ["#", _("id"), _("topic"), _("category"), _("by"), _("status"), _("waited")]
+        print_rows(headers, lines)
 
 
 @app.command("edit")
@@ -308,16 +306,14 @@ def ideas(
                 ]
             )
             return
-        from rich.table import Table
-        from rich.text import Text
-
-        table = Table(box=None, pad_edge=False)
-        for header in ("#", _("idea"), _("category")):
-            table.add_column(header)
-        for numbered in found:
-            table.add_row(
-                str(numbered.number),
-                Text(f"{numbered.idea.title}\n{numbered.idea.question}"),
-                _(numbered.idea.category),
-            )
-        print_table(table)
+        print_rows(
+            ["#", _("idea"), _("category")],
+            [
+                [
+                    str(numbered.number),
+                    f"{numbered.idea.title}\n{numbered.idea.question}",
+                    _(numbered.idea.category),
+                ]
+                for numbered in found
+            ],
+        )
