@@ -11,6 +11,8 @@ from rmpair.cli._sessions import parse_role
 from rmpair.i18n import _, ngettext
 
 if TYPE_CHECKING:
+    import datetime as dt
+
     from rmpair.journal import Journal
     from rmpair.model.records import Category, Session, Topic, TopicStatus
 
@@ -58,7 +60,11 @@ def parse_status(value: str, *, allow_all: bool) -> list[TopicStatus] | None:
 
 
 def topic_json(
-    journal: Journal, topic: Topic, rank: dict[str, int], where: dict[str, Session]
+    journal: Journal,
+    topic: Topic,
+    rank: dict[str, int],
+    where: dict[str, Session],
+    today: dt.date | None = None,
 ) -> dict[str, Any]:
     session = where.get(topic.id)
     return {
@@ -71,7 +77,7 @@ def topic_json(
         "priority": topic.priority,
         "status": topic.status.value,
         "created": topic.created.isoformat() if topic.created else None,
-        "waited_days": journal.backlog.waited_days(topic),
+        "waited_days": journal.backlog.waited_days(topic, today=today),
         "session": session.id if session is not None and topic.status.value == "planned" else None,
     }
 
@@ -140,7 +146,8 @@ def list_topics(
         found = journal.backlog.topics(statuses=statuses, category=chosen)
         rank = {t.id: n for n, t in enumerate(journal.backlog.ordered(), start=1)}
         where = journal.backlog.topic_sessions()
-        rows = [topic_json(journal, t, rank, where) for t in found]
+        today = journal.today()
+        rows = [topic_json(journal, t, rank, where, today) for t in found]
         if as_json:
             print_json(rows)
             return

@@ -137,11 +137,14 @@ class Backlog:
                 found[item.topic] = session
         return found
 
-    def waited_days(self, topic: Topic, now: dt.datetime | None = None) -> int | None:
-        """How many days an open topic has waited since it was added."""
+    def waited_days(
+        self, topic: Topic, now: dt.datetime | None = None, *, today: dt.date | None = None
+    ) -> int | None:
+        """How many days an open topic has waited since it was added (``today``, when
+        given, spares a listing working out the day once per topic)."""
         if topic.status not in OPEN_STATUSES or topic.created is None:
             return None
-        return max(0, (self.records.today(now) - topic.created).days)
+        return max(0, ((today or self.records.today(now)) - topic.created).days)
 
     def topic_ideas(self, category: Category | None = None) -> list[NumberedIdea]:
         """The catalogue of topic ideas, numbered across all categories."""
