@@ -28,7 +28,6 @@ from rmpair.domain.records import TANDEM_ID, Records
 from rmpair.domain.search import Search
 from rmpair.domain.sessions import Sessions
 from rmpair.domain.status import DeviceSeen, Status
-from rmpair.domain.templates import TemplateStore
 from rmpair.errors import UserError
 from rmpair.export.calendar import Calendar
 from rmpair.i18n import _, current_language
@@ -41,6 +40,7 @@ from rmpair.store.journal_store import JournalStore
 from rmpair.store.merge import Conflict
 
 if TYPE_CHECKING:
+    from rmpair.domain.templates import TemplateStore
     from rmpair.store.crypto import Passphrase
 
 R = TypeVar("R", bound=Record)

@@ -11,10 +11,9 @@ import datetime as dt
 from collections.abc import Iterator, Mapping
 from contextlib import AbstractContextManager
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from rmpair.clock import SYSTEM_CLOCK, Clock, today_in, zone
-from rmpair.domain.templates import TemplateStore
 from rmpair.errors import UserError
 from rmpair.i18n import _, content_language
 from rmpair.model.codec import JSONValue, plain
@@ -22,6 +21,11 @@ from rmpair.model.records import Device, Record, Role, Tandem
 from rmpair.store.home import new_id
 from rmpair.store.journal_store import JournalStore
 from rmpair.store.merge import DELETED, Conflict, MergedState
+
+if TYPE_CHECKING:
+    # Loaded when first used: the templates (TOML, importlib.resources, platformdirs)
+    # are for planning and agendas, and most commands never touch them.
+    from rmpair.domain.templates import TemplateStore
 
 R = TypeVar("R", bound=Record)
 TANDEM_ID = "tandem"
@@ -75,6 +79,8 @@ class Records:
         tandem = self.tandem()
         lang = content_language(tandem.lang if tandem else None)
         if self._template_cache is None or self._template_cache[0] != lang:
+            from rmpair.domain.templates import TemplateStore
+
             self._template_cache = (lang, TemplateStore(lang=lang))
         return self._template_cache[1]
 
