@@ -151,10 +151,25 @@ class Records:
             if view.version == version:
                 return view
             records = view.records
+            added: list[Any] = []  # records new to the view: they go at the end
+            changed = False  # a record already there was edited or deleted
             for rec_id in state.touched(kind, view.version):
                 fields = state.fields(kind, rec_id)
-                records[rec_id] = None if fields is None else cls.from_fields(rec_id, fields)
-            view.version, view.listed, view.by_session = version, None, None
+                changed = changed or rec_id in records
+                record = None if fields is None else cls.from_fields(rec_id, fields)
+                records[rec_id] = record
+                if record is not None:
+                    added.append(record)
+            view.version = version
+            if changed:
+                view.listed, view.by_session = None, None
+            else:  # only additions (the common save): extend, do not rebuild
+                if view.listed is not None:
+                    view.listed.extend(added)
+                if view.by_session is not None:
+                    for record in added:
+                        key = str(getattr(record, "session", ""))
+                        view.by_session.setdefault(key, []).append(record)
             return view
         # A new state (the journal was opened or read again): decode the kind once.
         records = {}
