@@ -12,6 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pairs import TwoDevices, make_two_devices
 
+from rmpair.domain.records import Records
 from rmpair.journal import Journal
 from rmpair.model.records import Category, Note, Tandem, Topic
 
@@ -43,8 +44,10 @@ def agrees(journal: Journal, sessions: list[str]) -> None:
     assert journal.tandem() == tandem
     for topic in topics:
         assert journal.get(Topic, topic.id) == topic
+    unread = Records(journal.store)  # nothing decoded yet: answers from the stored ids
     for session in sessions:
         mine = [n for n in notes if n.session == session]
+        assert unread.of_session(Note, session) == mine
         assert journal.records.of_session(Note, session) == mine
         assert journal.by_session(Note).get(session, []) == mine
 

@@ -59,6 +59,8 @@ class Records:
         self.clock = clock
         # Per record class, its records as decoded so far: see ``_view``.
         self._views: dict[type[Record], _KindView] = {}
+        # Per record class: record ids by stored session id (see ``of_session``).
+        self._session_ids: dict[type[Record], tuple[MergedState, int, dict[Any, list[str]]]] = {}
         self._template_cache: tuple[str, TemplateStore] | None = None
 
     def refresh(self) -> bool:
@@ -204,8 +206,40 @@ class Records:
 
     def of_session(self, cls: type[R], session_id: str) -> list[R]:
         """The records of ``cls`` that belong to one session (indexed: no walk over the
-        kind per call)."""
+        kind per call). Before anything asked for the whole kind, only that session's
+        records are decoded: 'session list' shows the prep of the few planned sessions
+        without decoding every prep item of five years."""
+        view = self._views.get(cls)
+        if view is None or view.state is not self.store.state:
+            found = self._of_session_raw(cls, session_id)
+            if found is not None:
+                return found
         return list(self._grouped(cls).get(session_id, ()))
+
+    def _of_session_raw(self, cls: type[R], session_id: str) -> list[R] | None:
+        """``of_session`` from the stored session ids, decoding only the matches; None
+        when a stored session id is not a plain text (then the decoded view decides)."""
+        state = self.store.state
+        kind = cls.KIND
+        version = state.versions.get(kind, 0)
+        hit = self._session_ids.get(cls)
+        if hit is None or hit[0] is not state or hit[1] != version:
+            index: dict[str | None, list[str]] = {}
+            for rec_id, rec_state in state.kind(kind).items():
+                head = rec_state.winner("session")
+                raw = None if head is None else head["fields"].get("session")
+                key = raw if isinstance(raw, str) else "" if raw is None else None
+                index.setdefault(key, []).append(rec_id)
+            hit = self._session_ids[cls] = (state, version, index)
+        index = hit[2]
+        if None in index:
+            return None
+        found: list[R] = []
+        for rec_id in index.get(session_id, ()):
+            fields = state.fields(kind, rec_id)
+            if fields is not None:
+                found.append(cls.from_fields(rec_id, fields))
+        return found
 
     def tandem(self) -> Tandem | None:
         view = self._view(Tandem)
