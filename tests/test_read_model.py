@@ -12,6 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pairs import TwoDevices, make_two_devices
 
+from rmpair.domain.backlog import open_title
 from rmpair.domain.records import Records
 from rmpair.journal import Journal
 from rmpair.model.records import Category, Note, Tandem, Topic
@@ -37,6 +38,14 @@ def fresh_read(journal: Journal) -> tuple[list[Topic], list[Note], Tandem | None
     return topics, notes, None if tandem is None else Tandem.from_fields("tandem", tandem)
 
 
+def by_id(topic: Topic) -> str:
+    return topic.id
+
+
+def same_title(one: Topic, other: Topic) -> bool:
+    return open_title(one) == open_title(other)
+
+
 def agrees(journal: Journal, sessions: list[str]) -> None:
     topics, notes, tandem = fresh_read(journal)
     assert journal.all(Topic) == topics
@@ -44,6 +53,9 @@ def agrees(journal: Journal, sessions: list[str]) -> None:
     assert journal.tandem() == tandem
     for topic in topics:
         assert journal.get(Topic, topic.id) == topic
+        same = journal.records.lookup(Topic, open_title, open_title(topic))
+        wanted = [t for t in topics if same_title(t, topic)]
+        assert sorted(same, key=by_id) == sorted(wanted, key=by_id)
     unread = Records(journal.store)  # nothing decoded yet: answers from the stored ids
     for session in sessions:
         mine = [n for n in notes if n.session == session]

@@ -8,7 +8,7 @@ journal goes through here.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Hashable, Iterator, Mapping
 from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -39,7 +39,7 @@ class _KindView:
     derived from it when first asked for after a change.
     """
 
-    __slots__ = ("by_session", "listed", "records", "state", "version")
+    __slots__ = ("by_session", "indexes", "listed", "records", "state", "version")
 
     def __init__(self, state: MergedState, version: int, records: dict[str, Any]) -> None:
         self.state = state
@@ -47,6 +47,18 @@ class _KindView:
         self.records = records
         self.listed: list[Any] | None = None
         self.by_session: dict[str, list[Any]] | None = None
+        # Per key function (see ``Records.lookup``): key -> {record id: record}, kept up
+        # to date change by change.
+        self.indexes: dict[Callable[[Any], Hashable], dict[Hashable, dict[str, Any]]] = {}
+
+    def reindex(self, rec_id: str, old: Any, new: Any) -> None:
+        for key, index in self.indexes.items():
+            if old is not None:
+                bucket = index.get(key(old))
+                if bucket is not None:
+                    bucket.pop(rec_id, None)
+            if new is not None:
+                index.setdefault(key(new), {})[rec_id] = new
 
 
 class Records:
@@ -157,9 +169,11 @@ class Records:
             changed = False  # a record already there was edited or deleted
             for rec_id in state.touched(kind, view.version):
                 fields = state.fields(kind, rec_id)
+                old = records.get(rec_id)
                 changed = changed or rec_id in records
                 record = None if fields is None else cls.from_fields(rec_id, fields)
                 records[rec_id] = record
+                view.reindex(rec_id, old, record)
                 if record is not None:
                     added.append(record)
             view.version = version
@@ -199,6 +213,19 @@ class Records:
                 grouped.setdefault(str(getattr(record, "session", "")), []).append(record)
             view.by_session = grouped
         return view.by_session
+
+    def lookup(self, cls: type[R], key: Callable[[R], Hashable], value: Hashable) -> list[R]:
+        """The live records of ``cls`` whose ``key(record)`` is ``value``, from an index
+        kept up to date change by change (``key`` must be one function, defined once:
+        it names the index). Their order is not meaningful."""
+        view = self._view(cls)
+        index = view.indexes.get(key)
+        if index is None:
+            index = view.indexes[key] = {}
+            for rec_id, record in view.records.items():
+                if record is not None:
+                    index.setdefault(key(record), {})[rec_id] = record
+        return list(index.get(value, {}).values())
 
     def by_session(self, cls: type[R]) -> dict[str, list[R]]:
         """Records that belong to a session (agenda, prep, notes, ...), by session id."""
