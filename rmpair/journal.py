@@ -32,7 +32,16 @@ from rmpair.errors import UserError
 from rmpair.export.calendar import Calendar
 from rmpair.i18n import _, current_language
 from rmpair.model.codec import JSONValue
-from rmpair.model.records import Cadence, Device, Record, Role, Tandem
+from rmpair.model.records import (
+    ActionItem,
+    Cadence,
+    Device,
+    Record,
+    Role,
+    Session,
+    Tandem,
+    Topic,
+)
 from rmpair.model.schema import change_fits
 from rmpair.store.discover import find_journal_id
 from rmpair.store.home import Home, Membership, new_id
@@ -444,9 +453,7 @@ class Journal:
 
     def status(self, now: dt.datetime | None = None) -> Status:
         """Where the journal stands; ``now`` is for the nudges (default: the clock)."""
-        counts = {
-            kind: self.store.state.count_live(kind) for kind in ("topic", "session", "action_item")
-        }
+        counts = {cls.KIND: self.records.count(cls) for cls in (Topic, Session, ActionItem)}
         return Status(
             journal=self.journal_id,
             folder=self.folder,

@@ -214,6 +214,14 @@ class Records:
             view.by_session = grouped
         return view.by_session
 
+    def count(self, cls: type[Record]) -> int:
+        """How many live records of ``cls``: from the decoded view when there is one,
+        else from the state (the cache keeps counts of kinds not decoded)."""
+        view = self._views.get(cls)
+        if view is not None and view.state is self.store.state:
+            return len(self._listed(cls))
+        return self.store.state.count_live(cls.KIND)
+
     def lookup(self, cls: type[R], key: Callable[[R], Hashable], value: Hashable) -> list[R]:
         """The live records of ``cls`` whose ``key(record)`` is ``value``, from an index
         kept up to date change by change (``key`` must be one function, defined once:
