@@ -300,10 +300,9 @@ def main() -> int:
                 print(f"{label:45} {statistics.median(values) * 1000:9.1f} {ratio:7.2f}  {verdict}")
 
         if not args.only or args.only in "in-process add":
-            in_process_adds(
-                places["fresh"][0], root / "fresh" / "home", places["10k"][0],
-                root / "10k" / "home", args.adds,
-            )  # fmt: skip
+            fresh, _env = copy_journal(store, "fresh", root / "in-process-fresh")
+            big, _env = copy_journal(store, "10k", root / "in-process-10k")
+            in_process_adds(fresh, fresh.parent / "home", big, big.parent / "home", args.adds)
     return 0 if ok else 1
 
 
