@@ -54,6 +54,11 @@ def agrees(journal: Journal, sessions: list[str]) -> None:
     for topic in topics:
         assert journal.get(Topic, topic.id) == topic
         same = journal.records.lookup(Topic, open_title, open_title(topic))
+        assert journal.resolve_id(Topic, topic.id) == topic.id
+        prefix = topic.id[:3]
+        if sum(t.id.startswith(prefix) for t in topics) == 1:
+            assert Records(journal.store).resolve_id(Topic, prefix) == topic.id
+            assert journal.resolve_id(Topic, prefix) == topic.id
         wanted = [t for t in topics if same_title(t, topic)]
         assert sorted(same, key=by_id) == sorted(wanted, key=by_id)
     unread = Records(journal.store)  # nothing decoded yet: answers from the stored ids

@@ -388,9 +388,17 @@ class Records:
         wanted = text.strip()
         if not wanted:
             raise UserError(_("An id is needed."))
-        ids = [rec_id for rec_id, _fields in self.store.state.live(cls.KIND)]
-        if wanted in ids:
+        if self.get(cls, wanted) is not None:
             return wanted
+        view = self._views.get(cls)
+        if view is not None and view.state is self.store.state:
+            ids = [r for r, record in self._view(cls).records.items() if record is not None]
+        else:  # no values worked out: only which records are live
+            ids = [
+                rec_id
+                for rec_id, rec_state in self.store.state.kind(cls.KIND).items()
+                if rec_state.exists() and not rec_state.is_deleted()
+            ]
         matches = [rec_id for rec_id in ids if rec_id.startswith(wanted)]
         if len(matches) == 1:
             return matches[0]
