@@ -28,12 +28,20 @@ from rmpair.domain.records import TANDEM_ID, Records
 from rmpair.domain.search import Search
 from rmpair.domain.sessions import Sessions
 from rmpair.domain.status import DeviceSeen, Status
-from rmpair.domain.templates import TemplateStore
 from rmpair.errors import UserError
 from rmpair.export.calendar import Calendar
 from rmpair.i18n import _, current_language
 from rmpair.model.codec import JSONValue
-from rmpair.model.records import Cadence, Device, Record, Role, Tandem
+from rmpair.model.records import (
+    ActionItem,
+    Cadence,
+    Device,
+    Record,
+    Role,
+    Session,
+    Tandem,
+    Topic,
+)
 from rmpair.model.schema import change_fits
 from rmpair.store.discover import find_journal_id
 from rmpair.store.home import Home, Membership, new_id
@@ -41,6 +49,7 @@ from rmpair.store.journal_store import JournalStore
 from rmpair.store.merge import Conflict
 
 if TYPE_CHECKING:
+    from rmpair.domain.templates import TemplateStore
     from rmpair.store.crypto import Passphrase
 
 R = TypeVar("R", bound=Record)
@@ -67,6 +76,8 @@ class Journal:
         self.evaluation = Evaluations(records, self.sessions, self.backlog)
         self.nudges = Nudges(records, self.sessions)
         self.calendar = Calendar(records)
+        # The last status computed, with what it depends on (see ``close``).
+        self._last_status: tuple[tuple[object, int, int], Status, dict[str, Any]] | None = None
 
     # -- who and when --------------------------------------------------------
 
@@ -350,13 +361,25 @@ class Journal:
         store.open(hold_lock=hold_lock)
         return cls(store, clock)
 
-    def close(self) -> None:
-        """Release the lock and write the cache, with the status for quick answers."""
-        from rmpair.quick import stored_status_expired
+    def close(self, *, keep_status: bool = True) -> None:
+        """Release the lock and write the cache, with the status for quick answers.
 
-        if self.store.cache_dirty or stored_status_expired(self.store.local, self.now()):
-            self.store.status_snapshot = self.status_report(lasting_only=True)
-            self.store.renew_status()
+        The stored status is renewed when the journal changed or it is missing or out
+        of date. Computing it reads every session, topic and learning, so with
+        ``keep_status=False`` (a command that only edits) it is stored only if this
+        process already computed it for the journal as it is now; otherwise none is
+        stored and the next ``rmpair status`` computes it (and stores it).
+        """
+        from rmpair.quick import stored_status_current
+
+        now = self.now()
+        if self.store.cache_dirty or not stored_status_current(self.store.local, now):
+            report = self._reusable_report(now)
+            if report is None and keep_status:
+                report = self.status_report(lasting_only=True)
+            if report is not None:
+                self.store.status_snapshot = report
+                self.store.renew_status()
         self.store.close()
 
     def __enter__(self) -> Journal:
@@ -380,31 +403,57 @@ class Journal:
         ``lasting_only`` leaves out what rmpair put right during this run, which was
         worth telling once but is not part of the journal's state.
         """
-        status = self.status()
-        data = status.to_json()
-        if lasting_only:
-            data["problems"] = [
-                {"file": p.file, "message": p.message, "needs_user": p.needs_user}
-                for p in self.store.lasting_problems()
-            ]
+        now = self.now()
+        status = self.status(now)
+        report = self._report(status, now)
+        self._last_status = (self._status_key(), status, report)
+        return self._lasting(report) if lasting_only else report
+
+    def _report(self, status: Status, now: dt.datetime) -> dict[str, Any]:
         from rmpair.quick import exports_signature
 
         return {
-            "status": data,
+            "status": status.to_json(),
             "me": {"person": self.me, "role": self.my_role.value, "device": self.device_id},
             "folder": str(self.folder),
             # When the nudges in ``data`` may change although no file did (quick.py).
-            "valid_until": self.nudges.valid_until().isoformat(),
+            "valid_until": self.nudges.valid_until(now).isoformat(),
             "exports": exports_signature(self.private_dir),
             # The language its messages are in; quick.py reuses it only for that one.
             "lang": current_language(),
         }
 
+    def _lasting(self, report: dict[str, Any]) -> dict[str, Any]:
+        data = dict(report["status"])
+        data["problems"] = [
+            {"file": p.file, "message": p.message, "needs_user": p.needs_user}
+            for p in self.store.lasting_problems()
+        ]
+        return {**report, "status": data}
+
+    def _status_key(self) -> tuple[object, int, int]:
+        """What a computed status depends on besides the time: the merged state (its
+        object and how many changes it has taken) and the reasons it is read-only."""
+        state = self.store.state
+        return (state, sum(state.versions.values()), len(self.store.read_only_reasons))
+
+    def _reusable_report(self, now: dt.datetime) -> dict[str, Any] | None:
+        """The status this process computed, stored-ready, if it still holds at ``now``."""
+        from rmpair.quick import status_expired
+
+        if self._last_status is None:
+            return None
+        key, _status, report = self._last_status
+        same = key[0] is self.store.state and key[1:] == self._status_key()[1:]
+        if not same or report.get("lang") != current_language():
+            return None
+        if status_expired(report, self.private_dir, now):
+            return None
+        return self._lasting(report)
+
     def status(self, now: dt.datetime | None = None) -> Status:
         """Where the journal stands; ``now`` is for the nudges (default: the clock)."""
-        counts = {
-            kind: self.store.state.count_live(kind) for kind in ("topic", "session", "action_item")
-        }
+        counts = {cls.KIND: self.records.count(cls) for cls in (Topic, Session, ActionItem)}
         return Status(
             journal=self.journal_id,
             folder=self.folder,

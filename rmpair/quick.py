@@ -56,11 +56,12 @@ def status_expired(report: dict[str, Any], local: Path, now: dt.datetime) -> boo
     return report.get("exports") != exports_signature(local)
 
 
-def stored_status_expired(local: Path, now: dt.datetime) -> bool:
-    """``status_expired`` for the status stored in ``local``'s cache (False if none)."""
+def stored_status_current(local: Path, now: dt.datetime) -> bool:
+    """Whether ``local``'s cache holds a stored status that still holds at ``now`` as
+    far as time and the calendar export go (the files are checked by ``cached_status``)."""
     head = PartCache(str(local / "cache")).quick()
     report = head.get("status") if head else None
-    return isinstance(report, dict) and status_expired(report, local, now)
+    return isinstance(report, dict) and not status_expired(report, local, now)
 
 
 def cached_status(

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from rmpair.journal import Journal
-from rmpair.model.records import Role
+from rmpair.model.records import Category, Role
 from rmpair.store.checkpoint import CHECKPOINT_EVERY, CHECKPOINT_FILE
 from rmpair.store.files import ENCRYPTED_MAGIC, SEGMENT_BYTES
 from rmpair.store.home import Home
@@ -197,3 +197,28 @@ def test_a_checkpoint_holding_a_change_that_breaks_the_schema_is_set_aside(
     assert sam.store.state.fields("topic", ids[0]) == {"title": "Topic 0"}
     assert any("checkpoint set aside" in p.message for p in sam.store.problems)
     sam.close()
+
+
+def test_a_device_that_started_from_a_checkpoint_sees_its_own_next_edits(tmp_path: Path) -> None:
+    alex = start(tmp_path)
+    ids = fill(alex, CHECKPOINT_EVERY)
+    alex.close()
+    alex = Journal.open(alex.folder, home=alex.store.home)
+    alex.update("topic", ids[0], {"title": "A tail after the checkpoint"})
+    alex.close()
+
+    sam = Journal.join(alex.folder, me="Sam", home=Home(tmp_path / "home-b"))
+    try:
+        assert sam.store.state.from_checkpoint
+        topics = {t.id: t.title for t in sam.backlog.topics()}
+        assert topics[ids[0]] == "A tail after the checkpoint"
+        # Edits made after that read show at once in the same process (the read model
+        # follows a state that began at the checkpoint's version, not at zero).
+        new = sam.backlog.add_topic("Written by Sam", category=Category.CULTURE)
+        sam.update("topic", ids[2], {"title": "Renamed by Sam"})
+        titles = {t.id: t.title for t in sam.backlog.topics()}
+        assert titles[new] == "Written by Sam"
+        assert titles[ids[2]] == "Renamed by Sam"
+        assert len(titles) == len(topics) + 1
+    finally:
+        sam.close()

@@ -108,6 +108,17 @@ def test_a_real_pipe_gets_ids_that_topic_done_takes(cli: Cli) -> None:
     assert done.returncode == 0, done.stderr
 
 
+def test_search_and_action_lists_are_plain_when_piped(cli: Cli) -> None:
+    cli.run("topic", "add", LONG_TITLE, "--category", "work")
+    topic_id = json.loads(cli.run("topic", "list", "--json"))[0]["id"]
+    hits = cli.run("search", "wrap").splitlines()
+    assert hits[0].split("\t") == ["kind", "where", "text", "id"]
+    assert hits[1].split("\t")[3] == topic_id and len(hits) == 2  # whole id, no summary
+    cli.run("action", "add", LONG_TITLE)
+    actions = cli.run("action", "list").splitlines()
+    assert actions[1].split("\t")[1:3] == ["[ ]", LONG_TITLE]
+
+
 def test_json_is_compact_for_a_program(cli: Cli) -> None:
     cli.run("session", "plan", "--at", "2026-11-24 17:30")
     out = cli.run("session", "list", "--json")
@@ -152,6 +163,9 @@ def test_a_terminal_still_gets_a_table(cli: Cli) -> None:
     assert "\x1b[1m" in header  # a Rich table: the header is bold
     assert "Tue 2026-11-24 17:30–18:30  regular  planned" in row
     assert '\n    "id": ' in on_a_terminal(cli, "session", "list", "--json").replace("\r", "")
+    cli.run("topic", "add", LONG_TITLE, "--category", "work")
+    found = on_a_terminal(cli, "search", "wrap").replace("\r", "")
+    assert "1 hit for 'wrap'." in found and "\t" not in found
 
 
 # -- item 11: '-' and $EDITOR ------------------------------------------------------------

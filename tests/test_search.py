@@ -75,7 +75,11 @@ def test_search_on_the_command_line_says_kind_where_and_snippet(cli: CliRunner) 
     assert "shared note" in out and "private note" in out and "learning" in out
     assert "Kick-off, Tue 10 Nov 2026" in out
     assert "We tried PROMPTING the model together." in out
-    assert "5 hits for 'Prompting'." in out
+    # Piped (as here): one tab-separated line per hit under the headers, whole ids, no
+    # summary line for a script to skip (a terminal gets "5 hits for 'Prompting'.").
+    lines = out.splitlines()
+    assert lines[0].split("\t") == ["kind", "where", "text", "id"] and len(lines) == 6
+    assert "hits for" not in out
 
 
 def test_search_json_and_filters(cli: CliRunner) -> None:

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, NoReturn
 
 import typer
 
-from rmpair.cli._output import console, print_json, print_table
+from rmpair.cli._output import console, print_json, print_rows, print_table
 from rmpair.clock import SYSTEM_CLOCK, Clock
 from rmpair.i18n import _, effective_language, set_language
 
@@ -22,7 +22,16 @@ if TYPE_CHECKING:
     from rmpair.journal import Journal
 
 
-__all__ = ["RmpairError", "console", "fail", "opened", "options", "print_json", "print_table"]
+__all__ = [
+    "RmpairError",
+    "console",
+    "fail",
+    "opened",
+    "options",
+    "print_json",
+    "print_rows",
+    "print_table",
+]
 
 
 class RmpairError(Exception):
@@ -52,6 +61,10 @@ options = _Options()
 def opened(write: bool = True) -> Iterator[Journal]:
     """The selected journal, closed (lock released, cache written) afterwards.
 
+    A command does not compute the status for ``rmpair status`` at the end unless it
+    already did (``Journal.close(keep_status=False)``): an edit costs the same in year
+    five as on day one, and the next ``rmpair status`` computes it once.
+
     Switches the interface to this person's language for the tandem (``RMPAIR_LANG``,
     else the tandem's): first as the stored status remembers it, so problems found
     while opening are told in it too, then as the journal says.
@@ -67,7 +80,7 @@ def opened(write: bool = True) -> Iterator[Journal]:
         set_language(effective_language(tandem.lang if tandem else None))
         yield journal
     finally:
-        journal.close()
+        journal.close(keep_status=False)
         if journal.store.unshared:
             typer.echo(
                 _(

@@ -3,12 +3,15 @@
 On a terminal a list is a Rich table fitted to the window. When stdout is a pipe or a
 file (``rmpair session list | cut -f1``) nothing is wrapped or cut: each row is one
 line of tab-separated cells, headers first, so an id is always whole and a script can
-split the columns. ``--json`` is indented for a person and compact for a program.
+split the columns; ``print_rows`` then does not even import Rich, which is a good part
+of a short command's start. ``--json`` is indented for a person and compact (and
+quicker to encode) for a program.
 """
 
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import typer
@@ -53,6 +56,35 @@ def print_json(data: Any) -> None:
     typer.echo(text)
 
 
+def plain_text(text: str) -> str:
+    """Text for one tab-separated cell: tabs made spaces, its lines joined by " — "."""
+    lines = [line.strip() for line in text.replace("\t", " ").splitlines()]
+    return " — ".join(line for line in lines if line)
+
+
+def print_rows(headers: Sequence[str] | None, rows: Iterable[Sequence[str]]) -> None:
+    """A list of rows of plain text (never markup): a Rich table on a terminal (a cell
+    may hold two lines); tab-separated lines, headers first, for a program."""
+    if not stdout_is_terminal():
+        lines = [] if headers is None else ["\t".join(plain_text(h) for h in headers)]
+        lines.extend("\t".join(plain_text(cell) for cell in row) for row in rows)
+        if lines:
+            typer.echo("\n".join(lines))
+        return
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(box=None, pad_edge=False, show_header=headers is not None)
+    for header in headers or []:
+        table.add_column(header)
+    for row in rows:
+        if headers is None and not table.columns:
+            for _cell in row:
+                table.add_column()
+        table.add_row(*(Text(cell) for cell in row))
+    console().print(table)
+
+
 def plain_cell(cell: RenderableType | None) -> str:
     """A cell's text on one line: markup read, newlines and tabs made spaces.
 
@@ -69,8 +101,7 @@ def plain_cell(cell: RenderableType | None) -> str:
         text = Text.from_markup(cell).plain
     else:
         text = str(cell)
-    lines = [line.strip() for line in text.replace("\t", " ").splitlines()]
-    return " — ".join(line for line in lines if line)
+    return plain_text(text)
 
 
 def print_table(table: Table, out: Console | None = None) -> None:

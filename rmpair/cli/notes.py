@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from rmpair.cli._common import console, fail, opened, parse_date_option, print_json, print_table
+from rmpair.cli._common import console, fail, opened, parse_date_option, print_json, print_rows
 from rmpair.cli._sessions import SessionArg, action_json, parse_role, when_text
 from rmpair.i18n import _
 
@@ -179,12 +179,7 @@ def action_list(
         if not rows:
             typer.echo(_("No action items."))
             return
-        from rich.table import Table
-        from rich.text import Text
-
-        table = Table(box=None, pad_edge=False)
-        for header in (_("id"), "", _("action item"), _("owner"), _("due")):
-            table.add_column(header)
+        lines: list[list[str]] = []
         for row in rows:
             if row["due"]:
                 due = row["due"] + (" " + _("(overdue)") if row["overdue"] else "")
@@ -192,14 +187,10 @@ def action_list(
                 due = _("next session")
             else:
                 due = ""
-            table.add_row(
-                row["id"],
-                Text("[x]" if row["done"] else "[ ]"),
-                Text(row["text"]),
-                _(row["owner"]),
-                due,
+            lines.append(
+                [row["id"], "[x]" if row["done"] else "[ ]", row["text"], _(row["owner"]), due]
             )
-        print_table(table)
+        print_rows([_("id"), "", _("action item"), _("owner"), _("due")], lines)
 
 
 @action_app.command("done")

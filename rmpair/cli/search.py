@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from rmpair.cli._common import console, opened, parse_date_option, print_json
+from rmpair.cli._common import opened, parse_date_option, print_json, print_rows
 from rmpair.i18n import _
 
 app = typer.Typer()
@@ -55,15 +55,13 @@ def search(
         if not hits:
             typer.echo(_("Nothing found for '{text}'.").format(text=text))
             return
-        from rich.table import Table
-
         from rmpair import fmt
+        from rmpair.cli._output import stdout_is_terminal
         from rmpair.domain.search import kind_label
         from rmpair.i18n import ngettext
 
-        table = Table(box=None, pad_edge=False, show_header=True, header_style="bold")
-        for header in (_("kind"), _("where"), _("text"), _("id")):
-            table.add_column(header)
+        person = stdout_is_terminal()
+        rows: list[list[str]] = []
         for hit in hits:
             if hit.session_start is not None:
                 where = f"{hit.session_title}, {fmt.date(hit.session_start.date())}"
@@ -71,11 +69,14 @@ def search(
                 where = _("added {date}").format(date=fmt.date(hit.day))
             else:
                 where = ""
-            table.add_row(kind_label(hit.kind), where, hit.snippet, hit.id[:8])
-        out = console()
-        out.print(table)
-        out.print(
-            ngettext("{n} hit for '{text}'.", "{n} hits for '{text}'.", len(hits)).format(
-                n=len(hits), text=text
+            # A person gets a short id (a unique prefix works); a program the whole one.
+            rows.append(
+                [kind_label(hit.kind), where, hit.snippet, hit.id[:8] if person else hit.id]
             )
-        )
+        print_rows([_("kind"), _("where"), _("text"), _("id")], rows)
+        if person:
+            typer.echo(
+                ngettext("{n} hit for '{text}'.", "{n} hits for '{text}'.", len(hits)).format(
+                    n=len(hits), text=text
+                )
+            )

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from rmpair.cli._common import console, fail, opened, options, print_json, print_table
+from rmpair.cli._common import console, fail, opened, options, print_json, print_rows
 from rmpair.cli._sessions import (
     JsonOpt,
     SessionArg,
@@ -216,26 +216,24 @@ def list_sessions(
         if not found:
             typer.echo(_("No sessions yet. Plan one with 'rmpair session plan --at ...'."))
             return
-        from rich.table import Table
-        from rich.text import Text
-
-        table = Table(box=None, pad_edge=False)
-        for header in (_("id"), _("when"), _("kind"), _("status"), _("topics"), _("prep")):
-            table.add_column(header)
+        lines: list[list[str]] = []
         for session in found:
             titles = topic_titles(journal, journal.sessions.session_topics(session))
             status = _(session.status.value)
             if session.status.value == "planned" and was_moved(session):
                 status += " " + _("(moved)")
-            table.add_row(
-                session.id,
-                when_text(session, compact=True),
-                _(session.kind.value),
-                status,
-                Text("; ".join(titles) or session.theme or "-"),
-                readiness_line(journal, session) if session.status.value == "planned" else "",
+            lines.append(
+                [
+                    session.id,
+                    when_text(session, compact=True),
+                    _(session.kind.value),
+                    status,
+                    "; ".join(titles) or session.theme or "-",
+                    readiness_line(journal, session) if session.status.value == "planned" else "",
+                ]
             )
-        print_table(table)
+        headers = [_("id"), _("when"), _("kind"), _("status"), _("topics"), _("prep")]
+        print_rows(headers, lines)
 
 
 @app.command("show")

@@ -6,11 +6,13 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from rmpair.cli._common import fail, opened, print_json, print_table
+from rmpair.cli._common import fail, opened, print_json, print_rows
 from rmpair.cli._sessions import parse_role
 from rmpair.i18n import _, ngettext
 
 if TYPE_CHECKING:
+    import datetime as dt
+
     from rmpair.journal import Journal
     from rmpair.model.records import Category, Session, Topic, TopicStatus
 
@@ -60,7 +62,11 @@ def parse_status(value: str, *, allow_all: bool) -> list[TopicStatus] | None:
 
 
 def topic_json(
-    journal: Journal, topic: Topic, rank: dict[str, int], where: dict[str, Session]
+    journal: Journal,
+    topic: Topic,
+    rank: dict[str, int],
+    where: dict[str, Session],
+    today: dt.date | None = None,
 ) -> dict[str, Any]:
     session = where.get(topic.id)
     return {
@@ -73,7 +79,7 @@ def topic_json(
         "priority": topic.priority,
         "status": topic.status.value,
         "created": topic.created.isoformat() if topic.created else None,
-        "waited_days": journal.backlog.waited_days(topic),
+        "waited_days": journal.backlog.waited_days(topic, today=today),
         "session": session.id if session is not None and topic.status.value == "planned" else None,
     }
 
@@ -142,7 +148,8 @@ def list_topics(
         found = journal.backlog.topics(statuses=statuses, category=chosen)
         rank = {t.id: n for n, t in enumerate(journal.backlog.ordered(), start=1)}
         where = journal.backlog.topic_sessions()
-        rows = [topic_json(journal, t, rank, where) for t in found]
+        today = journal.today()
+        rows = [topic_json(journal, t, rank, where, today) for t in found]
         if as_json:
             print_json(rows)
             return
@@ -151,14 +158,9 @@ def list_topics(
                 _("No topics here. Add one with 'rmpair topic add' or see 'rmpair topic ideas'.")
             )
             return
-        from rich.table import Table
-        from rich.text import Text
-
         from rmpair import fmt
 
-        table = Table(box=None, pad_edge=False)
-        for header in ("#", _("id"), _("topic"), _("category"), _("by"), _("status"), _("waited")):
-            table.add_column(header)
+        lines: list[list[str]] = []
         for row in rows:
             state = _(row["status"])
             if row["session"]:
@@ -170,16 +172,19 @@ def list_topics(
                 if row["waited_days"] is not None
                 else ""
             )
-            table.add_row(
-                str(row["rank"] or ""),
-                row["id"],
-                Text(f"{row['title']}\n{row['question']}"),
-                _(row["category"]),
-                _(row["proposed_by"]),
-                state,
-                waited,
+            lines.append(
+                [
+                    str(row["rank"] or ""),
+                    row["id"],
+                    f"{row['title']}\n{row['question']}",
+                    _(row["category"]),
+                    _(row["proposed_by"]),
+                    state,
+                    waited,
+                ]
             )
-        print_table(table)
+        headers = ["#", _("id"), _("topic"), _("category"), _("by"), _("status"), _("waited")]
+        print_rows(headers, lines)
 
 
 @app.command("edit")
@@ -310,16 +315,14 @@ def ideas(
                 ]
             )
             return
-        from rich.table import Table
-        from rich.text import Text
-
-        table = Table(box=None, pad_edge=False)
-        for header in ("#", _("idea"), _("category")):
-            table.add_column(header)
-        for numbered in found:
-            table.add_row(
-                str(numbered.number),
-                Text(f"{numbered.idea.title}\n{numbered.idea.question}"),
-                _(numbered.idea.category),
-            )
-        print_table(table)
+        print_rows(
+            ["#", _("idea"), _("category")],
+            [
+                [
+                    str(numbered.number),
+                    f"{numbered.idea.title}\n{numbered.idea.question}",
+                    _(numbered.idea.category),
+                ]
+                for numbered in found
+            ],
+        )

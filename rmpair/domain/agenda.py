@@ -34,7 +34,7 @@ class Agenda:
     def items(self, session_id: str) -> list[AgendaItem]:
         """A session's agenda in order."""
         return sorted(
-            self.records.by_session(AgendaItem).get(session_id, ()),
+            self.records.of_session(AgendaItem, session_id),
             key=lambda i: (i.position, i.id),
         )
 
@@ -46,7 +46,7 @@ class Agenda:
         return sorted(
             (
                 p
-                for p in self.records.by_session(PrepItem).get(session_id, ())
+                for p in self.records.of_session(PrepItem, session_id)
                 if role is None or p.role is role
             ),
             key=lambda p: (ROLE_ORDER[p.role], p.position, p.id),

@@ -9,6 +9,7 @@ signature never blocks anything; it is shown, with the reason it matters.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 from rmpair.domain.agreement_views import (
     SHARED_PREREQUISITES,
@@ -28,12 +29,14 @@ from rmpair.domain.invite import (
     invite_text,
 )
 from rmpair.domain.records import Records
-from rmpair.domain.templates import TemplateStore
 from rmpair.errors import UserError
 from rmpair.i18n import _, content_language, normalize_language
 from rmpair.model.codec import JSONValue
 from rmpair.model.lifecycle import NO, YES, PrerequisiteAnswer, Signature
 from rmpair.model.records import AgreementItem, Role, Tandem
+
+if TYPE_CHECKING:
+    from rmpair.domain.templates import TemplateStore
 
 # --------------------------------------------------------------------------- the ask
 
@@ -59,6 +62,8 @@ class Agreement:
     def _template_store(self) -> TemplateStore:
         """The templates in the tandem's language (see ``Backlog.templates``)."""
         tandem = self.records.tandem()
+        from rmpair.domain.templates import TemplateStore
+
         return TemplateStore(lang=content_language(tandem.lang if tandem else None))
 
     # -- language --------------------------------------------------------------------
@@ -331,6 +336,8 @@ class Agreement:
         edited stay as they are. Returns the keys rewritten; they need signing again."""
         if self.records.store.state.count_live(AgreementItem.KIND) == 0:
             return []
+        from rmpair.domain.templates import TemplateStore
+
         store = TemplateStore(lang=content_language(new.lang))
         before = {i.key: i.text for i in template_items(store, old)}
         after = {i.key: i.text for i in template_items(store, new)}

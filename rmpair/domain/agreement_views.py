@@ -5,23 +5,25 @@ changed since it was signed. Pure: no journal; the Agreement service builds on i
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from rmpair.domain.cadence import cadence_text
 from rmpair.domain.invite import (
     human_date,
     local_time,
 )
-from rmpair.domain.templates import TemplateStore
 from rmpair.errors import UserError
 from rmpair.i18n import N_, _, content_language, gettext_for
 from rmpair.model.codec import JSONValue
 from rmpair.model.lifecycle import NO, YES, Signature
 from rmpair.model.records import AgreementItem, Role, Tandem
+
+if TYPE_CHECKING:
+    from rmpair.domain.templates import TemplateStore
 
 # Facts about the pair rather than about one person: either partner's answer counts.
 SHARED_PREREQUISITES = frozenset({"no-reporting-line"})
@@ -91,6 +93,8 @@ def wording(items: Sequence[AgreementItem]) -> tuple[tuple[str, str, str], ...]:
 def agreement_digest(rows: Sequence[tuple[str, str, str]]) -> str:
     """A stable hash of the agreement's wording in its order (positions count only as order)."""
     text = json.dumps([list(row) for row in rows], ensure_ascii=False, separators=(",", ":"))
+    import hashlib  # here: it loads OpenSSL, which opening a journal does not need
+
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 

@@ -173,7 +173,7 @@ class Notes:
         """A session's shared notes and this device's private ones, oldest first."""
         shared = [
             NoteView(n.id, n.session, n.author, n.text, n.created, private=False)
-            for n in self.records.by_session(Note).get(session_id, ())
+            for n in self.records.of_session(Note, session_id)
         ]
         private = self.private_notes().for_session(session_id)
         return sorted([*shared, *private], key=lambda n: (n.created, n.id))

@@ -13,7 +13,6 @@ replaced (or left alone when the new plan puts the same session at the same time
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
@@ -71,6 +70,8 @@ from rmpair.model.records import (
 
 def _digest(data: Any) -> str:
     text = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    import hashlib  # here: it loads OpenSSL, which opening a journal does not need
+
     return hashlib.blake2b(text.encode("utf-8"), digest_size=12).hexdigest()
 
 

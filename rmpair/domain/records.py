@@ -8,23 +8,57 @@ journal goes through here.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Hashable, Iterator, Mapping
 from contextlib import AbstractContextManager
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from rmpair.clock import SYSTEM_CLOCK, Clock, today_in, zone
-from rmpair.domain.templates import TemplateStore
 from rmpair.errors import UserError
 from rmpair.i18n import _, content_language
 from rmpair.model.codec import JSONValue, plain
 from rmpair.model.records import Device, Record, Role, Tandem
 from rmpair.store.home import new_id
 from rmpair.store.journal_store import JournalStore
-from rmpair.store.merge import DELETED, Conflict
+from rmpair.store.merge import DELETED, Conflict, MergedState
+
+if TYPE_CHECKING:
+    # Loaded when first used: the templates (TOML, importlib.resources, platformdirs)
+    # are for planning and agendas, and most commands never touch them.
+    from rmpair.domain.templates import TemplateStore
 
 R = TypeVar("R", bound=Record)
 TANDEM_ID = "tandem"
+
+
+class _KindView:
+    """The decoded records of one kind as of one version of one merged state.
+
+    ``records`` follows the state's order of records, a deleted one kept as ``None`` so
+    that it keeps its place if it comes back; the list and the grouping by session are
+    derived from it when first asked for after a change.
+    """
+
+    __slots__ = ("by_session", "indexes", "listed", "records", "state", "version")
+
+    def __init__(self, state: MergedState, version: int, records: dict[str, Any]) -> None:
+        self.state = state
+        self.version = version
+        self.records = records
+        self.listed: list[Any] | None = None
+        self.by_session: dict[str, list[Any]] | None = None
+        # Per key function (see ``Records.lookup``): key -> {record id: record}, kept up
+        # to date change by change.
+        self.indexes: dict[Callable[[Any], Hashable], dict[Hashable, dict[str, Any]]] = {}
+
+    def reindex(self, rec_id: str, old: Any, new: Any) -> None:
+        for key, index in self.indexes.items():
+            if old is not None:
+                bucket = index.get(key(old))
+                if bucket is not None:
+                    bucket.pop(rec_id, None)
+            if new is not None:
+                index.setdefault(key(new), {})[rec_id] = new
 
 
 class Records:
@@ -35,8 +69,10 @@ class Records:
         self.store = store
         # The only source of "now" for every command and query (see clock.py).
         self.clock = clock
-        # kind -> (state object, the kind's version, records): see ``all``.
-        self._memo: dict[str, tuple[Any, int, list[Any]]] = {}
+        # Per record class, its records as decoded so far: see ``_view``.
+        self._views: dict[type[Record], _KindView] = {}
+        # Per record class: record ids by stored session id (see ``of_session``).
+        self._session_ids: dict[type[Record], tuple[MergedState, int, dict[Any, list[str]]]] = {}
         self._template_cache: tuple[str, TemplateStore] | None = None
 
     def refresh(self) -> bool:
@@ -57,6 +93,8 @@ class Records:
         tandem = self.tandem()
         lang = content_language(tandem.lang if tandem else None)
         if self._template_cache is None or self._template_cache[0] != lang:
+            from rmpair.domain.templates import TemplateStore
+
             self._template_cache = (lang, TemplateStore(lang=lang))
         return self._template_cache[1]
 
@@ -108,30 +146,143 @@ class Records:
     # -- generic record access -----------------------------------------------
 
     def get(self, cls: type[R], rec_id: str) -> R | None:
+        view = self._views.get(cls)
+        if view is not None and view.state is self.store.state:
+            found: R | None = self._view(cls).records.get(rec_id)
+            return found
         fields = self.store.state.fields(cls.KIND, rec_id)
         return None if fields is None else cls.from_fields(rec_id, fields)
 
-    def all(self, cls: type[R]) -> list[R]:
-        """Every live record of a kind. Built once per state of the journal: a command
-        that lists sessions and looks up each one's agenda does not rebuild them."""
+    def _view(self, cls: type[Record]) -> _KindView:
+        """The records of ``cls``, kept up to date change by change: a change re-decodes
+        only the records it touched (``MergedState.touched``), so a command that saves
+        and then reads a 10,000-topic backlog does not decode it again."""
         state = self.store.state
-        version = state.versions.get(cls.KIND, 0)
-        hit = self._memo.get(cls.KIND)
-        if hit is not None and hit[0] is state and hit[1] == version:
-            return list(hit[2])
-        found = [cls.from_fields(rec_id, f) for rec_id, f in state.live(cls.KIND)]
-        self._memo[cls.KIND] = (state, version, found)
-        return list(found)
+        kind = cls.KIND
+        version = state.versions.get(kind, 0)
+        view = self._views.get(cls)
+        touched: list[str] | None = None if view is None or view.state is not state else []
+        if view is not None and touched is not None and view.version != version:
+            touched = state.touched(kind, view.version)
+        if view is not None and touched is not None:
+            if view.version == version:
+                return view
+            records = view.records
+            added: list[Any] = []  # records new to the view: they go at the end
+            changed = False  # a record already there was edited or deleted
+            for rec_id in touched:
+                fields = state.fields(kind, rec_id)
+                old = records.get(rec_id)
+                changed = changed or rec_id in records
+                record = None if fields is None else cls.from_fields(rec_id, fields)
+                records[rec_id] = record
+                view.reindex(rec_id, old, record)
+                if record is not None:
+                    added.append(record)
+            view.version = version
+            if changed:
+                view.listed, view.by_session = None, None
+            else:  # only additions (the common save): extend, do not rebuild
+                if view.listed is not None:
+                    view.listed.extend(added)
+                if view.by_session is not None:
+                    for record in added:
+                        key = str(getattr(record, "session", ""))
+                        view.by_session.setdefault(key, []).append(record)
+            return view
+        # A new state (the journal was opened or read again): decode the kind once.
+        records = {}
+        for rec_id, rec_state in state.kind(kind).items():
+            live = rec_state.exists() and not rec_state.is_deleted()
+            records[rec_id] = cls.from_fields(rec_id, rec_state.values()) if live else None
+        view = self._views[cls] = _KindView(state, version, records)
+        return view
+
+    def _listed(self, cls: type[R]) -> list[R]:
+        view = self._view(cls)
+        if view.listed is None:
+            view.listed = [r for r in view.records.values() if r is not None]
+        return view.listed
+
+    def all(self, cls: type[R]) -> list[R]:
+        """Every live record of a kind (a new list; the records are shared)."""
+        return list(self._listed(cls))
+
+    def _grouped(self, cls: type[R]) -> dict[str, list[R]]:
+        view = self._view(cls)
+        if view.by_session is None:
+            grouped: dict[str, list[Any]] = {}
+            for record in self._listed(cls):
+                grouped.setdefault(str(getattr(record, "session", "")), []).append(record)
+            view.by_session = grouped
+        return view.by_session
+
+    def count(self, cls: type[Record]) -> int:
+        """How many live records of ``cls``: from the decoded view when there is one,
+        else from the state (the cache keeps counts of kinds not decoded)."""
+        view = self._views.get(cls)
+        if view is not None and view.state is self.store.state:
+            return len(self._listed(cls))
+        return self.store.state.count_live(cls.KIND)
+
+    def lookup(self, cls: type[R], key: Callable[[R], Hashable], value: Hashable) -> list[R]:
+        """The live records of ``cls`` whose ``key(record)`` is ``value``, from an index
+        kept up to date change by change (``key`` must be one function, defined once:
+        it names the index). Their order is not meaningful."""
+        view = self._view(cls)
+        index = view.indexes.get(key)
+        if index is None:
+            index = view.indexes[key] = {}
+            for rec_id, record in view.records.items():
+                if record is not None:
+                    index.setdefault(key(record), {})[rec_id] = record
+        return list(index.get(value, {}).values())
 
     def by_session(self, cls: type[R]) -> dict[str, list[R]]:
         """Records that belong to a session (agenda, prep, notes, ...), by session id."""
-        grouped: dict[str, list[R]] = {}
-        for record in self.all(cls):
-            grouped.setdefault(str(getattr(record, "session", "")), []).append(record)
-        return grouped
+        return {session: list(found) for session, found in self._grouped(cls).items()}
+
+    def of_session(self, cls: type[R], session_id: str) -> list[R]:
+        """The records of ``cls`` that belong to one session (indexed: no walk over the
+        kind per call). Before anything asked for the whole kind, only that session's
+        records are decoded: 'session list' shows the prep of the few planned sessions
+        without decoding every prep item of five years."""
+        view = self._views.get(cls)
+        if view is None or view.state is not self.store.state:
+            found = self._of_session_raw(cls, session_id)
+            if found is not None:
+                return found
+        return list(self._grouped(cls).get(session_id, ()))
+
+    def _of_session_raw(self, cls: type[R], session_id: str) -> list[R] | None:
+        """``of_session`` from the stored session ids, decoding only the matches; None
+        when a stored session id is not a plain text (then the decoded view decides)."""
+        state = self.store.state
+        kind = cls.KIND
+        version = state.versions.get(kind, 0)
+        hit = self._session_ids.get(cls)
+        if hit is None or hit[0] is not state or hit[1] != version:
+            index: dict[str | None, list[str]] = {}
+            for rec_id, rec_state in state.kind(kind).items():
+                head = rec_state.winner("session")
+                raw = None if head is None else head["fields"].get("session")
+                key = raw if isinstance(raw, str) else "" if raw is None else None
+                index.setdefault(key, []).append(rec_id)
+            hit = self._session_ids[cls] = (state, version, index)
+        index = hit[2]
+        if None in index:
+            return None
+        found: list[R] = []
+        for rec_id in index.get(session_id, ()):
+            fields = state.fields(kind, rec_id)
+            if fields is not None:
+                found.append(cls.from_fields(rec_id, fields))
+        return found
 
     def tandem(self) -> Tandem | None:
-        return self.get(Tandem, TANDEM_ID)
+        view = self._view(Tandem)
+        found = view.records.get(TANDEM_ID)
+        return found if isinstance(found, Tandem) else None
 
     def now(self) -> dt.datetime:
         """The current instant on the journal's clock (aware, UTC)."""
@@ -240,9 +391,17 @@ class Records:
         wanted = text.strip()
         if not wanted:
             raise UserError(_("An id is needed."))
-        ids = [rec_id for rec_id, _fields in self.store.state.live(cls.KIND)]
-        if wanted in ids:
+        if self.get(cls, wanted) is not None:
             return wanted
+        view = self._views.get(cls)
+        if view is not None and view.state is self.store.state:
+            ids = [r for r, record in self._view(cls).records.items() if record is not None]
+        else:  # no values worked out: only which records are live
+            ids = [
+                rec_id
+                for rec_id, rec_state in self.store.state.kind(cls.KIND).items()
+                if rec_state.exists() and not rec_state.is_deleted()
+            ]
         matches = [rec_id for rec_id in ids if rec_id.startswith(wanted)]
         if len(matches) == 1:
             return matches[0]

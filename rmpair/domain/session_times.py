@@ -13,6 +13,7 @@ import datetime as dt
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import TypeVar
 
 from rmpair.clock import zone
@@ -71,8 +72,14 @@ def parse_wall_time(text: str, flag: str, tz: str) -> dt.datetime:
 
 def start_utc(session: Session) -> dt.datetime:
     """The instant a session starts (the earlier one if the wall-clock time repeats)."""
-    start = session.start or dt.datetime(1970, 1, 1)
-    return start.replace(tzinfo=zone(session.tz)).astimezone(dt.UTC)
+    return _instant(session.start or dt.datetime(1970, 1, 1), session.tz)
+
+
+@lru_cache(maxsize=4096)
+def _instant(start: dt.datetime, tz: str) -> dt.datetime:
+    # Kept: the status asks for every session's start and end several times (nudges,
+    # how long they hold), which a five-year journal makes thousands of zone lookups.
+    return start.replace(tzinfo=zone(tz)).astimezone(dt.UTC)
 
 
 def end_utc(session: Session) -> dt.datetime:

@@ -308,7 +308,7 @@ class Sessions:
 
     def session_action_items(self, session_id: str) -> list[ActionItem]:
         """The action items recorded in a session."""
-        return sorted(self.records.by_session(ActionItem).get(session_id, ()), key=action_order)
+        return sorted(self.records.of_session(ActionItem, session_id), key=action_order)
 
     # -- changing a planned session ---------------------------------------------------
 

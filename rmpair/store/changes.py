@@ -171,6 +171,9 @@ class RecordState:
         for name, field_heads in self.heads.items():
             if name == DELETED or not field_heads:
                 continue
-            best = max(field_heads.values(), key=winner_key)
+            if len(field_heads) == 1:  # the common case: settled, nothing to compare
+                (best,) = field_heads.values()
+            else:
+                best = max(field_heads.values(), key=winner_key)
             out[name] = best["fields"][name]
         return out

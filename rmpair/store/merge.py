@@ -118,6 +118,11 @@ class MergedState:
         self.last_by_device: dict[str, str] = {}
         self.duplicates: list[str] = []
         self.versions: dict[str, int] = {}  # per kind, grows with every change; keys caches
+        # Per kind, the record each change applied here touched: entry ``i`` is the
+        # change that took the kind from version ``base + i`` to ``base + i + 1``, where
+        # ``base`` is the kind's version when this state first applied one (a state
+        # restored or adopted from a checkpoint starts above 0); see ``touched``.
+        self._touched: dict[str, tuple[int, list[str]]] = {}
         # Records that may hold a conflict (two heads on a field, or a delete head):
         # listing conflicts looks only at these instead of walking the journal.
         self.suspects: set[tuple[str, str]] = set()
@@ -224,7 +229,9 @@ class MergedState:
         self._new.append(change)
         kind = change["kind"]
         rec_id = change["rec"]
-        self.versions[kind] = self.versions.get(kind, 0) + 1
+        version = self.versions.get(kind, 0)
+        self.versions[kind] = version + 1
+        self._touched.setdefault(kind, (version, []))[1].append(rec_id)
         kind_records = self.kind(kind)
         rec = kind_records.get(rec_id)
         if rec is None:
@@ -266,6 +273,20 @@ class MergedState:
     @property
     def max_hlc(self) -> str:
         return max(self.last_by_device.values(), default="")
+
+    def touched(self, kind: str, since: int) -> list[str] | None:
+        """The ids of the records of ``kind`` that changes after the kind's version
+        ``since`` touched, each once, in the order they were first touched; a read model
+        that was built at ``since`` updates only these (``versions[kind]`` is now).
+
+        None when this state cannot say (``since`` is older than the first change it
+        applied of that kind): the caller decodes the kind again."""
+        if since >= self.versions.get(kind, 0):
+            return []
+        base, recs = self._touched.get(kind, (self.versions.get(kind, 0), []))
+        if since < base:
+            return None
+        return list(dict.fromkeys(recs[since - base :]))
 
     def record(self, kind: str, rec: str) -> RecordState | None:
         return self.kind(kind).get(rec)
