@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,6 +17,16 @@ from pathlib import Path
 from rmpair.journal import Journal
 from rmpair.model.records import Role
 from rmpair.store.home import Home
+
+_LOG_NAME = re.compile(r"(\d{4}-\d{2})(?:\.(\d+))?\.json")
+
+
+def log_files(folder: Path) -> list[Path]:
+    """A device's log files in ``folder``, in write order: a month's first segment is
+    ``<YYYY-MM>.json``, later ones ``<YYYY-MM>.<n>.json`` (a busy month has several)."""
+    found = [(m, p) for p in folder.glob("*.json") if (m := _LOG_NAME.fullmatch(p.name))]
+    found.sort(key=lambda mp: (mp[0][1], int(mp[0][2] or 1)))
+    return [p for _, p in found]
 
 
 def copy_into(src: Path, dst: Path) -> None:
@@ -43,8 +54,8 @@ class TwoDevices:
 
     @staticmethod
     def own_files(journal: Journal) -> list[Path]:
-        """The canonical month files of ``journal``'s device in its own shared folder."""
-        return sorted((journal.folder / "devices" / journal.device_id).glob("????-??.json"))
+        """The log files of ``journal``'s device in its own shared folder, in write order."""
+        return log_files(journal.folder / "devices" / journal.device_id)
 
     def own_file(self, journal: Journal) -> Path:
         files = self.own_files(journal)

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 from clocks import rmpair_command
+from pairs import log_files
 
 ROOT_ONLY = pytest.mark.skipif(
     os.geteuid() != 0, reason="mounting a small tmpfs needs root (CI runs as root)"
@@ -116,7 +117,7 @@ def test_a_full_shared_folder_keeps_the_edit_here_and_shares_it_later(
 
     filler.unlink()
     assert dana.titles() == ["Prompting"]
-    shared = list((small_disk / "journal" / "devices").rglob("????-??.json"))
+    shared = [p for d in (small_disk / "journal" / "devices").iterdir() for p in log_files(d)]
     assert any("Prompting" in p.read_text(encoding="utf-8") for p in shared)
     assert "not yet shared" not in dana.run("status").stderr
 
@@ -149,7 +150,7 @@ def test_a_read_only_shared_folder_keeps_the_edit_here(small_disk: Path, tmp_pat
     finally:
         subprocess.run(["mount", "-o", "remount,rw", str(small_disk)], check=True)
     assert dana.titles() == ["Prompting"]
-    shared = list((small_disk / "journal" / "devices").rglob("????-??.json"))
+    shared = [p for d in (small_disk / "journal" / "devices").iterdir() for p in log_files(d)]
     assert any("Prompting" in p.read_text(encoding="utf-8") for p in shared)
 
 

@@ -14,6 +14,7 @@ import pytest
 from clocks import OffsetClock
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
+from pairs import log_files
 from typer.testing import CliRunner
 
 from rmpair.cli.app import app
@@ -95,7 +96,7 @@ def reopen(journal: Journal) -> Journal:
 
 
 def month_file(journal: Journal) -> Path:
-    return max((journal.folder / "devices" / journal.device_id).glob("????-??.json"))
+    return log_files(journal.folder / "devices" / journal.device_id)[-1]
 
 
 def rel(journal: Journal, path: Path) -> str:

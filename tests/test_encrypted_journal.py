@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pytest
 from clocks import SteppingClock
+from pairs import log_files
 from typer.testing import CliRunner
 
 from rmpair.encryption import encrypt_journal, encryption_report
@@ -113,7 +114,7 @@ def place(path: Path, data: bytes) -> None:
 
 
 def own_files(journal: Journal) -> list[Path]:
-    return sorted((journal.folder / "devices" / journal.device_id).glob("????-??.json"))
+    return log_files(journal.folder / "devices" / journal.device_id)
 
 
 def deliver(owner: Journal, reader: Journal) -> None:

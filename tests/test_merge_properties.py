@@ -20,6 +20,7 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
+from pairs import log_files
 
 from rmpair.journal import Journal
 from rmpair.model.records import Role
@@ -233,7 +234,7 @@ class Laptop:
         """Keep every version of this device's files, to deliver old ones later."""
         state = self.journal.store.state
         self.made |= {cid for cid, c in state.changes.items() if c["device"] == self.device}
-        for path in sorted(self.own_dir().glob("????-??.json")):
+        for path in log_files(self.own_dir()):
             kept = self.versions.setdefault(path.name, [])
             data = path.read_bytes()
             if data not in kept:
@@ -375,7 +376,7 @@ def test_journals_converge_through_a_messy_sync(
             laptop.journal.refresh()  # puts back its own files if an old copy came in
             laptop.snapshot()
         for source in laptops:
-            for path in sorted(source.own_dir().glob("????-??.json")):
+            for path in log_files(source.own_dir()):
                 for target in laptops:
                     if target is not source:
                         where = target.folder / "devices" / source.device / path.name

@@ -37,6 +37,7 @@ from typing import Any, TypeVar
 
 import pytest
 from clocks import rmpair_command
+from pairs import log_files
 
 from rmpair.journal import Journal
 from rmpair.store.home import Home
@@ -465,7 +466,7 @@ def test_two_syncthings_carry_a_journal_between_two_devices(pair: tuple[Device, 
         with device.journal(write=False) as journal:
             titles = {f.get("title") for _id, f in journal.store.state.live("topic")}
         assert titles == {"How do you use AI at work?", "What juniors want from a lead"}
-    alex_file = max((alex.folder / "devices" / alex.id()).glob("????-??.json"))
+    alex_file = log_files(alex.folder / "devices" / alex.id())[-1]
     backup = alex_file.read_bytes()  # Sam's backup of the shared folder, taken now
 
     # Sam's laptop goes offline: Sam's Syncthing pauses Alex's device (and so refuses
