@@ -4,6 +4,7 @@ and reordering on two devices at once."""
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
@@ -14,6 +15,7 @@ from rmpair.domain.backlog import between, placement
 from rmpair.errors import UserError
 from rmpair.journal import Journal
 from rmpair.model.records import Category, Role, Topic, TopicStatus
+from rmpair.store.home import Home
 
 if TYPE_CHECKING:
     from pairs import TwoDevices
@@ -199,3 +201,29 @@ def test_dropping_a_planned_topic_takes_it_off_the_agenda(journal: Journal) -> N
     assert not any(i.topic == topic for i in journal.agenda.items(session))
     found = journal.sessions.find_session(session)
     assert topic not in found.topics
+
+
+def test_a_reopened_journal_adds_as_one_that_has_read_its_backlog(
+    journal: Journal, tmp_path: Path
+) -> None:
+    """A command's add reads a few fields of each topic instead of decoding them: the
+    same refusals and places as an open journal that has every topic decoded."""
+    kept = journal.backlog.add_topic("Kept", category=Category.WORK)
+    closed = journal.backlog.add_topic("Closed", category=Category.WORK)
+    journal.backlog.add_topic("Last", category=Category.WORK)
+    journal.backlog.set_topic_status(closed, TopicStatus.COVERED)
+    journal.update(Topic.KIND, closed, {"priority": 99.0})  # the highest, though closed
+    journal.close()
+    again = Journal.open(tmp_path / "j", home=Home(tmp_path / "a"))
+    try:
+        assert not again.records.decoded(Topic)
+        with pytest.raises(UserError, match=f"already has 'Kept' \\({kept}\\)"):
+            again.backlog.add_topic("KEPT", category=Category.WORK)
+        reopened = again.backlog.add_topic("Closed", category=Category.CULTURE)  # not open
+        assert again.backlog.topic(reopened).priority == 100.0
+        assert again.backlog.topic_position(reopened) == 3
+        assert [t.title for t in again.backlog.ordered()] == ["Kept", "Last", "Closed"]
+        with pytest.raises(UserError, match="only topics in the backlog have a place"):
+            again.backlog.topic_position(closed)
+    finally:
+        again.close()

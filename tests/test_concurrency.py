@@ -202,3 +202,27 @@ async def test_the_open_app_shows_what_a_command_in_another_terminal_saved(
     journal.backlog.add_topic("After both", category=Category.CULTURE)
     journal.close()
     assert titles_on_disk(folder, home) == ["After both", "From the app", "From the terminal"]
+
+
+def test_the_device_lock_and_filelock_exclude_each_other(tmp_path: Path) -> None:
+    """rmpair takes the lock without importing filelock (slow to import), but the same
+    way on this system: an older rmpair, which used filelock, still waits for it."""
+    from filelock import FileLock, Timeout
+
+    from rmpair.store.locking import device_lock
+
+    path = str(tmp_path / "lock")
+    mine = device_lock(path)
+    assert mine.acquire(timeout=0.1)
+    assert not device_lock(path).acquire(timeout=0.1)
+    with pytest.raises(Timeout):
+        FileLock(path).acquire(timeout=0.1)
+    mine.release()
+    other = FileLock(path)
+    other.acquire(timeout=1)
+    assert not device_lock(path).acquire(timeout=0.1)
+    other.release()
+    again = device_lock(path)
+    assert again.acquire(timeout=0.1)
+    again.release()
+    assert (tmp_path / "lock").stat().st_mode & 0o777 == 0o600

@@ -41,6 +41,11 @@ def open_title(topic: Topic) -> str | None:
     return topic.title.casefold() if topic.status in OPEN_STATUSES else None
 
 
+# The fields a topic add reads of every topic (the same set for the place it then
+# shows, so that the second read is kept from the first).
+_ADD_FIELDS = ("title", "status", "priority")
+
+
 def order_key(topic: Topic) -> tuple[float, str]:
     """The backlog order: priority, then id, so equal priorities sort the same everywhere."""
     return (topic.priority, topic.id)
@@ -221,11 +226,24 @@ class Backlog:
             # Stored for both of you, so in the tandem's language, like the templates.
             write = gettext_for(self.records.templates().lang)
             question = write(N_("What should I know about {topic}?")).format(topic=title)
-        same = self.records.lookup(Topic, open_title, title.casefold())
+        if self.records.decoded(Topic):  # indexed, kept up to date change by change
+            same = [t.id for t in self.records.lookup(Topic, open_title, title.casefold())]
+            priority = self._bottom_priority()
+        else:  # three fields of each topic, not every topic decoded
+            rows = self.records.fields_of(Topic, _ADD_FIELDS)
+            wanted_title = title.casefold()
+            same = [
+                rec_id
+                for rec_id, row in rows.items()
+                if row["status"] in OPEN_STATUSES and row["title"].casefold() == wanted_title
+            ]
+            last = max((row["priority"] for row in rows.values()), default=None)
+            priority = 0.0 if last is None else last + 1.0
         if same:
+            existing = self.topic(same[0])
             raise UserError(
                 _("The backlog already has '{title}' ({id}).").format(
-                    title=same[0].title, id=same[0].id
+                    title=existing.title, id=existing.id
                 )
             )
         topic = Topic(
@@ -234,7 +252,7 @@ class Backlog:
             category=category,
             question=question,
             proposed_by=proposed_by or self.records.my_role,
-            priority=self._bottom_priority(),
+            priority=priority,
             status=TopicStatus.BACKLOG,
             created=self.records.today(now),
         )
@@ -288,15 +306,22 @@ class Backlog:
 
     def topic_position(self, topic_id: str) -> int:
         """The 1-based place of a backlog topic."""
-        order = [t.id for t in self.ordered()]
-        if topic_id not in order:
+        # The place without sorting or decoding the backlog: topics before it in the order.
+        rows = self.records.fields_of(Topic, _ADD_FIELDS)
+        mine = rows.get(topic_id)
+        if mine is None or mine["status"] is not TopicStatus.BACKLOG:
             topic = self.topic(topic_id)
             raise UserError(
                 _(
                     "'{title}' is {status}; only topics in the backlog have a place in its order."
                 ).format(title=topic.title, status=_(topic.status.value))
             )
-        return order.index(topic_id) + 1
+        key = (mine["priority"], topic_id)
+        return 1 + sum(
+            1
+            for rec_id, row in rows.items()
+            if row["status"] is TopicStatus.BACKLOG and (row["priority"], rec_id) < key
+        )
 
     def set_topic_status(self, topic_id: str, status: TopicStatus) -> list[str]:
         """Mark a topic covered, dropped or back in the backlog.
