@@ -11,25 +11,19 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator, Mapping
 from contextlib import AbstractContextManager, contextmanager
-from functools import partial
+from functools import cached_property, partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from rmpair import journal_services as services
 from rmpair.clock import SYSTEM_CLOCK, Clock, epoch_ms
 from rmpair.domain.agenda import Agenda
-from rmpair.domain.agreement import Agreement
 from rmpair.domain.backlog import Backlog
-from rmpair.domain.cadence import programme_end
-from rmpair.domain.evaluation import Evaluations
-from rmpair.domain.notes import Notes
-from rmpair.domain.nudges import Nudges
-from rmpair.domain.plan import Plan
+from rmpair.domain.nudges import Nudge, Nudges
 from rmpair.domain.records import TANDEM_ID, Records
-from rmpair.domain.search import Search
 from rmpair.domain.sessions import Sessions
 from rmpair.domain.status import DeviceSeen, Status
 from rmpair.errors import UserError
-from rmpair.export.calendar import Calendar
 from rmpair.i18n import _, current_language
 from rmpair.model.codec import JSONValue
 from rmpair.model.records import (
@@ -69,15 +63,19 @@ class Journal:
         self.backlog = Backlog(records)
         self.agenda = Agenda(records)
         self.sessions = Sessions(records, self.backlog, self.agenda)
-        self.agreement = Agreement(records)
-        self.plan = Plan(records, self.sessions, self.agreement)
-        self.notes = Notes(records, self.sessions)
-        self.search = Search(records, self.sessions, self.notes)
-        self.evaluation = Evaluations(records, self.sessions, self.backlog)
         self.nudges = Nudges(records, self.sessions)
-        self.calendar = Calendar(records)
         # The last status computed, with what it depends on (see ``close``).
         self._last_status: tuple[tuple[object, int, int], Status, dict[str, Any]] | None = None
+        # What the last nudges were worked out from, and until when kept ones hold.
+        self._nudges_from: tuple[str | None, str | None, str | None] = (None, None, None)
+
+    # Made when first asked for: most commands never need them (journal_services.py).
+    agreement = cached_property(services.agreement)
+    plan = cached_property(services.plan)
+    notes = cached_property(services.notes)
+    search = cached_property(services.search)
+    evaluation = cached_property(services.evaluation)
+    calendar = cached_property(services.calendar)
 
     # -- who and when --------------------------------------------------------
 
@@ -202,6 +200,8 @@ class Journal:
         journal = cls._open_member(home, member, write=True, clock=clock, passphrase=passphrase)
         if encrypt:
             journal.store.start_encryption()  # before the first write: nothing leaves in plain
+        from rmpair.domain.cadence import programme_end
+
         mentor, mentee = (me, partner) if role is Role.MENTOR else (partner, me)
         tandem = Tandem(
             id=TANDEM_ID,
@@ -412,12 +412,15 @@ class Journal:
     def _report(self, status: Status, now: dt.datetime) -> dict[str, Any]:
         from rmpair.quick import exports_signature
 
+        inputs, since, until = self._nudges_from
         return {
             "status": status.to_json(),
             "me": {"person": self.me, "role": self.my_role.value, "device": self.device_id},
             "folder": str(self.folder),
             # When the nudges in ``data`` may change although no file did (quick.py).
-            "valid_until": self.nudges.valid_until(now).isoformat(),
+            "valid_until": until or self.nudges.valid_until(now).isoformat(),
+            "nudge_inputs": inputs,  # what they were worked out from (Nudges.inputs)
+            "nudges_since": since or now.isoformat(),
             "exports": exports_signature(self.private_dir),
             # The language its messages are in; quick.py reuses it only for that one.
             "lang": current_language(),
@@ -463,8 +466,19 @@ class Journal:
             conflicts=self.conflicts(),
             read_only=list(self.store.read_only_reasons),
             counts=counts,
-            nudges=tuple(self.nudges.current(now)),
+            nudges=self._current_nudges(now),
         )
+
+    def _current_nudges(self, now: dt.datetime | None) -> tuple[Nudge, ...]:
+        """The nudges; those of the stored status when what they read did not change."""
+        from rmpair.quick import kept_nudges
+
+        inputs = self.nudges.inputs()
+        kept = kept_nudges(self.private_dir, inputs, now or self.now()) if inputs else None
+        self._nudges_from = (inputs, *(kept[1:] if kept else (None, None)))
+        if kept is not None:
+            return tuple(Nudge(n["key"], n["message"], n["why"]) for n in kept[0])
+        return tuple(self.nudges.current(now))
 
 
 @contextmanager

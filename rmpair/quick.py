@@ -64,6 +64,36 @@ def stored_status_current(local: Path, now: dt.datetime) -> bool:
     return isinstance(report, dict) and not status_expired(report, local, now)
 
 
+def kept_nudges(
+    local: Path, inputs: str, now: dt.datetime
+) -> tuple[list[dict[str, str]], str, str] | None:
+    """The nudges in the stored status of ``local``'s cache, with the moments between
+    which they hold (``nudges_since``, ``valid_until``), if they were worked out from the
+    same ``inputs`` (``Nudges.inputs``) and hold at ``now``: a change that touched none
+    of what the nudges read (the partner setting the tandem's location) does not make
+    every session and topic be read again."""
+    head = PartCache(str(local / "cache")).quick()
+    report = head.get("status") if head else None
+    if not isinstance(report, dict) or report.get("nudge_inputs") != inputs:
+        return None
+    if status_expired(report, local, now):
+        return None
+    since = report.get("nudges_since")
+    try:
+        if not isinstance(since, str) or dt.datetime.fromisoformat(since) > now:
+            return None
+    except ValueError:
+        return None
+    status = report.get("status")
+    nudges = status.get("nudges") if isinstance(status, dict) else None
+    keys = ("key", "message", "why")
+    if not isinstance(nudges, list) or not all(
+        isinstance(n, dict) and all(isinstance(n.get(k), str) for k in keys) for n in nudges
+    ):
+        return None
+    return [{k: n[k] for k in keys} for n in nudges], since, str(report["valid_until"])
+
+
 def cached_status(
     folder: Path | None, home: Home | None = None, *, now: dt.datetime
 ) -> dict[str, Any] | None:

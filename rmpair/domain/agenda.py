@@ -13,7 +13,7 @@ from rmpair.domain.session_times import (
     Timebox,
     _pick,
 )
-from rmpair.domain.template_types import TemplateNotFound
+from rmpair.domain.template_errors import TemplateNotFound
 from rmpair.errors import UserError
 from rmpair.i18n import _
 from rmpair.model.records import (

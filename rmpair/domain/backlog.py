@@ -11,10 +11,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from rmpair.domain.records import Records
-from rmpair.domain.template_types import TemplateNotFound, TopicIdea
+from rmpair.domain.template_errors import TemplateNotFound
 from rmpair.errors import UserError
 from rmpair.i18n import N_, _, gettext_for
 from rmpair.model.records import (
@@ -27,6 +27,9 @@ from rmpair.model.records import (
     Topic,
     TopicStatus,
 )
+
+if TYPE_CHECKING:
+    from rmpair.domain.template_types import TopicIdea
 
 R = TypeVar("R", bound=Record)
 

@@ -14,15 +14,16 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import NamedTuple
 
+from rmpair import __version__
 from rmpair.clock import zone
-from rmpair.domain.agreement_views import SHARED_PREREQUISITES, prerequisite_status
 from rmpair.domain.backlog import OPEN_STATUSES
 from rmpair.domain.records import Records
 from rmpair.domain.session_times import end_utc, start_utc
 from rmpair.domain.sessions import Sessions
-from rmpair.i18n import _, ngettext
+from rmpair.i18n import _, current_language, ngettext
 from rmpair.model.lifecycle import NO, YES, PrerequisiteAnswer
 from rmpair.model.records import (
+    AgendaItem,
     Cadence,
     Category,
     Learning,
@@ -106,6 +107,10 @@ def preconditions(answers: Sequence[PrerequisiteAnswer]) -> list[Nudge]:
     competition, a protected space) until it is answered "yes": by both of you, or
     for a fact about the pair (no reporting line) by one of you. A "no" says what is
     wrong; an open one asks for the answer. It goes away once confirmed."""
+    # Here, not at the top: the agreement's views (and the programme's dates they
+    # import) are needed only when the nudges are worked out, not for kept ones.
+    from rmpair.domain.agreement_views import SHARED_PREREQUISITES, prerequisite_status
+
     given: dict[str, dict[Role, str | None]] = {}
     for answer in answers:
         if answer.answer in (YES, NO):
@@ -368,6 +373,20 @@ class Nudges:
     def exports_path(self) -> Path:
         return self.records.private_dir / EXPORTS_FILE
 
+    def inputs(self) -> str | None:
+        """A key for everything ``current`` and ``valid_until`` read besides the time and
+        the calendar export record: the tandem's start, end, cadence and zone, and the
+        records of the kinds below as cached (``MergedState.kind_digest``). Equal keys,
+        equal nudges at the same moment; None when a kind changed in this process."""
+        tandem = self.records.tandem()
+        state = self.records.store.state
+        kinds = (Session, Topic, AgendaItem, PrerequisiteAnswer, Learning)
+        digests = [state.kind_digest(cls.KIND) for cls in kinds]
+        if tandem is None or None in digests:
+            return None
+        when = [str(tandem.start), str(tandem.end), tandem.cadence.value, tandem.tz]
+        return json.dumps([__version__, current_language(), *when, *digests])
+
     def current(self, now: dt.datetime | None = None) -> list[Nudge]:
         """Every pitfall the journal shows signs of right now, in a fixed order."""
         tandem = self.records.tandem()
@@ -403,16 +422,21 @@ class Nudges:
         interval = dt.timedelta(days=CADENCE_DAYS[tandem.cadence])
         moments: list[dt.datetime] = [limit]
         held: list[dt.datetime] = []
-        for session in self.records.all(Session):
+        sessions = self.records.all(Session)
+        for session in sessions:
             if session.start is None:
                 continue
             moments += [start_utc(session), end_utc(session), _planned_at(session)]
             moments.append(start_utc(session) - interval)
             if session.status is SessionStatus.HELD:
                 held.append(start_utc(session))
-        if held:
-            moments.append(max(held) + interval * GAP_FACTOR)
-        elif tandem.start is not None:
+        since = max(held) if held else None
+        if since is None and tandem.start is not None:
             begin = dt.datetime.combine(tandem.start, dt.time(0), zone(tandem.tz))
-            moments.append(begin.astimezone(dt.UTC) + interval * GAP_FACTOR)
+            since = begin.astimezone(dt.UTC)
+        if since is not None:
+            moments.append(since + interval * GAP_FACTOR)
+            if since <= moment and cadence_gap(tandem, sessions, moment) is not None:
+                # The cadence nudge counts the days since: it says one more tomorrow.
+                moments.append(since + dt.timedelta(days=(moment - since).days + 1))
         return min(m for m in moments if m > moment)

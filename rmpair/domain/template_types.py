@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from rmpair.domain.template_errors import TemplateNotFound
 from rmpair.i18n import _
 
 __all__ = [
@@ -137,17 +138,3 @@ class InviteTemplate:
     subject: str
     body: str
     body_no_topic: str
-
-
-class TemplateNotFound(KeyError):
-    """Raised for a template name (or kind) that is not available."""
-
-    def __init__(self, name: str, kind: str = "") -> None:
-        super().__init__(name)
-        self.name = name
-        self.kind = kind
-
-    def __str__(self) -> str:
-        if self.kind:
-            return _("No {kind} template named '{name}'.").format(kind=self.kind, name=self.name)
-        return _("No template named '{name}'.").format(name=self.name)

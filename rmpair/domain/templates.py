@@ -117,9 +117,18 @@ class TemplateStore:
     def __init__(self, lang: str = DEFAULT_LANG, user_dir: Path | None = None) -> None:
         self.lang = lang
         self.user_dir = user_dir if user_dir is not None else default_user_dir()
-        self.problems: list[TemplateProblem] = []
+        # Files are listed now and read when a template is first asked for: adding a
+        # topic reads the ideas, not every programme and agenda.
+        self._files: dict[str, list[tuple[str, Traversable]]] = {}
+        self._problems: dict[str, list[TemplateProblem]] = {}
         self._templates: dict[str, _Loaded] = {}
-        self._load_all()
+        self._list_files()
+
+    @property
+    def problems(self) -> list[TemplateProblem]:
+        """What is wrong with the template files, by template name (reads them all)."""
+        self._all()
+        return [p for name in sorted(self._problems) for p in self._problems[name]]
 
     # -- loading
 
@@ -141,8 +150,8 @@ class TemplateStore:
                 unique.append((source, folder))
         return unique
 
-    def _load_all(self) -> None:
-        files: dict[str, list[tuple[str, Traversable]]] = {}
+    def _list_files(self) -> None:
+        files = self._files
         for source, folder in self._candidates():
             try:
                 entries = sorted(folder.iterdir(), key=lambda p: p.name) if folder.is_dir() else []
@@ -151,13 +160,22 @@ class TemplateStore:
             for entry in entries:
                 if entry.name.endswith(".toml") and entry.is_file():
                     files.setdefault(entry.name[: -len(".toml")], []).append((source, entry))
-        for name, found in sorted(files.items()):
-            expected = _kind_from_name(name)
-            for source, entry in found:
-                loaded = self._load_one(name, source, entry, expected)
+
+    def _one(self, name: str) -> _Loaded | None:
+        """The template ``name``: the first of its files that parses and validates."""
+        if name not in self._problems and name in self._files:
+            self._problems[name] = []
+            for source, entry in self._files[name]:
+                loaded = self._load_one(name, source, entry, _kind_from_name(name))
                 if loaded is not None:
                     self._templates[name] = loaded
                     break
+        return self._templates.get(name)
+
+    def _all(self) -> dict[str, _Loaded]:
+        for name in sorted(self._files):
+            self._one(name)
+        return self._templates
 
     def _load_one(
         self, name: str, source: str, entry: Traversable, expected_kind: str | None
@@ -166,27 +184,28 @@ class TemplateStore:
         try:
             text = entry.read_bytes().decode("utf-8")
         except (OSError, UnicodeDecodeError) as exc:
-            self._problem(path, "", _("cannot read the file: {error}").format(error=exc))
+            self._problem(name, path, "", _("cannot read the file: {error}").format(error=exc))
             return None
         try:
             data = tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
-            self._problem(path, "", _("not valid TOML: {error}").format(error=exc))
+            self._problem(name, path, "", _("not valid TOML: {error}").format(error=exc))
             return None
         errors = validate(name, data, expected_kind)
         if errors:
             for key, message in errors:
-                self._problem(path, key, message)
+                self._problem(name, path, key, message)
             return None
         return _Loaded(name, str(data["kind"]), source, path, text, data)
 
-    def _problem(self, path: str, key: str, message: str) -> None:
+    def _problem(self, name: str, path: str, key: str, message: str) -> None:
         problem = TemplateProblem(path, key, message)
-        if problem not in self.problems:
-            self.problems.append(problem)
+        found = self._problems.setdefault(name, [])
+        if problem not in found:
+            found.append(problem)
 
     def _get(self, name: str, kind: str | None = None) -> _Loaded:
-        loaded = self._templates.get(name)
+        loaded = self._one(name)
         if loaded is None or (kind is not None and loaded.kind != kind):
             raise TemplateNotFound(name, kind or "")
         return loaded
@@ -204,7 +223,7 @@ class TemplateStore:
                 path=t.path,
                 description=str(t.data.get("description", "")),
             )
-            for t in sorted(self._templates.values(), key=lambda t: t.name)
+            for t in sorted(self._all().values(), key=lambda t: t.name)
         ]
 
     def raw(self, name: str) -> dict[str, Any]:
@@ -270,7 +289,7 @@ class TemplateStore:
     def programme(self, name: str) -> ProgrammeTemplate:
         """A programme plan by short (``engineering-6m``) or full name."""
         full = name if name.startswith("programme-") else f"programme-{name}"
-        loaded = self._templates.get(full)
+        loaded = self._one(full)
         if loaded is None or loaded.kind != "programme":
             loaded = self._get(name, "programme")
         return self._programme(loaded)
@@ -279,7 +298,7 @@ class TemplateStore:
         """Every programme plan in use, sorted by name."""
         return tuple(
             self._programme(t)
-            for t in sorted(self._templates.values(), key=lambda t: t.name)
+            for t in sorted(self._all().values(), key=lambda t: t.name)
             if t.kind == "programme"
         )
 

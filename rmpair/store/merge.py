@@ -105,6 +105,7 @@ class MergedState:
         self._dirty: dict[str, set[int]] = {}
         self._members: dict[str, list[set[str]]] = {}
         self._counts: dict[str, int] = {}  # live counts of kinds not decoded yet
+        self._live: dict[str, int] = {}  # live counts of decoded kinds, kept per change
         # The log as cached: pieces of (log part, ids part, number of changes).
         self._pieces: list[tuple[str, str, int]] = []
         self._sums: dict[str, str | None] | None = {}  # every known id: its checksum
@@ -147,7 +148,11 @@ class MergedState:
                     recs.update(bucket)
                 self._buckets[kind] = list(refs)
                 self._members[kind] = members
-            self._counts.pop(kind, None)
+            count = self._counts.pop(kind, None)
+            if count is not None:
+                self._live[kind] = count
+            elif refs is None:
+                self._live[kind] = 0  # a kind this state has not seen yet
         return recs
 
     def load_all(self) -> None:
@@ -234,6 +239,7 @@ class MergedState:
         self._touched.setdefault(kind, (version, []))[1].append(rec_id)
         kind_records = self.kind(kind)
         rec = kind_records.get(rec_id)
+        was_live = rec is not None and _is_live(rec)
         if rec is None:
             rec = kind_records[rec_id] = RecordState()
             members = self._members.get(kind)
@@ -243,6 +249,8 @@ class MergedState:
         if buckets is not None:
             self._dirty.setdefault(kind, set()).add(bucket_of(rec_id, len(buckets)))
         rec.apply(change)
+        if kind in self._live:
+            self._live[kind] += _is_live(rec) - was_live
         heads = rec.heads
         if DELETED in heads or any(len(fh) > 1 for fh in heads.values()):
             self.suspects.add((kind, rec_id))
@@ -288,6 +296,21 @@ class MergedState:
             return None
         return list(dict.fromkeys(recs[since - base :]))
 
+    def kind_digest(self, kind: str) -> str | None:
+        """A name for the records of ``kind`` as this state holds them, while they are
+        the ones last restored from or saved to the cache: the names of their parts,
+        which are their content's hashes (equal names, equal records). None when the
+        kind changed since, or was never cached: derived answers are then worked out."""
+        if kind in self._kind_refs:
+            refs = self._kind_refs[kind]
+        elif not self._records.get(kind):
+            refs = []  # no record of this kind at all
+        elif self._dirty.get(kind) or kind not in self._buckets:
+            return None
+        else:
+            refs = self._buckets[kind]
+        return part_name("\n".join([kind, *refs]).encode("utf-8"))
+
     def record(self, kind: str, rec: str) -> RecordState | None:
         return self.kind(kind).get(rec)
 
@@ -304,9 +327,14 @@ class MergedState:
                 yield rec_id, state.values()
 
     def count_live(self, kind: str) -> int:
+        """How many records of ``kind`` are alive; kept up to date change by change, so a
+        save does not walk every record of the kinds it touched."""
         if kind in self._counts:
             return self._counts[kind]
-        return sum(1 for s in self.kind(kind).values() if s.exists() and not s.is_deleted())
+        count = self._live.get(kind)
+        if count is None:
+            count = self._live[kind] = sum(1 for s in self.kind(kind).values() if _is_live(s))
+        return count
 
     def conflicts(self) -> list[Conflict]:
         """Every open conflict, in a stable order."""
@@ -452,6 +480,10 @@ class MergedState:
                 if DELETED in state.heads or any(len(fh) > 1 for fh in state.heads.values()):
                     merged.suspects.add((kind, rec_id))
         return merged
+
+
+def _is_live(state: RecordState) -> bool:
+    return state.exists() and not state.is_deleted()
 
 
 def _encode_kind(recs: dict[str, RecordState]) -> dict[str, Any]:

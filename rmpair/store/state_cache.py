@@ -25,8 +25,9 @@ class StateCache:
     def __init__(self, core: StoreCore) -> None:
         self.core = core
         # The listing of files is cached in groups, one per device and month, so that a
-        # save rewrites only the group of the segment it wrote: each group's content as
-        # last saved, and its part.
+        # save rewrites only the group of the segment it wrote: each group's entries as
+        # last saved (``FileInfo``s, not their dumps: comparing them is cheap, dumping
+        # hundreds per save was not), and its part.
         self._groups: dict[str, tuple[Any, str]] = {}
 
     def load(self) -> None:
@@ -42,11 +43,18 @@ class StateCache:
             published: dict[str, tuple[Signature, Signature]] = {}
             for group, ref in head["listing"].items():
                 part = marshal.loads(self.core._cache.part(ref))
-                for table, entries in zip((shared, replica), part[:2], strict=True):
-                    for rel, dumped in entries.items():
-                        table[rel] = FileInfo.load(dumped)
+                entries: tuple[dict[str, Any], dict[str, Any], dict[str, Any]] = (
+                    {},
+                    {},
+                    dict(part[2]),
+                )
+                for index, dumps in enumerate(part[:2]):
+                    for rel, dumped in dumps.items():
+                        entries[index][rel] = FileInfo.load(dumped)
+                shared.update(entries[0])
+                replica.update(entries[1])
                 published.update(part[2])
-                self._groups[group] = (part, ref)
+                self._groups[group] = (entries, ref)
             ignored = dict(head["ignored"])
             checkpointed = int(head["checkpointed"])
             state = MergedState.restore(head["state"], self._load_part)
@@ -122,7 +130,7 @@ class StateCache:
         tables = (self.core._shared, self.core._replica)
         for index, table in enumerate(tables):
             for rel, info in table.items():
-                contents.setdefault(_group(rel), ({}, {}, {}))[index][rel] = info.dump()
+                contents.setdefault(_group(rel), ({}, {}, {}))[index][rel] = info
         for rel, sigs in self.core._published.items():
             contents.setdefault(_group(rel), ({}, {}, {}))[2][rel] = sigs
         groups: dict[str, tuple[Any, str]] = {}
@@ -131,7 +139,13 @@ class StateCache:
             if known is not None and known[0] == content:
                 groups[group] = known
                 continue
-            blob = marshal.dumps(content)
+            shared, replica, published = content
+            dumped = (
+                {rel: info.dump() for rel, info in shared.items()},
+                {rel: info.dump() for rel, info in replica.items()},
+                published,
+            )
+            blob = marshal.dumps(dumped)
             ref = part_name(blob)
             parts[ref] = blob
             groups[group] = (content, ref)

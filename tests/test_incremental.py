@@ -1,0 +1,154 @@
+"""What is kept up to date change by change must equal what a full recompute gives.
+
+The store and the read model keep derived answers (live counts, the listing of files,
+the status's nudges) instead of working them out again on every run; each property here
+drives them through random changes, saves and reloads, and compares with the answer
+computed from scratch, so the shortcut cannot drift from the truth.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hypothesis import HealthCheck, event, given, settings
+from hypothesis import strategies as st
+from test_merge_properties import ACTIONS, KIND, Device, World, act
+
+from rmpair.store.merge import MergedState
+
+
+def reloaded(state: MergedState, parts: dict[str, bytes]) -> MergedState:
+    """``state`` saved to a cache and read back, as the next process sees it."""
+    head, new_parts = state.snapshot()
+    parts.update(new_parts)
+    state.saved(head)
+    return MergedState.restore(head, parts.__getitem__)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_live_counts_kept_per_change_match_a_recount(data: st.DataObject) -> None:
+    world = World([Device(f"dev{i}", 0) for i in range(2)])
+    act(world, world.devices[0], "create", data)
+    parts: dict[str, bytes] = {}
+    for _ in range(data.draw(st.integers(0, 40), label="steps")):
+        dev = data.draw(st.sampled_from(world.devices))
+        choice = data.draw(st.sampled_from((*ACTIONS, "reload", "count")))
+        if choice == "reload":  # the next process: counts come from the cache head
+            dev.state = reloaded(dev.state, parts)
+        elif choice == "count":
+            dev.state.count_live(KIND)
+        else:
+            act(world, dev, choice, data)
+        for device in world.devices:
+            expected = sum(1 for _ in device.state.live(KIND))
+            assert device.state.count_live(KIND) == expected
+            assert device.state.count_live("unknown kind") == 0
+
+
+def test_a_restored_state_counts_what_its_head_says_until_a_change_arrives() -> None:
+    state = MergedState()
+    base: dict[str, Any] = {"device": "d", "person": "p", "kind": KIND, "op": "create"}
+    for n in range(3):
+        change = {**base, "id": f"c{n}", "hlc": f"{n:015d}.000000.d", "rec": f"r{n}"}
+        state.apply({**change, "fields": {"title": "t"}, "prev": []})
+    parts: dict[str, bytes] = {}
+    restored = reloaded(state, parts)
+    assert restored.count_live(KIND) == 3
+    record = restored.record(KIND, "r0")
+    assert record is not None
+    delete = {**base, "id": "d0", "hlc": f"{9:015d}.000000.d", "rec": "r0", "op": "delete"}
+    restored.apply({**delete, "fields": {"_del": True}, "prev": sorted(record.head_ids())})
+    assert restored.count_live(KIND) == 2 == sum(1 for _ in restored.live(KIND))
+
+
+# -- the status's nudges, kept while nothing they read changed -----------------------------
+
+STEPS = ("location", "location", "cadence", "topic", "session", "answer", "time", "reopen")
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_kept_nudges_are_the_nudges_worked_out_again(tmp_path_factory: Any, data: Any) -> None:
+    """``rmpair status`` reuses the stored nudges when no record they read changed (the
+    partner set the tandem's location); whatever happened, they are the nudges a full
+    recompute gives, and the stored status never claims to hold longer than they do."""
+    import datetime as dt
+
+    from test_nudges import NOW, session
+
+    from rmpair.clock import FixedClock
+    from rmpair.journal import Journal
+    from rmpair.model.lifecycle import PrerequisiteAnswer
+    from rmpair.model.records import Cadence, Category, Role, SessionStatus
+    from rmpair.store.home import Home
+
+    base = tmp_path_factory.mktemp("kept")
+    clock = FixedClock(NOW)
+    home = Home(base / "a")
+    journal = Journal.init(
+        base / "j", me="Alex", role=Role.MENTEE, partner="Sam", start=dt.date(2026, 9, 1),
+        tz="Europe/Berlin", home=home, clock=clock,
+    )  # fmt: skip
+    kept = 0
+    try:
+        for n in range(data.draw(st.integers(1, 14), label="steps")):
+            step = data.draw(st.sampled_from(STEPS))
+            if step == "location":
+                journal.update("tandem", "tandem", {"location": f"Room {n}"})
+            elif step == "cadence":
+                cadence = data.draw(st.sampled_from(list(Cadence)))
+                journal.update("tandem", "tandem", {"cadence": cadence.value})
+            elif step == "topic":
+                category = data.draw(st.sampled_from(list(Category)))
+                journal.backlog.add_topic(f"Topic {n}", category=category)
+            elif step == "session":
+                days = data.draw(st.integers(-60, 20))
+                status = data.draw(st.sampled_from(list(SessionStatus)))
+                journal.put(session(n, days, status, minutes=data.draw(st.sampled_from([20, 60]))))
+            elif step == "answer":
+                key = data.draw(st.sampled_from(["voluntary", "no-reporting-line"]))
+                journal.put(PrerequisiteAnswer(f"{key}:mentor", key, Role.MENTOR, "yes", ""))
+            elif step == "time":
+                clock.advance(dt.timedelta(hours=data.draw(st.integers(1, 24 * 40))))
+            if step == "reopen" or data.draw(st.booleans()):  # the next command, as a process
+                journal.close()  # stores the status, nudges and what they were worked out from
+                journal = Journal.open(base / "j", home=home, clock=clock)
+            now = clock.now()
+            report = journal.status_report()
+            expected = [n.to_json() for n in journal.nudges.current(now)]
+            assert report["status"]["nudges"] == expected
+            until = dt.datetime.fromisoformat(report["valid_until"])
+            assert now < until <= journal.nudges.valid_until(now)
+            kept += report["nudges_since"] != now.isoformat()
+        event(f"kept nudges: {min(kept, 2)}")
+    finally:
+        journal.close()
+
+
+def test_a_change_to_the_tandems_location_keeps_the_nudges(tmp_path: Any) -> None:
+    import datetime as dt
+
+    from test_nudges import NOW
+
+    from rmpair.clock import FixedClock
+    from rmpair.journal import Journal
+    from rmpair.model.records import Role
+    from rmpair.store.home import Home
+
+    clock, home = FixedClock(NOW), Home(tmp_path / "a")
+    journal = Journal.init(
+        tmp_path / "j", me="Alex", role=Role.MENTEE, partner="Sam", start=dt.date(2026, 9, 1),
+        home=home, clock=clock,
+    )  # fmt: skip
+    journal.close()
+    for step in ("worked out", "kept"):
+        clock.advance(dt.timedelta(hours=1))
+        journal = Journal.open(tmp_path / "j", home=home, clock=clock)
+        journal.update("tandem", "tandem", {"location": f"Room {step}"})
+        report = journal.status_report()
+        assert report["status"]["nudges"] == [n.to_json() for n in journal.nudges.current()]
+        assert report["status"]["nudges"]  # the preconditions are not confirmed yet
+        kept = report["nudges_since"] != clock.now().isoformat()
+        assert kept == (step == "kept")
+        journal.close()
