@@ -13,12 +13,8 @@ import os
 import re
 import tomllib
 from dataclasses import dataclass
-from importlib import resources
-from importlib.abc import Traversable
 from pathlib import Path
-from typing import Any
-
-import platformdirs
+from typing import TYPE_CHECKING, Any
 
 from rmpair.domain.template_schema import validate
 from rmpair.domain.template_types import (
@@ -36,6 +32,9 @@ from rmpair.domain.template_types import (
     TopicIdea,
 )
 from rmpair.i18n import _
+
+if TYPE_CHECKING:
+    from importlib.abc import Traversable
 
 DATA_PACKAGE = "rmpair.templates"
 DEFAULT_LANG = "en"
@@ -56,6 +55,8 @@ def default_user_dir() -> Path:
     home = os.environ.get("RMPAIR_HOME")
     if home:
         return Path(home).expanduser() / "templates"
+    import platformdirs  # here: with RMPAIR_HOME set (tests, setups) it is not needed
+
     return Path(platformdirs.user_config_dir("rmpair")) / "templates"
 
 
@@ -63,8 +64,18 @@ def builtin_root() -> Traversable:
     """The folder holding the built-in language folders (``en/`` and so on).
 
     It is the ``rmpair.templates`` data package, installed from the top-level
-    ``templates/`` folder, so editable and normal installs read the same files.
+    ``templates/`` folder, so editable and normal installs read the same files. Its
+    folder is taken from the import system when it is one (cheaper than
+    ``importlib.resources``, which imports zipfile), else from its resources.
     """
+    import importlib.util
+
+    spec = importlib.util.find_spec(DATA_PACKAGE)
+    folders = list(spec.submodule_search_locations or []) if spec is not None else []
+    if len(folders) == 1 and os.path.isdir(folders[0]):
+        return Path(folders[0])
+    from importlib import resources
+
     return resources.files(DATA_PACKAGE)
 
 
