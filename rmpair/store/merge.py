@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import marshal
 from collections.abc import Callable, Iterable, Iterator
-from typing import Any, NamedTuple
+from typing import Any
 
 from rmpair.store.cache import bucket_count, bucket_of, part_name
 from rmpair.store.changes import (
@@ -31,6 +31,7 @@ from rmpair.store.changes import (
     sum_problem,
     winner_key,
 )
+from rmpair.store.conflicts import Conflict, record_conflicts
 
 # Re-exported: the store and the domain import these from here.
 __all__ = [
@@ -47,38 +48,6 @@ __all__ = [
     "sum_problem",
     "winner_key",
 ]
-
-
-class Conflict(NamedTuple):
-    """A field two devices set concurrently: the value shown and the ones kept aside."""
-
-    kind: str
-    rec: str
-    field: str
-    winner: Change
-    others: tuple[Change, ...]
-
-    @property
-    def is_delete(self) -> bool:
-        return self.field == DELETED
-
-
-def _record_conflicts(kind: str, rec_id: str, state: RecordState) -> Iterator[Conflict]:
-    for name in sorted(state.heads):
-        field_heads = state.heads[name]
-        if name == DELETED:
-            # A live record with a delete head: someone edited what the other deleted.
-            dels = sorted((c for c in field_heads.values() if c["fields"][DELETED]), key=winner_key)
-            if dels:
-                edits = [c for n, fh in state.heads.items() if n != DELETED for c in fh.values()]
-                yield Conflict(kind, rec_id, name, max(edits, key=winner_key), tuple(dels))
-        elif len(field_heads) > 1:
-            ordered = sorted(field_heads.values(), key=winner_key, reverse=True)
-            shown = ordered[0]["fields"][name]
-            # Both sides wrote the same value (two people signing the same wording):
-            # nothing to choose between, so nothing to show as a conflict.
-            if any(c["fields"][name] != shown for c in ordered[1:]):
-                yield Conflict(kind, rec_id, name, ordered[0], tuple(ordered[1:]))
 
 
 Loader = Callable[[str], bytes]
@@ -99,6 +68,9 @@ class MergedState:
         self._records: dict[str, dict[str, RecordState]] = {}
         self._load: Loader | None = None
         self._kind_refs: dict[str, list[str]] = {}  # kinds in the cache, not decoded yet
+        # Of those, the buckets decoded so far by index: a change or a lookup of one
+        # record decodes its bucket only (a topic added to 10,000 decodes 64 or so).
+        self._some: dict[str, dict[int, dict[str, RecordState]]] = {}
         # Decoded kinds: the parts of their buckets as last saved, the buckets changed
         # since, and which records each bucket holds (filled when first needed).
         self._buckets: dict[str, list[str]] = {}
@@ -140,20 +112,33 @@ class MergedState:
         if recs is None:
             refs = self._kind_refs.pop(kind, None)
             recs = self._records[kind] = {}
+            some = self._some.pop(kind, {})
             if refs is not None:
                 members: list[set[str]] = []
-                for ref in refs:
-                    bucket = _decode_kind(self._part(ref))
+                for index, ref in enumerate(refs):
+                    bucket = some[index] if index in some else _decode_kind(self._part(ref))
                     members.append(set(bucket))
                     recs.update(bucket)
-                self._buckets[kind] = list(refs)
-                self._members[kind] = members
+                self._buckets[kind] = list(refs)  # buckets changed while partly decoded
+                self._members[kind] = members  # stay in ``_dirty``
             count = self._counts.pop(kind, None)
             if count is not None:
                 self._live[kind] = count
             elif refs is None:
                 self._live[kind] = 0  # a kind this state has not seen yet
         return recs
+
+    def _bucket(self, kind: str, rec_id: str) -> dict[str, RecordState]:
+        """Where ``rec_id`` of ``kind`` is or goes: the kind's records if it is decoded
+        whole (or not cached), else the one cached bucket that holds it."""
+        refs = self._kind_refs.get(kind)
+        if not refs:
+            return self.kind(kind)
+        index = bucket_of(rec_id, len(refs))
+        some = self._some.setdefault(kind, {})
+        if index not in some:
+            some[index] = _decode_kind(self._part(refs[index]))
+        return some[index]
 
     def load_all(self) -> None:
         """Decode every part now: a process that stays open for long (the app) does not
@@ -237,7 +222,7 @@ class MergedState:
         version = self.versions.get(kind, 0)
         self.versions[kind] = version + 1
         self._touched.setdefault(kind, (version, []))[1].append(rec_id)
-        kind_records = self.kind(kind)
+        kind_records = self._bucket(kind, rec_id)
         rec = kind_records.get(rec_id)
         was_live = rec is not None and _is_live(rec)
         if rec is None:
@@ -245,12 +230,13 @@ class MergedState:
             members = self._members.get(kind)
             if members is not None:
                 members[bucket_of(rec_id, len(members))].add(rec_id)
-        buckets = self._buckets.get(kind)
-        if buckets is not None:
+        buckets = self._buckets.get(kind) or self._kind_refs.get(kind)
+        if buckets:
             self._dirty.setdefault(kind, set()).add(bucket_of(rec_id, len(buckets)))
         rec.apply(change)
-        if kind in self._live:
-            self._live[kind] += _is_live(rec) - was_live
+        for counts in (self._live, self._counts):
+            if kind in counts:
+                counts[kind] += _is_live(rec) - was_live
         heads = rec.heads
         if DELETED in heads or any(len(fh) > 1 for fh in heads.values()):
             self.suspects.add((kind, rec_id))
@@ -302,6 +288,8 @@ class MergedState:
         which are their content's hashes (equal names, equal records). None when the
         kind changed since, or was never cached: derived answers are then worked out."""
         if kind in self._kind_refs:
+            if self._dirty.get(kind):
+                return None
             refs = self._kind_refs[kind]
         elif not self._records.get(kind):
             refs = []  # no record of this kind at all
@@ -312,7 +300,7 @@ class MergedState:
         return part_name("\n".join([kind, *refs]).encode("utf-8"))
 
     def record(self, kind: str, rec: str) -> RecordState | None:
-        return self.kind(kind).get(rec)
+        return self._bucket(kind, rec).get(rec)
 
     def fields(self, kind: str, rec: str) -> dict[str, Any] | None:
         """The shown values of a live record, or None if it is unknown or deleted."""
@@ -340,9 +328,9 @@ class MergedState:
         """Every open conflict, in a stable order."""
         found: list[Conflict] = []
         for kind, rec_id in sorted(self.suspects):
-            state = self.kind(kind).get(rec_id)
+            state = self.record(kind, rec_id)
             if state is not None and state.exists() and not state.is_deleted():
-                found.extend(_record_conflicts(kind, rec_id, state))
+                found.extend(record_conflicts(kind, rec_id, state))
         return found
 
     def log(self) -> list[Change]:
@@ -367,7 +355,12 @@ class MergedState:
             parts[name] = blob
             return name
 
-        kinds = {kind: list(refs) for kind, refs in self._kind_refs.items()}
+        kinds = {}
+        for kind, refs in self._kind_refs.items():  # partly decoded: its changed buckets
+            dirty, some = self._dirty.get(kind, set()), self._some.get(kind, {})
+            kinds[kind] = [
+                put(_encode_kind(some[b])) if b in dirty else ref for b, ref in enumerate(refs)
+            ]
         counts = dict(self._counts)
         for kind, recs in self._records.items():
             kinds[kind] = self._kind_parts(kind, recs, put)
@@ -432,16 +425,17 @@ class MergedState:
         self._pieces = [(str(p[0]), str(p[1]), int(p[2])) for p in head["log"]]
         self._new, self._base = [], None
         self._buckets = {kind: list(head["kinds"][kind]) for kind in self._records}
+        self._kind_refs = {kind: list(head["kinds"][kind]) for kind in self._kind_refs}
         self._dirty = {}
 
     def _still_suspect(self, kind: str, rec_id: str) -> bool:
-        if kind not in self._records:
+        if kind not in self._records and not self._dirty.get(kind):
             return True  # not decoded, so unchanged since it was last checked
-        state = self._records[kind].get(rec_id)
+        state = self.record(kind, rec_id)
         return state is not None and (
             state.exists()
             and not state.is_deleted()
-            and any(True for _ in _record_conflicts(kind, rec_id, state))
+            and any(True for _ in record_conflicts(kind, rec_id, state))
         )
 
     @classmethod
