@@ -8,6 +8,7 @@ computed from scratch, so the shortcut cannot drift from the truth.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from hypothesis import HealthCheck, event, given, settings
@@ -221,3 +222,109 @@ def test_a_kind_decoded_bucket_by_bucket_is_the_kind_decoded_whole(data: st.Data
         assert state.count_live(KIND) == reference.count_live(KIND)
         assert canonical_conflicts(state) == canonical_conflicts(reference)
         assert dict(sorted(state.live(KIND))) == dict(sorted(reference.live(KIND)))
+
+
+@given(name=st.from_regex(r"\A\d{4}-\d{2}(\.[1-9]\d{0,5})?\.json\Z"))
+def test_a_logs_own_name_is_never_a_temporary_file(name: str) -> None:
+    """``classify`` tries the canonical pattern first; that is the same answer only
+    because no temporary pattern matches a canonical name."""
+    from rmpair.store.syncfiles import CANONICAL, _compiled, classify
+
+    temporary, _canonical, _conflicts = _compiled()
+    assert re.match(CANONICAL, name)
+    assert not any(pattern.match(name) for pattern in temporary)
+    assert classify(name).role == "canonical"
+
+
+# -- fields of every topic, kept in the cache beside the topics -----------------------------
+
+TOPIC_STEPS = ("add", "add", "retitle", "status", "priority", "delete", "reopen", "reopen")
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_stored_fields_of_topics_are_the_fields_worked_out_again(
+    tmp_path_factory: Any, data: Any
+) -> None:
+    """``topic add`` reads title, status and priority of every topic from a part the
+    last save kept beside the topics; whatever was added, edited or deleted, in this
+    process or an earlier one, they are the topics' own fields."""
+    import datetime as dt
+
+    from test_nudges import NOW
+
+    from rmpair.clock import FixedClock
+    from rmpair.domain.backlog import _ADD_FIELDS
+    from rmpair.journal import Journal
+    from rmpair.model.records import Category, Role, Topic, TopicStatus
+    from rmpair.store.home import Home
+
+    base = tmp_path_factory.mktemp("fields")
+    clock, home = FixedClock(NOW), Home(base / "a")
+    journal = Journal.init(
+        base / "j", me="Alex", role=Role.MENTEE, partner="Sam", start=dt.date(2026, 9, 1),
+        home=home, clock=clock,
+    )  # fmt: skip
+    kept = 0
+    try:
+        for n in range(data.draw(st.integers(1, 12), label="steps")):
+            ids = sorted(journal.records.fields_of(Topic, _ADD_FIELDS))
+            step = data.draw(st.sampled_from(TOPIC_STEPS)) if ids else "add"
+            if step == "add":
+                for k in range(data.draw(st.sampled_from([1, 1, 70]))):
+                    journal.backlog.add_topic(f"Topic {n}.{k}", category=Category.WORK)
+            elif step == "reopen":
+                journal.close(keep_status=False)
+                journal = Journal.open(base / "j", home=home, clock=clock)
+            else:
+                rec = data.draw(st.sampled_from(ids))
+                if step == "delete":
+                    journal.delete(Topic.KIND, rec)
+                elif step == "retitle":
+                    journal.update(Topic.KIND, rec, {"title": f"Renamed {n}"})
+                elif step == "status":
+                    status = data.draw(st.sampled_from(list(TopicStatus)))
+                    journal.update(Topic.KIND, rec, {"status": status.value})
+                else:
+                    journal.update(Topic.KIND, rec, {"priority": n * 0.5})
+            cache = journal.store.cache
+            kept += any(name.startswith("fields:topic") for name in cache._derived)
+            rows = journal.records.fields_of(Topic, _ADD_FIELDS)
+            state = journal.store.state
+            expected = {
+                rec: {name: getattr(Topic.from_fields(rec, fields), name) for name in _ADD_FIELDS}
+                for rec, fields in state.live(Topic.KIND)
+            }
+            assert rows == expected
+        event(f"rows kept in the cache: {min(kept, 2)}")
+    finally:
+        journal.close()
+
+
+def test_stored_fields_of_topics_follow_the_partners_change(tmp_path: Any) -> None:
+    """The part kept beside the topics answers only for the topics it was made from: a
+    partner's rename read at the next start makes the rows be worked out again."""
+    from pairs import make_two_devices
+
+    from rmpair.domain.backlog import _ADD_FIELDS
+    from rmpair.model.records import Category, Topic
+
+    pair = make_two_devices(tmp_path)
+    try:
+        first = pair.a.backlog.add_topic("Code review", category=Category.WORK)
+        pair.a.backlog.add_topic("Release notes", category=Category.WORK)
+        pair.a = pair.reopen(pair.a)
+        assert pair.a.records.fields_of(Topic, _ADD_FIELDS)[first]["title"] == "Code review"
+        pair.a = pair.reopen(pair.a)  # the rows are now in the cache
+        assert any(name.startswith("fields:topic") for name in pair.a.store.cache._derived)
+        pair.deliver(pair.a, pair.b)
+        pair.b.refresh()
+        pair.b.update(Topic.KIND, first, {"title": "Reviews, renamed"})
+        pair.deliver(pair.b, pair.a)
+        pair.a = pair.reopen(pair.a)  # reads Sam's rename as it opens
+        rows = pair.a.records.fields_of(Topic, _ADD_FIELDS)
+        assert rows[first]["title"] == "Reviews, renamed"
+        assert pair.a.backlog.add_topic("Code review", category=Category.WORK)
+    finally:
+        pair.a.close()
+        pair.b.close()

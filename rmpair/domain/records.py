@@ -74,10 +74,11 @@ class Records:
         # Per record class: record ids by stored session id (see ``of_session``).
         self._session_ids: dict[type[Record], tuple[MergedState, int, dict[Any, list[str]]]] = {}
         self._template_cache: tuple[str, TemplateStore] | None = None
-        # Per (record class, field names): see ``fields_of``.
+        # Per (record class, field names): see ``fields_of``; with the rows as stored
+        # values when they came from the cache (kept for the next save, see ``_plain``).
         self._fields: dict[
             tuple[type[Record], tuple[str, ...]],
-            tuple[MergedState, int, dict[str, dict[str, Any]]],
+            tuple[MergedState, int, dict[str, dict[str, Any]], dict[str, Any] | None],
         ] = {}
 
     def refresh(self) -> bool:
@@ -243,18 +244,32 @@ class Records:
         kind = cls.KIND
         version = state.versions.get(kind, 0)
         memo = self._fields.get((cls, names))
-        records = state.kind(kind)
         touched = None if memo is None or memo[0] is not state else state.touched(kind, memo[1])
         if memo is not None and touched is not None:
-            rows = memo[2]
+            rows, plains = memo[2], memo[3]
             ids: Iterable[str] = touched
         else:  # a new state (opened or read again), or one that cannot say what changed
-            rows, ids = {}, records
-        self._fields[(cls, names)] = (state, version, rows)
+            # What the last save kept of these fields, if the records are the same.
+            stored = self.store.cache.derived(
+                f"fields:{kind}:{','.join(names)}", kind, lambda: self._plain(cls, names)
+            )
+            rows, ids, plains = {}, (), None
+            try:
+                for rec_id, values in (stored if isinstance(stored, dict) else {}).items():
+                    rows[rec_id] = decode_some(cls, dict(zip(names, values, strict=True)), names)
+            except (TypeError, ValueError):  # not as ``_plain`` made it: work it out
+                stored = None
+            if isinstance(stored, dict):
+                plains = dict(stored)
+            else:
+                rows, ids = {}, state.kind(kind)
+        self._fields[(cls, names)] = (state, version, rows, plains)
         for rec_id in ids:
-            rec_state = records.get(rec_id)
+            rec_state = state.record(kind, rec_id)
             if rec_state is None or not rec_state.exists() or rec_state.is_deleted():
                 rows.pop(rec_id, None)
+                if plains is not None:
+                    plains.pop(rec_id, None)
                 continue
             raw: dict[str, JSONValue] = {}
             for name in names:
@@ -262,7 +277,19 @@ class Records:
                 if head is not None:
                     raw[name] = head["fields"][name]
             rows[rec_id] = decode_some(cls, raw, names)
+            if plains is not None:
+                plains[rec_id] = tuple(plain(rows[rec_id][name]) for name in names)
         return dict(rows)
+
+    def _plain(self, cls: type[Record], names: tuple[str, ...]) -> dict[str, tuple[Any, ...]]:
+        """``fields_of`` as stored values, for the cache (see ``StateCache.derived``)."""
+        rows = self.fields_of(cls, names)
+        state = self.store.state
+        memo = self._fields.get((cls, names))
+        current = memo is not None and memo[:2] == (state, state.versions.get(cls.KIND, 0))
+        if memo is not None and current and memo[3] is not None:
+            return dict(memo[3])
+        return {rec_id: tuple(plain(row[name]) for name in names) for rec_id, row in rows.items()}
 
     def count(self, cls: type[Record]) -> int:
         """How many live records of ``cls``: from the decoded view when there is one,

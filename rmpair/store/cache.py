@@ -57,6 +57,12 @@ def part_name(data: bytes) -> str:
     return blake2b(data, digest_size=12).hexdigest() + ".bin"
 
 
+def kind_digest(kind: str, refs: list[str]) -> str:
+    """A name for the records of ``kind`` saved in the parts ``refs``: parts are named
+    by their content's hash, so equal names mean equal records."""
+    return part_name("\n".join([kind, *refs]).encode("utf-8"))
+
+
 def _write(path: str, data: bytes) -> None:
     # No fsync: after a crash the hash check rejects a damaged part, and the head is
     # replaced by rename only after its parts exist.
@@ -153,4 +159,5 @@ def referenced(head: dict[str, Any]) -> list[str]:
     for piece in state.get("log", []):
         names.extend(piece[:2])
     names.extend(head.get("listing", {}).values())
+    names.extend(entry[2] for entry in head.get("derived", {}).values())
     return [n for n in names if isinstance(n, str)]

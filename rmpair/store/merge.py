@@ -18,7 +18,7 @@ import marshal
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
-from rmpair.store.cache import bucket_count, bucket_of, part_name
+from rmpair.store.cache import bucket_count, bucket_of, kind_digest, part_name
 from rmpair.store.changes import (
     DELETED,
     MAX_STAMP_MS,
@@ -297,7 +297,7 @@ class MergedState:
             return None
         else:
             refs = self._buckets[kind]
-        return part_name("\n".join([kind, *refs]).encode("utf-8"))
+        return kind_digest(kind, refs)
 
     def record(self, kind: str, rec: str) -> RecordState | None:
         return self._bucket(kind, rec).get(rec)

@@ -5,13 +5,14 @@ status that ``rmpair status`` shows without opening the journal (see quick.py).
 from __future__ import annotations
 
 import marshal
+from collections.abc import Callable
 from typing import Any
 
 from rmpair import __version__
 from rmpair.errors import ReadOnlyError
 from rmpair.i18n import _
 from rmpair.store.base import StoreCore
-from rmpair.store.cache import CacheMiss, part_name
+from rmpair.store.cache import CacheMiss, kind_digest, part_name
 from rmpair.store.merge import MergedState
 from rmpair.store.problems import FileInfo
 from rmpair.store.scan import Signature, listing_digest
@@ -29,6 +30,11 @@ class StateCache:
         # last saved (``FileInfo``s, not their dumps: comparing them is cheap, dumping
         # hundreds per save was not), and its part.
         self._groups: dict[str, tuple[Any, str]] = {}
+        # Answers derived from the records of one kind, saved beside them: per name,
+        # (kind, ``kind_digest`` of the records they were derived from, part); and the
+        # makers registered in this process that give them anew (see ``derived``).
+        self._derived: dict[str, tuple[str, str, str]] = {}
+        self._makers: dict[str, tuple[str, Callable[[], Any]]] = {}
 
     def load(self) -> None:
         head = self.core._cache.head()
@@ -55,6 +61,10 @@ class StateCache:
                 replica.update(entries[1])
                 published.update(part[2])
                 self._groups[group] = (entries, ref)
+            derived = {
+                str(name): (str(entry[0]), str(entry[1]), str(entry[2]))
+                for name, entry in head.get("derived", {}).items()
+            }
             ignored = dict(head["ignored"])
             checkpointed = int(head["checkpointed"])
             state = MergedState.restore(head["state"], self._load_part)
@@ -67,7 +77,7 @@ class StateCache:
             replica,
             published,
         )
-        self.core._ignored = ignored
+        self.core._ignored, self._derived = ignored, derived
         self.core._checkpointed = checkpointed
 
     def _load_part(self, name: str) -> bytes:
@@ -82,8 +92,39 @@ class StateCache:
                 )
             ) from None
 
+    def derived(self, name: str, kind: str, make: Callable[[], Any]) -> Any | None:
+        """The answer ``name`` saved for the records of ``kind`` as they are now, or
+        None; ``make`` gives it for the records as they are at each save, which keeps
+        it beside them. Only kept while the kind's parts are the ones it was made from,
+        so it can never answer for other records (a query over 10,000 topics loads one
+        small part instead of decoding them)."""
+        self._makers[name] = (kind, make)
+        entry = self._derived.get(name)
+        if entry is None or entry[:2] != (kind, self.core.state.kind_digest(kind)):
+            return None
+        try:
+            return marshal.loads(self.core._cache.part(entry[2]))
+        except (CacheMiss, ValueError, EOFError, TypeError):
+            return None
+
+    def _derive(self, kinds: dict[str, list[str]], parts: dict[str, bytes]) -> dict[str, Any]:
+        derived: dict[str, tuple[str, str, str]] = {}
+        for name, entry in self._derived.items():  # still about the same records: kept
+            refs = kinds.get(entry[0])
+            if refs is not None and kind_digest(entry[0], refs) == entry[1]:
+                derived[name] = entry
+        for name, (kind, make) in self._makers.items():
+            refs = kinds.get(kind)
+            if refs is None or (name in derived and derived[name][1] == kind_digest(kind, refs)):
+                continue
+            blob = marshal.dumps(make())
+            parts[part_name(blob)] = blob
+            derived[name] = (kind, kind_digest(kind, refs), part_name(blob))
+        return derived
+
     def save(self) -> None:
         state_head, parts = self.core.state.snapshot()
+        derived = self._derive(state_head["kinds"], parts)
         groups, listing = self._listing(parts)
         head = {
             "version": CACHE_VERSION,
@@ -94,6 +135,7 @@ class StateCache:
             "ignored": self.core._ignored,
             "checkpointed": self.core._checkpointed,
             "state": state_head,
+            "derived": derived,
         }
         quick = None
         if self.core.status_snapshot is not None:
@@ -118,7 +160,7 @@ class StateCache:
         except (OSError, ValueError):
             return
         self.core.state.saved(state_head)
-        self._groups = groups
+        self._groups, self._derived = groups, derived
         self.core._cache_dirty = False
 
     def _listing(
