@@ -154,8 +154,8 @@ class Reader:
         encrypted: list[str] = []
         for rel, (where, sig) in files.items():
             info = self.core._shared.get(rel)
-            if info is not None and info.sig == sig:
-                continue
+            if (info is not None and info.sig == sig) or self.core._ignored.get(rel) == sig:
+                continue  # read, or found not to be a log by its name, and unchanged since
             if classify(rel.rsplit("/", 1)[-1]).role in (FileRole.TEMPORARY, FileRole.OTHER):
                 continue
             fetch(rel, where)
@@ -205,6 +205,8 @@ class Reader:
                 if self._own_stray(rel, info.device, info.canonical_name):
                     own_copies.append((rel, Path(where)))
                 continue
+            if rel not in fetched and self.core._ignored.get(rel) == sig:
+                continue  # not a log by its name (a checkpoint, a sync tool's file): as before
             path = Path(where)
             kind = classify(path.name)
             if kind.role in (FileRole.TEMPORARY, FileRole.OTHER):
