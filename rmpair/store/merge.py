@@ -18,6 +18,7 @@ import marshal
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any, NamedTuple
 
+from rmpair.store.bulk import many_objects
 from rmpair.store.cache import bucket_count, bucket_of, part_name
 from rmpair.store.changes import (
     DELETED,
@@ -141,8 +142,9 @@ class MergedState:
             recs = self._records[kind] = {}
             if refs is not None:
                 members: list[set[str]] = []
-                for ref in refs:
-                    bucket = _decode_kind(self._part(ref))
+                with many_objects():
+                    buckets = [_decode_kind(self._part(ref)) for ref in refs]
+                for bucket in buckets:
                     members.append(set(bucket))
                     recs.update(bucket)
                 self._buckets[kind] = list(refs)

@@ -11,6 +11,7 @@ from rmpair import __version__
 from rmpair.errors import ReadOnlyError
 from rmpair.i18n import _
 from rmpair.store.base import StoreCore
+from rmpair.store.bulk import many_objects
 from rmpair.store.cache import CacheMiss, part_name
 from rmpair.store.merge import MergedState
 from rmpair.store.problems import FileInfo
@@ -30,6 +31,10 @@ class StateCache:
         self._groups: dict[str, tuple[Any, str]] = {}
 
     def load(self) -> None:
+        with many_objects():
+            self._load()
+
+    def _load(self) -> None:
         head = self.core._cache.head()
         if head is None:
             return
