@@ -101,7 +101,7 @@ def plan(
             "--at",
             help=_(
                 "When, in the tandem's time zone: YYYY-MM-DD HH:MM, or e.g. 'tomorrow 10:00', "
-                "'fri 17:30', '+2w 17:30'."
+                "'fri 17:30', or a day alone ('+2w') at the programme's usual time."
             ),
         ),
     ],
@@ -139,7 +139,9 @@ def plan(
         tandem = journal.tandem()
         if tandem is None:
             fail(_("The journal has no tandem yet."))
-        start = parse_moment(at, "--at", tandem.tz, today_in(options.clock, tandem.tz))
+        today = today_in(options.clock, tandem.tz)
+        # A day alone ("+2w", "fri") means the programme's usual time of day.
+        start = parse_moment(at, "--at", tandem.tz, today, journal.plan.usual_time())
         topics = journal.sessions.plannable_topics(topic or ())
         session_id = journal.sessions.plan_session(
             start, kind=chosen_kind, minutes=length, topics=topics, title=title.strip()
