@@ -197,8 +197,7 @@ def list_sessions(
     as_json: JsonOpt = False,
 ) -> None:
     """List the sessions, earliest first."""
-    from rmpair.domain.nudges import was_moved
-    from rmpair.domain.session_times import end_utc
+    from rmpair.domain.session_times import end_utc, was_moved
 
     if upcoming and past:
         fail(_("Use --upcoming or --past, not both."))

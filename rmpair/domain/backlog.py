@@ -11,10 +11,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from rmpair.domain.records import Records
-from rmpair.domain.template_types import TemplateNotFound, TopicIdea
 from rmpair.errors import UserError
 from rmpair.i18n import N_, _, gettext_for
 from rmpair.model.records import (
@@ -27,6 +26,9 @@ from rmpair.model.records import (
     Topic,
     TopicStatus,
 )
+
+if TYPE_CHECKING:
+    from rmpair.domain.template_types import TopicIdea
 
 R = TypeVar("R", bound=Record)
 
@@ -159,6 +161,8 @@ class Backlog:
 
     def topic_ideas(self, category: Category | None = None) -> list[NumberedIdea]:
         """The catalogue of topic ideas, numbered across all categories."""
+        from rmpair.domain.template_types import TemplateNotFound
+
         try:
             ideas = self.records.templates().topic_ideas()
         except TemplateNotFound as exc:
