@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from rmpair.domain.records import Records
 from rmpair.errors import UserError
@@ -46,6 +46,8 @@ def open_title(topic: Topic) -> str | None:
 # The fields a topic add reads of every topic (the same set for the place it then
 # shows, so that the second read is kept from the first).
 _ADD_FIELDS = ("title", "status", "priority")
+# The fields a listing shows of every topic.
+_LISTED_FIELDS = ("title", "category", "question", "proposed_by", "priority", "status", "created")
 
 
 def order_key(topic: Topic) -> tuple[float, str]:
@@ -133,6 +135,51 @@ class Backlog:
         """A topic by id or unique id prefix."""
         found = self.records.get(Topic, self.records.resolve_id(Topic, text))
         assert found is not None
+        return found
+
+    def listing(
+        self,
+        today: dt.date,
+        *,
+        statuses: Sequence[TopicStatus] | None = None,
+        category: Category | None = None,
+    ) -> list[dict[str, Any]]:
+        """``topics`` as plain values, for a listing: per topic its id, its fields as
+        stored (``Records.plain_of``: no record is decoded), its ``rank`` in the backlog
+        (or None), ``waited_days`` (see ``waited_days``) and the ``session`` it is
+        planned for (or None). Same topics, same order, same values as ``topics``."""
+        rows = self.records.plain_of(Topic, _LISTED_FIELDS)
+        backlog = TopicStatus.BACKLOG.value
+        ranked = sorted((r["priority"], i) for i, r in rows.items() if r["status"] == backlog)
+        rank = {rec_id: n for n, (_priority, rec_id) in enumerate(ranked, start=1)}
+        wanted = None if statuses is None else {s.value for s in statuses}
+        kept = [
+            (STATUS_ORDER[row["status"]], row["priority"], rec_id)
+            for rec_id, row in rows.items()
+            if (wanted is None or row["status"] in wanted)
+            and (category is None or row["category"] == category.value)
+        ]
+        kept.sort()
+        where = self.topic_sessions() if kept else {}
+        waiting = {s.value for s in OPEN_STATUSES}
+        found: list[dict[str, Any]] = []
+        for _order, _priority, rec_id in kept:
+            row = rows[rec_id]
+            created = row["created"]
+            opened = row["status"] in waiting and created is not None
+            session = where.get(rec_id)
+            planned = session is not None and row["status"] == TopicStatus.PLANNED.value
+            found.append(
+                {
+                    "id": rec_id,
+                    **row,
+                    "rank": rank.get(rec_id),
+                    "waited_days": (
+                        max(0, (today - dt.date.fromisoformat(created)).days) if opened else None
+                    ),
+                    "session": session.id if planned and session is not None else None,
+                }
+            )
         return found
 
     def topic_sessions(self) -> dict[str, Session]:

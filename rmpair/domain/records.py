@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from rmpair.clock import SYSTEM_CLOCK, Clock, today_in, zone
 from rmpair.errors import UserError
 from rmpair.i18n import _, content_language
-from rmpair.model.codec import JSONValue, decode_some, plain
+from rmpair.model.codec import JSONValue, decode_plain, decode_some, plain
 from rmpair.model.records import Device, Record, Role, Tandem
 from rmpair.store.home import new_id
 from rmpair.store.journal_store import JournalStore
@@ -263,6 +263,21 @@ class Records:
                     raw[name] = head["fields"][name]
             rows[rec_id] = decode_some(cls, raw, names)
         return dict(rows)
+
+    def plain_of(self, cls: type[Record], names: tuple[str, ...]) -> dict[str, dict[str, Any]]:
+        """Per live record of ``cls``, in the order of ``all``, the fields ``names`` as
+        ``plain`` gives them for its decoded record (a choice's text, an ISO date),
+        without decoding a record unless the kind is decoded already: a listing of
+        10,000 topics builds no dataclass (see ``codec.decode_plain``)."""
+        if self.decoded(cls):
+            return {
+                record.id: {name: plain(getattr(record, name)) for name in names}
+                for record in self._listed(cls)
+            }
+        return {
+            rec_id: decode_plain(cls, values, names)
+            for rec_id, values in self.store.state.live(cls.KIND)
+        }
 
     def count(self, cls: type[Record]) -> int:
         """How many live records of ``cls``: from the decoded view when there is one,
