@@ -58,22 +58,6 @@ def parse_status(value: str, *, allow_all: bool) -> list[TopicStatus] | None:
         )
 
 
-# The keys of a topic in ``topic list --json``, in their order.
-TOPIC_KEYS = (
-    "id",
-    "rank",
-    "title",
-    "category",
-    "question",
-    "proposed_by",
-    "priority",
-    "status",
-    "created",
-    "waited_days",
-    "session",
-)
-
-
 @app.command("add")
 def add(
     title: Annotated[
@@ -135,8 +119,8 @@ def list_topics(
     chosen = parse_category(category)
     statuses = parse_status(status, allow_all=True)
     with opened() as journal:
-        found = journal.backlog.listing(journal.today(), statuses=statuses, category=chosen)
-        rows = [{key: row[key] for key in TOPIC_KEYS} for row in found]
+        # The keys and their order are the JSON's (``Backlog.listing``).
+        rows = journal.backlog.listing(journal.today(), statuses=statuses, category=chosen)
         if as_json:
             print_json(rows)
             return

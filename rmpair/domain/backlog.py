@@ -144,42 +144,41 @@ class Backlog:
         statuses: Sequence[TopicStatus] | None = None,
         category: Category | None = None,
     ) -> list[dict[str, Any]]:
-        """``topics`` as plain values, for a listing: per topic its id, its fields as
-        stored (``Records.plain_of``: no record is decoded), its ``rank`` in the backlog
-        (or None), ``waited_days`` (see ``waited_days``) and the ``session`` it is
-        planned for (or None). Same topics, same order, same values as ``topics``."""
+        """``topics`` as plain values, for a listing: per topic, in this order, its
+        ``id``, its ``rank`` in the backlog (or None), its fields as stored
+        (``Records.plain_of``: no record is decoded), ``waited_days`` (see
+        ``waited_days``) and the ``session`` it is planned for (or None). The same
+        topics in the same order with the same values as ``topics`` gives."""
         rows = self.records.plain_of(Topic, _LISTED_FIELDS)
-        backlog = TopicStatus.BACKLOG.value
-        ranked = sorted((r["priority"], i) for i, r in rows.items() if r["status"] == backlog)
+        backlog, planned = TopicStatus.BACKLOG.value, TopicStatus.PLANNED.value
+        ranked = sorted([(r["priority"], i) for i, r in rows.items() if r["status"] == backlog])
         rank = {rec_id: n for n, (_priority, rec_id) in enumerate(ranked, start=1)}
         wanted = None if statuses is None else {s.value for s in statuses}
-        kept = [
-            (STATUS_ORDER[row["status"]], row["priority"], rec_id)
-            for rec_id, row in rows.items()
-            if (wanted is None or row["status"] in wanted)
-            and (category is None or row["category"] == category.value)
-        ]
-        kept.sort()
-        where = self.topic_sessions() if kept else {}
+        shown = None if category is None else category.value
+        order = STATUS_ORDER
+        kept = sorted(
+            [
+                (order[row["status"]], row["priority"], rec_id)
+                for rec_id, row in rows.items()
+                if (wanted is None or row["status"] in wanted)
+                and (shown is None or row["category"] == shown)
+            ]
+        )
+        where = {t: s.id for t, s in self.topic_sessions().items()} if kept else {}
         waiting = {s.value for s in OPEN_STATUSES}
+        fromisoformat = dt.date.fromisoformat
         found: list[dict[str, Any]] = []
         for _order, _priority, rec_id in kept:
-            row = rows[rec_id]
-            created = row["created"]
-            opened = row["status"] in waiting and created is not None
-            session = where.get(rec_id)
-            planned = session is not None and row["status"] == TopicStatus.PLANNED.value
-            found.append(
-                {
-                    "id": rec_id,
-                    **row,
-                    "rank": rank.get(rec_id),
-                    "waited_days": (
-                        max(0, (today - dt.date.fromisoformat(created)).days) if opened else None
-                    ),
-                    "session": session.id if planned and session is not None else None,
-                }
+            row: dict[str, Any] = {"id": rec_id, "rank": rank.get(rec_id)}
+            row.update(rows[rec_id])
+            status, created = row["status"], row["created"]
+            row["waited_days"] = (
+                max(0, (today - fromisoformat(created)).days)
+                if created is not None and status in waiting
+                else None
             )
+            row["session"] = where.get(rec_id) if status == planned else None
+            found.append(row)
         return found
 
     def topic_sessions(self) -> dict[str, Session]:

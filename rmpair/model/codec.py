@@ -204,10 +204,16 @@ def decode_some(
 @cache
 def _plain_plan(
     cls: Any, names: tuple[str, ...]
-) -> tuple[tuple[str, Any, Decoder, Any, Any, frozenset[str] | None], ...]:
-    """``_some`` plus, for a choice field, the texts that are a member's value."""
+) -> tuple[tuple[str, Any, Decoder, Any, Any, frozenset[str] | None, bool], ...]:
+    """``_some`` plus, for a choice field, the texts that are a member's value, and
+    whether the field is a date (read and written back as ISO in one go)."""
+    hints = typing.get_type_hints(cls)
     return tuple(
-        (*step, frozenset(m.value for m in type(step[3])) if isinstance(step[3], StrEnum) else None)
+        (
+            *step,
+            frozenset(m.value for m in type(step[3])) if isinstance(step[3], StrEnum) else None,
+            hints[step[0]] in (dt.date, dt.date | None) and step[4] is None,
+        )
         for step in _some(cls, names)
     )
 
@@ -216,27 +222,27 @@ def decode_plain(
     cls: type[Any], fields: Mapping[str, JSONValue], names: tuple[str, ...]
 ) -> dict[str, JSONValue]:
     """``plain`` of each value ``decode_some`` gives (a choice as its text, a date as
-    ISO), without the enum members and dates in between when the stored value already
-    is the plain one: a listing of thousands of records prints what was stored."""
+    ISO), without the enum members in between when the stored value already is the
+    plain one: a listing of thousands of records prints what was stored."""
     values: dict[str, JSONValue] = {}
     plan: Any = cls
-    for name, exact, read, default, choices, members in _plain_plan(plan, names):
+    for name, exact, read, default, choices, members, day in _plain_plan(plan, names):
         raw = fields.get(name)
+        if raw is None:
+            values[name] = plain(default)
+            continue
         if (
-            raw is not None
-            and (
-                type(raw) is exact or (members is not None and type(raw) is str and raw in members)
-            )
-            and (choices is None or raw in choices)
-        ):
+            type(raw) is exact or (members is not None and type(raw) is str and raw in members)
+        ) and (choices is None or raw in choices):
             values[name] = raw
             continue
-        if raw is None:
-            value = default
-        elif type(raw) is exact:
-            value = raw
-        else:
-            value = read(raw, default)
+        if day and type(raw) is str:
+            try:
+                values[name] = dt.date.fromisoformat(raw).isoformat()
+                continue
+            except ValueError:
+                pass
+        value = raw if type(raw) is exact else read(raw, default)
         if choices is not None and value not in choices:
             value = default
         values[name] = plain(value)
