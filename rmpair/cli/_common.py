@@ -78,7 +78,9 @@ def opened(write: bool = True) -> Iterator[Journal]:
     # A command's objects (changes, records, rows) are freed by reference counting or
     # live until it ends; Python's cycle collector, which walks all of them again and
     # again while a large journal is loaded, would only cost time (a good part of
-    # listing 10,000 topics). It is paused for the command and runs again afterwards.
+    # listing 10,000 topics). It is paused for the command; at its end what is left is
+    # moved out of the collector's sight (gc.freeze), so neither turning it back on nor
+    # the interpreter's exit walks it all once more.
     was_collecting = gc.isenabled()
     gc.disable()
     try:
@@ -95,6 +97,7 @@ def opened(write: bool = True) -> Iterator[Journal]:
         try:
             journal.close(keep_status=False)
         finally:
+            gc.freeze()
             if was_collecting:
                 gc.enable()
         if journal.store.unshared:
