@@ -181,6 +181,13 @@ class Backlog:
             found.append(row)
         return found
 
+    def titles(self) -> dict[str, str]:
+        """Every topic's title by id, from that one stored field of each topic."""
+        return {
+            rec_id: row["title"]
+            for rec_id, row in self.records.fields_of(Topic, ("title",)).items()
+        }
+
     def topic_sessions(self) -> dict[str, Session]:
         """For each planned topic, the planned session whose agenda holds it."""
         sessions = {s.id: s for s in self.records.all(Session) if s.status is SessionStatus.PLANNED}

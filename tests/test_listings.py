@@ -1,6 +1,7 @@
-"""``topic list`` reads the stored fields of every topic without decoding a record
-(``Backlog.listing``): whatever the journal holds, it lists the same topics, in the
-same order, with the same values as the decoded topics give."""
+"""``topic list`` and ``session list`` read the stored fields of the records they list
+without decoding them (``Backlog.listing``, ``Sessions.all_session_topics``,
+``Backlog.titles``): whatever the journal holds, they list the same records, in the
+same order, with the same values as the decoded records give."""
 
 from __future__ import annotations
 
@@ -14,10 +15,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pairs import make_two_devices
 
+from rmpair.domain.agenda import Agenda
 from rmpair.domain.backlog import Backlog
 from rmpair.domain.records import Records
+from rmpair.domain.sessions import Sessions
 from rmpair.journal import Journal
-from rmpair.model.records import Category, Role, Topic, TopicStatus
+from rmpair.model.records import AgendaItem, Category, Role, Session, Topic, TopicStatus
 from rmpair.store.home import Home
 
 TODAY = dt.date(2026, 11, 16)
@@ -196,3 +199,56 @@ def test_the_listing_agrees_with_the_decoded_topics_through_conflicts(tmp_path: 
     finally:
         a.close()
         b.close()
+
+
+def sessions_of(records: Records) -> Sessions:
+    backlog = Backlog(records)
+    return Sessions(records, backlog, Agenda(records))
+
+
+ITEM = st.fixed_dictionaries(
+    {
+        "session": st.one_of(st.integers(0, 3), st.sampled_from(["", 7])),
+        "topic": st.one_of(st.integers(0, 4), st.sampled_from(["", 3.0, None])),
+    },
+    optional={"position": NUMBER, "title": TEXT},
+)
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    items=st.lists(st.tuples(ITEM, st.booleans()), max_size=14),
+    titles=st.lists(TEXT, min_size=1, max_size=5),
+)
+def test_the_topics_of_every_session_agree_with_the_decoded_agendas(
+    items: list[tuple[dict[str, Any], bool]], titles: list[Any]
+) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        journal = new_journal(Path(tmp))
+        try:
+            start = dt.datetime(2026, 11, 20, 17, 30)
+            topics = [journal.add(Topic.KIND, {"title": title}) for title in titles]
+            sessions = [
+                journal.sessions.plan_session(start + dt.timedelta(days=7 * k)) for k in range(3)
+            ]
+            journal.update(Session.KIND, sessions[2], {"topics": topics[:2]})
+            for fields, deleted in items:
+                stored = dict(fields)
+                # An index picks a session or topic; other values are stored as they are.
+                if isinstance(stored.get("session"), int) and stored["session"] < len(sessions):
+                    stored["session"] = sessions[stored["session"]]
+                if isinstance(stored.get("topic"), int) and stored["topic"] < len(topics):
+                    stored["topic"] = topics[stored["topic"]]
+                item = journal.add(AgendaItem.KIND, stored)
+                if deleted and journal.store.state.fields(AgendaItem.KIND, item) is not None:
+                    journal.delete(AgendaItem.KIND, item)
+            decoded = sessions_of(Records(journal.store))
+            expected = {s.id: decoded.session_topics(s) for s in decoded.all()}
+            assert sessions_of(Records(journal.store)).all_session_topics() == expected
+            records = Records(journal.store)
+            records.all(AgendaItem)  # decoded first: answers from the decoded view
+            assert sessions_of(records).all_session_topics() == expected
+            shown = {t.id: t.title for t in Records(journal.store).all(Topic)}
+            assert Backlog(Records(journal.store)).titles() == shown
+        finally:
+            journal.close()
