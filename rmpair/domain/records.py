@@ -71,8 +71,11 @@ class Records:
         self.clock = clock
         # Per record class, its records as decoded so far: see ``_view``.
         self._views: dict[type[Record], _KindView] = {}
-        # Per record class: record ids by stored session id (see ``of_session``).
-        self._session_ids: dict[type[Record], tuple[MergedState, int, dict[Any, list[str]]]] = {}
+        # Per record class: record ids by stored session id, and the sessions' records
+        # decoded so far (see ``of_session``).
+        self._session_ids: dict[
+            type[Record], tuple[MergedState, int, dict[Any, list[str]], dict[str, list[Any]]]
+        ] = {}
         self._template_cache: tuple[str, TemplateStore] | None = None
         # Per (record class, field names): see ``fields_of``.
         self._fields: dict[
@@ -330,16 +333,18 @@ class Records:
                 raw = None if head is None else head["fields"].get("session")
                 key = raw if isinstance(raw, str) else "" if raw is None else None
                 index.setdefault(key, []).append(rec_id)
-            hit = self._session_ids[cls] = (state, version, index)
-        index = hit[2]
+            hit = self._session_ids[cls] = (state, version, index, {})
+        index, decoded = hit[2], hit[3]
         if None in index:
             return None
-        found: list[R] = []
-        for rec_id in index.get(session_id, ()):
-            fields = state.fields(kind, rec_id)
-            if fields is not None:
-                found.append(cls.from_fields(rec_id, fields))
-        return found
+        found: list[R] | None = decoded.get(session_id)
+        if found is None:  # a session's records are decoded once (agenda, then timebox)
+            found = decoded[session_id] = []
+            for rec_id in index.get(session_id, ()):
+                fields = state.fields(kind, rec_id)
+                if fields is not None:
+                    found.append(cls.from_fields(rec_id, fields))
+        return list(found)
 
     def tandem(self) -> Tandem | None:
         view = self._view(Tandem)
