@@ -159,6 +159,8 @@ def test_the_listing_agrees_with_the_decoded_topics(
                     journal.update(Topic.KIND, ids[n % len(ids)], fields)
                 elif op == "delete":
                     journal.delete(Topic.KIND, ids[n % len(ids)])
+            state = journal.store.state
+            assert list(state.shown(Topic.KIND)) == list(state.live(Topic.KIND))
             for statuses, category in [(None, None), *filters]:
                 expected = decoded_rows(journal, statuses, category)
                 assert listed(journal, statuses, category) == expected

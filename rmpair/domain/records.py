@@ -279,7 +279,7 @@ class Records:
             }
         return {
             rec_id: decode_plain(cls, values, names)
-            for rec_id, values in self.store.state.live(cls.KIND)
+            for rec_id, values in self.store.state.shown(cls.KIND)
         }
 
     def count(self, cls: type[Record]) -> int:
