@@ -12,47 +12,51 @@ import datetime as dt
 from collections.abc import Iterator, Mapping
 from contextlib import AbstractContextManager, contextmanager
 from functools import partial
+from importlib import import_module
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from rmpair.clock import SYSTEM_CLOCK, Clock, epoch_ms
-from rmpair.domain.agenda import Agenda
-from rmpair.domain.agreement import Agreement
-from rmpair.domain.backlog import Backlog
-from rmpair.domain.cadence import programme_end
-from rmpair.domain.evaluation import Evaluations
-from rmpair.domain.notes import Notes
-from rmpair.domain.nudges import Nudges
-from rmpair.domain.plan import Plan
 from rmpair.domain.records import TANDEM_ID, Records
-from rmpair.domain.search import Search
-from rmpair.domain.sessions import Sessions
-from rmpair.domain.status import DeviceSeen, Status
 from rmpair.errors import UserError
-from rmpair.export.calendar import Calendar
 from rmpair.i18n import _, current_language
 from rmpair.model.codec import JSONValue
-from rmpair.model.records import (
-    ActionItem,
-    Cadence,
-    Device,
-    Record,
-    Role,
-    Session,
-    Tandem,
-    Topic,
-)
-from rmpair.model.schema import change_fits
+from rmpair.model.records import ActionItem, Cadence, Device, Record, Role, Session, Tandem, Topic
 from rmpair.store.discover import find_journal_id
 from rmpair.store.home import Home, Membership, new_id
 from rmpair.store.journal_store import JournalStore
 from rmpair.store.merge import Conflict
 
 if TYPE_CHECKING:
+    from rmpair.domain.agenda import Agenda
+    from rmpair.domain.agreement import Agreement
+    from rmpair.domain.backlog import Backlog
+    from rmpair.domain.evaluation import Evaluations
+    from rmpair.domain.notes import Notes
+    from rmpair.domain.nudges import Nudges
+    from rmpair.domain.plan import Plan
+    from rmpair.domain.search import Search
+    from rmpair.domain.sessions import Sessions
+    from rmpair.domain.status import DeviceSeen, Status
     from rmpair.domain.templates import TemplateStore
+    from rmpair.export.calendar import Calendar
     from rmpair.store.crypto import Passphrase
 
 R = TypeVar("R", bound=Record)
+
+# Per service of ``Journal``: its module, its class, and the services it is given.
+_SERVICES: dict[str, tuple[str, str, tuple[str, ...]]] = {
+    "backlog": ("rmpair.domain.backlog", "Backlog", ()),
+    "agenda": ("rmpair.domain.agenda", "Agenda", ()),
+    "sessions": ("rmpair.domain.sessions", "Sessions", ("backlog", "agenda")),
+    "agreement": ("rmpair.domain.agreement", "Agreement", ()),
+    "plan": ("rmpair.domain.plan", "Plan", ("sessions", "agreement")),
+    "notes": ("rmpair.domain.notes", "Notes", ("sessions",)),
+    "search": ("rmpair.domain.search", "Search", ("sessions", "notes")),
+    "evaluation": ("rmpair.domain.evaluation", "Evaluations", ("sessions", "backlog")),
+    "nudges": ("rmpair.domain.nudges", "Nudges", ("sessions",)),
+    "calendar": ("rmpair.export.calendar", "Calendar", ()),
+}
 
 
 class Journal:
@@ -65,19 +69,30 @@ class Journal:
         self.store = store
         # The only source of "now" for every command and query (see clock.py).
         self.clock = clock
-        self.records = records = Records(store, clock)
-        self.backlog = Backlog(records)
-        self.agenda = Agenda(records)
-        self.sessions = Sessions(records, self.backlog, self.agenda)
-        self.agreement = Agreement(records)
-        self.plan = Plan(records, self.sessions, self.agreement)
-        self.notes = Notes(records, self.sessions)
-        self.search = Search(records, self.sessions, self.notes)
-        self.evaluation = Evaluations(records, self.sessions, self.backlog)
-        self.nudges = Nudges(records, self.sessions)
-        self.calendar = Calendar(records)
+        self.records = Records(store, clock)
         # The last status computed, with what it depends on (see ``close``).
         self._last_status: tuple[tuple[object, int, int], Status, dict[str, Any]] | None = None
+
+    # Services are made, and their modules imported, when first used (a list is quick).
+    backlog: Backlog
+    agenda: Agenda
+    sessions: Sessions
+    agreement: Agreement
+    plan: Plan
+    notes: Notes
+    search: Search
+    evaluation: Evaluations
+    nudges: Nudges
+    calendar: Calendar
+
+    def __getattr__(self, name: str) -> Any:
+        spec = _SERVICES.get(name)
+        if spec is None or name in self.__dict__:
+            raise AttributeError(name)
+        module, cls, uses = spec
+        made = getattr(import_module(module), cls)(self.records, *(getattr(self, u) for u in uses))
+        self.__dict__[name] = made
+        return made
 
     # -- who and when --------------------------------------------------------
 
@@ -188,6 +203,8 @@ class Journal:
         """
         home = home or Home()
         folder = folder.expanduser().absolute()
+        from rmpair.domain.cadence import programme_end
+
         if find_journal_id(folder) is not None:
             raise UserError(
                 _("{folder} already holds a journal; use 'rmpair join' to join it.").format(
@@ -355,7 +372,8 @@ class Journal:
             home.device(),
             write=write,
             passphrase=passphrase,
-            validate=change_fits,
+            # The schema's check of a change read from a file, imported when one is read.
+            validate=lambda change: import_module("rmpair.model.schema").change_fits(change),
         )
         store.now_ms = partial(epoch_ms, clock)
         store.open(hold_lock=hold_lock)
@@ -389,6 +407,8 @@ class Journal:
         self.close()
 
     def devices(self) -> list[DeviceSeen]:
+        from rmpair.domain.status import DeviceSeen
+
         state = self.store.state
         seen: list[DeviceSeen] = []
         for device in self.all(Device):
@@ -453,6 +473,8 @@ class Journal:
 
     def status(self, now: dt.datetime | None = None) -> Status:
         """Where the journal stands; ``now`` is for the nudges (default: the clock)."""
+        from rmpair.domain.status import Status
+
         counts = {cls.KIND: self.records.count(cls) for cls in (Topic, Session, ActionItem)}
         return Status(
             journal=self.journal_id,

@@ -199,8 +199,7 @@ def list_sessions(
     as_json: JsonOpt = False,
 ) -> None:
     """List the sessions, earliest first."""
-    from rmpair.domain.nudges import was_moved
-    from rmpair.domain.session_times import end_utc
+    from rmpair.domain.session_times import end_utc, was_moved
 
     if upcoming and past:
         fail(_("Use --upcoming or --past, not both."))
@@ -219,8 +218,10 @@ def list_sessions(
             typer.echo(_("No sessions yet. Plan one with 'rmpair session plan --at ...'."))
             return
         lines: list[list[str]] = []
+        on_agenda = journal.sessions.all_session_topics()
+        topic_title = journal.backlog.titles()
         for session in found:
-            titles = topic_titles(journal, journal.sessions.session_topics(session))
+            titles = [topic_title.get(t, t) for t in on_agenda[session.id]]
             status = _(session.status.value)
             if session.status.value == "planned" and was_moved(session):
                 status += " " + _("(moved)")

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from rmpair.clock import SYSTEM_CLOCK, Clock, today_in, zone
 from rmpair.errors import UserError
 from rmpair.i18n import _, content_language
-from rmpair.model.codec import JSONValue, decode_some, plain
+from rmpair.model.codec import JSONValue, decode_plain, decode_some, plain
 from rmpair.model.records import Device, Record, Role, Tandem
 from rmpair.store.home import new_id
 from rmpair.store.journal_store import JournalStore
@@ -71,8 +71,11 @@ class Records:
         self.clock = clock
         # Per record class, its records as decoded so far: see ``_view``.
         self._views: dict[type[Record], _KindView] = {}
-        # Per record class: record ids by stored session id (see ``of_session``).
-        self._session_ids: dict[type[Record], tuple[MergedState, int, dict[Any, list[str]]]] = {}
+        # Per record class: record ids by stored session id, and the sessions' records
+        # decoded so far (see ``of_session``).
+        self._session_ids: dict[
+            type[Record], tuple[MergedState, int, dict[Any, list[str]], dict[str, list[Any]]]
+        ] = {}
         self._template_cache: tuple[str, TemplateStore] | None = None
         # Per (record class, field names): see ``fields_of``.
         self._fields: dict[
@@ -264,6 +267,21 @@ class Records:
             rows[rec_id] = decode_some(cls, raw, names)
         return dict(rows)
 
+    def plain_of(self, cls: type[Record], names: tuple[str, ...]) -> dict[str, dict[str, Any]]:
+        """Per live record of ``cls``, in the order of ``all``, the fields ``names`` as
+        ``plain`` gives them for its decoded record (a choice's text, an ISO date),
+        without decoding a record unless the kind is decoded already: a listing of
+        10,000 topics builds no dataclass (see ``codec.decode_plain``)."""
+        if self.decoded(cls):
+            return {
+                record.id: {name: plain(getattr(record, name)) for name in names}
+                for record in self._listed(cls)
+            }
+        return {
+            rec_id: decode_plain(cls, values, names)
+            for rec_id, values in self.store.state.shown(cls.KIND)
+        }
+
     def count(self, cls: type[Record]) -> int:
         """How many live records of ``cls``: from the decoded view when there is one,
         else from the state (the cache keeps counts of kinds not decoded)."""
@@ -315,16 +333,18 @@ class Records:
                 raw = None if head is None else head["fields"].get("session")
                 key = raw if isinstance(raw, str) else "" if raw is None else None
                 index.setdefault(key, []).append(rec_id)
-            hit = self._session_ids[cls] = (state, version, index)
-        index = hit[2]
+            hit = self._session_ids[cls] = (state, version, index, {})
+        index, decoded = hit[2], hit[3]
         if None in index:
             return None
-        found: list[R] = []
-        for rec_id in index.get(session_id, ()):
-            fields = state.fields(kind, rec_id)
-            if fields is not None:
-                found.append(cls.from_fields(rec_id, fields))
-        return found
+        found: list[R] | None = decoded.get(session_id)
+        if found is None:  # a session's records are decoded once (agenda, then timebox)
+            found = decoded[session_id] = []
+            for rec_id in index.get(session_id, ()):
+                fields = state.fields(kind, rec_id)
+                if fields is not None:
+                    found.append(cls.from_fields(rec_id, fields))
+        return list(found)
 
     def tandem(self) -> Tandem | None:
         view = self._view(Tandem)

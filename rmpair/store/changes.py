@@ -217,6 +217,12 @@ class RecordState:
             self._values = self._compute_values()
         return dict(self._values)
 
+    def shown_values(self) -> dict[str, Any]:
+        """``values`` without the copy: the kept dict itself (do not change it)."""
+        if self._values is None:
+            self._values = self._compute_values()
+        return self._values
+
     def _compute_values(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
         for name, field_heads in self.heads.items():

@@ -305,6 +305,18 @@ class MergedState:
             if state.exists() and not state.is_deleted():
                 yield rec_id, state.values()
 
+    def shown(self, kind: str) -> Iterator[tuple[str, dict[str, Any]]]:
+        """``live`` without copying the values (do not change them): for a pass over
+        thousands of records that only reads them."""
+        for rec_id, state in self.kind(kind).items():
+            values = state.shown_values()
+            if DELETED in state.heads:
+                if not state.exists() or state.is_deleted():
+                    continue
+            elif not values:  # no field set: it does not exist
+                continue
+            yield rec_id, values
+
     def count_live(self, kind: str) -> int:
         if kind in self._counts:
             return self._counts[kind]
