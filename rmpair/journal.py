@@ -11,42 +11,52 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator, Mapping
 from contextlib import AbstractContextManager, contextmanager
-from functools import cached_property, partial
+from functools import partial
+from importlib import import_module
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from rmpair import journal_services as services
 from rmpair.clock import SYSTEM_CLOCK, Clock, epoch_ms
-from rmpair.domain.agenda import Agenda
-from rmpair.domain.backlog import Backlog
-from rmpair.domain.nudges import Nudge, Nudges
 from rmpair.domain.records import TANDEM_ID, Records
-from rmpair.domain.sessions import Sessions
-from rmpair.domain.status import DeviceSeen, Status
 from rmpair.errors import UserError
 from rmpair.i18n import _, current_language
 from rmpair.model.codec import JSONValue
-from rmpair.model.records import (
-    ActionItem,
-    Cadence,
-    Device,
-    Record,
-    Role,
-    Session,
-    Tandem,
-    Topic,
-)
-from rmpair.model.schema import change_fits
+from rmpair.model.records import ActionItem, Cadence, Record, Role, Session, Tandem, Topic
 from rmpair.store.discover import find_journal_id
 from rmpair.store.home import Home, Membership, new_id
 from rmpair.store.journal_store import JournalStore
 from rmpair.store.merge import Conflict
 
 if TYPE_CHECKING:
+    from rmpair.domain.agenda import Agenda
+    from rmpair.domain.agreement import Agreement
+    from rmpair.domain.backlog import Backlog
+    from rmpair.domain.evaluation import Evaluations
+    from rmpair.domain.notes import Notes
+    from rmpair.domain.nudges import Nudges
+    from rmpair.domain.plan import Plan
+    from rmpair.domain.search import Search
+    from rmpair.domain.sessions import Sessions
+    from rmpair.domain.status import DeviceSeen, Status
     from rmpair.domain.templates import TemplateStore
+    from rmpair.export.calendar import Calendar
     from rmpair.store.crypto import Passphrase
 
 R = TypeVar("R", bound=Record)
+
+# Per service of ``Journal``: its module, its class, and the services it is given.
+_SERVICES: dict[str, tuple[str, str, tuple[str, ...]]] = {
+    "backlog": ("rmpair.domain.backlog", "Backlog", ()),
+    "agenda": ("rmpair.domain.agenda", "Agenda", ()),
+    "sessions": ("rmpair.domain.sessions", "Sessions", ("backlog", "agenda")),
+    "agreement": ("rmpair.domain.agreement", "Agreement", ()),
+    "plan": ("rmpair.domain.plan", "Plan", ("sessions", "agreement")),
+    "notes": ("rmpair.domain.notes", "Notes", ("sessions",)),
+    "search": ("rmpair.domain.search", "Search", ("sessions", "notes")),
+    "evaluation": ("rmpair.domain.evaluation", "Evaluations", ("sessions", "backlog")),
+    "nudges": ("rmpair.domain.nudges", "Nudges", ("sessions",)),
+    "calendar": ("rmpair.export.calendar", "Calendar", ()),
+}
 
 
 class Journal:
@@ -59,23 +69,31 @@ class Journal:
         self.store = store
         # The only source of "now" for every command and query (see clock.py).
         self.clock = clock
-        self.records = records = Records(store, clock)
-        self.backlog = Backlog(records)
-        self.agenda = Agenda(records)
-        self.sessions = Sessions(records, self.backlog, self.agenda)
-        self.nudges = Nudges(records, self.sessions)
+        self.records = Records(store, clock)
         # The last status computed, with what it depends on (see ``close``).
         self._last_status: tuple[tuple[object, int, int], Status, dict[str, Any]] | None = None
-        # What the last nudges were worked out from, and until when kept ones hold.
-        self._nudges_from: tuple[str | None, str | None, str | None] = (None, None, None)
+        self._nudges_from: tuple[str | None, ...] = (None,) * 3  # quick.current_nudges
 
-    # Made when first asked for: most commands never need them (journal_services.py).
-    agreement = cached_property(services.agreement)
-    plan = cached_property(services.plan)
-    notes = cached_property(services.notes)
-    search = cached_property(services.search)
-    evaluation = cached_property(services.evaluation)
-    calendar = cached_property(services.calendar)
+    # Services are made, and their modules imported, when first used (a list is quick).
+    backlog: Backlog
+    agenda: Agenda
+    sessions: Sessions
+    agreement: Agreement
+    plan: Plan
+    notes: Notes
+    search: Search
+    evaluation: Evaluations
+    nudges: Nudges
+    calendar: Calendar
+
+    def __getattr__(self, name: str) -> Any:
+        spec = _SERVICES.get(name)
+        if spec is None or name in self.__dict__:
+            raise AttributeError(name)
+        module, cls, uses = spec
+        made = getattr(import_module(module), cls)(self.records, *(getattr(self, u) for u in uses))
+        self.__dict__[name] = made
+        return made
 
     # -- who and when --------------------------------------------------------
 
@@ -186,6 +204,8 @@ class Journal:
         """
         home = home or Home()
         folder = folder.expanduser().absolute()
+        from rmpair.domain.cadence import programme_end
+
         if find_journal_id(folder) is not None:
             raise UserError(
                 _("{folder} already holds a journal; use 'rmpair join' to join it.").format(
@@ -200,8 +220,6 @@ class Journal:
         journal = cls._open_member(home, member, write=True, clock=clock, passphrase=passphrase)
         if encrypt:
             journal.store.start_encryption()  # before the first write: nothing leaves in plain
-        from rmpair.domain.cadence import programme_end
-
         mentor, mentee = (me, partner) if role is Role.MENTOR else (partner, me)
         tandem = Tandem(
             id=TANDEM_ID,
@@ -355,7 +373,8 @@ class Journal:
             home.device(),
             write=write,
             passphrase=passphrase,
-            validate=change_fits,
+            # The schema's check of a change read from a file, imported when one is read.
+            validate=lambda change: import_module("rmpair.model.schema").change_fits(change),
         )
         store.now_ms = partial(epoch_ms, clock)
         store.open(hold_lock=hold_lock)
@@ -389,13 +408,9 @@ class Journal:
         self.close()
 
     def devices(self) -> list[DeviceSeen]:
-        state = self.store.state
-        seen: list[DeviceSeen] = []
-        for device in self.all(Device):
-            last = state.last_by_device.get(device.id)
-            when = dt.datetime.fromtimestamp(int(last[:15]) / 1000, tz=dt.UTC) if last else None
-            seen.append(DeviceSeen(device.id, device.person, device.role.value, device.label, when))
-        return sorted(seen, key=lambda d: (d.person.casefold(), d.device))
+        from rmpair.domain.status import devices_seen
+
+        return devices_seen(self.records)
 
     def status_report(self, *, lasting_only: bool = False) -> dict[str, Any]:
         """Status as JSON plus who this device is, for ``rmpair status``.
@@ -419,7 +434,7 @@ class Journal:
             "folder": str(self.folder),
             # When the nudges in ``data`` may change although no file did (quick.py).
             "valid_until": until or self.nudges.valid_until(now).isoformat(),
-            "nudge_inputs": inputs,  # what they were worked out from (Nudges.inputs)
+            "nudge_inputs": inputs,  # what the nudges were worked out from
             "nudges_since": since or now.isoformat(),
             "exports": exports_signature(self.private_dir),
             # The language its messages are in; quick.py reuses it only for that one.
@@ -456,7 +471,11 @@ class Journal:
 
     def status(self, now: dt.datetime | None = None) -> Status:
         """Where the journal stands; ``now`` is for the nudges (default: the clock)."""
+        from rmpair.domain.status import Status
+        from rmpair.quick import current_nudges
+
         counts = {cls.KIND: self.records.count(cls) for cls in (Topic, Session, ActionItem)}
+        nudges, self._nudges_from = current_nudges(self.nudges, self.private_dir, now or self.now())
         return Status(
             journal=self.journal_id,
             folder=self.folder,
@@ -466,19 +485,8 @@ class Journal:
             conflicts=self.conflicts(),
             read_only=list(self.store.read_only_reasons),
             counts=counts,
-            nudges=self._current_nudges(now),
+            nudges=nudges,
         )
-
-    def _current_nudges(self, now: dt.datetime | None) -> tuple[Nudge, ...]:
-        """The nudges; those of the stored status when what they read did not change."""
-        from rmpair.quick import kept_nudges
-
-        inputs = self.nudges.inputs()
-        kept = kept_nudges(self.private_dir, inputs, now or self.now()) if inputs else None
-        self._nudges_from = (inputs, *(kept[1:] if kept else (None, None)))
-        if kept is not None:
-            return tuple(Nudge(n["key"], n["message"], n["why"]) for n in kept[0])
-        return tuple(self.nudges.current(now))
 
 
 @contextmanager

@@ -19,13 +19,16 @@ import datetime as dt
 import json
 import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rmpair import __version__
 from rmpair.i18n import effective_language
 from rmpair.store.cache import PartCache
 from rmpair.store.home import Home
 from rmpair.store.scan import listing_digest, scan
+
+if TYPE_CHECKING:
+    from rmpair.domain.nudges import Nudge, Nudges
 
 CACHE_VERSION = 4  # bump with store.state_cache.CACHE_VERSION; checked in tests
 EXPORTS_FILE = "exports.json"  # the calendar export's record, read by the nudges
@@ -92,6 +95,22 @@ def kept_nudges(
     ):
         return None
     return [{k: n[k] for k in keys} for n in nudges], since, str(report["valid_until"])
+
+
+def current_nudges(
+    nudges: Nudges, local: Path, now: dt.datetime
+) -> tuple[tuple[Nudge, ...], tuple[str | None, str | None, str | None]]:
+    """The nudges at ``now``: the stored status's when what they read did not change
+    (``kept_nudges``), else worked out; with what the status stores beside them
+    (``nudge_inputs``, and ``nudges_since`` and ``valid_until`` when kept)."""
+    from rmpair.domain.nudges import Nudge
+
+    inputs = nudges.inputs()
+    kept = kept_nudges(local, inputs, now) if inputs else None
+    if kept is None:
+        return tuple(nudges.current(now)), (inputs, None, None)
+    found = tuple(Nudge(n["key"], n["message"], n["why"]) for n in kept[0])
+    return found, (inputs, kept[1], kept[2])
 
 
 def cached_status(

@@ -206,7 +206,7 @@ def _status_sections(journal: Journal, status: HomeStatus, now: dt.datetime | No
     if tandem is None:
         head.append(_("No tandem yet."), style="bold")
     else:
-        from rmpair.domain.cadence import cadence_text
+        from rmpair.domain.rhythm import cadence_text
 
         head.append(
             _("{mentor} teaches {mentee}").format(

@@ -14,8 +14,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Static
 
-from rmpair.domain.nudges import was_moved
-from rmpair.domain.session_times import parse_wall_time
+from rmpair.domain.session_times import parse_wall_time, was_moved
 from rmpair.errors import UserError
 from rmpair.i18n import N_, _, ngettext
 from rmpair.journal import Journal

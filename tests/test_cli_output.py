@@ -220,7 +220,15 @@ def test_spoken_times_are_resolved_and_echoed(cli: Cli) -> None:
     moved = cli.run("session", "move", "next", "--to", "+3d")
     assert "Thu 19 Nov 2026, 10:00" in moved  # a day alone keeps the time of day
     assert "Due Mon 30 Nov 2026." in cli.run("action", "add", "x", "--due", "+2w")
-    assert "is not a date and time" in cli.fails("session", "plan", "--at", "+2w")
+    # A day alone is planned at the programme's usual time: 10:00 before any plan, then
+    # the time the plan set.
+    assert "Mon 30 Nov 2026, 10:00" in cli.run("session", "plan", "--at", "+2w")
+    cli.run("plan", "--time", "08:15")
+    assert "Tue 1 Dec 2026, 08:15" in cli.run("session", "plan", "--at", "2026-12-01")
+    assert "Wed 25 Nov 2026, 08:15" in cli.run("session", "plan", "--at", "+9d")
+    refused = cli.fails("session", "plan", "--at", "2027-02-30")
+    assert "is not a date or a date and time" in refused
+    assert "is not a date or a date and time" in cli.fails("session", "plan", "--at", "fri 25:00")
 
 
 def test_the_grammar() -> None:

@@ -361,11 +361,15 @@ def test_plan_says_which_dates_it_moved_off_a_weekend(dana: Cli, journal_dir: Pa
     assert {d.weekday() for d in days} == {3} and len({(d.year, d.month) for d in days}) == 7
     assert monthly["frame"]["cadence_text"] == "once a month, on the fourth Thursday"
     assert not any("Moved off" in w for w in monthly["warnings"])
+    assert "once a month, on the fourth Thursday, 60 min per session" in dana("status").stdout
     # The first Friday of January 2027 is New Year's Day: the plan takes the Monday.
     result = dana("plan", "--cadence", "first-friday")
     assert "Moved off a weekend or 1 January: Fri 1 Jan 2027 to Mon 4 Jan 2027." in (result.stderr)
     starts = [dt.date.fromisoformat(s["start"][:10]) for s in dana.json("plan")["sessions"]]
     assert starts and all(d.weekday() < 5 and (d.month, d.day) != (1, 1) for d in starts)
+    assert "on the first Friday of each month" in dana("status").stdout
+    dana("plan", "--cadence", "last-thursday")
+    assert "on the last Thursday of each month" in dana("status").stdout
 
 
 def test_plan_warns_on_stderr(dana: Cli, journal_dir: Path) -> None:

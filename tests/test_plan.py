@@ -18,14 +18,12 @@ from rmpair.domain.cadence import (
     SERIES,
     add_months,
     cadence_label,
-    cadence_text,
     months_between,
     parse_cadence,
     parse_time,
     parse_until,
     programme_end,
     programme_month,
-    weekday_rule,
 )
 from rmpair.domain.planner import (
     Existing,
@@ -38,6 +36,7 @@ from rmpair.domain.planner import (
     slot_dates,
     to_utc,
 )
+from rmpair.domain.rhythm import cadence_text, weekday_rule
 from rmpair.errors import UserError
 from rmpair.journal import Journal
 from rmpair.model.records import (

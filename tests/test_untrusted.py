@@ -24,7 +24,9 @@ from typer.testing import CliRunner
 from rmpair.cli.app import app
 from rmpair.doctor.checks import examine
 from rmpair.model.records import Category, Topic
-from rmpair.model.schema import change_fits, field_checks, record_types
+from rmpair.model.schema import change_fits, field_checks, fields_problem, record_types
+from rmpair.store.changes import _problem as change_shape_problem
+from rmpair.store.changes import change_problem
 from rmpair.store.merge import content_sum
 
 
@@ -207,6 +209,51 @@ def test_a_value_that_passes_the_schema_always_makes_a_record(
     if change_fits(change) is None:
         record = record_types()[kind].from_fields("r1", {name: value})
         json.dumps(record.to_fields())  # and it stores again as plain JSON
+
+
+GOOD_CHANGE: dict[str, Any] = {
+    "id": "c1" * 10,
+    "hlc": "001767225600000.000003.devicea",
+    "device": "devicea",
+    "person": "Alex",
+    "kind": "topic",
+    "rec": "t1",
+    "op": "create",
+    "fields": {"title": "Prompting", "priority": 1.0},
+    "prev": ["c0" * 10],
+}
+SHAPE_KEYS = [*GOOD_CHANGE, "_del", "title", "priority"]  # the last three: in fields
+
+
+@settings(max_examples=600, deadline=None)
+@given(
+    key=st.sampled_from(SHAPE_KEYS),
+    value=JSON_GARBAGE | st.sampled_from(["devicea", "001767225600000.000003.deviceb"]),
+    drop=st.booleans(),
+)
+def test_the_quick_acceptance_of_changes_never_lets_through_what_the_checks_refuse(
+    key: str, value: Any, drop: bool
+) -> None:
+    """A first read checks tens of thousands of changes with a quick path that only says
+    yes or "look closer": any change with one key damaged or missing is judged by it
+    exactly as by the field-by-field checks that write the message."""
+    change = {**GOOD_CHANGE, "fields": dict(GOOD_CHANGE["fields"])}
+    if key in ("_del", "title", "priority"):
+        change["fields"][key] = value
+    elif drop:
+        del change[key]
+    else:
+        change[key] = value
+    thorough = change_shape_problem(change)
+    assert (change_problem(change) is None) == (thorough is None)
+    if thorough is None:
+        fields = {k: v for k, v in change["fields"].items() if k != "_del"}
+        expected = fields_problem(change["kind"], fields)
+        if "_del" in change["fields"] and not isinstance(change["fields"]["_del"], bool):
+            expected = "the deleted mark"
+        if len(change["rec"]) > 200 or not change["rec"].isprintable():
+            expected = "the record id"
+        assert (change_fits(change) is None) == (expected is None)
 
 
 @settings(

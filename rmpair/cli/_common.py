@@ -7,6 +7,7 @@ loads it (``app.py``), and no import cycle runs through the command line.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -74,13 +75,31 @@ def opened(write: bool = True) -> Iterator[Journal]:
 
     set_language(effective_language(stored_language(options.journal)))
     announce_waits()
-    journal = Journal.open(options.journal, write=write, clock=options.clock)
+    # A command's objects (changes, records, rows) are freed by reference counting or
+    # live until it ends; Python's cycle collector, which walks all of them again and
+    # again while a large journal is loaded, would only cost time (a good part of
+    # listing 10,000 topics). It is paused for the command; at its end what is left is
+    # moved out of the collector's sight (gc.freeze), so neither turning it back on nor
+    # the interpreter's exit walks it all once more.
+    was_collecting = gc.isenabled()
+    gc.disable()
+    try:
+        journal = Journal.open(options.journal, write=write, clock=options.clock)
+    except BaseException:
+        if was_collecting:
+            gc.enable()
+        raise
     try:
         tandem = journal.tandem()
         set_language(effective_language(tandem.lang if tandem else None))
         yield journal
     finally:
-        journal.close(keep_status=False)
+        try:
+            journal.close(keep_status=False)
+        finally:
+            gc.freeze()
+            if was_collecting:
+                gc.enable()
         if journal.store.unshared:
             typer.echo(
                 _(

@@ -128,8 +128,7 @@ def action_json(journal: Journal, item: ActionItem) -> dict[str, Any]:
 
 def session_json(journal: Journal, session: Session) -> dict[str, Any]:
     """The summary of a session that ``session list`` and every other view share."""
-    from rmpair.domain.nudges import was_moved
-    from rmpair.domain.session_times import local_end
+    from rmpair.domain.session_times import local_end, was_moved
 
     box = journal.agenda.timebox(session)
     ready = journal.agenda.readiness(session.id)

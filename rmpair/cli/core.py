@@ -227,14 +227,18 @@ def _day(iso: str | None) -> str:
 
 
 def _cadence(tandem: dict[str, Any]) -> str:
-    """The tandem's rhythm as a word; "first Tuesday" names its weekday."""
-    from rmpair import fmt
+    """The tandem's rhythm in words: "once a month, on the last Thursday"."""
+    import datetime as dt
 
-    if tandem.get("cadence") == "first-weekday":
-        return _("every first {weekday}").format(
-            weekday=fmt.weekday_name(int(tandem.get("weekday") or 0))
-        )
-    return _(str(tandem.get("cadence")))
+    from rmpair.domain.rhythm import cadence_text
+
+    start = tandem.get("start")
+    return cadence_text(
+        str(tandem.get("cadence")),
+        int(tandem.get("weekday") or 0),
+        week=int(tandem.get("week") or 1),
+        start=dt.date.fromisoformat(start) if isinstance(start, str) and start else None,
+    )
 
 
 def render_status(report: dict[str, Any]) -> None:

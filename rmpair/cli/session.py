@@ -101,7 +101,7 @@ def plan(
             "--at",
             help=_(
                 "When, in the tandem's time zone: YYYY-MM-DD HH:MM, or e.g. 'tomorrow 10:00', "
-                "'fri 17:30', '+2w 17:30'."
+                "'fri 17:30', or a day alone ('+2w') at the programme's usual time."
             ),
         ),
     ],
@@ -139,7 +139,9 @@ def plan(
         tandem = journal.tandem()
         if tandem is None:
             fail(_("The journal has no tandem yet."))
-        start = parse_moment(at, "--at", tandem.tz, today_in(options.clock, tandem.tz))
+        today = today_in(options.clock, tandem.tz)
+        # A day alone ("+2w", "fri") means the programme's usual time of day.
+        start = parse_moment(at, "--at", tandem.tz, today, journal.plan.usual_time())
         topics = journal.sessions.plannable_topics(topic or ())
         session_id = journal.sessions.plan_session(
             start, kind=chosen_kind, minutes=length, topics=topics, title=title.strip()
@@ -197,8 +199,7 @@ def list_sessions(
     as_json: JsonOpt = False,
 ) -> None:
     """List the sessions, earliest first."""
-    from rmpair.domain.nudges import was_moved
-    from rmpair.domain.session_times import end_utc
+    from rmpair.domain.session_times import end_utc, was_moved
 
     if upcoming and past:
         fail(_("Use --upcoming or --past, not both."))
@@ -217,8 +218,10 @@ def list_sessions(
             typer.echo(_("No sessions yet. Plan one with 'rmpair session plan --at ...'."))
             return
         lines: list[list[str]] = []
+        on_agenda = journal.sessions.all_session_topics()
+        topic_title = journal.backlog.titles()
         for session in found:
-            titles = topic_titles(journal, journal.sessions.session_topics(session))
+            titles = [topic_title.get(t, t) for t in on_agenda[session.id]]
             status = _(session.status.value)
             if session.status.value == "planned" and was_moved(session):
                 status += " " + _("(moved)")

@@ -95,8 +95,9 @@ def invite(
     defaults do (monthly, 60 minutes, 6 months from today). Prints the subject line,
     a blank line and the body, ready to paste into a mail or chat.
     """
-    from rmpair.domain.cadence import CadenceChoice, cadence_text, parse_cadence, programme_end
+    from rmpair.domain.cadence import CadenceChoice, parse_cadence, programme_end
     from rmpair.domain.invite import invite_text
+    from rmpair.domain.rhythm import cadence_text
     from rmpair.domain.templates import TemplateStore
     from rmpair.i18n import N_, current_language, gettext_for
     from rmpair.model.records import Cadence

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -11,10 +11,7 @@ from rmpair.cli._sessions import parse_role
 from rmpair.i18n import _, ngettext
 
 if TYPE_CHECKING:
-    import datetime as dt
-
-    from rmpair.journal import Journal
-    from rmpair.model.records import Category, Session, Topic, TopicStatus
+    from rmpair.model.records import Category, TopicStatus
 
 app = typer.Typer(help=_("The topic backlog."), no_args_is_help=True)
 
@@ -59,29 +56,6 @@ def parse_status(value: str, *, allow_all: bool) -> list[TopicStatus] | None:
                 choices=choices, value=value
             )
         )
-
-
-def topic_json(
-    journal: Journal,
-    topic: Topic,
-    rank: dict[str, int],
-    where: dict[str, Session],
-    today: dt.date | None = None,
-) -> dict[str, Any]:
-    session = where.get(topic.id)
-    return {
-        "id": topic.id,
-        "rank": rank.get(topic.id),
-        "title": topic.title,
-        "category": topic.category.value,
-        "question": topic.question,
-        "proposed_by": topic.proposed_by.value,
-        "priority": topic.priority,
-        "status": topic.status.value,
-        "created": topic.created.isoformat() if topic.created else None,
-        "waited_days": journal.backlog.waited_days(topic, today=today),
-        "session": session.id if session is not None and topic.status.value == "planned" else None,
-    }
 
 
 @app.command("add")
@@ -145,11 +119,8 @@ def list_topics(
     chosen = parse_category(category)
     statuses = parse_status(status, allow_all=True)
     with opened() as journal:
-        found = journal.backlog.topics(statuses=statuses, category=chosen)
-        rank = {t.id: n for n, t in enumerate(journal.backlog.ordered(), start=1)}
-        where = journal.backlog.topic_sessions()
-        today = journal.today()
-        rows = [topic_json(journal, t, rank, where, today) for t in found]
+        # The keys and their order are the JSON's (``Backlog.listing``).
+        rows = journal.backlog.listing(journal.today(), statuses=statuses, category=chosen)
         if as_json:
             print_json(rows)
             return
@@ -159,12 +130,13 @@ def list_topics(
             )
             return
         from rmpair import fmt
+        from rmpair.model.records import Session
 
         lines: list[list[str]] = []
         for row in rows:
             state = _(row["status"])
-            if row["session"]:
-                session = where[row["id"]]
+            session = journal.get(Session, row["session"]) if row["session"] else None
+            if session is not None:
                 day = fmt.date(session.start.date()) if session.start else "?"
                 state = _("planned for {day}").format(day=day)
             waited = (

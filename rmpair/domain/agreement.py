@@ -24,11 +24,12 @@ from rmpair.domain.agreement_views import (
     template_items,
     wording,
 )
-from rmpair.domain.cadence import cadence_text, months_between
+from rmpair.domain.cadence import months_between
 from rmpair.domain.invite import (
     invite_text,
 )
 from rmpair.domain.records import Records
+from rmpair.domain.rhythm import cadence_text
 from rmpair.errors import UserError
 from rmpair.i18n import _, content_language, normalize_language
 from rmpair.model.codec import JSONValue

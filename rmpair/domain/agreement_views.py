@@ -11,11 +11,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from rmpair.domain.cadence import cadence_text
 from rmpair.domain.invite import (
     human_date,
     local_time,
 )
+from rmpair.domain.rhythm import cadence_text
 from rmpair.errors import UserError
 from rmpair.i18n import N_, _, content_language, gettext_for
 from rmpair.model.codec import JSONValue

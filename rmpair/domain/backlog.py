@@ -11,10 +11,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from rmpair.domain.records import Records
-from rmpair.domain.template_errors import TemplateNotFound
 from rmpair.errors import UserError
 from rmpair.i18n import N_, _, gettext_for
 from rmpair.model.records import (
@@ -47,6 +46,8 @@ def open_title(topic: Topic) -> str | None:
 # The fields a topic add reads of every topic (the same set for the place it then
 # shows, so that the second read is kept from the first).
 _ADD_FIELDS = ("title", "status", "priority")
+# The fields a listing shows of every topic.
+_LISTED_FIELDS = ("title", "category", "question", "proposed_by", "priority", "status", "created")
 
 
 def order_key(topic: Topic) -> tuple[float, str]:
@@ -136,6 +137,57 @@ class Backlog:
         assert found is not None
         return found
 
+    def listing(
+        self,
+        today: dt.date,
+        *,
+        statuses: Sequence[TopicStatus] | None = None,
+        category: Category | None = None,
+    ) -> list[dict[str, Any]]:
+        """``topics`` as plain values, for a listing: per topic, in this order, its
+        ``id``, its ``rank`` in the backlog (or None), its fields as stored
+        (``Records.plain_of``: no record is decoded), ``waited_days`` (see
+        ``waited_days``) and the ``session`` it is planned for (or None). The same
+        topics in the same order with the same values as ``topics`` gives."""
+        rows = self.records.plain_of(Topic, _LISTED_FIELDS)
+        backlog, planned = TopicStatus.BACKLOG.value, TopicStatus.PLANNED.value
+        ranked = sorted([(r["priority"], i) for i, r in rows.items() if r["status"] == backlog])
+        rank = {rec_id: n for n, (_priority, rec_id) in enumerate(ranked, start=1)}
+        wanted = None if statuses is None else {s.value for s in statuses}
+        shown = None if category is None else category.value
+        order = STATUS_ORDER
+        kept = sorted(
+            [
+                (order[row["status"]], row["priority"], rec_id)
+                for rec_id, row in rows.items()
+                if (wanted is None or row["status"] in wanted)
+                and (shown is None or row["category"] == shown)
+            ]
+        )
+        where = {t: s.id for t, s in self.topic_sessions().items()} if kept else {}
+        waiting = {s.value for s in OPEN_STATUSES}
+        fromisoformat = dt.date.fromisoformat
+        found: list[dict[str, Any]] = []
+        for _order, _priority, rec_id in kept:
+            row: dict[str, Any] = {"id": rec_id, "rank": rank.get(rec_id)}
+            row.update(rows[rec_id])
+            status, created = row["status"], row["created"]
+            row["waited_days"] = (
+                max(0, (today - fromisoformat(created)).days)
+                if created is not None and status in waiting
+                else None
+            )
+            row["session"] = where.get(rec_id) if status == planned else None
+            found.append(row)
+        return found
+
+    def titles(self) -> dict[str, str]:
+        """Every topic's title by id, from that one stored field of each topic."""
+        return {
+            rec_id: row["title"]
+            for rec_id, row in self.records.fields_of(Topic, ("title",)).items()
+        }
+
     def topic_sessions(self) -> dict[str, Session]:
         """For each planned topic, the planned session whose agenda holds it."""
         sessions = {s.id: s for s in self.records.all(Session) if s.status is SessionStatus.PLANNED}
@@ -162,6 +214,8 @@ class Backlog:
 
     def topic_ideas(self, category: Category | None = None) -> list[NumberedIdea]:
         """The catalogue of topic ideas, numbered across all categories."""
+        from rmpair.domain.template_types import TemplateNotFound
+
         try:
             ideas = self.records.templates().topic_ideas()
         except TemplateNotFound as exc:

@@ -13,8 +13,9 @@ from typing import NamedTuple
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from rmpair import fmt
+from rmpair.domain.rhythm import weekday_rule
 from rmpair.errors import UserError
-from rmpair.i18n import N_, _, gettext_for
+from rmpair.i18n import _
 from rmpair.model.records import (
     Cadence,
 )
@@ -72,18 +73,6 @@ def first_weekday(year: int, month: int, weekday: int) -> dt.date:
     return nth_weekday(year, month, weekday, 1)
 
 
-def weekday_rule(day: dt.date) -> tuple[int, int]:
-    """The monthly weekday rule ``day`` stands for, as (weekday, week): Mon 7 Dec 2026 is
-    the first Monday. A weekend day stands for the Monday after it (the Friday before
-    at the end of a month), and a day in the month's fifth week for the last such
-    weekday (most months have no fifth)."""
-    if day.weekday() >= 5:
-        monday = day + dt.timedelta(days=7 - day.weekday())
-        day = monday if monday.month == day.month else day - dt.timedelta(days=day.weekday() - 4)
-    week = (day.day - 1) // 7 + 1
-    return day.weekday(), (-1 if week > 4 else week)
-
-
 def month_rule(
     cadence: Cadence, start: dt.date, weekday: int = 0, week: int = 1
 ) -> tuple[int, int] | None:
@@ -121,54 +110,6 @@ def programme_end(
 def weekday_name(weekday: int, lang: str | None = None) -> str:
     """A weekday's name (Monday=0) in ``lang``, else in the interface language."""
     return fmt.weekday_name(weekday, lang)
-
-
-_CADENCE_TEXTS = {
-    Cadence.WEEKLY: N_("once a week"),
-    Cadence.BIWEEKLY: N_("every two weeks"),
-    Cadence.MONTHLY: N_("once a month"),
-}
-# "first-weekday" rules by week, and the same rule when ``monthly`` took it from the start.
-_RULE_TEXTS = {
-    1: N_("on the first {weekday} of each month"),
-    2: N_("on the second {weekday} of each month"),
-    3: N_("on the third {weekday} of each month"),
-    4: N_("on the fourth {weekday} of each month"),
-    -1: N_("on the last {weekday} of each month"),
-}
-_MONTHLY_TEXTS = {
-    1: N_("once a month, on the first {weekday}"),
-    2: N_("once a month, on the second {weekday}"),
-    3: N_("once a month, on the third {weekday}"),
-    4: N_("once a month, on the fourth {weekday}"),
-    -1: N_("once a month, on the last {weekday}"),
-}
-
-
-def cadence_text(
-    cadence: Cadence,
-    weekday: int = 0,
-    lang: str | None = None,
-    *,
-    week: int = 1,
-    start: dt.date | None = None,
-) -> str:
-    """The cadence as words that fit "we meet ...": "once a month, on the first Monday",
-    "every two weeks".
-
-    ``lang`` writes it in the tandem's language for text that goes to the partner (the
-    invitation, the agreement); without it the interface language is used. ``start``
-    names the weekday a ``monthly`` programme meets on (it follows from the start).
-    """
-    text = gettext_for(lang)
-    if cadence is Cadence.FIRST_WEEKDAY:
-        return text(_RULE_TEXTS.get(week, _RULE_TEXTS[1])).format(
-            weekday=weekday_name(weekday, lang)
-        )
-    if cadence is Cadence.MONTHLY and start is not None:
-        day, nth = weekday_rule(start)
-        return text(_MONTHLY_TEXTS[nth]).format(weekday=weekday_name(day, lang))
-    return text(_CADENCE_TEXTS.get(cadence, _CADENCE_TEXTS[Cadence.MONTHLY]))
 
 
 def cadence_label(cadence: Cadence, weekday: int = 0, week: int = 1) -> str:

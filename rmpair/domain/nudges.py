@@ -18,7 +18,7 @@ from rmpair import __version__
 from rmpair.clock import zone
 from rmpair.domain.backlog import OPEN_STATUSES
 from rmpair.domain.records import Records
-from rmpair.domain.session_times import end_utc, start_utc
+from rmpair.domain.session_times import end_utc, start_utc, was_moved
 from rmpair.domain.sessions import Sessions
 from rmpair.i18n import _, current_language, ngettext
 from rmpair.model.lifecycle import NO, YES, PrerequisiteAnswer
@@ -131,15 +131,6 @@ def _planned_at(session: Session) -> dt.datetime:
         return start_utc(session)
     first = session.planned_start.replace(tzinfo=zone(session.tz)).astimezone(dt.UTC)
     return min(first, start_utc(session))
-
-
-def was_moved(session: Session) -> bool:
-    """Moved to another day than the one it was planned for."""
-    return (
-        session.planned_start is not None
-        and session.start is not None
-        and session.planned_start.date() != session.start.date()
-    )
 
 
 def alibi(sessions: Sequence[Session], now: dt.datetime) -> Nudge | None:

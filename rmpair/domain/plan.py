@@ -96,6 +96,16 @@ class Plan:
     def programme_settings(self) -> ProgrammeRecord | None:
         return self.records.get(ProgrammeRecord, PROGRAMME_ID)
 
+    def usual_time(self) -> dt.time:
+        """When a session usually starts: the programme's time, or 10:00 before any plan."""
+        settings = self.programme_settings()
+        if settings is not None and settings.time:
+            try:
+                return parse_time(settings.time)
+            except UserError:
+                pass  # not a time: the default serves until the next plan stores one
+        return DEFAULT_TIME
+
     def programme_template(self, name: str) -> ProgrammeTemplate:
         """A programme template by name, or a UserError naming the ones available."""
         store = self.records.templates()

@@ -17,12 +17,12 @@ from rmpair import fmt
 from rmpair.domain.cadence import (
     DEFAULT_TIME,
     cadence_label,
-    cadence_text,
     check_zone,
     month_rule,
     nth_weekday,
     programme_month,
 )
+from rmpair.domain.rhythm import cadence_text
 from rmpair.domain.template_schema import MIN_SESSION_MINUTES
 from rmpair.errors import UserError
 from rmpair.i18n import _

@@ -14,9 +14,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from rmpair.clock import SYSTEM_CLOCK, Clock, today_in, zone
+from rmpair.domain.stored_rows import stored_rows
 from rmpair.errors import UserError
 from rmpair.i18n import _, content_language
-from rmpair.model.codec import JSONValue, decode_some, plain
+from rmpair.model.codec import JSONValue, decode_plain, decode_some, plain
 from rmpair.model.records import Device, Record, Role, Tandem
 from rmpair.store.home import new_id
 from rmpair.store.journal_store import JournalStore
@@ -71,11 +72,13 @@ class Records:
         self.clock = clock
         # Per record class, its records as decoded so far: see ``_view``.
         self._views: dict[type[Record], _KindView] = {}
-        # Per record class: record ids by stored session id (see ``of_session``).
-        self._session_ids: dict[type[Record], tuple[MergedState, int, dict[Any, list[str]]]] = {}
+        # Per record class: record ids by stored session id, and the sessions' records
+        # decoded so far (see ``of_session``).
+        self._session_ids: dict[
+            type[Record], tuple[MergedState, int, dict[Any, list[str]], dict[str, list[Any]]]
+        ] = {}
         self._template_cache: tuple[str, TemplateStore] | None = None
-        # Per (record class, field names): see ``fields_of``; with the rows as stored
-        # values when they came from the cache (kept for the next save, see ``_plain``).
+        # Per (record class, field names): see ``fields_of`` (and ``_plain``).
         self._fields: dict[
             tuple[type[Record], tuple[str, ...]],
             tuple[MergedState, int, dict[str, dict[str, Any]], dict[str, Any] | None],
@@ -253,16 +256,8 @@ class Records:
             stored = self.store.cache.derived(
                 f"fields:{kind}:{','.join(names)}", kind, lambda: self._plain(cls, names)
             )
-            rows, ids, plains = {}, (), None
-            try:
-                for rec_id, values in (stored if isinstance(stored, dict) else {}).items():
-                    rows[rec_id] = decode_some(cls, dict(zip(names, values, strict=True)), names)
-            except (TypeError, ValueError):  # not as ``_plain`` made it: work it out
-                stored = None
-            if isinstance(stored, dict):
-                plains = dict(stored)
-            else:
-                rows, ids = {}, state.kind(kind)
+            rows, plains = stored_rows(cls, names, stored)
+            ids = state.kind(kind) if plains is None else ()
         self._fields[(cls, names)] = (state, version, rows, plains)
         for rec_id in ids:
             rec_state = state.record(kind, rec_id)
@@ -290,6 +285,21 @@ class Records:
         if memo is not None and current and memo[3] is not None:
             return dict(memo[3])
         return {rec_id: tuple(plain(row[name]) for name in names) for rec_id, row in rows.items()}
+
+    def plain_of(self, cls: type[Record], names: tuple[str, ...]) -> dict[str, dict[str, Any]]:
+        """Per live record of ``cls``, in the order of ``all``, the fields ``names`` as
+        ``plain`` gives them for its decoded record (a choice's text, an ISO date),
+        without decoding a record unless the kind is decoded already: a listing of
+        10,000 topics builds no dataclass (see ``codec.decode_plain``)."""
+        if self.decoded(cls):
+            return {
+                record.id: {name: plain(getattr(record, name)) for name in names}
+                for record in self._listed(cls)
+            }
+        return {
+            rec_id: decode_plain(cls, values, names)
+            for rec_id, values in self.store.state.shown(cls.KIND)
+        }
 
     def count(self, cls: type[Record]) -> int:
         """How many live records of ``cls``: from the decoded view when there is one,
@@ -342,16 +352,18 @@ class Records:
                 raw = None if head is None else head["fields"].get("session")
                 key = raw if isinstance(raw, str) else "" if raw is None else None
                 index.setdefault(key, []).append(rec_id)
-            hit = self._session_ids[cls] = (state, version, index)
-        index = hit[2]
+            hit = self._session_ids[cls] = (state, version, index, {})
+        index, decoded = hit[2], hit[3]
         if None in index:
             return None
-        found: list[R] = []
-        for rec_id in index.get(session_id, ()):
-            fields = state.fields(kind, rec_id)
-            if fields is not None:
-                found.append(cls.from_fields(rec_id, fields))
-        return found
+        found: list[R] | None = decoded.get(session_id)
+        if found is None:  # a session's records are decoded once (agenda, then timebox)
+            found = decoded[session_id] = []
+            for rec_id in index.get(session_id, ()):
+                fields = state.fields(kind, rec_id)
+                if fields is not None:
+                    found.append(cls.from_fields(rec_id, fields))
+        return list(found)
 
     def tandem(self) -> Tandem | None:
         view = self._view(Tandem)

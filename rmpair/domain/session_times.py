@@ -86,6 +86,16 @@ def end_utc(session: Session) -> dt.datetime:
     return start_utc(session) + dt.timedelta(minutes=session.minutes)
 
 
+def was_moved(session: Session) -> bool:
+    """Moved to another day than the one it was planned for (kept here, not with the
+    nudges that use it too, so that listing sessions does not load the nudges)."""
+    return (
+        session.planned_start is not None
+        and session.start is not None
+        and session.planned_start.date() != session.start.date()
+    )
+
+
 def local_end(session: Session) -> dt.datetime:
     """The wall-clock end in the session's zone (DST-correct): computed on the instant,
     so 02:30 + 60 min on the night the clocks go back is 02:30 again, the second time

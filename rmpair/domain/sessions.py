@@ -34,7 +34,6 @@ from rmpair.domain.session_times import (
     share_minutes,
     start_utc,
 )
-from rmpair.domain.template_errors import TemplateNotFound
 from rmpair.errors import UserError
 from rmpair.i18n import _
 from rmpair.model.records import (
@@ -49,6 +48,9 @@ from rmpair.model.records import (
     Topic,
     TopicStatus,
 )
+
+# What ``all_session_topics`` reads of every agenda item.
+_AGENDA_FIELDS = ("session", "topic", "position")
 
 
 class Sessions:
@@ -86,6 +88,8 @@ class Sessions:
             raise UserError(_("The journal has no tandem yet."))
         if start.tzinfo is not None:
             raise ValueError("plan_session takes a wall-clock time in the tandem's zone")
+        from rmpair.domain.template_types import TemplateNotFound
+
         store = self.records.templates()
         try:
             template = store.session_kind(kind.value)
@@ -220,6 +224,8 @@ class Sessions:
         """The session's own title, or its kind's name from the templates."""
         if session.title:
             return session.title
+        from rmpair.domain.template_types import TemplateNotFound
+
         try:
             return self.records.templates().session_kind(session.kind.value).title
         except TemplateNotFound:
@@ -288,6 +294,19 @@ class Sessions:
         """The ids of the topics on a session: its agenda's, then any only listed on it."""
         found = [i.topic for i in self.agenda.items(session.id) if i.topic]
         return list(dict.fromkeys([*found, *session.topics]))
+
+    def all_session_topics(self) -> dict[str, list[str]]:
+        """``session_topics`` of every session at once, from three stored fields of each
+        agenda item (``Records.fields_of``) rather than its agenda decoded per session."""
+        found: dict[str, list[tuple[float, str, str]]] = {}
+        for rec_id, item in self.records.fields_of(AgendaItem, _AGENDA_FIELDS).items():
+            if item["topic"]:
+                entry = (item["position"], rec_id, item["topic"])
+                found.setdefault(item["session"], []).append(entry)
+        return {
+            s.id: list(dict.fromkeys([*(t for *_key, t in sorted(found.get(s.id, []))), *s.topics]))
+            for s in self.records.all(Session)
+        }
 
     def open_action_items(self, session: Session) -> list[ActionItem]:
         """The open action items to go through at ``session``: for a planned session,

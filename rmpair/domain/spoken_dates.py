@@ -7,8 +7,9 @@ word means never surprises:
   one after today, so ``fri`` on a Friday is a week later), ``+Nd`` (N days on),
   ``+Nw`` (N weeks on), or ``YYYY-MM-DD``; the German words (``heute``, ``morgen``,
   ``mo`` … ``so``) work too;
-* then, where a time is needed, ``HH:MM`` (``YYYY-MM-DDTHH:MM`` too); moving a
-  session may leave it out to keep the session's time of day.
+* then ``HH:MM`` (``YYYY-MM-DDTHH:MM`` too), which a caller with a usual time of day
+  lets people leave out: planning a session takes the programme's time, moving one
+  keeps its own.
 
 Words are read against "today" from the injected clock in the tandem's zone; the
 caller always echoes the absolute result, so a misread word shows at once.
@@ -90,10 +91,16 @@ def parse_moment(
     value = text.strip()
     if _ISO_WALL.fullmatch(value):
         return parse_wall_time(value, flag, tz)
-    wrong = _(
-        "{flag}: '{value}' is not a date and time (use YYYY-MM-DD HH:MM, or a day such as "
-        "today, tomorrow, fri, +3d or +2w and a time: 'tomorrow 10:00')."
-    ).format(flag=flag, value=text)
+    if default_time is None:
+        wrong = _(
+            "{flag}: '{value}' is not a date and time (use YYYY-MM-DD HH:MM, or a day such as "
+            "today, tomorrow, fri, +3d or +2w and a time: 'tomorrow 10:00')."
+        ).format(flag=flag, value=text)
+    else:
+        wrong = _(
+            "{flag}: '{value}' is not a date or a date and time (use YYYY-MM-DD, a day such "
+            "as today, tomorrow, fri, +3d or +2w, and a time if you want one: 'fri 17:30')."
+        ).format(flag=flag, value=text)
     match = _WITH_TIME.fullmatch(value)
     if match is None or (match["hour"] is None and default_time is None):
         raise UserError(wrong)

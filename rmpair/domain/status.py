@@ -8,8 +8,9 @@ from pathlib import Path
 from typing import NamedTuple
 
 from rmpair.domain.nudges import Nudge
+from rmpair.domain.records import Records
 from rmpair.model.codec import JSONValue
-from rmpair.model.records import Tandem
+from rmpair.model.records import Device, Tandem
 from rmpair.store.merge import Change, Conflict
 from rmpair.store.problems import Problem
 
@@ -31,6 +32,17 @@ class DeviceSeen(NamedTuple):
             "label": self.label,
             "last_change": self.last_change.isoformat() if self.last_change else None,
         }
+
+
+def devices_seen(records: Records) -> list[DeviceSeen]:
+    """Every device that wrote into the journal, and when it last did."""
+    state = records.store.state
+    seen: list[DeviceSeen] = []
+    for device in records.all(Device):
+        last = state.last_by_device.get(device.id)
+        when = dt.datetime.fromtimestamp(int(last[:15]) / 1000, tz=dt.UTC) if last else None
+        seen.append(DeviceSeen(device.id, device.person, device.role.value, device.label, when))
+    return sorted(seen, key=lambda d: (d.person.casefold(), d.device))
 
 
 class Status(NamedTuple):

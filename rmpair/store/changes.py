@@ -14,7 +14,7 @@ from functools import cache
 from typing import Any
 
 from rmpair.i18n import _
-from rmpair.store.hlc import is_stamp
+from rmpair.store.hlc import is_stamp, stamp_re
 
 DELETED = "_del"
 OPS = frozenset({"create", "set", "delete", "restore", "resolve"})
@@ -68,8 +68,54 @@ def sum_problem(change: Mapping[str, Any]) -> str | None:
     return None
 
 
+_KEYSET = frozenset(_KEYS)
+
+
 def change_problem(change: object) -> str | None:
     """Say what is wrong with a change read from a file, or None if it is well-formed."""
+    if _well_formed(change):
+        return None
+    return _problem(change)
+
+
+def _well_formed(change: object) -> bool:
+    """The checks of ``_problem`` as one expression, for the common case of a good
+    change: a first read or a checkpoint checks tens of thousands, and the messages
+    are worked out only for a change that fails here."""
+    if type(change) is not dict or not change.keys() >= _KEYSET:
+        return False
+    cid, hlc, device, kind, rec = (
+        change["id"],
+        change["hlc"],
+        change["device"],
+        change["kind"],
+        change["rec"],
+    )
+    op, fields, prev = change["op"], change["fields"], change["prev"]
+    return (
+        type(cid) is str
+        and type(device) is str
+        and type(kind) is str
+        and type(rec) is str
+        and type(op) is str
+        and type(change["person"]) is str
+        and cid != ""
+        and device != ""
+        and kind != ""
+        and rec != ""
+        and op in OPS
+        and type(hlc) is str
+        and stamp_re().match(hlc) is not None
+        and MIN_STAMP_MS <= int(hlc[:15]) < MAX_STAMP_MS
+        and hlc.endswith("." + device)
+        and type(fields) is dict
+        and len(fields) > 0
+        and type(prev) is list
+        and (not prev or all([type(p) is str for p in prev]))
+    )
+
+
+def _problem(change: object) -> str | None:
     if not isinstance(change, dict):
         return _("a change is not an object")
     for key in _KEYS:
@@ -144,8 +190,10 @@ class RecordState:
 
     def is_deleted(self) -> bool:
         """Deleted when every delete head is a delete and it saw every current value."""
+        if not self.heads.get(DELETED):
+            return False  # most records: never deleted
         dels = self.delete_heads()
-        if not dels or any(not c["fields"][DELETED] for c in dels):
+        if any(not c["fields"][DELETED] for c in dels):
             return False
         seen: set[str] = set()
         for c in dels:
@@ -158,13 +206,22 @@ class RecordState:
         )
 
     def exists(self) -> bool:
-        return any(name != DELETED and fh for name, fh in self.heads.items())
+        heads = self.heads
+        if DELETED not in heads:
+            return any(heads.values())
+        return any(name != DELETED and fh for name, fh in heads.items())
 
     def values(self) -> dict[str, Any]:
         """The shown value of every field (a fresh dict; the computation is kept)."""
         if self._values is None:
             self._values = self._compute_values()
         return dict(self._values)
+
+    def shown_values(self) -> dict[str, Any]:
+        """``values`` without the copy: the kept dict itself (do not change it)."""
+        if self._values is None:
+            self._values = self._compute_values()
+        return self._values
 
     def _compute_values(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
@@ -177,3 +234,21 @@ class RecordState:
                 best = max(field_heads.values(), key=winner_key)
             out[name] = best["fields"][name]
         return out
+
+
+def is_live(state: RecordState) -> bool:
+    return state.exists() and not state.is_deleted()
+
+
+def encode_kind(recs: dict[str, RecordState]) -> dict[str, Any]:
+    """Records as the cache keeps them (a bucket's part; see merge.py)."""
+    return {rec_id: (s.heads, s.replaced) for rec_id, s in recs.items()}
+
+
+def decode_kind(data: dict[str, Any]) -> dict[str, RecordState]:
+    out: dict[str, RecordState] = {}
+    for rec_id, (heads, replaced) in data.items():
+        state = RecordState()
+        state.heads, state.replaced = heads, replaced
+        out[rec_id] = state
+    return out

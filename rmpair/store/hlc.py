@@ -16,7 +16,8 @@ _STAMP_PATTERN = r"^(\d{15})\.(\d{6})\.([A-Za-z0-9_-]{1,64})$"
 
 
 @cache
-def _stamp_re() -> re.Pattern[str]:
+def stamp_re() -> re.Pattern[str]:
+    """The pattern of an encoded stamp, compiled on first use."""
     return re.compile(_STAMP_PATTERN)
 
 
@@ -32,14 +33,14 @@ class Stamp(NamedTuple):
 
     @classmethod
     def decode(cls, text: str) -> Stamp:
-        match = _stamp_re().match(text)
+        match = stamp_re().match(text)
         if match is None:
             raise ValueError(f"not a clock stamp: {text!r}")
         return cls(int(match.group(1)), int(match.group(2)), match.group(3))
 
 
 def is_stamp(text: object) -> bool:
-    return isinstance(text, str) and _stamp_re().match(text) is not None
+    return isinstance(text, str) and stamp_re().match(text) is not None
 
 
 class Clock:

@@ -18,6 +18,7 @@ import marshal
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
+from rmpair.store.bulk import many_objects
 from rmpair.store.cache import bucket_count, bucket_of, kind_digest, part_name
 from rmpair.store.changes import (
     DELETED,
@@ -28,6 +29,9 @@ from rmpair.store.changes import (
     RecordState,
     change_problem,
     content_sum,
+    decode_kind,
+    encode_kind,
+    is_live,
     sum_problem,
     winner_key,
 )
@@ -115,8 +119,12 @@ class MergedState:
             some = self._some.pop(kind, {})
             if refs is not None:
                 members: list[set[str]] = []
-                for index, ref in enumerate(refs):
-                    bucket = some[index] if index in some else _decode_kind(self._part(ref))
+                with many_objects():
+                    buckets = [
+                        some[index] if index in some else decode_kind(self._part(ref))
+                        for index, ref in enumerate(refs)
+                    ]
+                for bucket in buckets:
                     members.append(set(bucket))
                     recs.update(bucket)
                 self._buckets[kind] = list(refs)  # buckets changed while partly decoded
@@ -137,7 +145,7 @@ class MergedState:
         index = bucket_of(rec_id, len(refs))
         some = self._some.setdefault(kind, {})
         if index not in some:
-            some[index] = _decode_kind(self._part(refs[index]))
+            some[index] = decode_kind(self._part(refs[index]))
         return some[index]
 
     def load_all(self) -> None:
@@ -224,7 +232,7 @@ class MergedState:
         self._touched.setdefault(kind, (version, []))[1].append(rec_id)
         kind_records = self._bucket(kind, rec_id)
         rec = kind_records.get(rec_id)
-        was_live = rec is not None and _is_live(rec)
+        was_live = rec is not None and is_live(rec)
         if rec is None:
             rec = kind_records[rec_id] = RecordState()
             members = self._members.get(kind)
@@ -236,7 +244,7 @@ class MergedState:
         rec.apply(change)
         for counts in (self._live, self._counts):
             if kind in counts:
-                counts[kind] += _is_live(rec) - was_live
+                counts[kind] += is_live(rec) - was_live
         heads = rec.heads
         if DELETED in heads or any(len(fh) > 1 for fh in heads.values()):
             self.suspects.add((kind, rec_id))
@@ -314,6 +322,18 @@ class MergedState:
             if state.exists() and not state.is_deleted():
                 yield rec_id, state.values()
 
+    def shown(self, kind: str) -> Iterator[tuple[str, dict[str, Any]]]:
+        """``live`` without copying the values (do not change them): for a pass over
+        thousands of records that only reads them."""
+        for rec_id, state in self.kind(kind).items():
+            values = state.shown_values()
+            if DELETED in state.heads:
+                if not state.exists() or state.is_deleted():
+                    continue
+            elif not values:  # no field set: it does not exist
+                continue
+            yield rec_id, values
+
     def count_live(self, kind: str) -> int:
         """How many records of ``kind`` are alive; kept up to date change by change, so a
         save does not walk every record of the kinds it touched."""
@@ -321,7 +341,7 @@ class MergedState:
             return self._counts[kind]
         count = self._live.get(kind)
         if count is None:
-            count = self._live[kind] = sum(1 for s in self.kind(kind).values() if _is_live(s))
+            count = self._live[kind] = sum(1 for s in self.kind(kind).values() if is_live(s))
         return count
 
     def conflicts(self) -> list[Conflict]:
@@ -359,7 +379,7 @@ class MergedState:
         for kind, refs in self._kind_refs.items():  # partly decoded: its changed buckets
             dirty, some = self._dirty.get(kind, set()), self._some.get(kind, {})
             kinds[kind] = [
-                put(_encode_kind(some[b])) if b in dirty else ref for b, ref in enumerate(refs)
+                put(encode_kind(some[b])) if b in dirty else ref for b, ref in enumerate(refs)
             ]
         counts = dict(self._counts)
         for kind, recs in self._records.items():
@@ -404,13 +424,13 @@ class MergedState:
                 return old
             members = self._members_of(kind, recs, count)
             return [
-                put(_encode_kind({r: recs[r] for r in members[b]})) if b in dirty else ref
+                put(encode_kind({r: recs[r] for r in members[b]})) if b in dirty else ref
                 for b, ref in enumerate(old)
             ]
         members = self._members[kind] = [set() for _ in range(count)]
         for rec_id in recs:
             members[bucket_of(rec_id, count)].add(rec_id)
-        return [put(_encode_kind({r: recs[r] for r in group})) for group in members]
+        return [put(encode_kind({r: recs[r] for r in group})) for group in members]
 
     def _members_of(self, kind: str, recs: dict[str, RecordState], count: int) -> list[set[str]]:
         members = self._members.get(kind)
@@ -474,20 +494,3 @@ class MergedState:
                 if DELETED in state.heads or any(len(fh) > 1 for fh in state.heads.values()):
                     merged.suspects.add((kind, rec_id))
         return merged
-
-
-def _is_live(state: RecordState) -> bool:
-    return state.exists() and not state.is_deleted()
-
-
-def _encode_kind(recs: dict[str, RecordState]) -> dict[str, Any]:
-    return {rec_id: (s.heads, s.replaced) for rec_id, s in recs.items()}
-
-
-def _decode_kind(data: dict[str, Any]) -> dict[str, RecordState]:
-    out: dict[str, RecordState] = {}
-    for rec_id, (heads, replaced) in data.items():
-        state = RecordState()
-        state.heads, state.replaced = heads, replaced
-        out[rec_id] = state
-    return out

@@ -13,6 +13,7 @@ from rmpair import __version__
 from rmpair.errors import os_error_text
 from rmpair.i18n import _, ngettext
 from rmpair.store.base import StoreCore
+from rmpair.store.bulk import many_objects
 from rmpair.store.cache import part_name
 from rmpair.store.checkpoint import (
     CHECKPOINT_FILE,
@@ -63,6 +64,10 @@ class Reader:
             return self.refresh_locked()
 
     def refresh_locked(self) -> bool:
+        with many_objects():
+            return self._refresh()
+
+    def _refresh(self) -> bool:
         report = LoadReport()
         self._seen_replica = {}
         shared_files = scan(self.core.devices_dir)

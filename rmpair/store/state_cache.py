@@ -12,6 +12,7 @@ from rmpair import __version__
 from rmpair.errors import ReadOnlyError
 from rmpair.i18n import _
 from rmpair.store.base import StoreCore
+from rmpair.store.bulk import many_objects
 from rmpair.store.cache import CacheMiss, kind_digest, part_name
 from rmpair.store.merge import MergedState
 from rmpair.store.problems import FileInfo
@@ -37,6 +38,10 @@ class StateCache:
         self._makers: dict[str, tuple[str, Callable[[], Any]]] = {}
 
     def load(self) -> None:
+        with many_objects():
+            self._load()
+
+    def _load(self) -> None:
         head = self.core._cache.head()
         if head is None:
             return
