@@ -9,6 +9,7 @@ from pathlib import Path
 import platformdirs
 import pytest
 
+from rmpair.domain.template_errors import TemplateNotFound
 from rmpair.domain.template_schema import (
     AGREEMENT_PLACEHOLDERS,
     CATEGORIES,
@@ -20,7 +21,7 @@ from rmpair.domain.template_schema import (
     placeholder_problem,
     validate,
 )
-from rmpair.domain.template_types import TemplateNotFound, TemplateProblem
+from rmpair.domain.template_types import TemplateProblem
 from rmpair.domain.templates import (
     SOURCE_BUILTIN,
     SOURCE_USER,

@@ -106,7 +106,7 @@ class Agenda:
         return item_id
 
     def _generic_slot(self, session: Session, items: list[AgendaItem]) -> AgendaItem | None:
-        from rmpair.domain.template_types import TemplateNotFound
+        from rmpair.domain.template_errors import TemplateNotFound
 
         try:
             template = self.records.templates().session_kind(session.kind.value)

@@ -214,7 +214,7 @@ class Backlog:
 
     def topic_ideas(self, category: Category | None = None) -> list[NumberedIdea]:
         """The catalogue of topic ideas, numbered across all categories."""
-        from rmpair.domain.template_types import TemplateNotFound
+        from rmpair.domain.template_errors import TemplateNotFound
 
         try:
             ideas = self.records.templates().topic_ideas()

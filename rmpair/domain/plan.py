@@ -46,7 +46,8 @@ from rmpair.domain.planner import (
 )
 from rmpair.domain.records import Records
 from rmpair.domain.sessions import Sessions
-from rmpair.domain.template_types import ProgrammeTemplate, TemplateNotFound
+from rmpair.domain.template_errors import TemplateNotFound
+from rmpair.domain.template_types import ProgrammeTemplate
 from rmpair.errors import UserError
 from rmpair.i18n import _, ngettext
 from rmpair.model.lifecycle import PlanSlot, ProgrammeRecord

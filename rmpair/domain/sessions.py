@@ -88,7 +88,7 @@ class Sessions:
             raise UserError(_("The journal has no tandem yet."))
         if start.tzinfo is not None:
             raise ValueError("plan_session takes a wall-clock time in the tandem's zone")
-        from rmpair.domain.template_types import TemplateNotFound
+        from rmpair.domain.template_errors import TemplateNotFound
 
         store = self.records.templates()
         try:
@@ -224,7 +224,7 @@ class Sessions:
         """The session's own title, or its kind's name from the templates."""
         if session.title:
             return session.title
-        from rmpair.domain.template_types import TemplateNotFound
+        from rmpair.domain.template_errors import TemplateNotFound
 
         try:
             return self.records.templates().session_kind(session.kind.value).title

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from rmpair.domain.template_errors import TemplateNotFound
 from rmpair.i18n import _
 
 __all__ = [
@@ -23,7 +22,6 @@ __all__ = [
     "ProgrammeTheme",
     "SessionKindTemplate",
     "TemplateInfo",
-    "TemplateNotFound",
     "TemplateProblem",
     "TopicIdea",
 ]

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from rmpair.domain.template_errors import TemplateNotFound
 from rmpair.domain.template_schema import validate
 from rmpair.domain.template_types import (
     AgendaTemplateItem,
@@ -27,7 +28,6 @@ from rmpair.domain.template_types import (
     ProgrammeTheme,
     SessionKindTemplate,
     TemplateInfo,
-    TemplateNotFound,
     TemplateProblem,
     TopicIdea,
 )
@@ -64,16 +64,8 @@ def builtin_root() -> Traversable:
     """The folder holding the built-in language folders (``en/`` and so on).
 
     It is the ``rmpair.templates`` data package, installed from the top-level
-    ``templates/`` folder, so editable and normal installs read the same files. Its
-    folder is taken from the import system when it is one (cheaper than
-    ``importlib.resources``, which imports zipfile), else from its resources.
+    ``templates/`` folder, so editable and normal installs read the same files.
     """
-    import importlib.util
-
-    spec = importlib.util.find_spec(DATA_PACKAGE)
-    folders = list(spec.submodule_search_locations or []) if spec is not None else []
-    if len(folders) == 1 and os.path.isdir(folders[0]):
-        return Path(folders[0])
     from importlib import resources
 
     return resources.files(DATA_PACKAGE)
