@@ -159,5 +159,7 @@ def referenced(head: dict[str, Any]) -> list[str]:
     for piece in state.get("log", []):
         names.extend(piece[:2])
     names.extend(head.get("listing", {}).values())
-    names.extend(entry[2] for entry in head.get("derived", {}).values())
+    for entry in head.get("derived", {}).values():  # (kind, {bucket part: answer part})
+        if isinstance(entry, list | tuple) and len(entry) == 2 and isinstance(entry[1], dict):
+            names.extend(entry[1].values())
     return [n for n in names if isinstance(n, str)]

@@ -295,17 +295,20 @@ class MergedState:
         the ones last restored from or saved to the cache: the names of their parts,
         which are their content's hashes (equal names, equal records). None when the
         kind changed since, or was never cached: derived answers are then worked out."""
+        refs = self.kind_refs(kind)
+        return None if refs is None else kind_digest(kind, refs)
+
+    def kind_refs(self, kind: str) -> list[str] | None:
+        """The cache parts holding ``kind``'s records (one per bucket, in order), or
+        None when the kind changed since it was last restored or saved."""
         if kind in self._kind_refs:
-            if self._dirty.get(kind):
-                return None
-            refs = self._kind_refs[kind]
+            refs = None if self._dirty.get(kind) else self._kind_refs[kind]
         elif not self._records.get(kind):
             refs = []  # no record of this kind at all
-        elif self._dirty.get(kind) or kind not in self._buckets:
-            return None
         else:
-            refs = self._buckets[kind]
-        return kind_digest(kind, refs)
+            dirty = self._dirty.get(kind) or kind not in self._buckets
+            refs = None if dirty else self._buckets[kind]
+        return None if refs is None else list(refs)
 
     def record(self, kind: str, rec: str) -> RecordState | None:
         return self._bucket(kind, rec).get(rec)

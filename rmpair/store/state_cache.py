@@ -13,7 +13,7 @@ from rmpair.errors import ReadOnlyError
 from rmpair.i18n import _
 from rmpair.store.base import StoreCore
 from rmpair.store.bulk import many_objects
-from rmpair.store.cache import CacheMiss, kind_digest, part_name
+from rmpair.store.cache import CacheMiss, bucket_of, part_name
 from rmpair.store.merge import MergedState
 from rmpair.store.problems import FileInfo
 from rmpair.store.scan import Signature, listing_digest
@@ -32,9 +32,9 @@ class StateCache:
         # hundreds per save was not), and its part.
         self._groups: dict[str, tuple[Any, str]] = {}
         # Answers derived from the records of one kind, saved beside them: per name,
-        # (kind, ``kind_digest`` of the records they were derived from, part); and the
+        # (kind, {part of a bucket of the kind's records: part of the answer for it}); and the
         # makers registered in this process that give them anew (see ``derived``).
-        self._derived: dict[str, tuple[str, str, str]] = {}
+        self._derived: dict[str, tuple[str, dict[str, str]]] = {}
         self._makers: dict[str, tuple[str, Callable[[], Any]]] = {}
 
     def load(self) -> None:
@@ -66,10 +66,7 @@ class StateCache:
                 replica.update(entries[1])
                 published.update(part[2])
                 self._groups[group] = (entries, ref)
-            derived = {
-                str(name): (str(entry[0]), str(entry[1]), str(entry[2]))
-                for name, entry in head.get("derived", {}).items()
-            }
+            derived = _derived_entries(head.get("derived"))
             ignored = dict(head["ignored"])
             checkpointed = int(head["checkpointed"])
             state = MergedState.restore(head["state"], self._load_part)
@@ -99,32 +96,60 @@ class StateCache:
 
     def derived(self, name: str, kind: str, make: Callable[[], Any]) -> Any | None:
         """The answer ``name`` saved for the records of ``kind`` as they are now, or
-        None; ``make`` gives it for the records as they are at each save, which keeps
-        it beside them. Only kept while the kind's parts are the ones it was made from,
-        so it can never answer for other records (a query over 10,000 topics loads one
-        small part instead of decoding them)."""
+        None; ``make`` gives it (a dict by record id) for the records as they are at
+        each save, which keeps it beside them. It is kept per bucket of the kind's
+        records and used only while every bucket is the one it was made from, so it can
+        never answer for other records (a query over 10,000 topics loads these small
+        parts instead of decoding the topics), and a save rewrites only the buckets
+        whose records changed, so what one edit writes stays small."""
         self._makers[name] = (kind, make)
         entry = self._derived.get(name)
-        if entry is None or entry[:2] != (kind, self.core.state.kind_digest(kind)):
+        refs = self.core.state.kind_refs(kind)
+        if entry is None or refs is None or entry[0] != kind:
             return None
+        parts = entry[1]
+        if not all(ref in parts for ref in refs):
+            return None
+        answer: dict[Any, Any] = {}
         try:
-            return marshal.loads(self.core._cache.part(entry[2]))
+            for ref in dict.fromkeys(refs):
+                piece = marshal.loads(self.core._cache.part(parts[ref]))
+                if not isinstance(piece, dict):
+                    return None
+                answer.update(piece)
         except (CacheMiss, ValueError, EOFError, TypeError):
             return None
+        return answer
 
     def _derive(self, kinds: dict[str, list[str]], parts: dict[str, bytes]) -> dict[str, Any]:
-        derived: dict[str, tuple[str, str, str]] = {}
-        for name, entry in self._derived.items():  # still about the same records: kept
-            refs = kinds.get(entry[0])
-            if refs is not None and kind_digest(entry[0], refs) == entry[1]:
-                derived[name] = entry
+        derived: dict[str, tuple[str, dict[str, str]]] = {}
+        for name, (kind, kept) in self._derived.items():  # about the same records
+            refs = kinds.get(kind)
+            if refs is not None and all(ref in kept for ref in refs):
+                derived[name] = (kind, {ref: kept[ref] for ref in refs})
         for name, (kind, make) in self._makers.items():
             refs = kinds.get(kind)
-            if refs is None or (name in derived and derived[name][1] == kind_digest(kind, refs)):
+            if refs is None or name in derived:
                 continue
-            blob = marshal.dumps(make())
-            parts[part_name(blob)] = blob
-            derived[name] = (kind, kind_digest(kind, refs), part_name(blob))
+            rows = make()
+            if not isinstance(rows, dict):
+                continue
+            old = self._derived.get(name)
+            before = old[1] if old is not None and old[0] == kind else {}
+            groups: list[dict[Any, Any]] = [{} for _ in refs]
+            for rec_id, row in rows.items():
+                groups[bucket_of(rec_id, len(refs))][rec_id] = row
+            made: dict[str, str] = {}
+            for ref, group in zip(refs, groups, strict=True):
+                if ref in made:
+                    continue
+                if ref in before:  # the same records as then: the same answer
+                    made[ref] = before[ref]
+                    continue
+                blob = marshal.dumps(group)
+                parts[part_name(blob)] = blob
+                made[ref] = part_name(blob)
+            derived[name] = (kind, made)
         return derived
 
     def save(self) -> None:
@@ -211,3 +236,22 @@ def _group(rel: str) -> str:
     """The group of a file in the cached listing: its device folder and month."""
     folder, _sep, name = rel.rpartition("/")
     return f"{folder}/{name[:7]}"
+
+
+def _derived_entries(data: object) -> dict[str, tuple[str, dict[str, str]]]:
+    """The derived answers a cache head lists; what is not as ``save`` writes it is
+    left out (it is only worked out again)."""
+    found: dict[str, tuple[str, dict[str, str]]] = {}
+    if not isinstance(data, dict):
+        return found
+    for name, entry in data.items():
+        if (
+            isinstance(name, str)
+            and isinstance(entry, list | tuple)
+            and len(entry) == 2
+            and isinstance(entry[0], str)
+            and isinstance(entry[1], dict)
+            and all(isinstance(k, str) and isinstance(v, str) for k, v in entry[1].items())
+        ):
+            found[name] = (entry[0], dict(entry[1]))
+    return found
