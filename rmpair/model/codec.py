@@ -159,19 +159,9 @@ def _plan(cls: Any) -> tuple[tuple[str, Any, Decoder, Any, Any], ...]:
 
 def decode(cls: type[T], rec_id: str, fields: Mapping[str, JSONValue]) -> T:
     """The record ``cls`` with id ``rec_id`` from its stored fields."""
-    values: dict[str, Any] = {"id": rec_id}
     plan: Any = cls  # a dataclass type is hashable, whatever its annotation says
-    for name, exact, read, default, choices in _plan(plan):
-        raw = fields.get(name)
-        if raw is None:
-            value = default
-        elif type(raw) is exact:
-            value = raw
-        else:
-            value = read(raw, default)
-        if choices is not None and value not in choices:
-            value = default
-        values[name] = value
+    values = _decoded(_plan(plan), fields)
+    values["id"] = rec_id
     return cls(**values)
 
 
@@ -185,9 +175,17 @@ def decode_some(
 ) -> dict[str, Any]:
     """The values ``decode`` would give the fields ``names`` of a ``cls`` record, without
     building the record (a query that needs a few fields of thousands of records)."""
-    values: dict[str, Any] = {}
     plan: Any = cls  # a dataclass type is hashable, whatever its annotation says
-    for name, exact, read, default, choices in _some(plan, names):
+    return _decoded(_some(plan, names), fields)
+
+
+def _decoded(
+    steps: tuple[tuple[str, Any, Decoder, Any, Any], ...], fields: Mapping[str, JSONValue]
+) -> dict[str, Any]:
+    """Each step's field from ``fields``: as stored when it has the exact type, else read
+    by its decoder; the default when missing, unreadable or not one of its choices."""
+    values: dict[str, Any] = {}
+    for name, exact, read, default, choices in steps:
         raw = fields.get(name)
         if raw is None:
             value = default
