@@ -20,6 +20,7 @@ from rmpair.clock import SYSTEM_CLOCK, Clock, epoch_ms
 from rmpair.domain.records import TANDEM_ID, Records
 from rmpair.errors import UserError
 from rmpair.i18n import _, current_language
+from rmpair.model import check_change
 from rmpair.model.codec import JSONValue
 from rmpair.model.records import ActionItem, Cadence, Record, Role, Session, Tandem, Topic
 from rmpair.store.discover import find_journal_id
@@ -373,8 +374,7 @@ class Journal:
             home.device(),
             write=write,
             passphrase=passphrase,
-            # The schema's check of a change read from a file, imported when one is read.
-            validate=lambda change: import_module("rmpair.model.schema").change_fits(change),
+            validate=check_change,
         )
         store.now_ms = partial(epoch_ms, clock)
         store.open(hold_lock=hold_lock)

@@ -110,9 +110,8 @@ class BacklogScreen(JournalScreen):
             session = where.get(topic.id)
             if topic.status is TopicStatus.PLANNED and session and session.start:
                 status += " " + day_month(session.start.date())
-            age = ""
-            if topic.status in OPEN_STATUSES and topic.created is not None:
-                age = _("{n} d").format(n=max(0, (today - topic.created).days))
+            waited = journal.backlog.waited_days(topic, today=today)
+            age = "" if waited is None else _("{n} d").format(n=waited)
             cells = (str(rank.get(topic.id, "")), topic.title, _(topic.category.value), status, age)
             rows.append((topic.id, cells))
         self.topics = {t.id: t for t in topics}

@@ -227,17 +227,22 @@ def _day(iso: str | None) -> str:
 
 
 def _cadence(tandem: dict[str, Any]) -> str:
-    """The tandem's rhythm in words: "once a month, on the last Thursday"."""
+    """The tandem's rhythm in words: "once a month, on the last Thursday". The status
+    may come from the cache on disk: a value not as rmpair writes it is left out."""
     import datetime as dt
 
     from rmpair.domain.rhythm import cadence_text
 
-    start = tandem.get("start")
+    weekday, week, start = tandem.get("weekday"), tandem.get("week"), tandem.get("start")
+    try:
+        day = dt.date.fromisoformat(start) if isinstance(start, str) else None
+    except ValueError:
+        day = None
     return cadence_text(
         str(tandem.get("cadence")),
-        int(tandem.get("weekday") or 0),
-        week=int(tandem.get("week") or 1),
-        start=dt.date.fromisoformat(start) if isinstance(start, str) and start else None,
+        weekday if type(weekday) is int else 0,
+        week=week if type(week) is int else 1,
+        start=day,
     )
 
 

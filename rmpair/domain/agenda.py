@@ -13,6 +13,7 @@ from rmpair.domain.session_times import (
     Timebox,
     _pick,
 )
+from rmpair.domain.template_errors import TemplateNotFound
 from rmpair.errors import UserError
 from rmpair.i18n import _
 from rmpair.model.records import (
@@ -106,8 +107,6 @@ class Agenda:
         return item_id
 
     def _generic_slot(self, session: Session, items: list[AgendaItem]) -> AgendaItem | None:
-        from rmpair.domain.template_errors import TemplateNotFound
-
         try:
             template = self.records.templates().session_kind(session.kind.value)
         except TemplateNotFound:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from rmpair.domain.records import Records
+from rmpair.domain.template_errors import TemplateNotFound
 from rmpair.errors import UserError
 from rmpair.i18n import N_, _, gettext_for
 from rmpair.model.records import (
@@ -48,6 +49,12 @@ def open_title(topic: Topic) -> str | None:
 _ADD_FIELDS = ("title", "status", "priority")
 # The fields a listing shows of every topic.
 _LISTED_FIELDS = ("title", "category", "question", "proposed_by", "priority", "status", "created")
+
+
+def days_waited(created: dt.date | None, today: dt.date) -> int | None:
+    """How many days a topic added on ``created`` has waited by ``today`` (None without
+    a date): the one rule for the backlog, its listing and the nudges."""
+    return None if created is None else max(0, (today - created).days)
 
 
 def order_key(topic: Topic) -> tuple[float, str]:
@@ -173,8 +180,8 @@ class Backlog:
             row.update(rows[rec_id])
             status, created = row["status"], row["created"]
             row["waited_days"] = (
-                max(0, (today - fromisoformat(created)).days)
-                if created is not None and status in waiting
+                days_waited(None if created is None else fromisoformat(created), today)
+                if status in waiting
                 else None
             )
             row["session"] = where.get(rec_id) if status == planned else None
@@ -208,14 +215,12 @@ class Backlog:
     ) -> int | None:
         """How many days an open topic has waited since it was added (``today``, when
         given, spares a listing working out the day once per topic)."""
-        if topic.status not in OPEN_STATUSES or topic.created is None:
+        if topic.status not in OPEN_STATUSES:
             return None
-        return max(0, ((today or self.records.today(now)) - topic.created).days)
+        return days_waited(topic.created, today or self.records.today(now))
 
     def topic_ideas(self, category: Category | None = None) -> list[NumberedIdea]:
         """The catalogue of topic ideas, numbered across all categories."""
-        from rmpair.domain.template_errors import TemplateNotFound
-
         try:
             ideas = self.records.templates().topic_ideas()
         except TemplateNotFound as exc:

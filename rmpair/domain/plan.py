@@ -176,10 +176,8 @@ class Plan:
             at = time
         elif time is not None:
             at = parse_time(time)
-        elif settings is not None and settings.time:
-            at = parse_time(settings.time)
         else:
-            at = DEFAULT_TIME
+            at = self.usual_time()
         length = minutes or (programme.minutes if programme else tandem.session_minutes)
         if length < 1:
             raise UserError(_("--length: a session needs at least one minute."))

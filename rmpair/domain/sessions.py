@@ -34,6 +34,7 @@ from rmpair.domain.session_times import (
     share_minutes,
     start_utc,
 )
+from rmpair.domain.template_errors import TemplateNotFound
 from rmpair.errors import UserError
 from rmpair.i18n import _
 from rmpair.model.records import (
@@ -88,8 +89,6 @@ class Sessions:
             raise UserError(_("The journal has no tandem yet."))
         if start.tzinfo is not None:
             raise ValueError("plan_session takes a wall-clock time in the tandem's zone")
-        from rmpair.domain.template_errors import TemplateNotFound
-
         store = self.records.templates()
         try:
             template = store.session_kind(kind.value)
@@ -224,8 +223,6 @@ class Sessions:
         """The session's own title, or its kind's name from the templates."""
         if session.title:
             return session.title
-        from rmpair.domain.template_errors import TemplateNotFound
-
         try:
             return self.records.templates().session_kind(session.kind.value).title
         except TemplateNotFound:

@@ -1,7 +1,6 @@
 """The error for a template that is not there, apart from the template types: the
-services that only catch it (agenda, sessions, backlog) are imported by every command,
-and the eleven dataclasses of ``template_types`` cost more to import than all of them.
-"""
+services that only catch it (agenda, sessions, backlog) are imported by every command
+and need nothing else of the templates."""
 
 from __future__ import annotations
 
