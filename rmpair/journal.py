@@ -1,10 +1,9 @@
 """The journal facade: opens a journal and composes the domain services over it.
 
-The CLI and the Textual screens only talk to ``Journal``. It wires one store, one
-read model and change writer (``Records``) and one service per area of the method
-(``journal.backlog``, ``journal.sessions``, ...), and answers "where do we stand".
-It inherits nothing; each service lives in ``rmpair/domain`` or ``rmpair/export``.
-"""
+The CLI and the Textual screens only talk to ``Journal``. It wires one store, one read
+model and change writer (``Records``) and one service per area of the method
+(``journal.backlog``, ``journal.sessions``, ...), and answers "where do we stand". It
+inherits nothing; each service lives in ``rmpair/domain`` or ``rmpair/export``."""
 
 from __future__ import annotations
 
@@ -18,6 +17,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from rmpair.clock import SYSTEM_CLOCK, Clock, epoch_ms
 from rmpair.domain.records import TANDEM_ID, Records
+from rmpair.domain.topic_listing import TOPIC_PLACES, TOPIC_ROWS, topic_places, topic_rows
 from rmpair.errors import UserError
 from rmpair.i18n import _, current_language
 from rmpair.model import check_change
@@ -71,6 +71,8 @@ class Journal:
         # The only source of "now" for every command and query (see clock.py).
         self.clock = clock
         self.records = Records(store, clock)
+        for name, make in ((TOPIC_ROWS, topic_rows), (TOPIC_PLACES, topic_places)):
+            store.cache.per_bucket(name, Topic.KIND, make)  # kept by every save
         # The last status computed, with what it depends on (see ``close``).
         self._last_status: tuple[tuple[object, int, int], Status, dict[str, Any]] | None = None
         self._nudges_from: tuple[str | None, ...] = (None,) * 3  # quick.current_nudges
@@ -197,12 +199,10 @@ class Journal:
         encrypt: bool = False,
         passphrase: Passphrase = None,
     ) -> Journal:
-        """Start a new journal in ``folder`` with this device as ``me``.
-
-        ``clock`` is where the journal reads the time (default: the computer's clock;
-        the demo replays a past programme, tests freeze it).
-        ``encrypt`` encrypts the shared folder from the first write on (crypto.py).
-        """
+        """Start a new journal in ``folder`` with this device as ``me``. ``clock`` is
+        where the journal reads the time (default: the computer's clock; the demo
+        replays a past programme, tests freeze it). ``encrypt`` encrypts the shared
+        folder from the first write on (crypto.py)."""
         home = home or Home()
         folder = folder.expanduser().absolute()
         from rmpair.domain.cadence import programme_end

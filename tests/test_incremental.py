@@ -239,6 +239,7 @@ def test_a_logs_own_name_is_never_a_temporary_file(name: str) -> None:
 # -- fields of every topic, kept in the cache beside the topics -----------------------------
 
 TOPIC_STEPS = ("add", "add", "retitle", "status", "priority", "delete", "reopen", "reopen")
+FIELDS = ("title", "status", "priority")  # a few fields of every topic, as a query reads them
 
 
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -246,15 +247,14 @@ TOPIC_STEPS = ("add", "add", "retitle", "status", "priority", "delete", "reopen"
 def test_stored_fields_of_topics_are_the_fields_worked_out_again(
     tmp_path_factory: Any, data: Any
 ) -> None:
-    """``topic add`` reads title, status and priority of every topic from a part the
-    last save kept beside the topics; whatever was added, edited or deleted, in this
-    process or an earlier one, they are the topics' own fields."""
+    """``fields_of`` reads a few fields of every topic from a part the last save kept
+    beside the topics; whatever was added, edited or deleted, in this process or an
+    earlier one, they are the topics' own fields."""
     import datetime as dt
 
     from test_nudges import NOW
 
     from rmpair.clock import FixedClock
-    from rmpair.domain.backlog import _ADD_FIELDS
     from rmpair.journal import Journal
     from rmpair.model.records import Category, Role, Topic, TopicStatus
     from rmpair.store.home import Home
@@ -268,7 +268,7 @@ def test_stored_fields_of_topics_are_the_fields_worked_out_again(
     kept = 0
     try:
         for n in range(data.draw(st.integers(1, 12), label="steps")):
-            ids = sorted(journal.records.fields_of(Topic, _ADD_FIELDS))
+            ids = sorted(journal.records.fields_of(Topic, FIELDS))
             step = data.draw(st.sampled_from(TOPIC_STEPS)) if ids else "add"
             if step == "add":
                 for k in range(data.draw(st.sampled_from([1, 1, 70]))):
@@ -289,10 +289,10 @@ def test_stored_fields_of_topics_are_the_fields_worked_out_again(
                     journal.update(Topic.KIND, rec, {"priority": n * 0.5})
             cache = journal.store.cache
             kept += any(name.startswith("fields:topic") for name in cache._derived)
-            rows = journal.records.fields_of(Topic, _ADD_FIELDS)
+            rows = journal.records.fields_of(Topic, FIELDS)
             state = journal.store.state
             expected = {
-                rec: {name: getattr(Topic.from_fields(rec, fields), name) for name in _ADD_FIELDS}
+                rec: {name: getattr(Topic.from_fields(rec, fields), name) for name in FIELDS}
                 for rec, fields in state.live(Topic.KIND)
             }
             assert rows == expected
@@ -306,15 +306,13 @@ def test_stored_fields_of_topics_follow_the_partners_change(tmp_path: Any) -> No
     partner's rename read at the next start makes the rows be worked out again."""
     from pairs import make_two_devices
 
-    from rmpair.domain.backlog import _ADD_FIELDS
     from rmpair.model.records import Category, Topic
 
     pair = make_two_devices(tmp_path)
     try:
         first = pair.a.backlog.add_topic("Code review", category=Category.WORK)
         pair.a.backlog.add_topic("Release notes", category=Category.WORK)
-        pair.a = pair.reopen(pair.a)
-        assert pair.a.records.fields_of(Topic, _ADD_FIELDS)[first]["title"] == "Code review"
+        assert pair.a.records.fields_of(Topic, FIELDS)[first]["title"] == "Code review"
         pair.a = pair.reopen(pair.a)  # the rows are now in the cache
         assert any(name.startswith("fields:topic") for name in pair.a.store.cache._derived)
         pair.deliver(pair.a, pair.b)
@@ -322,7 +320,7 @@ def test_stored_fields_of_topics_follow_the_partners_change(tmp_path: Any) -> No
         pair.b.update(Topic.KIND, first, {"title": "Reviews, renamed"})
         pair.deliver(pair.b, pair.a)
         pair.a = pair.reopen(pair.a)  # reads Sam's rename as it opens
-        rows = pair.a.records.fields_of(Topic, _ADD_FIELDS)
+        rows = pair.a.records.fields_of(Topic, FIELDS)
         assert rows[first]["title"] == "Reviews, renamed"
         assert pair.a.backlog.add_topic("Code review", category=Category.WORK)
     finally:

@@ -254,3 +254,109 @@ def test_the_topics_of_every_session_agree_with_the_decoded_agendas(
             assert Backlog(Records(journal.store)).titles() == shown
         finally:
             journal.close()
+
+
+KEPT_STEPS = ("add", "add", "retitle", "status", "priority", "delete", "reopen", "partner")
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_the_rows_kept_beside_the_topics_follow_every_change(data: Any) -> None:
+    """``topic list`` and ``topic add`` read each topic's row from what the last save
+    kept beside the topics (``topic_listing``), updated change by change within a
+    process. Whatever was added, edited or deleted, here, in an earlier process or on
+    the partner's device, the listing is the one the decoded topics give, a topic's
+    place is its place in the backlog, and an open topic's title cannot be added again."""
+    from rmpair.errors import UserError
+
+    with tempfile.TemporaryDirectory() as tmp:
+        pair = make_two_devices(Path(tmp))
+        try:
+            for n in range(data.draw(st.integers(1, 10), label="steps")):
+                a = pair.a
+                ids = sorted(t.id for t in Records(a.store).all(Topic))
+                step = data.draw(st.sampled_from(KEPT_STEPS)) if ids else "add"
+                if step == "add":
+                    for k in range(data.draw(st.sampled_from([1, 1, 90]), label="adds")):
+                        a.backlog.add_topic(f"Topic {n}.{k}", category=Category.WORK)
+                elif step == "reopen":
+                    pair.reopen(a)
+                elif step == "partner":  # Sam renames a topic and drops another
+                    pair.deliver(a, pair.b)
+                    pair.b.refresh()
+                    pair.b.update(Topic.KIND, data.draw(st.sampled_from(ids)), {"title": "Sam's"})
+                    pair.b.update(
+                        Topic.KIND, data.draw(st.sampled_from(ids)), {"status": "dropped"}
+                    )
+                    pair.deliver(pair.b, a)
+                    if data.draw(st.booleans(), label="read at the next start"):
+                        pair.reopen(a)
+                    else:
+                        a.refresh()
+                else:
+                    rec = data.draw(st.sampled_from(ids))
+                    if step == "delete":
+                        a.delete(Topic.KIND, rec)
+                    elif step == "retitle":
+                        a.update(Topic.KIND, rec, {"title": f"Renamed {n}"})
+                    elif step == "status":
+                        status = data.draw(st.sampled_from(list(TopicStatus)))
+                        a.update(Topic.KIND, rec, {"status": status.value})
+                    else:
+                        a.update(Topic.KIND, rec, {"priority": n * 0.5})
+                a = pair.a
+                expected = decoded_rows(a)
+                assert a.backlog.listing(TODAY) == expected
+                assert a.backlog.listing_json(TODAY) == json.dumps(
+                    expected, ensure_ascii=False, separators=(",", ":")
+                )
+                ordered = Backlog(Records(a.store)).ordered()
+                for place, topic in enumerate(ordered[:3], start=1):
+                    assert a.backlog.topic_position(topic.id) == place
+                if ordered:
+                    try:
+                        a.backlog.add_topic(ordered[-1].title.upper(), category=Category.WORK)
+                    except UserError:
+                        pass
+                    else:
+                        raise AssertionError("an open topic's title was added again")
+        finally:
+            pair.a.close()
+            pair.b.close()
+
+
+def test_a_listing_keeps_the_rows_it_had_to_make_and_the_stored_status(tmp_path: Path) -> None:
+    """A cache without the topics' rows (written by an older rmpair, or with the rows'
+    files damaged) costs one full listing: the listing keeps the rows it made, and the
+    status ``rmpair status`` answers from stays as it was, since no record or file
+    changed."""
+    import marshal
+
+    from rmpair.domain.topic_listing import TOPIC_ROWS
+    from rmpair.store.cache import answer_part_name
+
+    journal = new_journal(tmp_path)
+    for n in range(150):
+        journal.backlog.add_topic(f"Topic {n}", category=Category.WORK)
+    journal.status()
+    journal.close()
+    cache = Path(journal.store._cache.folder)
+    refs = marshal.loads((cache / "head.bin").read_bytes())["state"]["kinds"][Topic.KIND]
+    pieces = [cache / answer_part_name(TOPIC_ROWS, ref) for ref in refs]
+    assert len(refs) > 1 and all(piece.is_file() for piece in pieces)
+    pieces[0].unlink()
+    pieces[1].write_bytes(b"damaged")
+    quick = (cache / "quick.bin").read_bytes()
+
+    journal = Journal.open(tmp_path / "journal", home=Home(tmp_path / "home"))
+    rows = journal.backlog.listing(TODAY)
+    journal.close()
+    assert [row["title"] for row in rows[:2]] == ["Topic 0", "Topic 1"]
+    assert len(rows) == 150
+    assert all(piece.is_file() for piece in pieces)
+    assert marshal.loads(pieces[1].read_bytes())[:2] == (TOPIC_ROWS, refs[1])
+    assert (cache / "quick.bin").read_bytes() == quick
+
+    journal = Journal.open(tmp_path / "journal", home=Home(tmp_path / "home"))
+    assert journal.backlog.listing(TODAY) == rows
+    journal.close()

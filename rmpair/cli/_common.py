@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, NoReturn
 
 import typer
 
-from rmpair.cli._output import console, print_json, print_rows, print_table
+from rmpair.cli._output import console, print_json, print_json_text, print_rows, print_table
 from rmpair.clock import SYSTEM_CLOCK, Clock
 from rmpair.i18n import _, effective_language, set_language
 
@@ -30,6 +30,7 @@ __all__ = [
     "opened",
     "options",
     "print_json",
+    "print_json_text",
     "print_rows",
     "print_table",
 ]

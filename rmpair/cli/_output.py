@@ -56,6 +56,19 @@ def print_json(data: Any) -> None:
     typer.echo(text)
 
 
+def print_json_text(text: str) -> None:
+    """JSON already encoded (compact) on stdout, indented on a terminal. Written as it
+    is: JSON text holds no control character to strip, and a listing of thousands of
+    topics is megabytes."""
+    if stdout_is_terminal():
+        import json
+
+        print_json(json.loads(text))
+        return
+    sys.stdout.write(text + "\n")
+    sys.stdout.flush()
+
+
 def plain_text(text: str) -> str:
     """Text for one tab-separated cell: tabs made spaces, its lines joined by " — "."""
     lines = [line.strip() for line in text.replace("\t", " ").splitlines()]

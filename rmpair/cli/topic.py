@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from rmpair.cli._common import fail, opened, print_json, print_rows
+from rmpair.cli._common import fail, opened, print_json, print_json_text, print_rows
 from rmpair.cli._sessions import parse_role
 from rmpair.i18n import _, ngettext
 
@@ -119,11 +119,13 @@ def list_topics(
     chosen = parse_category(category)
     statuses = parse_status(status, allow_all=True)
     with opened() as journal:
+        if as_json:
+            print_json_text(
+                journal.backlog.listing_json(journal.today(), statuses=statuses, category=chosen)
+            )
+            return
         # The keys and their order are the JSON's (``Backlog.listing``).
         rows = journal.backlog.listing(journal.today(), statuses=statuses, category=chosen)
-        if as_json:
-            print_json(rows)
-            return
         if not rows:
             typer.echo(
                 _("No topics here. Add one with 'rmpair topic add' or see 'rmpair topic ideas'.")

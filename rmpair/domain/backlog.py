@@ -9,12 +9,23 @@ the merged result the same way.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from rmpair.domain.records import Records
 from rmpair.domain.template_errors import TemplateNotFound
+from rmpair.domain.topic_listing import (
+    TOPIC_PLACES,
+    TOPIC_ROWS,
+    Place,
+    Row,
+    topic_places,
+    topic_rows,
+    valid_places,
+    valid_rows,
+)
 from rmpair.errors import UserError
 from rmpair.i18n import N_, _, gettext_for
 from rmpair.model.records import (
@@ -44,17 +55,19 @@ def open_title(topic: Topic) -> str | None:
     return topic.title.casefold() if topic.status in OPEN_STATUSES else None
 
 
-# The fields a topic add reads of every topic (the same set for the place it then
-# shows, so that the second read is kept from the first).
-_ADD_FIELDS = ("title", "status", "priority")
-# The fields a listing shows of every topic.
-_LISTED_FIELDS = ("title", "category", "question", "proposed_by", "priority", "status", "created")
-
-
 def days_waited(created: dt.date | None, today: dt.date) -> int | None:
     """How many days a topic added on ``created`` has waited by ``today`` (None without
     a date): the one rule for the backlog, its listing and the nudges."""
     return None if created is None else max(0, (today - created).days)
+
+
+def _waited(created: str | None, today: dt.date) -> str:
+    """``days_waited`` as JSON, for a date as a listing's row keeps it (ISO text)."""
+    try:
+        days = days_waited(None if created is None else dt.date.fromisoformat(created), today)
+    except ValueError:
+        days = None
+    return "null" if days is None else str(days)
 
 
 def order_key(topic: Topic) -> tuple[float, str]:
@@ -152,41 +165,61 @@ class Backlog:
         category: Category | None = None,
     ) -> list[dict[str, Any]]:
         """``topics`` as plain values, for a listing: per topic, in this order, its
-        ``id``, its ``rank`` in the backlog (or None), its fields as stored
-        (``Records.plain_of``: no record is decoded), ``waited_days`` (see
-        ``waited_days``) and the ``session`` it is planned for (or None). The same
-        topics in the same order with the same values as ``topics`` gives."""
-        rows = self.records.plain_of(Topic, _LISTED_FIELDS)
-        backlog, planned = TopicStatus.BACKLOG.value, TopicStatus.PLANNED.value
-        ranked = sorted([(r["priority"], i) for i, r in rows.items() if r["status"] == backlog])
-        rank = {rec_id: n for n, (_priority, rec_id) in enumerate(ranked, start=1)}
+        ``id``, its ``rank`` in the backlog (or None), the fields ``LISTED_FIELDS`` as
+        ``plain`` gives them, ``waited_days`` (see ``waited_days``) and the ``session`` it
+        is planned for (or None). The same topics in the same order with the same
+        values as ``topics`` gives."""
+        return list(json.loads(self.listing_json(today, statuses=statuses, category=category)))
+
+    def listing_json(
+        self,
+        today: dt.date,
+        *,
+        statuses: Sequence[TopicStatus] | None = None,
+        category: Category | None = None,
+    ) -> str:
+        """``listing`` as compact JSON, joined from the text each topic's row keeps
+        (``topic_listing``): no topic is decoded, nor its fields encoded again."""
+        rows = self._rows()
         wanted = None if statuses is None else {s.value for s in statuses}
         shown = None if category is None else category.value
-        order = STATUS_ORDER
-        kept = sorted(
-            [
-                (order[row["status"]], row["priority"], rec_id)
-                for rec_id, row in rows.items()
-                if (wanted is None or row["status"] in wanted)
-                and (shown is None or row["category"] == shown)
-            ]
-        )
-        where = {t: s.id for t, s in self.topic_sessions().items()} if kept else {}
+        order = {status.value: n for status, n in STATUS_ORDER.items()}
+        backlog = order[TopicStatus.BACKLOG.value]
+        # Every topic in listing order: the backlog first, so its ranks are counted on
+        # the way, whatever the filters keep.
+        every = sorted([(order[row[0]], row[1], rec_id) for rec_id, row in rows.items()])
+        planned = TopicStatus.PLANNED.value
+        any_planned = any(row[0] == planned for row in rows.values())
+        where = {t: s.id for t, s in self.topic_sessions().items()} if any_planned else {}
         waiting = {s.value for s in OPEN_STATUSES}
-        fromisoformat = dt.date.fromisoformat
-        found: list[dict[str, Any]] = []
-        for _order, _priority, rec_id in kept:
-            row: dict[str, Any] = {"id": rec_id, "rank": rank.get(rec_id)}
-            row.update(rows[rec_id])
-            status, created = row["status"], row["created"]
-            row["waited_days"] = (
-                days_waited(None if created is None else fromisoformat(created), today)
-                if status in waiting
-                else None
+        waited: dict[str | None, str] = {}  # per date added: most topics share theirs
+        texts: list[str] = []
+        rank = 0
+        for status_order, _priority, rec_id in every:
+            status, _p, listed_category, created, id_text, fields_text = rows[rec_id]
+            if status_order == backlog:
+                rank += 1
+            if (wanted is not None and status not in wanted) or (
+                shown is not None and listed_category != shown
+            ):
+                continue
+            days = "null"
+            if status in waiting:
+                days = waited.get(created) or waited.setdefault(created, _waited(created, today))
+            session = json.dumps(where.get(rec_id)) if status == planned else "null"
+            texts.append(
+                f'{{{id_text},"rank":{rank if status_order == backlog else "null"},'
+                f'{fields_text},"waited_days":{days},"session":{session}}}'
             )
-            row["session"] = where.get(rec_id) if status == planned else None
-            found.append(row)
-        return found
+        return "[" + ",".join(texts) + "]"
+
+    def _rows(self) -> dict[str, Row]:
+        """Every topic's row (``topic_listing``), kept, not worked out per call."""
+        return self.records.kept.rows(TOPIC_ROWS, Topic.KIND, topic_rows, valid_rows)
+
+    def _places(self) -> dict[str, Place]:
+        """Every topic's place (``topic_listing``), kept, not worked out per call."""
+        return self.records.kept.rows(TOPIC_PLACES, Topic.KIND, topic_places, valid_places)
 
     def titles(self) -> dict[str, str]:
         """Every topic's title by id, from that one stored field of each topic."""
@@ -291,15 +324,11 @@ class Backlog:
         if self.records.decoded(Topic):  # indexed, kept up to date change by change
             same = [t.id for t in self.records.lookup(Topic, open_title, title.casefold())]
             priority = self._bottom_priority()
-        else:  # three fields of each topic, not every topic decoded
-            rows = self.records.fields_of(Topic, _ADD_FIELDS)
-            wanted_title = title.casefold()
-            same = [
-                rec_id
-                for rec_id, row in rows.items()
-                if row["status"] in OPEN_STATUSES and row["title"].casefold() == wanted_title
-            ]
-            last = max((row["priority"] for row in rows.values()), default=None)
+        else:  # each topic's kept place, not every topic decoded
+            rows = self._places()
+            wanted_title, waiting = title.casefold(), {s.value for s in OPEN_STATUSES}
+            same = [i for i, row in rows.items() if row[2] == wanted_title and row[0] in waiting]
+            last = max((row[1] for row in rows.values()), default=None)
             priority = 0.0 if last is None else last + 1.0
         if same:
             existing = self.topic(same[0])
@@ -369,21 +398,17 @@ class Backlog:
     def topic_position(self, topic_id: str) -> int:
         """The 1-based place of a backlog topic."""
         # The place without sorting or decoding the backlog: topics before it in the order.
-        rows = self.records.fields_of(Topic, _ADD_FIELDS)
+        rows, backlog = self._places(), TopicStatus.BACKLOG.value
         mine = rows.get(topic_id)
-        if mine is None or mine["status"] is not TopicStatus.BACKLOG:
+        if mine is None or mine[0] != backlog:
             topic = self.topic(topic_id)
             raise UserError(
                 _(
                     "'{title}' is {status}; only topics in the backlog have a place in its order."
                 ).format(title=topic.title, status=_(topic.status.value))
             )
-        key = (mine["priority"], topic_id)
-        return 1 + sum(
-            1
-            for rec_id, row in rows.items()
-            if row["status"] is TopicStatus.BACKLOG and (row["priority"], rec_id) < key
-        )
+        key = (mine[1], topic_id)
+        return 1 + sum(1 for i, row in rows.items() if row[0] == backlog and (row[1], i) < key)
 
     def set_topic_status(self, topic_id: str, status: TopicStatus) -> list[str]:
         """Mark a topic covered, dropped or back in the backlog.

@@ -14,10 +14,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from rmpair.clock import SYSTEM_CLOCK, Clock, today_in, zone
+from rmpair.domain.kept_rows import KeptRows
 from rmpair.domain.stored_rows import stored_rows
 from rmpair.errors import UserError
 from rmpair.i18n import _, content_language
-from rmpair.model.codec import JSONValue, decode_plain, decode_some, plain
+from rmpair.model.codec import JSONValue, decode_some, plain
 from rmpair.model.records import Device, Record, Role, Tandem
 from rmpair.store.home import new_id
 from rmpair.store.journal_store import JournalStore
@@ -78,6 +79,7 @@ class Records:
             type[Record], tuple[MergedState, int, dict[Any, list[str]], dict[str, list[Any]]]
         ] = {}
         self._template_cache: tuple[str, TemplateStore] | None = None
+        self.kept = KeptRows(store)  # rows over every record of a kind, kept per bucket
         # Per (record class, field names): see ``fields_of`` (and ``_plain``).
         self._fields: dict[
             tuple[type[Record], tuple[str, ...]],
@@ -285,21 +287,6 @@ class Records:
         if memo is not None and current and memo[3] is not None:
             return dict(memo[3])
         return {rec_id: tuple(plain(row[name]) for name in names) for rec_id, row in rows.items()}
-
-    def plain_of(self, cls: type[Record], names: tuple[str, ...]) -> dict[str, dict[str, Any]]:
-        """Per live record of ``cls``, in the order of ``all``, the fields ``names`` as
-        ``plain`` gives them for its decoded record (a choice's text, an ISO date),
-        without decoding a record unless the kind is decoded already: a listing of
-        10,000 topics builds no dataclass (see ``codec.decode_plain``)."""
-        if self.decoded(cls):
-            return {
-                record.id: {name: plain(getattr(record, name)) for name in names}
-                for record in self._listed(cls)
-            }
-        return {
-            rec_id: decode_plain(cls, values, names)
-            for rec_id, values in self.store.state.shown(cls.KIND)
-        }
 
     def count(self, cls: type[Record]) -> int:
         """How many live records of ``cls``: from the decoded view when there is one,

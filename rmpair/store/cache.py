@@ -18,6 +18,7 @@ from zlib import crc32
 HEAD = "head.bin"
 QUICK = "quick.bin"  # what `rmpair status` needs, kept apart so it reads little
 SWEEP_AFTER_S = 24 * 3600  # an unused part is removed only after this long
+ANSWER = ".ans"  # a piece of an answer kept per bucket (see ``answer_part_name``)
 
 
 _QUICK_READ: dict[tuple[str, int, int, int], dict[str, Any] | None] = {}
@@ -55,6 +56,14 @@ def bucket_of(rec_id: str, buckets: int) -> int:
 
 def part_name(data: bytes) -> str:
     return blake2b(data, digest_size=12).hexdigest() + ".bin"
+
+
+def answer_part_name(answer: str, ref: str) -> str:
+    """Where the piece of the answer ``answer`` made from the bucket part ``ref`` is
+    kept. The piece is a function of the bucket's content (which ``ref`` names) and
+    of the answer (whose name carries a version), so its name is one too, and the
+    head need not list it; the piece holds both names and is checked against them."""
+    return blake2b(f"{answer}\n{ref}".encode(), digest_size=12).hexdigest() + ANSWER
 
 
 def kind_digest(kind: str, refs: list[str]) -> str:
@@ -97,6 +106,18 @@ class PartCache:
             raise CacheMiss(name)
         return data
 
+    def answer_piece(self, answer: str, ref: str) -> Any:
+        """The piece of ``answer`` for the bucket part ``ref``, or None when it is
+        missing or is not that piece (damaged, or half written before a crash)."""
+        try:
+            with open(os.path.join(self.folder, answer_part_name(answer, ref)), "rb") as handle:
+                data = marshal.loads(handle.read())  # ``load`` reads a file object by bits
+        except (OSError, EOFError, ValueError, TypeError):
+            return None
+        if type(data) is tuple and len(data) == 3 and data[:2] == (answer, ref):
+            return data[2]
+        return None
+
     def quick(self) -> dict[str, Any] | None:
         """The quick-status file; read once per process while it stays the same file
         (the language is taken from it first, then the status itself)."""
@@ -116,21 +137,31 @@ class PartCache:
         return result
 
     def save(
-        self, head: dict[str, Any], parts: dict[str, bytes], quick: dict[str, Any] | None = None
+        self,
+        head: dict[str, Any],
+        parts: dict[str, bytes],
+        quick: dict[str, Any] | None = None,
+        *,
+        keep_quick: bool = False,
     ) -> None:
-        """Write new parts, then the head that names them, then drop unnamed parts."""
+        """Write new parts, then the head that names them, then drop unnamed parts.
+        ``keep_quick`` leaves the quick status as it is: the caller knows the new head
+        holds the same records and files (it adds answers derived from them)."""
         os.makedirs(self.folder, mode=0o700, exist_ok=True)
         for name, data in parts.items():
             path = os.path.join(self.folder, name)
-            if not os.path.exists(path):
+            # A piece of an answer is not named by its content: one made anew replaces
+            # a damaged one of the same name.
+            if name.endswith(ANSWER) or not os.path.exists(path):
                 _write(path, data)
         for name in referenced(head):
             # Kept parts are marked as in use now, so no other process sweeps them.
             with contextlib.suppress(OSError):
                 os.utime(os.path.join(self.folder, name))
         quick_path = os.path.join(self.folder, QUICK)
-        with contextlib.suppress(OSError):
-            os.unlink(quick_path)  # never leave a quick answer that the new head contradicts
+        if not keep_quick:
+            with contextlib.suppress(OSError):
+                os.unlink(quick_path)  # never leave a quick answer the new head contradicts
         _write(os.path.join(self.folder, HEAD), marshal.dumps(head))
         if quick is not None:
             _write(quick_path, marshal.dumps(quick))
@@ -162,4 +193,8 @@ def referenced(head: dict[str, Any]) -> list[str]:
     for entry in head.get("derived", {}).values():  # (kind, {bucket part: answer part})
         if isinstance(entry, list | tuple) and len(entry) == 2 and isinstance(entry[1], dict):
             names.extend(entry[1].values())
+    kinds, answers = state.get("kinds", {}), head.get("answers", {})
+    for answer, kind in answers.items() if isinstance(answers, dict) else ():  # per bucket
+        refs = kinds.get(kind, []) if isinstance(kinds, dict) else []
+        names.extend(answer_part_name(str(answer), ref) for ref in refs if isinstance(ref, str))
     return [n for n in names if isinstance(n, str)]

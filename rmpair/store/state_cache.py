@@ -5,7 +5,7 @@ status that ``rmpair status`` shows without opening the journal (see quick.py).
 from __future__ import annotations
 
 import marshal
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from rmpair import __version__
@@ -13,12 +13,16 @@ from rmpair.errors import ReadOnlyError
 from rmpair.i18n import _
 from rmpair.store.base import StoreCore
 from rmpair.store.bulk import many_objects
-from rmpair.store.cache import CacheMiss, bucket_of, part_name
+from rmpair.store.cache import CacheMiss, answer_part_name, bucket_of, part_name
+from rmpair.store.changes import decode_kind, is_live
 from rmpair.store.merge import MergedState
 from rmpair.store.problems import FileInfo
 from rmpair.store.scan import Signature, listing_digest
 
 CACHE_VERSION = 4  # quick.CACHE_VERSION must match
+
+# The live records of one bucket of a kind, as (record id, shown values).
+Shown = Iterable[tuple[str, dict[str, Any]]]
 
 
 class StateCache:
@@ -36,6 +40,10 @@ class StateCache:
         # makers registered in this process that give them anew (see ``derived``).
         self._derived: dict[str, tuple[str, dict[str, str]]] = {}
         self._makers: dict[str, tuple[str, Callable[[], Any]]] = {}
+        # Answers made bucket by bucket (see ``per_bucket``): per name, kind and maker.
+        self._bucket_makers: dict[str, tuple[str, Callable[[Shown], dict[str, Any]]]] = {}
+        # Pieces ``bucket_answer`` made, by (name, bucket part): the next save keeps them.
+        self._made: dict[tuple[str, str], dict[str, Any]] = {}
 
     def load(self) -> None:
         with many_objects():
@@ -121,6 +129,61 @@ class StateCache:
             return None
         return answer
 
+    def per_bucket(self, name: str, kind: str, make: Callable[[Shown], dict[str, Any]]) -> None:
+        """Keep the answer ``name`` beside the records of ``kind``: ``make`` gives, from
+        the live records of one bucket, the answer's entries for them (by record id).
+        Each bucket's piece is a function of the bucket's content, so it is saved under
+        a name made from the answer's name and the bucket part's (``answer_part_name``):
+        a save makes the pieces of the buckets it writes, and a query over every record
+        (``bucket_answer``) loads the pieces instead of decoding the records. ``name``
+        carries a version, changed whenever ``make`` gives something else."""
+        self._bucket_makers[name] = (kind, make)
+
+    def bucket_answer(self, name: str) -> dict[str, Any] | None:
+        """The answer ``per_bucket`` keeps as ``name``, for the records as they are now:
+        each bucket's saved piece, or the piece made now when there is none (or it is
+        damaged); a command that only reads saves those once (``pieces_made``). None
+        when the kind changed since it was restored or saved (the caller works the
+        answer out from the records) or nothing registered ``name``."""
+        maker = self._bucket_makers.get(name)
+        refs = None if maker is None else self.core.state.kind_refs(maker[0])
+        if maker is None or refs is None:
+            return None
+        answer: dict[str, Any] = {}
+        with many_objects():
+            for ref in dict.fromkeys(refs):
+                piece = self._made.get((name, ref))
+                if piece is None:
+                    piece = self.core._cache.answer_piece(name, ref)
+                if not isinstance(piece, dict):
+                    piece = maker[1](_live(marshal.loads(self._load_part(ref))))
+                    self._made[(name, ref)] = piece
+                answer.update(piece)
+        return answer
+
+    @property
+    def pieces_made(self) -> bool:
+        """Whether a query made pieces of kept answers that no save has kept yet: a
+        command that only reads then saves them (``save(keep_quick=True)``), once."""
+        return bool(self._made)
+
+    def _answers(self, kinds: dict[str, list[str]], parts: dict[str, bytes]) -> dict[str, str]:
+        """The answers kept per bucket, by name with their kind, for the head; adds to
+        ``parts`` the pieces of the buckets this save writes and those made since."""
+        answers: dict[str, str] = {}
+        for name, (kind, make) in self._bucket_makers.items():
+            refs = kinds.get(kind)
+            if refs is None:
+                continue
+            answers[name] = kind
+            for ref in dict.fromkeys(refs):
+                piece = self._made.get((name, ref))
+                if piece is None and ref in parts:  # a bucket this save writes
+                    piece = make(_live(marshal.loads(parts[ref])))
+                if piece is not None:
+                    parts[answer_part_name(name, ref)] = marshal.dumps((name, ref, piece))
+        return answers
+
     def _derive(self, kinds: dict[str, list[str]], parts: dict[str, bytes]) -> dict[str, Any]:
         derived: dict[str, tuple[str, dict[str, str]]] = {}
         for name, (kind, kept) in self._derived.items():  # about the same records
@@ -152,9 +215,12 @@ class StateCache:
             derived[name] = (kind, made)
         return derived
 
-    def save(self) -> None:
+    def save(self, *, keep_quick: bool = False) -> None:
+        """Write the cache; ``keep_quick`` when nothing but kept answers changed, so the
+        status stored beside it still holds."""
         state_head, parts = self.core.state.snapshot()
         derived = self._derive(state_head["kinds"], parts)
+        answers = self._answers(state_head["kinds"], parts)
         groups, listing = self._listing(parts)
         head = {
             "version": CACHE_VERSION,
@@ -166,9 +232,10 @@ class StateCache:
             "checkpointed": self.core._checkpointed,
             "state": state_head,
             "derived": derived,
+            "answers": answers,
         }
         quick = None
-        if self.core.status_snapshot is not None:
+        if self.core.status_snapshot is not None and not keep_quick:
             quick = {
                 "version": CACHE_VERSION,
                 "code": __version__,
@@ -186,9 +253,10 @@ class StateCache:
                 "status": self.core.status_snapshot,
             }
         try:
-            self.core._cache.save(head, parts, quick)
+            self.core._cache.save(head, parts, quick, keep_quick=keep_quick)
         except (OSError, ValueError):
             return
+        self._made = {}
         self.core.state.saved(state_head)
         self._groups, self._derived = groups, derived
         self.core._cache_dirty = False
@@ -230,6 +298,13 @@ class StateCache:
     @property
     def cache_dirty(self) -> bool:
         return self.core._cache_dirty
+
+
+def _live(bucket: Any) -> Iterator[tuple[str, dict[str, Any]]]:
+    """The live records of a bucket's cache part, as (record id, shown values)."""
+    for rec_id, state in decode_kind(bucket).items():
+        if is_live(state):
+            yield rec_id, state.shown_values()
 
 
 def _group(rel: str) -> str:
