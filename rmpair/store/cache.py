@@ -146,6 +146,14 @@ class PartCache:
                     if entry.stat().st_mtime < swept_before:
                         os.unlink(entry.path)
 
+    def save_head(self, head: dict[str, Any], parts: dict[str, bytes]) -> None:
+        """Write parts, then a head naming them, keeping the quick-status file: for a
+        head that holds the same state as the one it replaces (more derived answers).
+        The parts are written even if a file has their name: it may be a damaged one."""
+        for name, data in parts.items():
+            _write(os.path.join(self.folder, name), data)
+        _write(os.path.join(self.folder, HEAD), marshal.dumps(head))
+
     def clear(self) -> None:
         if os.path.isdir(self.folder):
             for entry in os.scandir(self.folder):

@@ -36,6 +36,11 @@ class StateCache:
         # makers registered in this process that give them anew (see ``derived``).
         self._derived: dict[str, tuple[str, dict[str, str]]] = {}
         self._makers: dict[str, tuple[str, Callable[[], Any]]] = {}
+        # The head this process loaded, and the derived answers asked for that it did
+        # not hold for records still as cached: a command that only reads saves them at
+        # close (``save_derived``), or every later run would work them out again.
+        self._head: dict[str, Any] | None = None
+        self._missing: set[str] = set()
 
     def load(self) -> None:
         with many_objects():
@@ -81,6 +86,7 @@ class StateCache:
         )
         self.core._ignored, self._derived = ignored, derived
         self.core._checkpointed = checkpointed
+        self._head = head
 
     def _load_part(self, name: str) -> bytes:
         try:
@@ -105,19 +111,23 @@ class StateCache:
         self._makers[name] = (kind, make)
         entry = self._derived.get(name)
         refs = self.core.state.kind_refs(kind)
-        if entry is None or refs is None or entry[0] != kind:
+        if refs is None:
+            return None
+        if entry is None or entry[0] != kind or not all(ref in entry[1] for ref in refs):
+            self._missing.add(name)
             return None
         parts = entry[1]
-        if not all(ref in parts for ref in refs):
-            return None
         answer: dict[Any, Any] = {}
         try:
             for ref in dict.fromkeys(refs):
                 piece = marshal.loads(self.core._cache.part(parts[ref]))
                 if not isinstance(piece, dict):
-                    return None
+                    raise TypeError(piece)
                 answer.update(piece)
         except (CacheMiss, ValueError, EOFError, TypeError):
+            # Damaged or not as ``save`` writes it: worked out again, and kept anew.
+            del self._derived[name]
+            self._missing.add(name)
             return None
         return answer
 
@@ -131,26 +141,72 @@ class StateCache:
             refs = kinds.get(kind)
             if refs is None or name in derived:
                 continue
-            rows = make()
-            if not isinstance(rows, dict):
-                continue
-            old = self._derived.get(name)
-            before = old[1] if old is not None and old[0] == kind else {}
-            groups: list[dict[Any, Any]] = [{} for _ in refs]
-            for rec_id, row in rows.items():
-                groups[bucket_of(rec_id, len(refs))][rec_id] = row
-            made: dict[str, str] = {}
-            for ref, group in zip(refs, groups, strict=True):
-                if ref in made:
-                    continue
-                if ref in before:  # the same records as then: the same answer
-                    made[ref] = before[ref]
-                    continue
-                blob = marshal.dumps(group)
-                parts[part_name(blob)] = blob
-                made[ref] = part_name(blob)
-            derived[name] = (kind, made)
+            made = self._answer_parts(name, kind, make, refs, parts)
+            if made is not None:
+                derived[name] = (kind, made)
         return derived
+
+    def _answer_parts(
+        self,
+        name: str,
+        kind: str,
+        make: Callable[[], Any],
+        refs: list[str],
+        parts: dict[str, bytes],
+    ) -> dict[str, str] | None:
+        """The answer ``name`` as ``make`` gives it now, cut like the kind's buckets
+        ``refs``: per bucket part, the part of the answer (new ones added to ``parts``)."""
+        rows = make()
+        if not isinstance(rows, dict):
+            return None
+        old = self._derived.get(name)
+        before = old[1] if old is not None and old[0] == kind else {}
+        groups: list[dict[Any, Any]] = [{} for _ in refs]
+        for rec_id, row in rows.items():
+            groups[bucket_of(rec_id, len(refs))][rec_id] = row
+        made: dict[str, str] = {}
+        for ref, group in zip(refs, groups, strict=True):
+            if ref in made:
+                continue
+            if ref in before:  # the same records as then: the same answer
+                made[ref] = before[ref]
+                continue
+            blob = marshal.dumps(group)
+            parts[part_name(blob)] = blob
+            made[ref] = part_name(blob)
+        return made
+
+    @property
+    def derived_pending(self) -> bool:
+        """Whether ``save_derived`` has answers to keep (then it needs the lock)."""
+        return bool(self._missing) and self._head is not None and not self.core._cache_dirty
+
+    def save_derived(self) -> None:
+        """At the close of a process that changed nothing: keep the derived answers it
+        worked out beside the cached records they were made from, in a new head that
+        differs from the loaded one only there (the stored status stays valid). Only
+        while the head on disk is still the one loaded: another process's save wins."""
+        head = self._head
+        if not self.derived_pending or head is None:
+            return
+        self._missing, derived = set(), dict(self._derived)
+        parts: dict[str, bytes] = {}
+        for name in sorted(self._makers):
+            kind, make = self._makers[name]
+            refs = self.core.state.kind_refs(kind)
+            entry = derived.get(name)
+            if refs is None or (entry is not None and all(r in entry[1] for r in refs)):
+                continue
+            made = self._answer_parts(name, kind, make, refs, parts)
+            if made is not None:
+                derived[name] = (kind, made)
+        if not parts or self.core._cache.head() != head:
+            return
+        try:
+            self.core._cache.save_head(dict(head, derived=derived), parts)
+        except (OSError, ValueError):
+            return
+        self._derived, self._head = derived, None
 
     def save(self) -> None:
         state_head, parts = self.core.state.snapshot()
@@ -191,6 +247,7 @@ class StateCache:
             return
         self.core.state.saved(state_head)
         self._groups, self._derived = groups, derived
+        self._head, self._missing = None, set()
         self.core._cache_dirty = False
 
     def _listing(
