@@ -198,12 +198,9 @@ def decode_rows(
     for rec_id, values in stored.items():
         if len(values) != width:
             raise ValueError(f"{width} values expected per row")
-        key: Any = tuple(values)
         # Only texts, flags and None are shared: True == 1 == 1.0, but they decode apart.
-        if all(type(raw) in _SHARED for raw in key):
-            row = seen.get(key)
-        else:
-            key, row = None, None
+        key: Any = tuple(values) if _SHARED.issuperset(map(type, values)) else None
+        row = None if key is None else seen.get(key)
         if row is None:
             row = {}
             for (name, exact, read, default, choices), raw in zip(steps, values, strict=True):
