@@ -202,11 +202,12 @@ class StateCache:
                 derived[name] = (kind, made)
         if not parts or self.core._cache.head() != head:
             return
+        written = dict(head, derived=derived)
         try:
-            self.core._cache.save_head(dict(head, derived=derived), parts)
+            self.core._cache.save_head(written, parts)
         except (OSError, ValueError):
             return
-        self._derived, self._head = derived, None
+        self._derived, self._head = derived, written
 
     def save(self) -> None:
         state_head, parts = self.core.state.snapshot()
@@ -247,7 +248,7 @@ class StateCache:
             return
         self.core.state.saved(state_head)
         self._groups, self._derived = groups, derived
-        self._head, self._missing = None, set()
+        self._head, self._missing = head, set()  # what is on disk now
         self.core._cache_dirty = False
 
     def _listing(
