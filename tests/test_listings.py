@@ -20,7 +20,7 @@ from rmpair.domain.backlog import Backlog
 from rmpair.domain.records import Records
 from rmpair.domain.sessions import Sessions
 from rmpair.journal import Journal
-from rmpair.model.records import AgendaItem, Category, Role, Session, Topic, TopicStatus
+from rmpair.model.records import AgendaItem, Category, PrepItem, Role, Session, Topic, TopicStatus
 from rmpair.store.home import Home
 
 TODAY = dt.date(2026, 11, 16)
@@ -360,3 +360,53 @@ def test_a_listing_keeps_the_rows_it_had_to_make_and_the_stored_status(tmp_path:
     journal = Journal.open(tmp_path / "journal", home=Home(tmp_path / "home"))
     assert journal.backlog.listing(TODAY) == rows
     journal.close()
+
+
+PREP = st.fixed_dictionaries(
+    {"session": st.one_of(st.integers(0, 3), st.sampled_from(["", 7, 2.0, None]))},
+    optional={
+        "role": st.one_of(CHOICE, st.sampled_from(["mentor", "mentee"])),
+        "done": st.one_of(st.booleans(), st.integers(0, 1), st.sampled_from(["true", 1.0, None])),
+        "position": NUMBER,
+    },
+)
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(items=st.lists(st.tuples(PREP, st.booleans()), max_size=14), edit=st.booleans())
+def test_the_readiness_of_many_sessions_agrees_with_each_decoded_checklist(
+    items: list[tuple[dict[str, Any], bool]], edit: bool
+) -> None:
+    """``session list`` counts the prep of the planned sessions from three stored fields
+    of each prep item (``Agenda.readiness_of``): whatever the items hold, the counts are
+    those of each session's decoded checklist, before and after a save kept them."""
+    with tempfile.TemporaryDirectory() as tmp:
+        journal = new_journal(Path(tmp))
+        try:
+            start = dt.datetime(2026, 11, 20, 17, 30)
+            sessions = [
+                journal.sessions.plan_session(start + dt.timedelta(days=7 * k)) for k in range(3)
+            ]
+            for fields, deleted in items:
+                stored = dict(fields)
+                if isinstance(stored.get("session"), int) and stored["session"] < len(sessions):
+                    stored["session"] = sessions[stored["session"]]
+                item = journal.add(PrepItem.KIND, stored)
+                if deleted and journal.store.state.fields(PrepItem.KIND, item) is not None:
+                    journal.delete(PrepItem.KIND, item)
+            wanted = [*sessions, "7", "", "unknown"]
+            for reopen in (False, True, True):
+                if reopen:  # the fields are kept in the cache, then read from it
+                    folder, home = journal.folder, journal.store.home
+                    journal.close()
+                    journal = Journal.open(folder, home=home)
+                    if edit:
+                        first = Agenda(Records(journal.store)).prep_items(sessions[0])
+                        journal.update(PrepItem.KIND, first[0].id, {"done": True})
+                expected = {s: Agenda(Records(journal.store)).readiness(s) for s in wanted}
+                assert Agenda(Records(journal.store)).readiness_of(wanted) == expected
+                records = Records(journal.store)
+                records.all(PrepItem)  # decoded first: answers from the decoded view
+                assert Agenda(records).readiness_of(wanted) == expected
+        finally:
+            journal.close()

@@ -71,20 +71,21 @@ def opened(write: bool = True) -> Iterator[Journal]:
     else the tandem's): first as the stored status remembers it, so problems found
     while opening are told in it too, then as the journal says.
     """
-    from rmpair.journal import Journal
-    from rmpair.quick import stored_language
-
-    set_language(effective_language(stored_language(options.journal)))
-    announce_waits()
     # A command's objects (changes, records, rows) are freed by reference counting or
     # live until it ends; Python's cycle collector, which walks all of them again and
     # again while a large journal is loaded, would only cost time (a good part of
-    # listing 10,000 topics). It is paused for the command; at its end what is left is
+    # listing 10,000 topics). It is paused for the command, from the journal's imports
+    # on (modules and classes are made once and kept); at its end what is left is
     # moved out of the collector's sight (gc.freeze), so neither turning it back on nor
     # the interpreter's exit walks it all once more.
     was_collecting = gc.isenabled()
     gc.disable()
     try:
+        from rmpair.journal import Journal
+        from rmpair.quick import stored_language
+
+        set_language(effective_language(stored_language(options.journal)))
+        announce_waits()
         journal = Journal.open(options.journal, write=write, clock=options.clock)
     except BaseException:
         if was_collecting:

@@ -202,8 +202,12 @@ def prep_json(journal: Journal, session: Session) -> list[dict[str, Any]]:
     ]
 
 
-def readiness_line(journal: Journal, session: Session) -> str:
-    ready = journal.agenda.readiness(session.id)
+def readiness_line(
+    journal: Journal, session: Session, ready: dict[Role, tuple[int, int]] | None = None
+) -> str:
+    """Both roles' prep: ``ready`` if given (``Agenda.readiness_of``), else read now."""
+    if ready is None:
+        ready = journal.agenda.readiness(session.id)
     return "  ".join(
         _("{role} {done}/{total} ready").format(role=_(role.value), done=done, total=total)
         for role, (done, total) in ready.items()

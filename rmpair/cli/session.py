@@ -220,6 +220,7 @@ def list_sessions(
         lines: list[list[str]] = []
         on_agenda = journal.sessions.all_session_topics()
         topic_title = journal.backlog.titles()
+        ready = journal.agenda.readiness_of([s.id for s in found if s.status.value == "planned"])
         for session in found:
             titles = [topic_title.get(t, t) for t in on_agenda[session.id]]
             status = _(session.status.value)
@@ -232,7 +233,9 @@ def list_sessions(
                     _(session.kind.value),
                     status,
                     "; ".join(titles) or session.theme or "-",
-                    readiness_line(journal, session) if session.status.value == "planned" else "",
+                    readiness_line(journal, session, ready[session.id])
+                    if session.status.value == "planned"
+                    else "",
                 ]
             )
         headers = [_("id"), _("when"), _("kind"), _("status"), _("topics"), _("prep")]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from rmpair.model.codec import decode_some
+from rmpair.model.codec import decode_rows
 from rmpair.model.records import Record
 
 
@@ -17,10 +17,7 @@ def stored_rows(
     if not isinstance(stored, dict):
         return {}, None
     try:
-        rows = {
-            rec_id: decode_some(cls, dict(zip(names, values, strict=True)), names)
-            for rec_id, values in stored.items()
-        }
-    except (TypeError, ValueError):
+        rows = decode_rows(cls, names, stored)
+    except (TypeError, ValueError, KeyError):
         return {}, None
     return rows, dict(stored)

@@ -179,6 +179,46 @@ def decode_some(
     return _decoded(_some(plan, names), fields)
 
 
+_SHARED = frozenset((str, bool, type(None)))
+
+
+def decode_rows(
+    cls: type[Any], names: tuple[str, ...], stored: Mapping[str, Any]
+) -> dict[str, dict[str, Any]]:
+    """``decode_some`` of many records' stored values, each a sequence in the order of
+    ``names`` (by record id). Records whose values are the same share one decoded dict
+    (do not change them): a kind's prep items hold a few thousand rows but far fewer
+    different ones. ValueError when a row does not have one value per name."""
+    plan: Any = cls  # a dataclass type is hashable, whatever its annotation says
+    by_name = {step[0]: step for step in _some(plan, names)}
+    steps = tuple(by_name[name] for name in names)
+    width = len(steps)
+    seen: dict[Any, dict[str, Any]] = {}
+    rows: dict[str, dict[str, Any]] = {}
+    for rec_id, values in stored.items():
+        if len(values) != width:
+            raise ValueError(f"{width} values expected per row")
+        # Only texts, flags and None are shared: True == 1 == 1.0, but they decode apart.
+        key: Any = tuple(values) if _SHARED.issuperset(map(type, values)) else None
+        row = None if key is None else seen.get(key)
+        if row is None:
+            row = {}
+            for (name, exact, read, default, choices), raw in zip(steps, values, strict=True):
+                if raw is None:
+                    value = default
+                elif type(raw) is exact:
+                    value = raw
+                else:
+                    value = read(raw, default)
+                if choices is not None and value not in choices:
+                    value = default
+                row[name] = value
+            if key is not None:
+                seen[key] = row
+        rows[rec_id] = row
+    return rows
+
+
 def _decoded(
     steps: tuple[tuple[str, Any, Decoder, Any, Any], ...], fields: Mapping[str, JSONValue]
 ) -> dict[str, Any]:

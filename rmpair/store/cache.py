@@ -137,16 +137,9 @@ class PartCache:
         return result
 
     def save(
-        self,
-        head: dict[str, Any],
-        parts: dict[str, bytes],
-        quick: dict[str, Any] | None = None,
-        *,
-        keep_quick: bool = False,
+        self, head: dict[str, Any], parts: dict[str, bytes], quick: dict[str, Any] | None = None
     ) -> None:
-        """Write new parts, then the head that names them, then drop unnamed parts.
-        ``keep_quick`` leaves the quick status as it is: the caller knows the new head
-        holds the same records and files (it adds answers derived from them)."""
+        """Write new parts, then the head that names them, then drop unnamed parts."""
         os.makedirs(self.folder, mode=0o700, exist_ok=True)
         for name, data in parts.items():
             path = os.path.join(self.folder, name)
@@ -159,9 +152,8 @@ class PartCache:
             with contextlib.suppress(OSError):
                 os.utime(os.path.join(self.folder, name))
         quick_path = os.path.join(self.folder, QUICK)
-        if not keep_quick:
-            with contextlib.suppress(OSError):
-                os.unlink(quick_path)  # never leave a quick answer the new head contradicts
+        with contextlib.suppress(OSError):
+            os.unlink(quick_path)  # never leave a quick answer that the new head contradicts
         _write(os.path.join(self.folder, HEAD), marshal.dumps(head))
         if quick is not None:
             _write(quick_path, marshal.dumps(quick))
@@ -176,6 +168,14 @@ class PartCache:
                 with contextlib.suppress(OSError):
                     if entry.stat().st_mtime < swept_before:
                         os.unlink(entry.path)
+
+    def save_head(self, head: dict[str, Any], parts: dict[str, bytes]) -> None:
+        """Write parts, then a head naming them, keeping the quick-status file: for a
+        head that holds the same state as the one it replaces (more derived answers).
+        The parts are written even if a file has their name: it may be a damaged one."""
+        for name, data in parts.items():
+            _write(os.path.join(self.folder, name), data)
+        _write(os.path.join(self.folder, HEAD), marshal.dumps(head))
 
     def clear(self) -> None:
         if os.path.isdir(self.folder):

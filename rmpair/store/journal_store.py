@@ -173,8 +173,8 @@ class JournalStore(StoreCore):
                 if self.writable and self.folder.is_dir():
                     self.writer.write_checkpoint()
                 self.cache.save()
-            elif self.cache.pieces_made and self.lock.can_write():
-                self.cache.save(keep_quick=True)  # what a query worked out, kept once
+            elif self.cache.derived_pending and self.lock.can_write():
+                self.cache.save_derived()  # what a query worked out, kept once
 
     def lasting_problems(self) -> list[Problem]:
         """Problems that follow from the files as they are (not this run's repairs)."""

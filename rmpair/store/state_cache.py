@@ -44,6 +44,11 @@ class StateCache:
         self._bucket_makers: dict[str, tuple[str, Callable[[Shown], dict[str, Any]]]] = {}
         # Pieces ``bucket_answer`` made, by (name, bucket part): the next save keeps them.
         self._made: dict[tuple[str, str], dict[str, Any]] = {}
+        # The head this process loaded, and the derived answers asked for that it did
+        # not hold for records still as cached: a command that only reads saves them at
+        # close (``save_derived``), or every later run would work them out again.
+        self._head: dict[str, Any] | None = None
+        self._missing: set[str] = set()
 
     def load(self) -> None:
         with many_objects():
@@ -89,6 +94,7 @@ class StateCache:
         )
         self.core._ignored, self._derived = ignored, derived
         self.core._checkpointed = checkpointed
+        self._head = head
 
     def _load_part(self, name: str) -> bytes:
         try:
@@ -113,19 +119,23 @@ class StateCache:
         self._makers[name] = (kind, make)
         entry = self._derived.get(name)
         refs = self.core.state.kind_refs(kind)
-        if entry is None or refs is None or entry[0] != kind:
+        if refs is None:
+            return None
+        if entry is None or entry[0] != kind or not all(ref in entry[1] for ref in refs):
+            self._missing.add(name)
             return None
         parts = entry[1]
-        if not all(ref in parts for ref in refs):
-            return None
         answer: dict[Any, Any] = {}
         try:
             for ref in dict.fromkeys(refs):
                 piece = marshal.loads(self.core._cache.part(parts[ref]))
                 if not isinstance(piece, dict):
-                    return None
+                    raise TypeError(piece)
                 answer.update(piece)
         except (CacheMiss, ValueError, EOFError, TypeError):
+            # Damaged or not as ``save`` writes it: worked out again, and kept anew.
+            del self._derived[name]
+            self._missing.add(name)
             return None
         return answer
 
@@ -142,7 +152,7 @@ class StateCache:
     def bucket_answer(self, name: str) -> dict[str, Any] | None:
         """The answer ``per_bucket`` keeps as ``name``, for the records as they are now:
         each bucket's saved piece, or the piece made now when there is none (or it is
-        damaged); a command that only reads saves those once (``pieces_made``). None
+        damaged); a command that only reads saves those once (``save_derived``). None
         when the kind changed since it was restored or saved (the caller works the
         answer out from the records) or nothing registered ``name``."""
         maker = self._bucket_makers.get(name)
@@ -160,12 +170,6 @@ class StateCache:
                     self._made[(name, ref)] = piece
                 answer.update(piece)
         return answer
-
-    @property
-    def pieces_made(self) -> bool:
-        """Whether a query made pieces of kept answers that no save has kept yet: a
-        command that only reads then saves them (``save(keep_quick=True)``), once."""
-        return bool(self._made)
 
     def _answers(self, kinds: dict[str, list[str]], parts: dict[str, bytes]) -> dict[str, str]:
         """The answers kept per bucket, by name with their kind, for the head; adds to
@@ -194,30 +198,81 @@ class StateCache:
             refs = kinds.get(kind)
             if refs is None or name in derived:
                 continue
-            rows = make()
-            if not isinstance(rows, dict):
-                continue
-            old = self._derived.get(name)
-            before = old[1] if old is not None and old[0] == kind else {}
-            groups: list[dict[Any, Any]] = [{} for _ in refs]
-            for rec_id, row in rows.items():
-                groups[bucket_of(rec_id, len(refs))][rec_id] = row
-            made: dict[str, str] = {}
-            for ref, group in zip(refs, groups, strict=True):
-                if ref in made:
-                    continue
-                if ref in before:  # the same records as then: the same answer
-                    made[ref] = before[ref]
-                    continue
-                blob = marshal.dumps(group)
-                parts[part_name(blob)] = blob
-                made[ref] = part_name(blob)
-            derived[name] = (kind, made)
+            made = self._answer_parts(name, kind, make, refs, parts)
+            if made is not None:
+                derived[name] = (kind, made)
         return derived
 
-    def save(self, *, keep_quick: bool = False) -> None:
-        """Write the cache; ``keep_quick`` when nothing but kept answers changed, so the
-        status stored beside it still holds."""
+    def _answer_parts(
+        self,
+        name: str,
+        kind: str,
+        make: Callable[[], Any],
+        refs: list[str],
+        parts: dict[str, bytes],
+    ) -> dict[str, str] | None:
+        """The answer ``name`` as ``make`` gives it now, cut like the kind's buckets
+        ``refs``: per bucket part, the part of the answer (new ones added to ``parts``)."""
+        rows = make()
+        if not isinstance(rows, dict):
+            return None
+        old = self._derived.get(name)
+        before = old[1] if old is not None and old[0] == kind else {}
+        groups: list[dict[Any, Any]] = [{} for _ in refs]
+        for rec_id, row in rows.items():
+            groups[bucket_of(rec_id, len(refs))][rec_id] = row
+        made: dict[str, str] = {}
+        for ref, group in zip(refs, groups, strict=True):
+            if ref in made:
+                continue
+            if ref in before:  # the same records as then: the same answer
+                made[ref] = before[ref]
+                continue
+            blob = marshal.dumps(group)
+            parts[part_name(blob)] = blob
+            made[ref] = part_name(blob)
+        return made
+
+    @property
+    def derived_pending(self) -> bool:
+        """Whether ``save_derived`` has answers to keep (then it needs the lock)."""
+        pending = self._missing or self._made
+        return bool(pending) and self._head is not None and not self.core._cache_dirty
+
+    def save_derived(self) -> None:
+        """At the close of a process that changed nothing: keep the derived answers it
+        worked out beside the cached records they were made from, in a new head that
+        differs from the loaded one only there (the stored status stays valid). Only
+        while the head on disk is still the one loaded: another process's save wins."""
+        head = self._head
+        if not self.derived_pending or head is None:
+            return
+        self._missing, derived = set(), dict(self._derived)
+        parts: dict[str, bytes] = {}
+        for (name, ref), piece in self._made.items():  # see ``bucket_answer``
+            parts[answer_part_name(name, ref)] = marshal.dumps((name, ref, piece))
+        for name in sorted(self._makers):
+            kind, make = self._makers[name]
+            refs = self.core.state.kind_refs(kind)
+            entry = derived.get(name)
+            if refs is None or (entry is not None and all(r in entry[1] for r in refs)):
+                continue
+            made = self._answer_parts(name, kind, make, refs, parts)
+            if made is not None:
+                derived[name] = (kind, made)
+        if not parts or self.core._cache.head() != head:
+            return
+        answers = {name: kind for name, (kind, _make) in self._bucket_makers.items()}
+        kept = head.get("answers")
+        answers = {**(kept if isinstance(kept, dict) else {}), **answers}
+        written = dict(head, derived=derived, answers=answers)
+        try:
+            self.core._cache.save_head(written, parts)
+        except (OSError, ValueError):
+            return
+        self._derived, self._head, self._made = derived, written, {}
+
+    def save(self) -> None:
         state_head, parts = self.core.state.snapshot()
         derived = self._derive(state_head["kinds"], parts)
         answers = self._answers(state_head["kinds"], parts)
@@ -235,7 +290,7 @@ class StateCache:
             "answers": answers,
         }
         quick = None
-        if self.core.status_snapshot is not None and not keep_quick:
+        if self.core.status_snapshot is not None:
             quick = {
                 "version": CACHE_VERSION,
                 "code": __version__,
@@ -253,12 +308,13 @@ class StateCache:
                 "status": self.core.status_snapshot,
             }
         try:
-            self.core._cache.save(head, parts, quick, keep_quick=keep_quick)
+            self.core._cache.save(head, parts, quick)
         except (OSError, ValueError):
             return
         self._made = {}
         self.core.state.saved(state_head)
         self._groups, self._derived = groups, derived
+        self._head, self._missing = head, set()  # what is on disk now
         self.core._cache_dirty = False
 
     def _listing(
