@@ -494,6 +494,6 @@ class MergedState:
         for kind, recs in records.items():
             merged.versions[kind] = 1
             for rec_id, state in recs.items():
-                if DELETED in state.heads or any(len(fh) > 1 for fh in state.heads.values()):
+                if DELETED in state.heads or max(map(len, state.heads.values()), default=0) > 1:
                     merged.suspects.add((kind, rec_id))
         return merged

@@ -114,7 +114,8 @@ class Reader:
                 )
                 self.core._replica[rel] = FileInfo(sig, problem=problem)
                 continue
-            covered = self._covered(rel, raw)
+            digest = _digest(raw)
+            covered = self._covered(rel, raw, digest)
             admitted: list[Change]
             if covered is not None:
                 log, admitted, quarantined = covered, [], self._covers[rel].quarantined
@@ -128,7 +129,7 @@ class Reader:
                 admitted, quarantined = admit(log, self.core._validate, self.core.state.knows)
             # A shared file with the very same bytes needs no second reading (a cold
             # start reads each file of the journal once, not twice).
-            self._seen_replica[rel] = (len(raw), _digest(raw), log._replace(changes=()))
+            self._seen_replica[rel] = (len(raw), digest, log._replace(changes=()))
             self.core._replica[rel] = FileInfo(
                 sig,
                 schema=log.schema,
@@ -355,11 +356,14 @@ class Reader:
             report.new_changes += len(found.known)
             return
 
-    def _covered(self, rel: str, plain: bytes) -> LogFile | None:
+    def _covered(self, rel: str, plain: bytes, digest: str | None = None) -> LogFile | None:
         """The header of a log file whose every change the adopted checkpoint holds, if
-        ``plain`` are the very bytes it was built from; None to read the file."""
+        ``plain`` are the very bytes it was built from (``digest``: theirs, if known);
+        None to read the file."""
         cover = self._covers.get(rel)
-        if cover is None or cover.size != len(plain) or cover.digest != _digest(plain):
+        if cover is None or cover.size != len(plain):
+            return None
+        if cover.digest != (digest or _digest(plain)):
             return None
         if rel != f"{cover.device}/{segment_file(cover.period, cover.segment)}":
             return None  # only a device's own segments, under their own names
