@@ -110,10 +110,14 @@ def decode_groups(
         kind, names, changes = _group(group, ids, sums, validate, columns)
         kind_records = records.setdefault(kind, {})
         for change in changes:
+            cid = change["id"]
             record = kind_records.get(change["rec"])
-            if record is None:
+            if record is None:  # the record's first head read: as it is made
                 record = kind_records[change["rec"]] = RecordState()
-            heads, cid = record.heads, change["id"]
+                record.heads = {name: {cid: change} for name in names}
+                read.append(cid)
+                continue
+            heads = record.heads
             for name in names:
                 field_heads = heads.get(name)
                 if field_heads is None:

@@ -53,9 +53,9 @@ class Reader:
         self.lock = lock
         self.keys = keys
         self.writer = writer
-        # The replica files read in this refresh: size, digest and header, so that a
-        # shared file with the same bytes is not read a second time.
-        self._seen_replica: dict[str, tuple[int, str, LogFile]] = {}
+        # The replica files read in this refresh: bytes and header, so that a shared
+        # file with the same bytes is not read (or hashed) a second time.
+        self._seen_replica: dict[str, tuple[bytes, LogFile]] = {}
         self._covers: dict[str, Cover] = {}
 
     def refresh(self) -> bool:
@@ -80,6 +80,7 @@ class Reader:
             self._adopt_checkpoint(shared_files, report)
         self._read_replica(scan(self.core.replica_dir), report)
         own_copies = self._read_shared(shared_files, fetched, report)
+        self._seen_replica = {}  # let go of the bytes
         if own_copies and self.lock.can_write():
             self.writer.fold(own_copies, report)
         self.writer.republish(shared_files, report)
@@ -114,8 +115,7 @@ class Reader:
                 )
                 self.core._replica[rel] = FileInfo(sig, problem=problem)
                 continue
-            digest = _digest(raw)
-            covered = self._covered(rel, raw, digest)
+            covered = self._covered(rel, raw)
             admitted: list[Change]
             if covered is not None:
                 log, admitted, quarantined = covered, [], self._covers[rel].quarantined
@@ -129,7 +129,7 @@ class Reader:
                 admitted, quarantined = admit(log, self.core._validate, self.core.state.knows)
             # A shared file with the very same bytes needs no second reading (a cold
             # start reads each file of the journal once, not twice).
-            self._seen_replica[rel] = (len(raw), digest, log._replace(changes=()))
+            self._seen_replica[rel] = (raw, log._replace(changes=()))
             self.core._replica[rel] = FileInfo(
                 sig,
                 schema=log.schema,
@@ -233,8 +233,8 @@ class Reader:
                 plain = self.keys.plain_shared(raw, path.name)
                 twin = self._seen_replica.get(rel)
                 covered = self._covered(rel, plain) if twin is None else None
-                if twin is not None and twin[0] == len(plain) and twin[1] == _digest(plain):
-                    log, same_as_replica = twin[2], True  # read a moment ago
+                if twin is not None and twin[0] == plain:
+                    log, same_as_replica = twin[1], True  # read a moment ago
                 elif covered is not None:
                     log, same_as_replica = covered, True
                 else:
@@ -356,14 +356,11 @@ class Reader:
             report.new_changes += len(found.known)
             return
 
-    def _covered(self, rel: str, plain: bytes, digest: str | None = None) -> LogFile | None:
+    def _covered(self, rel: str, plain: bytes) -> LogFile | None:
         """The header of a log file whose every change the adopted checkpoint holds, if
-        ``plain`` are the very bytes it was built from (``digest``: theirs, if known);
-        None to read the file."""
+        ``plain`` are the very bytes it was built from; None to read the file."""
         cover = self._covers.get(rel)
-        if cover is None or cover.size != len(plain):
-            return None
-        if cover.digest != (digest or _digest(plain)):
+        if cover is None or cover.size != len(plain) or cover.digest != _digest(plain):
             return None
         if rel != f"{cover.device}/{segment_file(cover.period, cover.segment)}":
             return None  # only a device's own segments, under their own names
