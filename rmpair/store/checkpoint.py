@@ -6,7 +6,8 @@ encrypted in an encrypted journal) every ``CHECKPOINT_EVERY`` changes it has lea
 It holds every record's heads (the changes whose values are shown or in conflict),
 the id and checksum of every change the state was built from, and, for each log file
 those changes came from, its size and digest. The name does not end in ``.json``, so
-versions before checkpoints leave it alone.
+versions before checkpoints leave it alone. Version 2 keeps the heads in columns
+(checkpoint_columns.py); version 1, every head as an object, is still read.
 
 A checkpoint is read only when there is no cache, and it is untrusted like any
 file: its shape, every head change (shape, checksum, schema) and the ids are checked,
