@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from itertools import chain
+from itertools import chain, repeat
 from typing import Any, TypeGuard
 
 from rmpair.i18n import _
@@ -115,7 +115,6 @@ def decode_groups(
             if record is None:  # the record's first head read: as it is made
                 record = kind_records[change["rec"]] = RecordState()
                 record.heads = {name: {cid: change} for name in names}
-                read.append(cid)
                 continue
             heads = record.heads
             for name in names:
@@ -124,7 +123,7 @@ def decode_groups(
                     heads[name] = {cid: change}
                 else:
                     field_heads[cid] = change
-            read.append(cid)
+        read.extend(change["id"] for change in changes)
     return read
 
 
@@ -196,22 +195,24 @@ def _group(
         problem = columns(kind, rec, dict(zip(fields, values, strict=True)))
         if problem is not None:
             raise Bad(problem)
-    suffix = "." + device
+    # Built a column at a time where it can be (each change's fields, its stamp).
+    values_of = map(dict, map(zip, repeat(fields), zip(*values, strict=True)))
+    full_hlc = map(str.__add__, hlc, repeat("." + device))
     changes = [
         {
             "id": ids[i],
             "kind": kind,
             "rec": rec_id,
             "op": op,
-            "fields": dict(zip(fields, row, strict=True)),
+            "fields": row,
             "prev": before,
-            "hlc": stamp + suffix,
+            "hlc": stamp,
             "device": device,
             "person": person,
             "sum": checksum,
         }
         for i, rec_id, row, before, stamp, checksum in zip(
-            at, rec, zip(*values, strict=True), prev, hlc, checksums, strict=True
+            at, rec, values_of, prev, full_hlc, checksums, strict=True
         )
     ]
     if validate is not None and columns is None:
