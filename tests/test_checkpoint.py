@@ -13,6 +13,7 @@ import datetime as dt
 import json
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -63,6 +64,30 @@ def checkpoint_of(journal: Journal) -> Path:
     return journal.folder / "devices" / journal.device_id / CHECKPOINT_FILE
 
 
+def forge(doc: dict[str, Any], rec: str, field: str, value: object) -> None:
+    """Change what a checkpoint (version 2: heads in columns) says a record's field is."""
+    for group in doc["groups"]:
+        if field in group["fields"] and rec in group["rec"]:
+            column = group["values"][group["fields"].index(field)]
+            column[group["rec"].index(rec)] = value
+            return
+    raise AssertionError(f"no head of {rec} {field}")
+
+
+def rewrite(path: Path, doc: dict[str, Any], *, fix_sum: bool) -> None:
+    """Write ``doc`` as the checkpoint's body; with ``fix_sum``, with a matching checksum
+    (as someone who knows the format would)."""
+    from rmpair.store.cache import part_name
+
+    header, _body = path.read_bytes().split(b"\n", 1)
+    body = json.dumps(doc).encode()
+    if fix_sum:
+        head = json.loads(header)
+        head["sum"] = part_name(body)
+        header = json.dumps(head).encode()
+    path.write_bytes(header + b"\n" + body)
+
+
 def test_a_new_device_starts_from_the_partners_checkpoint(tmp_path: Path) -> None:
     alex = start(tmp_path)
     ids = fill(alex, CHECKPOINT_EVERY)
@@ -95,12 +120,9 @@ def test_a_checkpoint_with_an_altered_value_is_set_aside(tmp_path: Path) -> None
     ids = fill(alex, CHECKPOINT_EVERY)
     alex.close()
     path = checkpoint_of(alex)
-    header, body = path.read_bytes().split(b"\n", 1)
-    doc = json.loads(body)
-    for change, _names in doc["heads"]:
-        if change["rec"] == ids[0]:
-            change["fields"]["title"] = "Forged"  # the checksum no longer matches
-    path.write_bytes(header + b"\n" + json.dumps(doc).encode())
+    doc = json.loads(path.read_bytes().split(b"\n", 1)[1])
+    forge(doc, ids[0], "title", "Forged")
+    rewrite(path, doc, fix_sum=False)  # the checksum no longer matches
 
     sam = Journal.join(alex.folder, me="Sam", home=Home(tmp_path / "home-b"))
     assert not sam.store.state.from_checkpoint  # the logs were read instead
@@ -176,21 +198,13 @@ def test_a_checkpoint_holding_a_change_that_breaks_the_schema_is_set_aside(
     tmp_path: Path,
 ) -> None:
     """Even with its checksum made to match: every change it shows is checked."""
-    from rmpair.store.cache import part_name
-
     alex = start(tmp_path)
     ids = fill(alex, CHECKPOINT_EVERY)
     alex.close()
     path = checkpoint_of(alex)
-    header, body = path.read_bytes().split(b"\n", 1)
-    doc = json.loads(body)
-    for change, _names in doc["heads"]:
-        if change["rec"] == ids[0]:
-            change["fields"]["title"] = ["not", "a", "title"]
-    body = json.dumps(doc).encode()
-    head = json.loads(header)
-    head["sum"] = part_name(body)
-    path.write_bytes(json.dumps(head).encode() + b"\n" + body)
+    doc = json.loads(path.read_bytes().split(b"\n", 1)[1])
+    forge(doc, ids[0], "title", ["not", "a", "title"])
+    rewrite(path, doc, fix_sum=True)
 
     sam = Journal.join(alex.folder, me="Sam", home=Home(tmp_path / "home-b"))
     assert not sam.store.state.from_checkpoint

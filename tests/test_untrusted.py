@@ -24,7 +24,13 @@ from typer.testing import CliRunner
 from rmpair.cli.app import app
 from rmpair.doctor.checks import examine
 from rmpair.model.records import Category, Topic
-from rmpair.model.schema import change_fits, field_checks, fields_problem, record_types
+from rmpair.model.schema import (
+    change_fits,
+    columns_fit,
+    field_checks,
+    fields_problem,
+    record_types,
+)
 from rmpair.store.changes import _problem as change_shape_problem
 from rmpair.store.changes import change_problem
 from rmpair.store.merge import content_sum
@@ -209,6 +215,31 @@ def test_a_value_that_passes_the_schema_always_makes_a_record(
     if change_fits(change) is None:
         record = record_types()[kind].from_fields("r1", {name: value})
         json.dumps(record.to_fields())  # and it stores again as plain JSON
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    where=st.sampled_from(FIELDS),
+    values=st.lists(
+        JSON_GARBAGE | st.integers() | st.sampled_from([1.5, 3, 10**400, "culture"]),
+        min_size=1,
+        max_size=4,
+    ),
+    recs=st.lists(st.text(min_size=1, max_size=3) | st.just("r" * 201), min_size=4, max_size=4),
+)
+def test_a_checkpoints_columns_are_judged_as_each_change_would_be(
+    where: tuple[str, str], values: list[Any], recs: list[str]
+) -> None:
+    """A checkpoint's changes are checked a column at a time: a column passes exactly
+    when every change made of it would, and a value too large for a float is refused,
+    not a crash."""
+    kind, name = where
+    recs = recs[: len(values)]
+    rows = [
+        {"kind": kind, "rec": r, "fields": {name: v}} for r, v in zip(recs, values, strict=True)
+    ]
+    every = all(change_fits(row) is None for row in rows)
+    assert (columns_fit(kind, recs, {name: values}) is None) == every
 
 
 GOOD_CHANGE: dict[str, Any] = {

@@ -240,6 +240,22 @@ def is_live(state: RecordState) -> bool:
     return state.exists() and not state.is_deleted()
 
 
+def survey(recs: Mapping[str, RecordState]) -> tuple[list[str], int]:
+    """The records that may hold a conflict (a field with two heads, or a delete head)
+    and how many records are alive, in one pass over records that were only ever added
+    to (a checkpoint's: no field without a head)."""
+    suspects: list[str] = []
+    live = 0
+    for rec_id, state in recs.items():
+        heads = state.heads
+        if DELETED in heads or max(map(len, heads.values()), default=0) > 1:
+            suspects.append(rec_id)
+            live += is_live(state)
+        elif heads:  # one head per field and no delete: alive
+            live += 1
+    return suspects, live
+
+
 def encode_kind(recs: dict[str, RecordState]) -> dict[str, Any]:
     """Records as the cache keeps them (a bucket's part; see merge.py)."""
     return {rec_id: (s.heads, s.replaced) for rec_id, s in recs.items()}

@@ -6,7 +6,8 @@ encrypted in an encrypted journal) every ``CHECKPOINT_EVERY`` changes it has lea
 It holds every record's heads (the changes whose values are shown or in conflict),
 the id and checksum of every change the state was built from, and, for each log file
 those changes came from, its size and digest. The name does not end in ``.json``, so
-versions before checkpoints leave it alone.
+versions before checkpoints leave it alone. Version 2 keeps the heads in columns
+(checkpoint_columns.py); version 1, every head as an object, is still read.
 
 A checkpoint is read only when there is no cache, and it is untrusted like any
 file: its shape, every head change (shape, checksum, schema) and the ids are checked,
@@ -32,12 +33,13 @@ from rmpair.store.changes import (
     RecordState,
     change_problem,
 )
+from rmpair.store.checkpoint_columns import Bad, decode_groups, encode_heads
 from rmpair.store.hlc import is_stamp
 from rmpair.store.merge import MergedState
 
 CHECKPOINT_FILE = "checkpoint.state"
 CHECKPOINT_FORMAT = "rmpair-checkpoint"
-CHECKPOINT_VERSION = 1
+CHECKPOINT_VERSION = 2  # 1: every head as an object; 2: heads in columns (checkpoint_columns)
 # A device writes a new checkpoint once it knows this many changes more than its last
 # one held; writing one costs about as much as the state it holds (see storage.md).
 CHECKPOINT_EVERY = 5000
@@ -72,9 +74,14 @@ class Checkpoint(NamedTuple):
 
 
 def encode_checkpoint(
-    state: MergedState, covers: dict[str, Cover], journal: str, device: str
+    state: MergedState,
+    covers: dict[str, Cover],
+    journal: str,
+    device: str,
+    version: int = CHECKPOINT_VERSION,
 ) -> bytes:
-    """The checkpoint of ``state``, built from the files in ``covers``."""
+    """The checkpoint of ``state``, built from the files in ``covers`` (``version`` 1
+    only to check that what older versions wrote is still read)."""
     known = state._known()
     heads: dict[str, tuple[Change, list[str]]] = {}
     empty: list[list[str]] = []
@@ -90,8 +97,7 @@ def encode_checkpoint(
             pending.extend(
                 [kind, rec_id, old, name] for old, name in record.replaced if old not in known
             )
-    body = {
-        "heads": [[change, names] for change, names in heads.values()],
+    body: dict[str, Any] = {
         "empty": empty,
         "pending": pending,
         "ids": list(known),
@@ -99,10 +105,14 @@ def encode_checkpoint(
         "last_by_device": dict(state.last_by_device),
         "covers": {rel: [*cover[:6], [list(q) for q in cover[6]]] for rel, cover in covers.items()},
     }
+    if version == 1:
+        body["heads"] = [[change, names] for change, names in heads.values()]
+    else:
+        body["groups"], body["loose"] = encode_heads(heads.values(), known)
     data = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
     header = {
         "format": CHECKPOINT_FORMAT,
-        "version": CHECKPOINT_VERSION,
+        "version": version,
         "journal": journal,
         "device": device,
         "sum": _checksum(data),
@@ -162,12 +172,14 @@ def decode_checkpoint(
     ids, sums = doc.get("ids"), doc.get("sums")
     if not isinstance(device, str) or not isinstance(ids, list) or not isinstance(sums, list):
         raise _fail(_("wrong shape"))
-    if len(ids) != len(sums) or not all(isinstance(i, str) for i in ids):
+    if len(ids) != len(sums):
         raise _fail(_("wrong shape"))
-    if not all(s is None or isinstance(s, str) for s in sums):
+    if not set(map(type, ids)) <= {str} or not set(map(type, sums)) <= {str, type(None)}:
         raise _fail(_("wrong shape"))
     known: dict[str, str | None] = dict(zip(ids, sums, strict=True))
-    records = _records(doc, known, validate)
+    if len(known) != len(ids):
+        raise _fail(_("wrong shape"))
+    records = _records(doc, known, validate, version)
     last = doc.get("last_by_device")
     if not isinstance(last, dict) or not all(
         isinstance(dev, str)
@@ -184,11 +196,19 @@ def _records(
     doc: dict[str, Any],
     known: dict[str, str | None],
     validate: Callable[[Change], str | None] | None,
+    version: int,
 ) -> dict[str, dict[str, RecordState]]:
     records: dict[str, dict[str, RecordState]] = {}
-    heads, empty, pending = doc.get("heads"), doc.get("empty"), doc.get("pending")
+    heads = doc.get("heads" if version == 1 else "loose")
+    empty, pending = doc.get("empty"), doc.get("pending")
     if not isinstance(heads, list) or not isinstance(empty, list) or not isinstance(pending, list):
         raise _fail(_("wrong shape"))
+    read: list[str] = []
+    if version >= 2:
+        try:
+            read = decode_groups(doc.get("groups"), doc["ids"], doc["sums"], records, validate)
+        except Bad as exc:
+            raise _fail(str(exc)) from None
     for entry in heads:
         if not isinstance(entry, list) or len(entry) != 2 or not isinstance(entry[1], list):
             raise _fail(_("wrong shape"))
@@ -199,6 +219,7 @@ def _records(
         if problem is not None:
             raise _fail(problem)
         cid = change["id"]
+        read.append(cid)
         if cid not in known or known[cid] != change.get("sum"):
             raise _fail(_("a change it shows is not among the changes it holds"))
         if not names or not all(isinstance(n, str) and n in change["fields"] for n in names):
@@ -206,6 +227,8 @@ def _records(
         record = records.setdefault(change["kind"], {}).setdefault(change["rec"], RecordState())
         for name in names:
             record.heads.setdefault(name, {})[cid] = change
+    if len(set(read)) != len(read):
+        raise _fail(_("wrong shape"))  # one change shown twice
     for entry in empty:
         if not _texts(entry, 2):
             raise _fail(_("wrong shape"))

@@ -33,6 +33,7 @@ from rmpair.store.changes import (
     encode_kind,
     is_live,
     sum_problem,
+    survey,
     winner_key,
 )
 from rmpair.store.conflicts import Conflict, record_conflicts
@@ -493,7 +494,6 @@ class MergedState:
         merged.last_by_device = dict(last_by_device)
         for kind, recs in records.items():
             merged.versions[kind] = 1
-            for rec_id, state in recs.items():
-                if DELETED in state.heads or any(len(fh) > 1 for fh in state.heads.values()):
-                    merged.suspects.add((kind, rec_id))
+            suspects, merged._live[kind] = survey(recs)
+            merged.suspects.update((kind, rec_id) for rec_id in suspects)
         return merged

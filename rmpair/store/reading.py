@@ -53,9 +53,9 @@ class Reader:
         self.lock = lock
         self.keys = keys
         self.writer = writer
-        # The replica files read in this refresh: size, digest and header, so that a
-        # shared file with the same bytes is not read a second time.
-        self._seen_replica: dict[str, tuple[int, str, LogFile]] = {}
+        # The replica files read in this refresh: bytes and header, so that a shared
+        # file with the same bytes is not read (or hashed) a second time.
+        self._seen_replica: dict[str, tuple[bytes, LogFile]] = {}
         self._covers: dict[str, Cover] = {}
 
     def refresh(self) -> bool:
@@ -80,6 +80,7 @@ class Reader:
             self._adopt_checkpoint(shared_files, report)
         self._read_replica(scan(self.core.replica_dir), report)
         own_copies = self._read_shared(shared_files, fetched, report)
+        self._seen_replica = {}  # let go of the bytes
         if own_copies and self.lock.can_write():
             self.writer.fold(own_copies, report)
         self.writer.republish(shared_files, report)
@@ -128,7 +129,7 @@ class Reader:
                 admitted, quarantined = admit(log, self.core._validate, self.core.state.knows)
             # A shared file with the very same bytes needs no second reading (a cold
             # start reads each file of the journal once, not twice).
-            self._seen_replica[rel] = (len(raw), _digest(raw), log._replace(changes=()))
+            self._seen_replica[rel] = (raw, log._replace(changes=()))
             self.core._replica[rel] = FileInfo(
                 sig,
                 schema=log.schema,
@@ -232,8 +233,8 @@ class Reader:
                 plain = self.keys.plain_shared(raw, path.name)
                 twin = self._seen_replica.get(rel)
                 covered = self._covered(rel, plain) if twin is None else None
-                if twin is not None and twin[0] == len(plain) and twin[1] == _digest(plain):
-                    log, same_as_replica = twin[2], True  # read a moment ago
+                if twin is not None and twin[0] == plain:
+                    log, same_as_replica = twin[1], True  # read a moment ago
                 elif covered is not None:
                     log, same_as_replica = covered, True
                 else:
