@@ -20,9 +20,6 @@ from rmpair.store.problems import FileInfo
 from rmpair.store.scan import Signature, listing_digest
 
 CACHE_VERSION = 4  # quick.CACHE_VERSION must match
-# A save makes the pieces of answers kept per bucket for at most this many buckets of a
-# kind it writes (an edit writes one or two); beyond, a query makes them when needed.
-EAGER_PIECES = 8
 
 # The live records of one bucket of a kind, as (record id, shown values).
 Shown = Iterable[tuple[str, dict[str, Any]]]
@@ -176,19 +173,16 @@ class StateCache:
 
     def _answers(self, kinds: dict[str, list[str]], parts: dict[str, bytes]) -> dict[str, str]:
         """The answers kept per bucket, by name with their kind, for the head; adds to
-        ``parts`` the pieces made since the last save and those of the buckets this
-        save writes, when it writes few: a save that writes most of a kind (the first
-        read of a partner's year) leaves them to the first query that needs them."""
+        ``parts`` the pieces of the buckets this save writes and those made since."""
         answers: dict[str, str] = {}
         for name, (kind, make) in self._bucket_makers.items():
             refs = kinds.get(kind)
             if refs is None:
                 continue
             answers[name] = kind
-            eager = sum(1 for ref in dict.fromkeys(refs) if ref in parts) <= EAGER_PIECES
             for ref in dict.fromkeys(refs):
                 piece = self._made.get((name, ref))
-                if piece is None and eager and ref in parts:  # a bucket this save writes
+                if piece is None and ref in parts:  # a bucket this save writes
                     piece = make(_live(marshal.loads(parts[ref])))
                 if piece is not None:
                     parts[answer_part_name(name, ref)] = marshal.dumps((name, ref, piece))
