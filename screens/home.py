@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-from collections import Counter
 from dataclasses import dataclass, field
 from functools import partial
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -176,19 +175,19 @@ def _stored_status(data: dict[str, Any]) -> HomeStatus:
     )
 
 
-def status_sections(journal: Journal, now: dt.datetime) -> Sections | None:
+def status_sections(journal: Journal, now: dt.datetime) -> tuple[HomeStatus, Sections] | None:
     """What home shows of the journal's status, from the status the last command or app
-    stored, when it provably still holds (see ``home_status``); else None. This reads
-    no record of the journal: with five years of sessions it takes milliseconds where
-    ``sections`` takes most of a second, so home shows it first."""
+    stored, when it provably still holds (see ``home_status``), with that status; else
+    None. This reads no record of the journal, so home shows it first."""
     status = stored_status(journal, now)
-    return None if status is None else _status_sections(journal, status, None)
+    return None if status is None else (status, _status_sections(journal, status, None))
 
 
-def sections(journal: Journal, now: dt.datetime) -> Sections:
-    """Everything the home screen shows, read from the journal (on the journal's thread:
-    with a long journal this takes a while, see ``HomeScreen.reload``)."""
-    found = _status_sections(journal, home_status(journal, now), now)
+def sections(journal: Journal, now: dt.datetime, status: HomeStatus | None = None) -> Sections:
+    """Everything the home screen shows, read from the journal (on the journal's thread,
+    see ``HomeScreen.reload``); ``status`` is the journal's status at ``now`` if known
+    (``status_sections`` found it), else it is read or computed (``home_status``)."""
+    found = _status_sections(journal, status or home_status(journal, now), now)
     found.texts["next"] = _next_session(journal, now, found)
     found.texts["actions"] = _actions(journal, now)
     found.texts["mix"] = _mix(journal)
@@ -271,6 +270,7 @@ def _status_sections(journal: Journal, status: HomeStatus, now: dt.datetime | No
 
 
 def _next_session(journal: Journal, now: dt.datetime, found: Sections) -> Text:
+    from rmpair.domain import glance
     from rmpair.domain.session_times import start_utc
     from rmpair.model.records import Role, Topic
 
@@ -286,7 +286,9 @@ def _next_session(journal: Journal, now: dt.datetime, found: Sections) -> Text:
     text.append(COUNTDOWN)
     titles = [
         t.title
-        for t in (journal.get(Topic, tid) for tid in journal.sessions.session_topics(upcoming))
+        for t in (
+            journal.get(Topic, tid) for tid in glance.session_topics(journal.records, upcoming)
+        )
         if t is not None
     ]
     line = journal.sessions.session_title(upcoming)
@@ -295,7 +297,7 @@ def _next_session(journal: Journal, now: dt.datetime, found: Sections) -> Text:
     elif upcoming.theme:
         line += " · " + upcoming.theme
     text.append("\n  " + fmt.short(line, 200))
-    ready = journal.agenda.readiness(upcoming.id)
+    ready = glance.readiness(journal.records, upcoming.id)
     prep = " · ".join(
         f"{fmt.person(tandem, role, journal.my_role)} {fmt.readiness(*ready[role])}"
         for role in Role
@@ -305,7 +307,9 @@ def _next_session(journal: Journal, now: dt.datetime, found: Sections) -> Text:
 
 
 def _actions(journal: Journal, now: dt.datetime) -> Text:
-    items = journal.notes.action_items(open_only=True)
+    from rmpair.domain.glance import open_action_items
+
+    items = open_action_items(journal.records)
     text = Text()
     text.append(_("Open action items ({n})").format(n=len(items)), style="bold")
     if not items:
@@ -319,17 +323,14 @@ def _actions(journal: Journal, now: dt.datetime) -> Text:
 
 
 def _mix(journal: Journal) -> Text:
-    from rmpair.domain.backlog import OPEN_STATUSES
-    from rmpair.model.records import Category, Topic
+    from rmpair.domain.glance import open_topic_mix
+    from rmpair.model.records import Category
 
-    topics = [t for t in journal.all(Topic) if t.status in OPEN_STATUSES]
-    counts = Counter(t.category for t in topics)
+    total, counts = open_topic_mix(journal.records)
     text = Text()
     text.append(_("Backlog"), style="bold")
-    text.append(
-        "  " + ngettext("{n} open topic", "{n} open topics", len(topics)).format(n=len(topics))
-    )
-    if topics:
+    text.append("  " + ngettext("{n} open topic", "{n} open topics", total).format(n=total))
+    if total:
         text.append(": " + " · ".join(f"{_(c.value)} {counts[c]}" for c in Category if counts[c]))
     return text
 
@@ -400,17 +401,19 @@ class HomeScreen(JournalScreen):
         from rmpair.errors import ReadOnlyError
 
         try:
+            status = None
             if self.first is not False:  # the first time: the stored status first
                 self.first = False
                 quick = await self.ctx.jobs.run(self.journal, partial(status_sections, now=now))
                 if quick is not None and self.is_attached:
-                    self.query_one(HomeView).fill(quick, now, keep=True)
+                    status = quick[0]
+                    self.query_one(HomeView).fill(quick[1], now, keep=True)
                     self.ctx.reached("status")
                     # Drawn before the long read starts: it would hold up the drawing.
                     drawn = asyncio.Event()
                     self.call_after_refresh(drawn.set)
                     await drawn.wait()
-            found = await self.ctx.jobs.run(self.journal, partial(sections, now=now))
+            found = await self.ctx.jobs.run(self.journal, partial(sections, now=now, status=status))
         except (ReadOnlyError, OSError) as exc:  # a cache part gone meanwhile (rare)
             self.app.notify(str(exc), severity="error", timeout=10)
             return

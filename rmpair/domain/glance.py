@@ -1,0 +1,81 @@
+"""What the app's home shows at a glance, from a few stored fields of each record.
+
+Home asks, every time the app starts, for the next session's readiness and topics,
+the open action items and the backlog's mix. The services answer these by decoding
+every prep item, agenda item, action item and topic of the journal (five years of
+them take longer than starting Textual). Here the same answers come from the fields
+they need (``Records.fields_of``, kept beside the cache by each save that asked for
+them), and only the few records shown are decoded. Each function gives what the
+service method named in its docstring gives.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from rmpair.domain.backlog import OPEN_STATUSES
+from rmpair.domain.records import Records
+from rmpair.domain.session_times import action_order
+from rmpair.model.records import (
+    ActionItem,
+    AgendaItem,
+    Category,
+    PrepItem,
+    Role,
+    Session,
+    Topic,
+)
+
+# The agenda's fields as ``Sessions.all_session_topics`` reads them: one stored answer
+# serves both.
+AGENDA_FIELDS = ("session", "topic", "position")
+PREP_FIELDS = ("session", "role", "done")
+MIX_FIELDS = ("status", "category")
+
+
+def readiness(records: Records, session_id: str) -> dict[Role, tuple[int, int]]:
+    """``Agenda.readiness``: per role, prep items ticked and prep items listed."""
+    rows = [
+        row
+        for row in records.fields_of(PrepItem, PREP_FIELDS).values()
+        if row["session"] == session_id
+    ]
+    return {
+        role: (
+            sum(1 for row in rows if row["role"] is role and row["done"]),
+            sum(1 for row in rows if row["role"] is role),
+        )
+        for role in Role
+    }
+
+
+def session_topics(records: Records, session: Session) -> list[str]:
+    """``Sessions.session_topics``: the topics on the session's agenda in order, then
+    any only listed on it."""
+    on_agenda = sorted(
+        (row["position"], rec_id, row["topic"])
+        for rec_id, row in records.fields_of(AgendaItem, AGENDA_FIELDS).items()
+        if row["session"] == session.id and row["topic"]
+    )
+    return list(dict.fromkeys([*(topic for *_key, topic in on_agenda), *session.topics]))
+
+
+def open_action_items(records: Records) -> list[ActionItem]:
+    """``Notes.action_items(open_only=True)``: decodes only the open ones."""
+    found = []
+    for rec_id, row in records.fields_of(ActionItem, ("done",)).items():
+        if not row["done"]:
+            item = records.get(ActionItem, rec_id)
+            if item is not None:
+                found.append(item)
+    return sorted(found, key=action_order)
+
+
+def open_topic_mix(records: Records) -> tuple[int, Counter[Category]]:
+    """How many topics are open (in the backlog or planned), and how many per category."""
+    rows = [
+        row
+        for row in records.fields_of(Topic, MIX_FIELDS).values()
+        if row["status"] in OPEN_STATUSES
+    ]
+    return len(rows), Counter(row["category"] for row in rows)
