@@ -120,11 +120,20 @@ class RmpairApp(PaletteApp):
         for name, target in MAIN_SCREENS.items():
             # Home shows the snapshot (if any) until it has read the journal.
             extra = (self.snapshot,) if name == "home" else ()
-            self.add_mode(name, partial(build_screen, target, ctx, *extra))
+            self.add_mode(name, partial(self._new_screen, target, ctx, *extra))
         self.switch_mode("home")
         if self.watch_interval:
             self.watcher = FolderWatcher(journal.folder, journal.device_id, self.watch_interval)
             self._watch(self.watcher)
+
+    def _new_screen(self, target: str, ctx: Context, *args: object) -> JournalScreen:
+        """A main screen, made when its mode is first shown. It is styled by the current
+        stylesheet when it mounts, so it is marked as up to date with the CSS: else
+        Textual parses every rule of the app again, twice, before showing it (about a
+        tenth of the start: it refreshes the CSS for a screen it had to style anew)."""
+        screen = build_screen(target, ctx, *args)
+        screen._css_update_count = self._css_update_count
+        return screen
 
     def _home_shown(self, stage: str) -> None:
         """Home shows the journal: now decode the rest of it (opening.py)."""
