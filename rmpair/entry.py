@@ -35,6 +35,46 @@ def _serve_web(journal: Path | None, port: int, on_ready: Callable[[str], None])
     serve(journal, port, on_ready)
 
 
+def _app_only(args: list[str]) -> tuple[bool, Path | None]:
+    """Whether the command line only opens the app (``rmpair``, ``rmpair --journal
+    DIR``, in a terminal or served to a browser), and the journal it names, as the
+    command line's root reads it (``--journal``/``-j``, else ``RMPAIR_JOURNAL``).
+    Anything else, the command line decides (Typer, its help, its errors)."""
+    from rmpair import WEB_SESSION_ENV
+
+    if not args:
+        named = os.environ.get("RMPAIR_JOURNAL")
+        journal = Path(named) if named else None
+    elif len(args) == 2 and args[0] in ("--journal", "-j") and args[1][:1] not in ("", "-"):
+        journal = Path(args[1])
+    else:
+        return False, None
+    served = os.environ.get(WEB_SESSION_ENV) == "1"
+    if not served and not (sys.stdin.isatty() and sys.stdout.isatty()):
+        return False, None  # in a pipe: the command line prints the status instead
+    return True, journal
+
+
+def _run_app(journal: Path | None) -> None:
+    """The app without importing the command line (Typer and its commands take about
+    a tenth of the app's start); a mistake ends as the command line ends it: one line
+    on stderr and exit code 2."""
+    from rmpair.clock import SYSTEM_CLOCK
+    from rmpair.errors import ReadOnlyError, UserError, os_error_text
+    from rmpair.quick import startup_language
+
+    startup_language()
+    try:
+        _launch_app(journal, SYSTEM_CLOCK)
+        return
+    except (UserError, ReadOnlyError) as exc:
+        message = str(exc)
+    except OSError as exc:
+        message = os_error_text(exc)
+    sys.stderr.write(f"rmpair: {message}\n")
+    raise SystemExit(2)
+
+
 def main() -> None:
     code: object = 0
     from rmpair import WEB_SESSION_ENV
@@ -46,6 +86,10 @@ def main() -> None:
     try:
         # From here on Ctrl-C is a KeyboardInterrupt that this function catches.
         signal.signal(signal.SIGINT, signal.default_int_handler)
+        app_only, journal = _app_only(sys.argv[1:])
+        if app_only:
+            _run_app(journal)
+            raise SystemExit(0)
         # Importing the command line makes many objects and no garbage: the cycle
         # collector would only walk them again and again (about 10 ms of each start).
         # What the imports made is then moved out of its sight (``gc.freeze``).

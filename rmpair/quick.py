@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rmpair import __version__
-from rmpair.i18n import effective_language
+from rmpair.i18n import effective_language, set_language
 from rmpair.store.cache import PartCache
 from rmpair.store.home import Home
 from rmpair.store.scan import listing_digest, scan
@@ -174,6 +174,20 @@ def stored_language(folder: Path | None, home: Home | None = None) -> str | None
     head = PartCache(str(home.journal_dir(member.journal) / "cache")).quick()
     report = head.get("status") if head else None
     return report_language(report) if isinstance(report, dict) else None
+
+
+def startup_language() -> None:
+    """Speak this person's language for the journal they use, from the first help text
+    on: ``RMPAIR_LANG``, else the tandem's language as the last stored status of
+    ``RMPAIR_JOURNAL`` (or the last journal) remembers it, else the locale. Reading
+    the status is cheap and never fails a command; opening the journal confirms it
+    later (the command line's ``opened``)."""
+    folder = os.environ.get("RMPAIR_JOURNAL")
+    try:
+        tandem_lang = stored_language(Path(folder) if folder else None)
+    except (OSError, ValueError):
+        tandem_lang = None
+    set_language(effective_language(tandem_lang))
 
 
 def snapshot_language() -> str:

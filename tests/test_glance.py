@@ -4,6 +4,10 @@ and the app starts without the command line."""
 
 from __future__ import annotations
 
+import os
+import pty
+import select
+import sys
 from collections import Counter
 from pathlib import Path
 
@@ -89,3 +93,51 @@ def _derived_names(cache: Path) -> list[str]:
     head = PartCache(str(cache)).head()
     assert head is not None
     return list(head.get("derived") or {})
+
+
+def test_the_app_starts_without_the_command_line_and_fails_as_it_does(tmp_path: Path) -> None:
+    """``rmpair --journal DIR`` in a terminal opens the app without importing Typer;
+    a folder that is not there ends with one line and exit code 2, as the command
+    line says it."""
+    script = (
+        "import sys\n"
+        "from rmpair.entry import main\n"
+        "try:\n"
+        "    main()\n"
+        "finally:\n"
+        "    print('typer imported:', 'typer' in sys.modules)\n"
+    )
+    env = {**os.environ, "RMPAIR_HOME": str(tmp_path / "home"), "TERM": "dumb"}
+    code, out = _in_terminal(
+        [sys.executable, "-c", script, "--journal", str(tmp_path / "nowhere")], env
+    )
+    assert code == 2
+    assert f"rmpair: There is no folder {tmp_path / 'nowhere'}." in out
+    assert "typer imported: False" in out
+    assert "Traceback" not in out
+    # Anything else still goes through the command line.
+    code, out = _in_terminal([sys.executable, "-c", script, "--version"], env)
+    assert code == 0 and "rmpair " in out and "typer imported: True" in out
+
+
+def _in_terminal(argv: list[str], env: dict[str, str]) -> tuple[int, str]:
+    pid, fd = pty.fork()
+    if pid == 0:  # pragma: no cover - the child
+        os.execve(argv[0], argv, env)
+    output = b""
+    try:
+        while True:
+            ready, _w, _x = select.select([fd], [], [], 30)
+            if not ready:
+                break
+            try:
+                chunk = os.read(fd, 4096)
+            except OSError:  # the child closed the terminal
+                break
+            if not chunk:
+                break
+            output += chunk
+    finally:
+        os.close(fd)
+    _pid, status = os.waitpid(pid, 0)
+    return os.waitstatus_to_exitcode(status), output.decode(errors="replace")

@@ -21,25 +21,10 @@ from typer.core import TyperCommand, TyperGroup, TyperOption
 from rmpair import WEB_SESSION_ENV, __version__
 from rmpair.cli import _click_text
 from rmpair.cli._common import RmpairError, fail, options
-from rmpair.i18n import _, effective_language, set_language
+from rmpair.i18n import _
+from rmpair.quick import startup_language
 
-
-def _startup_language() -> None:
-    """Speak this person's language for the journal they use, from the first help text
-    on: ``RMPAIR_LANG``, else the tandem's language as the last stored status of
-    ``RMPAIR_JOURNAL`` (or the last journal) remembers it, else the locale. Reading
-    the status is cheap and never fails a command; ``opened()`` confirms it later."""
-    from rmpair.quick import stored_language
-
-    folder = os.environ.get("RMPAIR_JOURNAL")
-    try:
-        tandem_lang = stored_language(Path(folder) if folder else None)
-    except (OSError, ValueError):
-        tandem_lang = None
-    set_language(effective_language(tandem_lang))
-
-
-_startup_language()
+startup_language()
 _click_text.bind()
 
 
