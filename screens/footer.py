@@ -13,6 +13,7 @@ from rich.cells import cell_len
 from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.reactive import reactive
 from textual.widgets import Footer
 from textual.widgets._footer import FooterKey
 
@@ -49,6 +50,14 @@ def fitting(items: list[tuple[Binding, str, str]], room: int) -> list[tuple[Bind
     return shown
 
 
+class Key(FooterKey):
+    """A key in the footer, never compact. Textual's key starts compact and its footer
+    then binds it to the footer's (not compact): two restyles of every key each time
+    the footer is composed, which happens several times while the app starts."""
+
+    compact = reactive(False)
+
+
 class KeysFooter(Footer):
     """A footer with whole, translated key descriptions; what does not fit is left out."""
 
@@ -83,14 +92,14 @@ class KeysFooter(Footer):
             )
         for binding, key_display, text in fitting(items, room):
             enabled, tooltip = tooltips[binding.key]
-            yield FooterKey(
+            yield Key(
                 binding.key,
                 key_display,
                 text,
                 binding.action,
                 disabled=not enabled,
                 tooltip=tooltip,
-            ).data_bind(compact=Footer.compact)
+            )
         if palette_key is not None:
             yield palette_key
 
