@@ -28,7 +28,7 @@ from textual.widgets import Static
 from rmpair.i18n import N_, _, ngettext
 
 if TYPE_CHECKING:
-    from rmpair.domain.status import DeviceSeen
+    from rmpair.domain.device_seen import DeviceSeen
     from rmpair.journal import Journal
     from rmpair.model.records import Tandem
 
@@ -145,7 +145,7 @@ def home_status(journal: Journal, now: dt.datetime) -> HomeStatus:
 
 def _stored_status(data: dict[str, Any]) -> HomeStatus:
     """``HomeStatus`` from the JSON of ``Status.to_json`` (what quick.py stores)."""
-    from rmpair.domain.status import DeviceSeen
+    from rmpair.domain.device_seen import DeviceSeen
     from rmpair.model.records import Tandem
 
     fields = data["tandem"]

@@ -76,7 +76,9 @@ def sections_of(data: dict[str, Any]) -> Sections | None:
     try:
         start = data.get("next_start")
         return Sections(
-            texts={str(k): Text.from_markup(str(v)) for k, v in data["texts"].items()},
+            # Without emoji codes: the texts are as home drew them (":tada:" typed into a
+            # topic stays as typed), and Rich's table of codes is not loaded at start.
+            texts={str(k): Text.from_markup(str(v), emoji=False) for k, v in data["texts"].items()},
             next_start=dt.datetime.fromisoformat(start) if start else None,
             next_minutes=int(data.get("next_minutes", 0)),
         )

@@ -7,31 +7,13 @@ import datetime as dt
 from pathlib import Path
 from typing import NamedTuple
 
+from rmpair.domain.device_seen import DeviceSeen as DeviceSeen  # re-exported
 from rmpair.domain.nudges import Nudge
 from rmpair.domain.records import Records
 from rmpair.model.codec import JSONValue
 from rmpair.model.records import Device, Tandem
 from rmpair.store.merge import Change, Conflict
 from rmpair.store.problems import Problem
-
-
-class DeviceSeen(NamedTuple):
-    """A device that has written into the journal, and when it last did."""
-
-    device: str
-    person: str
-    role: str
-    label: str
-    last_change: dt.datetime | None
-
-    def to_json(self) -> dict[str, JSONValue]:
-        return {
-            "device": self.device,
-            "person": self.person,
-            "role": self.role,
-            "label": self.label,
-            "last_change": self.last_change.isoformat() if self.last_change else None,
-        }
 
 
 def devices_seen(records: Records) -> list[DeviceSeen]:
