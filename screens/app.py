@@ -92,14 +92,15 @@ class RmpairApp(PaletteApp):
         self.clock = clock or (journal.clock if journal is not None else SYSTEM_CLOCK)
         self.watch_interval = watch_interval
         self.marks = marks
-        self.marked: set[str] = set()
+        self.marked: set[str] = set()  # the stages asked to be marked
+        self.written: set[str] = set()  # and those told to ``marks``
         self.rest_loaded = False
         self.ctx: Context | None = None
         self.watcher: FolderWatcher | None = None
 
     def on_mount(self) -> None:
         if self.marks is not None:
-            self.call_after_refresh(self.marks, "paint")
+            self.call_after_refresh(self._mark, "paint")
         if self.journal is not None:
             self._start(self.journal)
         else:
@@ -142,7 +143,9 @@ class RmpairApp(PaletteApp):
             self.run_worker(self._load_rest(), group="journal")
         if self.marks is not None and stage not in self.marked:
             self.marked.add(stage)
-            self.call_after_refresh(self._mark, stage)
+            # Through the screen's queue, not the app's: home can reach a stage while
+            # the app is still busy starting, and the mark is for the frame home drew.
+            self.screen.call_after_refresh(self._mark, stage)
 
     async def _load_rest(self) -> None:
         from rmpair.screens.opening import load_rest
@@ -157,6 +160,13 @@ class RmpairApp(PaletteApp):
 
     def _mark(self, stage: str) -> None:
         assert self.marks is not None
+        if stage in self.written:
+            return
+        if stage != "paint" and "paint" not in self.written:
+            # Home can show the stored status in the very first frame: a frame has been
+            # drawn before any mark, so the first paint is told first.
+            self._mark("paint")
+        self.written.add(stage)
         self.marks(stage)
         if stage == "live":
             self.exit()

@@ -402,17 +402,21 @@ class HomeScreen(JournalScreen):
 
         try:
             status = None
-            if self.first is not False:  # the first time: the stored status first
+            quick = None
+            if isinstance(self.first, Sections):
+                # The picture from the last run: it holds only while the stored status
+                # does (start.py), so home shows that status already.
+                self.first = False
+                self.ctx.reached("status")
+                await self._drawn()
+            elif self.first is None:  # the first time: the stored status first
                 self.first = False
                 quick = await self.ctx.jobs.run(self.journal, partial(status_sections, now=now))
-                if quick is not None and self.is_attached:
-                    status = quick[0]
-                    self.query_one(HomeView).fill(quick[1], now, keep=True)
-                    self.ctx.reached("status")
-                    # Drawn before the long read starts: it would hold up the drawing.
-                    drawn = asyncio.Event()
-                    self.call_after_refresh(drawn.set)
-                    await drawn.wait()
+            if quick is not None and self.is_attached:
+                status = quick[0]
+                self.query_one(HomeView).fill(quick[1], now, keep=True)
+                self.ctx.reached("status")
+                await self._drawn()
             found = await self.ctx.jobs.run(self.journal, partial(sections, now=now, status=status))
         except (ReadOnlyError, OSError) as exc:  # a cache part gone meanwhile (rare)
             self.app.notify(str(exc), severity="error", timeout=10)
@@ -420,6 +424,12 @@ class HomeScreen(JournalScreen):
         if self.is_attached:
             self.query_one(HomeView).fill(found, now)
             self.ctx.reached("live")
+
+    async def _drawn(self) -> None:
+        """Wait until home has been drawn: the long read would hold up the drawing."""
+        drawn = asyncio.Event()
+        self.call_after_refresh(drawn.set)
+        await drawn.wait()
 
     def action_refresh(self) -> None:
         self.save(lambda journal: journal.refresh())
