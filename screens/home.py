@@ -29,8 +29,9 @@ from rmpair.i18n import N_, _, ngettext
 
 if TYPE_CHECKING:
     from rmpair.domain.device_seen import DeviceSeen
+    from rmpair.domain.session_times import Progress
     from rmpair.journal import Journal
-    from rmpair.model.records import Tandem
+    from rmpair.model.records import Session, Tandem
 
 MAX_ACTIONS = 4
 SECTIONS = ("tandem", "next", "actions", "mix", "nudges", "devices", "problems")
@@ -187,16 +188,19 @@ def sections(journal: Journal, now: dt.datetime, status: HomeStatus | None = Non
     """Everything the home screen shows, read from the journal (on the journal's thread,
     see ``HomeScreen.reload``); ``status`` is the journal's status at ``now`` if known
     (``status_sections`` found it), else it is read or computed (``home_status``)."""
-    found = _status_sections(journal, status or home_status(journal, now), now)
-    found.texts["next"] = _next_session(journal, now, found)
+    from rmpair.domain.glance import next_session
+
+    upcoming, progress = next_session(journal.records, now)
+    found = _status_sections(journal, status or home_status(journal, now), progress)
+    found.texts["next"] = _next_session(journal, upcoming, found)
     found.texts["actions"] = _actions(journal, now)
     found.texts["mix"] = _mix(journal)
     return found
 
 
-def _status_sections(journal: Journal, status: HomeStatus, now: dt.datetime | None) -> Sections:
-    """The texts home draws from the status: the tandem (with the programme's progress
-    if ``now`` is given: that reads the sessions), nudges, devices and problems."""
+def _status_sections(journal: Journal, status: HomeStatus, progress: Progress | None) -> Sections:
+    """The texts home draws from the status: the tandem (with the programme's
+    ``progress`` if given: that reads the sessions), nudges, devices and problems."""
     from rmpair.model.records import Role
 
     tandem, me = status.tandem, journal.my_role
@@ -215,7 +219,6 @@ def _status_sections(journal: Journal, status: HomeStatus, now: dt.datetime | No
             style="bold",
         )
         parts = []
-        progress = journal.sessions.progress(now) if now is not None else None
         if progress is not None and progress.total:
             parts.append(
                 _("session {n} of {total}").format(n=progress.number, total=progress.total)
@@ -269,14 +272,13 @@ def _status_sections(journal: Journal, status: HomeStatus, now: dt.datetime | No
     return found
 
 
-def _next_session(journal: Journal, now: dt.datetime, found: Sections) -> Text:
+def _next_session(journal: Journal, upcoming: Session | None, found: Sections) -> Text:
     from rmpair.domain import glance
     from rmpair.domain.session_times import start_utc
     from rmpair.model.records import Role, Topic
 
     text = Text()
     text.append(_("Next session"), style="bold")
-    upcoming = journal.sessions.next_session(now)
     if upcoming is None:
         text.append("\n  " + _("None planned. Plan one on the Sessions screen (3)."))
         return text

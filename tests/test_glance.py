@@ -4,6 +4,7 @@ and the app starts without the command line."""
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import pty
 import select
@@ -22,6 +23,9 @@ from rmpair.model.records import ActionItem, AgendaItem, PrepItem, Session, Topi
 from rmpair.quick import cached_status
 from rmpair.store.home import Home
 
+NOW = SYSTEM_CLOCK.now()  # the demo's history ends now (a few sessions lie ahead)
+MOMENTS = [NOW + dt.timedelta(days=days) for days in (-40, -3, 0, 2, 9, 40, 400)]
+
 
 def answers(journal: Journal) -> dict[str, object]:
     """What home reads, through glance, for every session of the journal."""
@@ -31,6 +35,7 @@ def answers(journal: Journal) -> dict[str, object]:
         "topics": {s.id: glance.session_topics(journal.records, s) for s in sessions},
         "actions": glance.open_action_items(journal.records),
         "mix": glance.open_topic_mix(journal.records),
+        "next": [glance.next_session(journal.records, now) for now in MOMENTS],
     }
 
 
@@ -43,6 +48,9 @@ def expected(journal: Journal) -> dict[str, object]:
         "topics": {s.id: journal.sessions.session_topics(s) for s in sessions},
         "actions": journal.notes.action_items(open_only=True),
         "mix": (len(topics), Counter(t.category for t in topics)),
+        "next": [
+            (journal.sessions.next_session(now), journal.sessions.progress(now)) for now in MOMENTS
+        ],
     }
 
 

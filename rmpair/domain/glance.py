@@ -11,11 +11,12 @@ service method named in its docstring gives.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter
 
 from rmpair.domain.backlog import OPEN_STATUSES
 from rmpair.domain.records import Records
-from rmpair.domain.session_times import action_order
+from rmpair.domain.session_times import Progress, action_order, start_utc
 from rmpair.model.records import (
     ActionItem,
     AgendaItem,
@@ -23,6 +24,7 @@ from rmpair.model.records import (
     PrepItem,
     Role,
     Session,
+    SessionStatus,
     Topic,
 )
 
@@ -31,6 +33,7 @@ from rmpair.model.records import (
 AGENDA_FIELDS = ("session", "topic", "position")
 PREP_FIELDS = ("session", "role", "done")
 MIX_FIELDS = ("status", "category")
+SESSION_FIELDS = ("status", "start", "tz", "minutes")
 
 
 def readiness(records: Records, session_id: str) -> dict[Role, tuple[int, int]]:
@@ -79,3 +82,34 @@ def open_topic_mix(records: Records) -> tuple[int, Counter[Category]]:
         if row["status"] in OPEN_STATUSES
     ]
     return len(rows), Counter(row["category"] for row in rows)
+
+
+def next_session(records: Records, now: dt.datetime) -> tuple[Session | None, Progress]:
+    """``Sessions.next_session(now)`` and ``Sessions.progress(now)``: the first planned
+    session that has not ended, and how far the programme has come, from four fields
+    of each session; only the next session is decoded."""
+    rows = records.fields_of(Session, SESSION_FIELDS)
+    live: list[tuple[dt.datetime, str, SessionStatus, int]] = []
+    for rec_id, row in rows.items():
+        status, start = row["status"], row["start"]
+        if status is not SessionStatus.CANCELLED and start:
+            live.append((instant(start, row["tz"]), rec_id, status, row["minutes"]))
+    live.sort()
+    ahead = [
+        (begins, rec_id)
+        for begins, rec_id, status, minutes in live
+        if status is SessionStatus.PLANNED and begins + dt.timedelta(minutes=minutes) >= now
+    ]
+    upcoming = records.get(Session, min(ahead)[1]) if ahead else None
+    held = sum(1 for entry in live if entry[2] is SessionStatus.HELD)
+    number = next(
+        (n for n, entry in enumerate(live, 1) if upcoming and entry[1] == upcoming.id), held
+    )
+    tandem = records.tandem()
+    days = (tandem.end - records.today(now)).days if tandem and tandem.end else None
+    return upcoming, Progress(number=number, total=len(live), held=held, days_left=days)
+
+
+def instant(start: dt.datetime, tz: str) -> dt.datetime:
+    """When a session starting at wall-clock ``start`` in ``tz`` starts (``start_utc``)."""
+    return start_utc(Session(id="", start=start, tz=tz))
