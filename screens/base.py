@@ -146,12 +146,16 @@ class NavBar(Static):
     marked with > < (no colour needed)."""
 
     def __init__(self, current: str) -> None:
-        super().__init__(nav_line(current, None), id="nav", markup=True)
+        self.line = nav_line(current, None)
+        super().__init__(self.line, id="nav", markup=True)
         self.current = current
 
     def on_resize(self) -> None:
         # The padding of #nav is not the content's: size is the content region.
-        self.update(nav_line(self.current, self.content_size.width))
+        line = nav_line(self.current, self.content_size.width)
+        if line != self.line:  # (an update lays the screen out again)
+            self.line = line
+            self.update(line)
 
 
 class JournalScreen(Screen[None]):

@@ -58,12 +58,18 @@ class Key(FooterKey):
     compact = reactive(False)
 
 
+# A key as the footer shows it: key, key display, description, action, whether it is
+# enabled, tooltip, and whether it is the command palette's.
+Entry = tuple[str, str, str, str, bool, str, bool]
+
+
 class KeysFooter(Footer):
     """A footer with whole, translated key descriptions; what does not fit is left out."""
 
-    def compose(self) -> ComposeResult:
-        if not self._bindings_ready:
-            return
+    _composed: list[Entry] | None = None
+
+    def entries(self) -> list[Entry]:
+        """The keys to show, in order, as they fit the app's width now."""
         active = self.screen.active_bindings
         items: list[tuple[Binding, str, str]] = []
         tooltips: dict[str, tuple[bool, str]] = {}
@@ -76,32 +82,41 @@ class KeysFooter(Footer):
             items.append((binding, self.app.get_key_display(binding), _(binding.description)))
             tooltips[binding.key] = (enabled, tooltip)
         room = self.app.size.width
-        palette_key: FooterKey | None = None
+        palette_entry: Entry | None = None
         if self.show_command_palette and self.app.ENABLE_COMMAND_PALETTE and palette in active:
             _node, binding, enabled, tooltip = active[palette]
             key_display, text = self.app.get_key_display(binding), _(binding.description)
             room -= key_width(key_display, text) + PALETTE_EXTRA
-            palette_key = FooterKey(
-                binding.key,
-                key_display,
-                text,
-                binding.action,
-                classes="-command-palette",
-                disabled=not enabled,
-                tooltip=_(binding.tooltip) if binding.tooltip else text,
-            )
+            tip = _(binding.tooltip) if binding.tooltip else text
+            palette_entry = (binding.key, key_display, text, binding.action, enabled, tip, True)
+        found: list[Entry] = []
         for binding, key_display, text in fitting(items, room):
             enabled, tooltip = tooltips[binding.key]
-            yield Key(
-                binding.key,
+            found.append((binding.key, key_display, text, binding.action, enabled, tooltip, False))
+        return found if palette_entry is None else [*found, palette_entry]
+
+    def compose(self) -> ComposeResult:
+        if not self._bindings_ready:
+            return
+        self._composed = self.entries()
+        for key, key_display, text, action, enabled, tooltip, is_palette in self._composed:
+            yield (FooterKey if is_palette else Key)(
+                key,
                 key_display,
                 text,
-                binding.action,
+                action,
+                classes="-command-palette" if is_palette else "",
                 disabled=not enabled,
                 tooltip=tooltip,
             )
-        if palette_key is not None:
-            yield palette_key
+
+    async def recompose(self) -> None:
+        """Compose again, unless the same keys would be shown: Textual's footer does it
+        at every change of focus or bindings, and each time the screen is laid out and
+        drawn anew (four times while the app starts)."""
+        if self._composed is not None and self.is_attached and self.entries() == self._composed:
+            return
+        await super().recompose()
 
     _width: int | None = None
 
