@@ -84,6 +84,7 @@ class RmpairApp(PaletteApp):
         clock: Clock | None = None,
         watch_interval: float | None = 1.0,
         marks: Callable[[str], object] | None = None,
+        collector_paused: bool = False,
     ) -> None:
         super().__init__()
         self.journal = journal
@@ -97,13 +98,28 @@ class RmpairApp(PaletteApp):
         self.rest_loaded = False
         self.ctx: Context | None = None
         self.watcher: FolderWatcher | None = None
+        self.collector_paused = collector_paused
+
+    def _resume_collector(self) -> None:
+        """Turn Python's cycle collector back on once the start is over (launch.py
+        paused it), after moving what the start made out of its sight (gc.freeze):
+        the modules, the journal's state and the screens live as long as the app."""
+        if self.collector_paused:
+            import gc
+
+            self.collector_paused = False
+            gc.freeze()
+            gc.enable()
 
     def on_mount(self) -> None:
         if self.marks is not None:
             self.call_after_refresh(self._mark, "paint")
+        # Once the rest of the journal is decoded, or after a while in any case.
+        self.set_timer(10, self._resume_collector)
         if self.journal is not None:
             self._start(self.journal)
         else:
+            self._resume_collector()
             from rmpair.screens.setup import SetupScreen
 
             self.push_screen(SetupScreen(self.home, self.clock), self._set_up)
@@ -157,6 +173,8 @@ class RmpairApp(PaletteApp):
             await self.ctx.jobs.run(self.ctx.journal, load_rest)
         except (ReadOnlyError, OSError) as exc:  # a cache part gone meanwhile (rare)
             self.notify(str(exc), severity="error", timeout=10)
+        finally:
+            self._resume_collector()
 
     def _mark(self, stage: str) -> None:
         assert self.marks is not None

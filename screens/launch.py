@@ -39,34 +39,47 @@ def run_app(folder: Path | None, clock: Clock = SYSTEM_CLOCK) -> None:
     snapshot from the last run for the rest (start.py). The journal is closed here
     afterwards, leaving a fresh snapshot for the next start.
     """
-    from rmpair.screens.opening import open_for_app
+    import gc
 
-    from rmpair.quick import kept_home_snapshot
-    from rmpair.store.home import Home
-
-    home = Home()
-    target = folder or home.last_journal()
-    journal = open_for_app(target, home, clock) if target is not None else None
-    kept = kept_home_snapshot(target, home, now=clock.now()) if target is not None else None
-
-    from rmpair.screens import start
-    from rmpair.screens.app import RmpairApp
-
-    app = RmpairApp(
-        journal,
-        home=home,
-        snapshot=start.sections_of(kept) if kept else None,
-        clock=clock,
-        marks=marks_to(int(os.environ[MARKS])) if os.environ.get(MARKS) else None,
-    )
+    # Python's cycle collector would walk every object the start-up makes (the
+    # journal's state, Textual's widgets) over and over: about a tenth of the CPU
+    # until home shows the journal. It is paused until then; the app freezes what
+    # the start left and turns it back on (RmpairApp.collector_paused).
+    collecting = gc.isenabled()
+    gc.disable()
     try:
-        app.run()
+        from rmpair.screens.opening import open_for_app
+
+        from rmpair.quick import kept_home_snapshot
+        from rmpair.store.home import Home
+
+        home = Home()
+        target = folder or home.last_journal()
+        journal = open_for_app(target, home, clock) if target is not None else None
+        kept = kept_home_snapshot(target, home, now=clock.now()) if target is not None else None
+
+        from rmpair.screens import start
+        from rmpair.screens.app import RmpairApp
+
+        app = RmpairApp(
+            journal,
+            home=home,
+            snapshot=start.sections_of(kept) if kept else None,
+            clock=clock,
+            marks=marks_to(int(os.environ[MARKS])) if os.environ.get(MARKS) else None,
+            collector_paused=collecting,
+        )
+        try:
+            app.run()
+        finally:
+            opened = app.journal
+            if opened is not None:
+                keep = None
+                try:
+                    keep = start.snapshot_of(opened, clock.now())
+                finally:
+                    opened.close()
+                start.save(home, opened.folder, keep, clock.now())
     finally:
-        opened = app.journal
-        if opened is not None:
-            keep = None
-            try:
-                keep = start.snapshot_of(opened, clock.now())
-            finally:
-                opened.close()
-            start.save(home, opened.folder, keep, clock.now())
+        if collecting:
+            gc.enable()
