@@ -18,7 +18,7 @@ from rmpair.store.home import Home
 
 if TYPE_CHECKING:
     from rmpair.journal import Journal
-    from rmpair.store.crypto import Passphrase
+    from rmpair.store.crypto import Passphrase, PassphraseRequest
 
 
 def open_for_app(folder: Path, home: Home, clock: Clock, passphrase: Passphrase = None) -> Journal:
@@ -27,13 +27,18 @@ def open_for_app(folder: Path, home: Home, clock: Clock, passphrase: Passphrase 
     passphrase (``passphrase``, else the usual sources) asked here, once, before the
     app owns the terminal. The lazy attempt never asks."""
     from rmpair.journal import Journal
-    from rmpair.store.crypto import no_passphrase
 
-    journal = Journal.open(folder, home=home, clock=clock, passphrase=no_passphrase)
+    journal = Journal.open(folder, home=home, clock=clock, passphrase=_never_asked)
     if not journal.store.encryption_wanted():
         return journal
     journal.close()
     return Journal.open(folder, home=home, hold_lock=True, passphrase=passphrase, clock=clock)
+
+
+def _never_asked(_request: PassphraseRequest) -> str | None:
+    """``crypto.no_passphrase``, without loading the encryption's module for a journal
+    that is not encrypted (most are)."""
+    return None
 
 
 def load_rest(journal: Journal) -> None:
