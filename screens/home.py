@@ -299,7 +299,7 @@ def _next_session(journal: Journal, upcoming: Session | None, found: Sections) -
     elif upcoming.theme:
         line += " · " + upcoming.theme
     text.append("\n  " + fmt.short(line, 200))
-    ready = glance.readiness(journal.records, upcoming.id)
+    ready = journal.agenda.readiness_of([upcoming.id])[upcoming.id]
     prep = " · ".join(
         f"{fmt.person(tandem, role, journal.my_role)} {fmt.readiness(*ready[role])}"
         for role in Role

@@ -31,7 +31,7 @@ def answers(journal: Journal) -> dict[str, object]:
     """What home reads, through glance, for every session of the journal."""
     sessions = journal.all(Session)
     return {
-        "readiness": {s.id: glance.readiness(journal.records, s.id) for s in sessions},
+        "readiness": journal.agenda.readiness_of([s.id for s in sessions]),
         "topics": {s.id: glance.session_topics(journal.records, s) for s in sessions},
         "actions": glance.open_action_items(journal.records),
         "mix": glance.open_topic_mix(journal.records),
@@ -70,7 +70,7 @@ def test_home_reads_as_the_services_do_and_keeps_what_it_read(tmp_path: Path) ->
     stored = {
         f"fields:{cls.KIND}:{','.join(names)}"
         for cls, names in (
-            (PrepItem, glance.PREP_FIELDS),
+            (PrepItem, ("session", "role", "done")),
             (AgendaItem, glance.AGENDA_FIELDS),
             (ActionItem, ("done",)),
             (Topic, glance.MIX_FIELDS),

@@ -21,8 +21,6 @@ from rmpair.model.records import (
     ActionItem,
     AgendaItem,
     Category,
-    PrepItem,
-    Role,
     Session,
     SessionStatus,
     Topic,
@@ -31,25 +29,8 @@ from rmpair.model.records import (
 # The agenda's fields as ``Sessions.all_session_topics`` reads them: one stored answer
 # serves both.
 AGENDA_FIELDS = ("session", "topic", "position")
-PREP_FIELDS = ("session", "role", "done")
 MIX_FIELDS = ("status", "category")
 SESSION_FIELDS = ("status", "start", "tz", "minutes")
-
-
-def readiness(records: Records, session_id: str) -> dict[Role, tuple[int, int]]:
-    """``Agenda.readiness``: per role, prep items ticked and prep items listed."""
-    rows = [
-        row
-        for row in records.fields_of(PrepItem, PREP_FIELDS).values()
-        if row["session"] == session_id
-    ]
-    return {
-        role: (
-            sum(1 for row in rows if row["role"] is role and row["done"]),
-            sum(1 for row in rows if row["role"] is role),
-        )
-        for role in Role
-    }
 
 
 def session_topics(records: Records, session: Session) -> list[str]:
