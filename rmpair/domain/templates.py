@@ -64,16 +64,8 @@ def builtin_root() -> Traversable:
     """The folder holding the built-in language folders (``en/`` and so on).
 
     It is the ``rmpair.templates`` data package, installed from the top-level
-    ``templates/`` folder, so editable and normal installs read the same files. Found
-    as a folder on disk without ``importlib.resources`` when it is one (every install
-    but a zipped one): importing that takes longer than listing the templates.
+    ``templates/`` folder, so editable and normal installs read the same files.
     """
-    from importlib import import_module
-
-    for entry in getattr(import_module(DATA_PACKAGE), "__path__", ()):
-        folder = Path(entry)
-        if (folder / DEFAULT_LANG).is_dir():
-            return folder
     from importlib import resources
 
     return resources.files(DATA_PACKAGE)
