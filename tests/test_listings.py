@@ -410,3 +410,45 @@ def test_the_readiness_of_many_sessions_agrees_with_each_decoded_checklist(
                 assert Agenda(records).readiness_of(wanted) == expected
         finally:
             journal.close()
+
+
+def test_rows_made_for_many_buckets_at_once_are_kept_in_one_part(tmp_path: Path) -> None:
+    """A save that makes the rows of many buckets (a bulk import, a first read) keeps
+    them in one part, not a file per bucket; the listing reads them from there, and a
+    damaged part only makes the rows be worked out (and kept) again."""
+    import marshal
+
+    from rmpair.domain.topic_listing import TOPIC_ROWS
+
+    journal = new_journal(tmp_path)
+    with journal.batch():
+        for n in range(900):
+            journal.add("topic", {"title": f"Bulk {n}", "priority": float(n)})
+    journal.close()
+    cache = Path(journal.store._cache.folder)
+    head = marshal.loads((cache / "head.bin").read_bytes())
+    pack = cache / head["packs"][TOPIC_ROWS]
+    assert len(head["state"]["kinds"][Topic.KIND]) > 8
+    assert not list(cache.glob("*.ans"))  # no file per bucket
+
+    journal = Journal.open(tmp_path / "journal", home=Home(tmp_path / "home"))
+    expected = decoded_rows(journal)
+    assert journal.backlog.listing(TODAY) == expected
+    journal.close()
+    pack.write_bytes(b"damaged")
+    journal = Journal.open(tmp_path / "journal", home=Home(tmp_path / "home"))
+    assert journal.backlog.listing(TODAY) == expected
+    journal.close()
+    head = marshal.loads((cache / "head.bin").read_bytes())
+    assert (cache / head["packs"][TOPIC_ROWS]).read_bytes() != b"damaged"
+    pack = cache / head["packs"][TOPIC_ROWS]
+    pack.write_bytes(b"damaged again")  # then a command that writes makes the same part
+    journal = Journal.open(tmp_path / "journal", home=Home(tmp_path / "home"))
+    journal.update("tandem", "tandem", {"location": "Room 2"})
+    assert journal.backlog.listing(TODAY) == expected
+    journal.close()
+    assert pack.read_bytes() != b"damaged again"
+    journal = Journal.open(tmp_path / "journal", home=Home(tmp_path / "home"))
+    journal.backlog.add_topic("One more", category=Category.WORK)
+    assert journal.backlog.listing(TODAY)[-1]["title"] == "One more"
+    journal.close()

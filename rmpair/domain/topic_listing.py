@@ -30,8 +30,12 @@ Place = tuple[str, float, str]
 _STATUSES = frozenset(status.value for status in TopicStatus)
 
 
+# One encoder for every row: ``json.dumps`` with options builds a new one per call.
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+
+
 def _text(values: Mapping[str, Any]) -> str:
-    return json.dumps(values, ensure_ascii=False, separators=(",", ":"))[1:-1]
+    return _ENCODER.encode(values)[1:-1]
 
 
 def topic_rows(topics: Iterable[tuple[str, Mapping[str, Any]]]) -> dict[str, Row]:

@@ -177,6 +177,11 @@ class PartCache:
             _write(os.path.join(self.folder, name), data)
         _write(os.path.join(self.folder, HEAD), marshal.dumps(head))
 
+    def discard(self, name: str) -> None:
+        """Remove a part found damaged (it is only ever a shortcut)."""
+        with contextlib.suppress(OSError):
+            os.unlink(os.path.join(self.folder, name))
+
     def clear(self) -> None:
         if os.path.isdir(self.folder):
             for entry in os.scandir(self.folder):
@@ -193,6 +198,8 @@ def referenced(head: dict[str, Any]) -> list[str]:
     for entry in head.get("derived", {}).values():  # (kind, {bucket part: answer part})
         if isinstance(entry, list | tuple) and len(entry) == 2 and isinstance(entry[1], dict):
             names.extend(entry[1].values())
+    packs = head.get("packs", {})
+    names.extend(packs.values() if isinstance(packs, dict) else ())
     kinds, answers = state.get("kinds", {}), head.get("answers", {})
     for answer, kind in answers.items() if isinstance(answers, dict) else ():  # per bucket
         refs = kinds.get(kind, []) if isinstance(kinds, dict) else []

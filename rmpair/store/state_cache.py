@@ -20,6 +20,10 @@ from rmpair.store.problems import FileInfo
 from rmpair.store.scan import Signature, listing_digest
 
 CACHE_VERSION = 4  # quick.CACHE_VERSION must match
+# A save keeps at most this many new pieces of an answer kept per bucket in files of
+# their own (an edit makes one or two); more go into one part with all the answer's
+# (a first read of a large journal would otherwise write thousands of small files).
+LOOSE_PIECES = 8
 
 # The live records of one bucket of a kind, as (record id, shown values).
 Shown = Iterable[tuple[str, dict[str, Any]]]
@@ -44,6 +48,10 @@ class StateCache:
         self._bucket_makers: dict[str, tuple[str, Callable[[Shown], dict[str, Any]]]] = {}
         # Pieces ``bucket_answer`` made, by (name, bucket part): the next save keeps them.
         self._made: dict[tuple[str, str], dict[str, Any]] = {}
+        # Per answer, the part that holds the pieces of many buckets at once (a save
+        # that makes many writes one part, not a file per bucket), and its content.
+        self._packs: dict[str, str] = {}
+        self._pack_data: dict[str, dict[str, Any]] = {}
         # The head this process loaded, and the derived answers asked for that it did
         # not hold for records still as cached: a command that only reads saves them at
         # close (``save_derived``), or every later run would work them out again.
@@ -80,6 +88,8 @@ class StateCache:
                 published.update(part[2])
                 self._groups[group] = (entries, ref)
             derived = _derived_entries(head.get("derived"))
+            packs = head.get("packs", {})
+            packs = {str(k): str(v) for k, v in packs.items()} if isinstance(packs, dict) else {}
             ignored = dict(head["ignored"])
             checkpointed = int(head["checkpointed"])
             state = MergedState.restore(head["state"], self._load_part)
@@ -94,7 +104,7 @@ class StateCache:
         )
         self.core._ignored, self._derived = ignored, derived
         self.core._checkpointed = checkpointed
-        self._head = head
+        self._head, self._packs = head, packs
 
     def _load_part(self, name: str) -> bytes:
         try:
@@ -162,31 +172,100 @@ class StateCache:
         answer: dict[str, Any] = {}
         with many_objects():
             for ref in dict.fromkeys(refs):
-                piece = self._made.get((name, ref))
+                piece = self._kept_piece(name, ref)
                 if piece is None:
-                    piece = self.core._cache.answer_piece(name, ref)
-                if not isinstance(piece, dict):
                     piece = maker[1](_live(marshal.loads(self._load_part(ref))))
                     self._made[(name, ref)] = piece
                 answer.update(piece)
         return answer
 
-    def _answers(self, kinds: dict[str, list[str]], parts: dict[str, bytes]) -> dict[str, str]:
-        """The answers kept per bucket, by name with their kind, for the head; adds to
-        ``parts`` the pieces of the buckets this save writes and those made since."""
+    def _kept_piece(self, name: str, ref: str) -> dict[str, Any] | None:
+        """The piece of ``name`` for the bucket part ``ref`` made in this process, in the
+        answer's pack or in its own file; None when there is none that can be read."""
+        piece = self._made.get((name, ref))
+        if piece is None:
+            pack = self._pack_data.get(name)
+            if pack is None:
+                pack = self._pack_data[name] = self._read_pack(self._packs.get(name))
+            piece = pack.get(ref)
+        if piece is None:
+            piece = self.core._cache.answer_piece(name, ref)
+        return piece if isinstance(piece, dict) else None
+
+    def _read_pack(self, ref: str | None) -> dict[str, Any]:
+        if ref is None:
+            return {}
+        try:
+            pack = marshal.loads(self.core._cache.part(ref))
+            if not isinstance(pack, dict):
+                raise TypeError(ref)
+        except (CacheMiss, ValueError, EOFError, TypeError):
+            # Its pieces are made again when asked for; the damaged file goes, so that
+            # a save of the same pieces writes it anew.
+            self.core._cache.discard(ref)
+            return {}
+        return pack
+
+    def _answers(
+        self, kinds: dict[str, list[str]], parts: dict[str, bytes], *, writes: bool = True
+    ) -> tuple[dict[str, str], dict[str, str]]:
+        """The answers kept per bucket, by name with their kind, and their packs, for
+        the head; adds to ``parts`` the pieces made since the last save and (``writes``)
+        those of the buckets this save writes: each in its own file when there are a
+        few (an edit), else all the answer's pieces in one new pack (a first read)."""
         answers: dict[str, str] = {}
+        packs = dict(self._packs)
+        live: dict[str, list[tuple[str, dict[str, Any]]]] = {}  # each bucket decoded once
         for name, (kind, make) in self._bucket_makers.items():
             refs = kinds.get(kind)
             if refs is None:
                 continue
             answers[name] = kind
+            fresh: dict[str, dict[str, Any]] = {}
             for ref in dict.fromkeys(refs):
                 piece = self._made.get((name, ref))
-                if piece is None and ref in parts:  # a bucket this save writes
-                    piece = make(_live(marshal.loads(parts[ref])))
+                if piece is None and writes and ref in parts:  # a bucket this save writes
+                    if ref not in live:
+                        live[ref] = list(_live(marshal.loads(parts[ref])))
+                    piece = make(live[ref])
                 if piece is not None:
-                    parts[answer_part_name(name, ref)] = marshal.dumps((name, ref, piece))
-        return answers
+                    fresh[ref] = piece
+            whole = (
+                self._whole(name, refs, fresh, make, parts) if len(fresh) > LOOSE_PIECES else None
+            )
+            if whole is not None:
+                blob = marshal.dumps(whole)
+                packs[name] = part_name(blob)
+                parts[packs[name]] = blob
+                continue
+            for ref, piece in fresh.items():
+                parts[answer_part_name(name, ref)] = marshal.dumps((name, ref, piece))
+        return answers, packs
+
+    def _whole(
+        self,
+        name: str,
+        refs: list[str],
+        fresh: dict[str, dict[str, Any]],
+        make: Callable[[Shown], dict[str, Any]],
+        parts: dict[str, bytes],
+    ) -> dict[str, dict[str, Any]] | None:
+        """Every piece of ``name`` for the bucket parts ``refs`` (for a pack), or None
+        when a bucket part is gone (another process swept it): then only the new
+        pieces are kept, each in its own file."""
+        whole: dict[str, dict[str, Any]] = {}
+        try:
+            for ref in dict.fromkeys(refs):
+                piece = fresh.get(ref)
+                if piece is None:
+                    piece = self._kept_piece(name, ref)
+                if piece is None:
+                    blob = parts[ref] if ref in parts else self.core._cache.part(ref)
+                    piece = make(_live(marshal.loads(blob)))
+                whole[ref] = piece
+        except (CacheMiss, ValueError, EOFError, TypeError):
+            return None
+        return whole
 
     def _derive(self, kinds: dict[str, list[str]], parts: dict[str, bytes]) -> dict[str, Any]:
         derived: dict[str, tuple[str, dict[str, str]]] = {}
@@ -249,8 +328,8 @@ class StateCache:
             return
         self._missing, derived = set(), dict(self._derived)
         parts: dict[str, bytes] = {}
-        for (name, ref), piece in self._made.items():  # see ``bucket_answer``
-            parts[answer_part_name(name, ref)] = marshal.dumps((name, ref, piece))
+        kinds = head.get("state", {}).get("kinds", {})
+        answers, packs = self._answers(kinds, parts, writes=False)  # see ``bucket_answer``
         for name in sorted(self._makers):
             kind, make = self._makers[name]
             refs = self.core.state.kind_refs(kind)
@@ -262,20 +341,20 @@ class StateCache:
                 derived[name] = (kind, made)
         if not parts or self.core._cache.head() != head:
             return
-        answers = {name: kind for name, (kind, _make) in self._bucket_makers.items()}
         kept = head.get("answers")
         answers = {**(kept if isinstance(kept, dict) else {}), **answers}
-        written = dict(head, derived=derived, answers=answers)
+        written = dict(head, derived=derived, answers=answers, packs=packs)
         try:
             self.core._cache.save_head(written, parts)
         except (OSError, ValueError):
             return
         self._derived, self._head, self._made = derived, written, {}
+        self._packs, self._pack_data = packs, {}
 
     def save(self) -> None:
         state_head, parts = self.core.state.snapshot()
         derived = self._derive(state_head["kinds"], parts)
-        answers = self._answers(state_head["kinds"], parts)
+        answers, packs = self._answers(state_head["kinds"], parts)
         groups, listing = self._listing(parts)
         head = {
             "version": CACHE_VERSION,
@@ -288,6 +367,7 @@ class StateCache:
             "state": state_head,
             "derived": derived,
             "answers": answers,
+            "packs": packs,
         }
         quick = None
         if self.core.status_snapshot is not None:
@@ -312,6 +392,8 @@ class StateCache:
         except (OSError, ValueError):
             return
         self._made = {}
+        if packs != self._packs:
+            self._packs, self._pack_data = packs, {}
         self.core.state.saved(state_head)
         self._groups, self._derived = groups, derived
         self._head, self._missing = head, set()  # what is on disk now
