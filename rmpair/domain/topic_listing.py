@@ -58,19 +58,23 @@ def topic_rows(topics: Iterable[tuple[str, Mapping[str, Any]]]) -> dict[str, Row
 
 def valid_rows(rows: Mapping[str, Any]) -> bool:
     """Whether rows read back from the cache are rows as ``topic_rows`` makes them."""
-    for row in rows.values():
-        if not (
-            type(row) is tuple
-            and len(row) == 6
-            and row[0] in _STATUSES
-            and type(row[1]) is float
-            and type(row[2]) is str
-            and (row[3] is None or type(row[3]) is str)
-            and type(row[4]) is str
-            and type(row[5]) is str
-        ):
-            return False
-    return True
+    return _led_by_a_place(rows, 6) and all(
+        (row[3] is None or type(row[3]) is str) and type(row[4]) is str and type(row[5]) is str
+        for row in rows.values()
+    )
+
+
+def _led_by_a_place(rows: Mapping[str, Any], width: int) -> bool:
+    """Whether every row is a tuple of ``width`` values that starts as a place does:
+    a topic status, a priority, a text."""
+    return all(
+        type(row) is tuple
+        and len(row) == width
+        and row[0] in _STATUSES
+        and type(row[1]) is float
+        and type(row[2]) is str
+        for row in rows.values()
+    )
 
 
 _PLACE_FIELDS = ("status", "priority", "title")
@@ -91,11 +95,4 @@ def topic_places(topics: Iterable[tuple[str, Mapping[str, Any]]]) -> dict[str, P
 
 def valid_places(places: Mapping[str, Any]) -> bool:
     """Whether places read back from the cache are places as ``topic_places`` makes them."""
-    return all(
-        type(place) is tuple
-        and len(place) == 3
-        and place[0] in _STATUSES
-        and type(place[1]) is float
-        and type(place[2]) is str
-        for place in places.values()
-    )
+    return _led_by_a_place(places, 3)

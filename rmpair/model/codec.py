@@ -13,7 +13,7 @@ import dataclasses
 import datetime as dt
 import types
 import typing
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from enum import StrEnum
 from functools import cache
 from typing import Any, TypeVar
@@ -202,17 +202,7 @@ def decode_rows(
         key: Any = tuple(values) if _SHARED.issuperset(map(type, values)) else None
         row = None if key is None else seen.get(key)
         if row is None:
-            row = {}
-            for (name, exact, read, default, choices), raw in zip(steps, values, strict=True):
-                if raw is None:
-                    value = default
-                elif type(raw) is exact:
-                    value = raw
-                else:
-                    value = read(raw, default)
-                if choices is not None and value not in choices:
-                    value = default
-                row[name] = value
+            row = _decoded_values(steps, values)
             if key is not None:
                 seen[key] = row
         rows[rec_id] = row
@@ -224,9 +214,15 @@ def _decoded(
 ) -> dict[str, Any]:
     """Each step's field from ``fields``: as stored when it has the exact type, else read
     by its decoder; the default when missing, unreadable or not one of its choices."""
+    return _decoded_values(steps, [fields.get(step[0]) for step in steps])
+
+
+def _decoded_values(
+    steps: tuple[tuple[str, Any, Decoder, Any, Any], ...], raws: Sequence[JSONValue]
+) -> dict[str, Any]:
+    """``_decoded`` for the stored values of the steps' fields, in the steps' order."""
     values: dict[str, Any] = {}
-    for name, exact, read, default, choices in steps:
-        raw = fields.get(name)
+    for (name, exact, read, default, choices), raw in zip(steps, raws, strict=True):
         if raw is None:
             value = default
         elif type(raw) is exact:
