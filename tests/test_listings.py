@@ -343,9 +343,12 @@ def test_a_listing_keeps_the_rows_it_had_to_make_and_the_stored_status(tmp_path:
     cache = Path(journal.store._cache.folder)
     refs = marshal.loads((cache / "head.bin").read_bytes())["state"]["kinds"][Topic.KIND]
     pieces = [cache / answer_part_name(TOPIC_ROWS, ref) for ref in refs]
-    assert len(refs) > 1 and all(piece.is_file() for piece in pieces)
+    assert len(refs) > 2 and all(piece.is_file() for piece in pieces)
     pieces[0].unlink()
     pieces[1].write_bytes(b"damaged")
+    # Well formed, the right names, rows that are not rows (a forged or older piece).
+    forged = {"nosuchtopic": ("backlog", 1.0, "work", None, 7, "")}
+    pieces[2].write_bytes(marshal.dumps((TOPIC_ROWS, refs[2], forged)))
     quick = (cache / "quick.bin").read_bytes()
 
     journal = Journal.open(tmp_path / "journal", home=Home(tmp_path / "home"))
@@ -355,6 +358,7 @@ def test_a_listing_keeps_the_rows_it_had_to_make_and_the_stored_status(tmp_path:
     assert len(rows) == 150
     assert all(piece.is_file() for piece in pieces)
     assert marshal.loads(pieces[1].read_bytes())[:2] == (TOPIC_ROWS, refs[1])
+    assert "nosuchtopic" not in marshal.loads(pieces[2].read_bytes())[2]
     assert (cache / "quick.bin").read_bytes() == quick
 
     journal = Journal.open(tmp_path / "journal", home=Home(tmp_path / "home"))

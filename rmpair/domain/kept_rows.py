@@ -31,7 +31,7 @@ class KeptRows:
         self, name: str, kind: str, make: Maker, valid: Callable[[dict[str, Any]], bool]
     ) -> dict[str, Any]:
         """The rows of every live record of ``kind`` (a dict to read, not to change).
-        Rows read from the cache that ``valid`` rejects are made anew from the records."""
+        A bucket's rows read from the cache that ``valid`` rejects are made anew."""
         state = self.store.state
         memo = self._memo.get(name)
         touched = None if memo is None or memo[0] is not state else state.touched(kind, memo[1])
@@ -45,8 +45,8 @@ class KeptRows:
                     rows.update(make([(rec_id, values)]))
         else:
             cache = self.store.cache
-            cache.per_bucket(name, kind, make)
+            cache.per_bucket(name, kind, make, valid)
             stored = cache.bucket_answer(name)
-            rows = stored if stored is not None and valid(stored) else make(state.shown(kind))
+            rows = stored if stored is not None else make(state.shown(kind))
         self._memo[name] = (state, state.versions.get(kind, 0), rows)
         return rows

@@ -96,3 +96,10 @@ def topic_places(topics: Iterable[tuple[str, Mapping[str, Any]]]) -> dict[str, P
 def valid_places(places: Mapping[str, Any]) -> bool:
     """Whether places read back from the cache are places as ``topic_places`` makes them."""
     return _led_by_a_place(places, 3)
+
+
+# What every save keeps beside the topics: name, maker, check of a piece read back.
+TOPIC_ANSWERS = (
+    (TOPIC_ROWS, topic_rows, valid_rows),
+    (TOPIC_PLACES, topic_places, valid_places),
+)

@@ -27,6 +27,8 @@ LOOSE_PIECES = 8
 
 # The live records of one bucket of a kind, as (record id, shown values).
 Shown = Iterable[tuple[str, dict[str, Any]]]
+Maker = Callable[[Shown], dict[str, Any]]  # a piece of an answer from a bucket's records
+Check = Callable[[dict[str, Any]], bool]  # whether a piece read back is as made
 
 
 class StateCache:
@@ -44,8 +46,9 @@ class StateCache:
         # makers registered in this process that give them anew (see ``derived``).
         self._derived: dict[str, tuple[str, dict[str, str]]] = {}
         self._makers: dict[str, tuple[str, Callable[[], Any]]] = {}
-        # Answers made bucket by bucket (see ``per_bucket``): per name, kind and maker.
-        self._bucket_makers: dict[str, tuple[str, Callable[[Shown], dict[str, Any]]]] = {}
+        # Answers made bucket by bucket (see ``per_bucket``): per name, kind, maker and
+        # the check a piece read back must pass.
+        self._bucket_makers: dict[str, tuple[str, Maker, Check]] = {}
         # Pieces ``bucket_answer`` made, by (name, bucket part): the next save keeps them.
         self._made: dict[tuple[str, str], dict[str, Any]] = {}
         # Per answer, the part that holds the pieces of many buckets at once (a save
@@ -149,15 +152,16 @@ class StateCache:
             return None
         return answer
 
-    def per_bucket(self, name: str, kind: str, make: Callable[[Shown], dict[str, Any]]) -> None:
+    def per_bucket(self, name: str, kind: str, make: Maker, valid: Check) -> None:
         """Keep the answer ``name`` beside the records of ``kind``: ``make`` gives, from
         the live records of one bucket, the answer's entries for them (by record id).
         Each bucket's piece is a function of the bucket's content, so it is saved under
         a name made from the answer's name and the bucket part's (``answer_part_name``):
         a save makes the pieces of the buckets it writes, and a query over every record
         (``bucket_answer``) loads the pieces instead of decoding the records. ``name``
-        carries a version, changed whenever ``make`` gives something else."""
-        self._bucket_makers[name] = (kind, make)
+        carries a version, changed whenever ``make`` gives something else. A piece read
+        back that ``valid`` rejects is made again (and kept) like a missing one."""
+        self._bucket_makers[name] = (kind, make, valid)
 
     def bucket_answer(self, name: str) -> dict[str, Any] | None:
         """The answer ``per_bucket`` keeps as ``name``, for the records as they are now:
@@ -183,14 +187,16 @@ class StateCache:
         """The piece of ``name`` for the bucket part ``ref`` made in this process, in the
         answer's pack or in its own file; None when there is none that can be read."""
         piece = self._made.get((name, ref))
-        if piece is None:
-            pack = self._pack_data.get(name)
-            if pack is None:
-                pack = self._pack_data[name] = self._read_pack(self._packs.get(name))
-            piece = pack.get(ref)
-        if piece is None:
-            piece = self.core._cache.answer_piece(name, ref)
-        return piece if isinstance(piece, dict) else None
+        if piece is not None:
+            return piece
+        pack = self._pack_data.get(name)
+        if pack is None:
+            pack = self._pack_data[name] = self._read_pack(self._packs.get(name))
+        valid = self._bucket_makers[name][2]
+        for found in (pack.get(ref), self.core._cache.answer_piece(name, ref)):
+            if isinstance(found, dict) and valid(found):
+                return found
+        return None
 
     def _read_pack(self, ref: str | None) -> dict[str, Any]:
         if ref is None:
@@ -216,7 +222,7 @@ class StateCache:
         answers: dict[str, str] = {}
         packs = dict(self._packs)
         live: dict[str, list[tuple[str, dict[str, Any]]]] = {}  # each bucket decoded once
-        for name, (kind, make) in self._bucket_makers.items():
+        for name, (kind, make, _valid) in self._bucket_makers.items():
             refs = kinds.get(kind)
             if refs is None:
                 continue
