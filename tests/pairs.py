@@ -13,6 +13,7 @@ import re
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from rmpair.journal import Journal
 from rmpair.model.records import Role
@@ -100,3 +101,22 @@ def make_two_devices(tmp: Path) -> TwoDevices:
     pair.deliver(b, a)
     a.refresh()
     return pair
+
+
+def edit_topic(journal: Journal, step: str, rec: str, n: int, data: Any) -> None:
+    """One edit of topic ``rec`` as the property tests draw it (``data`` is hypothesis's
+    ``st.data()``): ``delete``, ``retitle``, ``status`` (a drawn status) or, for any
+    other step, a new priority."""
+    from hypothesis import strategies as st
+
+    from rmpair.model.records import Topic, TopicStatus
+
+    if step == "delete":
+        journal.delete(Topic.KIND, rec)
+    elif step == "retitle":
+        journal.update(Topic.KIND, rec, {"title": f"Renamed {n}"})
+    elif step == "status":
+        status = data.draw(st.sampled_from(list(TopicStatus)))
+        journal.update(Topic.KIND, rec, {"status": status.value})
+    else:
+        journal.update(Topic.KIND, rec, {"priority": n * 0.5})

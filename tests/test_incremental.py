@@ -252,11 +252,12 @@ def test_stored_fields_of_topics_are_the_fields_worked_out_again(
     earlier one, they are the topics' own fields."""
     import datetime as dt
 
+    from pairs import edit_topic
     from test_nudges import NOW
 
     from rmpair.clock import FixedClock
     from rmpair.journal import Journal
-    from rmpair.model.records import Category, Role, Topic, TopicStatus
+    from rmpair.model.records import Category, Role, Topic
     from rmpair.store.home import Home
 
     base = tmp_path_factory.mktemp("fields")
@@ -277,16 +278,7 @@ def test_stored_fields_of_topics_are_the_fields_worked_out_again(
                 journal.close(keep_status=False)
                 journal = Journal.open(base / "j", home=home, clock=clock)
             else:
-                rec = data.draw(st.sampled_from(ids))
-                if step == "delete":
-                    journal.delete(Topic.KIND, rec)
-                elif step == "retitle":
-                    journal.update(Topic.KIND, rec, {"title": f"Renamed {n}"})
-                elif step == "status":
-                    status = data.draw(st.sampled_from(list(TopicStatus)))
-                    journal.update(Topic.KIND, rec, {"status": status.value})
-                else:
-                    journal.update(Topic.KIND, rec, {"priority": n * 0.5})
+                edit_topic(journal, step, data.draw(st.sampled_from(ids)), n, data)
             cache = journal.store.cache
             kept += any(name.startswith("fields:topic") for name in cache._derived)
             rows = journal.records.fields_of(Topic, FIELDS)

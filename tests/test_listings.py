@@ -13,7 +13,7 @@ from typing import Any
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from pairs import make_two_devices
+from pairs import edit_topic, make_two_devices
 
 from rmpair.domain.agenda import Agenda
 from rmpair.domain.backlog import Backlog
@@ -294,16 +294,7 @@ def test_the_rows_kept_beside_the_topics_follow_every_change(data: Any) -> None:
                     else:
                         a.refresh()
                 else:
-                    rec = data.draw(st.sampled_from(ids))
-                    if step == "delete":
-                        a.delete(Topic.KIND, rec)
-                    elif step == "retitle":
-                        a.update(Topic.KIND, rec, {"title": f"Renamed {n}"})
-                    elif step == "status":
-                        status = data.draw(st.sampled_from(list(TopicStatus)))
-                        a.update(Topic.KIND, rec, {"status": status.value})
-                    else:
-                        a.update(Topic.KIND, rec, {"priority": n * 0.5})
+                    edit_topic(a, step, data.draw(st.sampled_from(ids)), n, data)
                 a = pair.a
                 expected = decoded_rows(a)
                 assert a.backlog.listing(TODAY) == expected
