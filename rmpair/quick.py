@@ -54,7 +54,7 @@ def status_expired(report: dict[str, Any], local: Path, now: dt.datetime) -> boo
     try:
         if dt.datetime.fromisoformat(until) <= now:
             return True
-    except ValueError:
+    except (ValueError, TypeError):  # not a date, or one without its offset
         return True
     return report.get("exports") != exports_signature(local)
 
@@ -85,7 +85,7 @@ def kept_nudges(
     try:
         if not isinstance(since, str) or dt.datetime.fromisoformat(since) > now:
             return None
-    except ValueError:
+    except (ValueError, TypeError):  # not a date, or one without its offset
         return None
     status = report.get("status")
     nudges = status.get("nudges") if isinstance(status, dict) else None

@@ -22,6 +22,7 @@ import datetime as dt
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from rich.errors import MarkupError
 from rich.text import Text
 from rmpair.screens.home import Sections, sections
 
@@ -82,5 +83,5 @@ def sections_of(data: dict[str, Any]) -> Sections | None:
             next_start=dt.datetime.fromisoformat(start) if start else None,
             next_minutes=int(data.get("next_minutes", 0)),
         )
-    except (ValueError, KeyError, TypeError, AttributeError):
+    except (ValueError, KeyError, TypeError, AttributeError, MarkupError):
         return None

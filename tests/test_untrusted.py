@@ -441,3 +441,37 @@ async def test_garbage_from_the_partner_never_crashes_a_screen(pair: TwoDevices)
         assert app.is_running
         home = str(app.screen.query_one("#home-text").render())
         assert "Sam" in home
+
+
+@pytest.mark.parametrize("field", ["valid_until", "nudges_since"])
+def test_a_stored_status_with_a_time_without_offset_is_not_used(tmp_path: Path, field: str) -> None:
+    """The stored status is read from this device's disk: a time in it without its UTC
+    offset cannot be compared with an aware now; it is treated as stale, not raised."""
+    from rmpair.quick import kept_nudges, status_expired
+    from rmpair.store.cache import QUICK
+
+    now = dt.datetime(2026, 12, 7, 12, 0, tzinfo=dt.UTC)
+    report: dict[str, Any] = {
+        "valid_until": "2026-12-08T12:00:00+00:00",
+        "nudges_since": "2026-12-06T12:00:00+00:00",
+        "nudge_inputs": "x",
+        "status": {"nudges": []},
+    }
+    report[field] = "2026-12-07T10:00:00"
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    import marshal
+
+    (cache / QUICK).write_bytes(marshal.dumps({"status": report}))
+    if field == "valid_until":
+        assert status_expired(report, tmp_path, now)
+    assert kept_nudges(tmp_path, "x", now) is None
+
+
+def test_a_home_snapshot_with_broken_markup_is_not_shown() -> None:
+    """The home snapshot is read from disk at the app's start: text that is not valid
+    markup makes the app draw home anew, it does not stop the app."""
+    from rmpair.screens.start import sections_of
+
+    assert sections_of({"texts": {"next": "[/oops]"}}) is None
+    assert sections_of({"texts": {"next": "[b]fine[/b]"}}) is not None

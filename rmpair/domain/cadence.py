@@ -12,7 +12,6 @@ from collections.abc import Callable
 from typing import NamedTuple
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from rmpair import fmt
 from rmpair.domain.rhythm import weekday_rule
 from rmpair.errors import UserError
 from rmpair.i18n import _
@@ -105,11 +104,6 @@ def programme_end(
         if end < last <= end + dt.timedelta(days=END_GRACE_DAYS):
             return last
     return end
-
-
-def weekday_name(weekday: int, lang: str | None = None) -> str:
-    """A weekday's name (Monday=0) in ``lang``, else in the interface language."""
-    return fmt.weekday_name(weekday, lang)
 
 
 def cadence_label(cadence: Cadence, weekday: int = 0, week: int = 1) -> str:

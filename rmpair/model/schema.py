@@ -258,8 +258,9 @@ def fields_problem(kind: str, fields: Mapping[str, Any]) -> str | None:
     return None
 
 
-@cache
 def _kind_checks(kind: str) -> Mapping[str, Check] | None:
+    # Not cached by the kind's text, which comes from the shared folder (any text at
+    # all); ``field_checks`` keeps its answer per record class.
     cls = record_types().get(kind)
     return None if cls is None else field_checks(cls)
 

@@ -253,7 +253,7 @@ class StateCache:
         name: str,
         refs: list[str],
         fresh: dict[str, dict[str, Any]],
-        make: Callable[[Shown], dict[str, Any]],
+        make: Maker,
         parts: dict[str, bytes],
     ) -> dict[str, dict[str, Any]] | None:
         """Every piece of ``name`` for the bucket parts ``refs`` (for a pack), or None

@@ -79,12 +79,10 @@ def classify(name: str) -> Classified:
     (a test holds that), and a start that reads one changed file needs no other."""
     if _canonical().match(name):
         return Classified(FileRole.CANONICAL, stem=name[:-5])
-    temporary, canonical, conflicts = _compiled()
+    temporary, _canonical_again, conflicts = _compiled()
     for pattern in temporary:
         if pattern.match(name):
             return Classified(FileRole.TEMPORARY)
-    if canonical.match(name):
-        return Classified(FileRole.CANONICAL, stem=name[:-5])
     for tool, pattern in conflicts:
         match = pattern.match(name)
         if match:
