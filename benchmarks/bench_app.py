@@ -24,17 +24,22 @@ from __future__ import annotations
 import argparse
 import asyncio
 import datetime as dt
+import fcntl
 import os
 import pty
 import select
 import statistics
+import struct
 import subprocess
 import sys
 import tempfile
+import termios
 import time
 from pathlib import Path
 
 MARKS = "RMPAIR_APP_MARKS"
+# The terminal every process is started in: columns, rows (a common default size).
+TERMINAL = (80, 24)
 
 EMPTY_APP = """
 import os, time
@@ -95,6 +100,10 @@ def run_process(argv: list[str], env: dict[str, str]) -> dict[str, float]:
     env = {**env, MARKS: str(marks_write)}
     pid, fd = pty.fork()
     if pid == 0:  # the child: exec at once, away from the source tree (``-m rmpair``
+        # A terminal has a size; a new pseudo-terminal has none (0 x 0), and Textual
+        # then guesses twice, 80 x 25 and 80 x 24, and lays out every screen again
+        # for the second guess, which no person at a real terminal would see.
+        fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", TERMINAL[1], TERMINAL[0], 0, 0))
         os.chdir(tempfile.gettempdir())  # would import it instead of the installed one)
         os.execve(argv[0], argv, env)
     start = time.perf_counter()

@@ -96,8 +96,11 @@ class KeysFooter(Footer):
         return found if palette_entry is None else [*found, palette_entry]
 
     def compose(self) -> ComposeResult:
-        if not self._bindings_ready:
-            return
+        # Textual's footer waits for its screen's first "bindings changed" signal and
+        # is empty until then: its keys are mounted and the screen laid out again
+        # after the first frame. The screen's and the app's bindings are known when
+        # the footer is composed, so the keys come in the first frame; the signal then
+        # finds the same keys and composes nothing (``recompose``).
         self._composed = self.entries()
         for key, key_display, text, action, enabled, tooltip, is_palette in self._composed:
             yield (FooterKey if is_palette else Key)(
