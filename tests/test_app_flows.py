@@ -18,6 +18,7 @@ from rmpair.screens.app import RmpairApp
 from rmpair.screens.backlog import BacklogScreen
 from rmpair.screens.checklist import CheckList
 from rmpair.screens.conflicts import ConflictsScreen, ResolveScreen
+from rmpair.screens.footer import KeysFooter
 from rmpair.screens.forms import FormScreen, InfoScreen
 from rmpair.screens.help import HelpScreen
 from rmpair.screens.run import RunScreen
@@ -467,6 +468,34 @@ async def test_the_mouse_switches_screens_and_picks_rows(
     await pilot.click("#topics", offset=(10, 2), times=2)  # a double click edits it
     assert isinstance(app.screen, FormScreen)
     assert app.screen.query_one("#field-title", Input).value == "Team rituals"
+
+
+async def test_the_footer_shows_each_screens_keys_and_a_click_presses_one(
+    running: tuple[RmpairApp, Pilot[None], FixedClock],
+) -> None:
+    app, pilot, _clock = running
+
+    def footer() -> str:
+        return str(app.screen.query_one(KeysFooter).render())
+
+    shown = footer()
+    assert "n Next session" in shown and "? Keys" in shown
+    assert shown.rstrip().endswith("^p Commands")  # the palette key at the right end
+    await pilot.click(KeysFooter, offset=(shown.index("? Keys") + 1, 0))
+    assert isinstance(app.screen, HelpScreen)
+    assert "esc Close" in footer()  # the dialog's own keys
+    await pilot.press("escape")
+    await pilot.press("2")
+    await pilot.pause()
+    shown = footer()
+    assert "a Add topic" in shown and "n Next session" not in shown
+    await pilot.click(KeysFooter, offset=(shown.index("a Add topic") + 1, 0))
+    assert isinstance(app.screen, FormScreen)
+    await pilot.press("escape")
+    await pilot.pause()
+    # A click between keys presses nothing.
+    await pilot.click(KeysFooter, offset=(footer().index("^p Commands") - 3, 0))
+    assert isinstance(app.screen, BacklogScreen)
 
 
 async def test_help_and_palette_show_every_action(
