@@ -18,8 +18,10 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from rmpair.screens.footer import KeysFooter
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
+from textual.geometry import Size
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Static
@@ -167,6 +169,7 @@ class JournalScreen(Screen[None]):
         super().__init__()
         self.ctx = ctx
         self.shown = -1  # the generation last shown
+        self._resized_to: Size | None = None
 
     @property
     def journal(self) -> Journal:
@@ -185,6 +188,16 @@ class JournalScreen(Screen[None]):
         # Textual runs ``on_mount`` of every class in the MRO, subclass first: a
         # screen's own set-up happens before this first reload, without super().
         self.reload()
+
+    def on_resize(self, event: events.Resize) -> None:
+        """A second resize to a size the screen was already given is not passed on to
+        Textual's own handler, which would lay the whole screen out again for nothing:
+        the terminal driver reports the size once more as the app starts, and a full
+        layout of a journal screen costs about as much as drawing it. (The first one
+        always goes through: a new screen is laid out and scrolled for it.)"""
+        if event.size == self._resized_to:
+            event.prevent_default()
+        self._resized_to = event.size
 
     def on_screen_resume(self) -> None:
         # Back from a form or another screen: the journal may have changed meanwhile.
