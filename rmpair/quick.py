@@ -236,7 +236,7 @@ def keep_home_snapshot(
 def kept_home_snapshot(folder: Path, home: Home, *, now: dt.datetime) -> dict[str, Any] | None:
     """The snapshot ``keep_home_snapshot`` kept for ``folder``, if the journal is provably
     unchanged since and the snapshot still holds at ``now`` in this rmpair version and
-    language; else None."""
+    language, with the stored status that vouched for it (``status_report``); else None."""
     path = _home_snapshot_path(folder, home)
     if path is None:
         return None
@@ -256,5 +256,5 @@ def kept_home_snapshot(folder: Path, home: Home, *, now: dt.datetime) -> dict[st
         return None
     if report is None or status_fingerprint(report) != data.get("fingerprint"):
         return None
-    snapshot: dict[str, Any] = data
+    snapshot: dict[str, Any] = {**data, "status_report": report}  # what vouched for it
     return snapshot

@@ -35,6 +35,8 @@ if TYPE_CHECKING:
 
 MAX_ACTIONS = 4
 SECTIONS = ("tandem", "next", "actions", "mix", "nudges", "devices", "problems")
+# The rows the screen keeps for itself around home's text: navigation line, footer.
+CHROME_ROWS = 2
 COUNTDOWN = "\x00countdown\x00"  # where the next session's countdown goes, filled in live
 
 
@@ -45,6 +47,8 @@ class Sections:
     texts: dict[str, Text] = field(default_factory=dict)
     next_start: dt.datetime | None = None  # UTC
     next_minutes: int = 0
+    # The journal's status the texts were checked against, when known (start.py).
+    status: HomeStatus | None = None
 
     def text(self, name: str, now: dt.datetime) -> Text:
         found = self.texts.get(name, Text())
@@ -65,6 +69,7 @@ class HomeView(VerticalScroll):
     def __init__(self) -> None:
         super().__init__(id="home")
         self.shown = Sections()
+        self.drawn: Text | None = None
 
     def compose(self) -> ComposeResult:
         yield Static(id="home-text")
@@ -83,7 +88,20 @@ class HomeView(VerticalScroll):
                 sections.next_minutes = self.shown.next_minutes
         self.shown = sections
         texts = [sections.text(name, now) for name in SECTIONS]
-        self.query_one("#home-text", Static).update(Text("\n\n").join(t for t in texts if t))
+        drawn = Text("\n\n").join(t for t in texts if t)
+        if drawn != self.drawn:
+            # An update lays the whole screen out and draws it again; home read anew
+            # mostly says what the last run's picture said, so the same text is kept.
+            self.drawn = drawn
+            self.query_one("#home-text", Static).update(drawn)
+            # Textual finds out that a scroll view needs its scrollbar while laying the
+            # screen out, and then lays it out once more. Home knows its line count
+            # beforehand: a text with more lines than the screen (even before any line
+            # wraps) overflows, so the bar is there from the first layout. A wrong
+            # guess costs nothing more: Textual corrects it as it would have anyway.
+            lines = drawn.plain.count("\n") + 2  # and the padding above
+            if lines > self.app.size.height - CHROME_ROWS:
+                self.show_vertical_scrollbar = True
 
 
 def _reading(name: str) -> Text:
@@ -118,7 +136,12 @@ def stored_status(journal: Journal, now: dt.datetime) -> HomeStatus | None:
     since (rmpair/quick.py). None otherwise."""
     from rmpair.quick import cached_status
 
-    report = cached_status(journal.folder, journal.store.home, now=now)
+    return status_of_report(cached_status(journal.folder, journal.store.home, now=now))
+
+
+def status_of_report(report: dict[str, Any] | None) -> HomeStatus | None:
+    """``HomeStatus`` from a stored status report that still holds (``quick.cached_status``);
+    None without one, or when it cannot be read."""
     if report is None:
         return None
     try:
@@ -407,8 +430,9 @@ class HomeScreen(JournalScreen):
             quick = None
             if isinstance(self.first, Sections):
                 # The picture from the last run: it holds only while the stored status
-                # does (start.py), so home shows that status already.
-                self.first = False
+                # does (start.py), so home shows that status already, and reads the
+                # rest with it instead of checking the stored status a second time.
+                status, self.first = self.first.status, False
                 self.ctx.reached("status")
                 await self._drawn()
             elif self.first is None:  # the first time: the stored status first

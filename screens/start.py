@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from rich.errors import MarkupError
 from rich.text import Text
-from rmpair.screens.home import Sections, sections
+from rmpair.screens.home import Sections, sections, status_of_report
 
 from rmpair import __version__
 from rmpair.quick import HOME_SNAPSHOT_FILE as FILE
@@ -82,6 +82,7 @@ def sections_of(data: dict[str, Any]) -> Sections | None:
             texts={str(k): Text.from_markup(str(v), emoji=False) for k, v in data["texts"].items()},
             next_start=dt.datetime.fromisoformat(start) if start else None,
             next_minutes=int(data.get("next_minutes", 0)),
+            status=status_of_report(data.get("status_report")),
         )
     except (ValueError, KeyError, TypeError, AttributeError, MarkupError):
         return None
