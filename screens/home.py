@@ -80,12 +80,12 @@ class HomeView(VerticalScroll):
         if keep:
             if self.shown.texts.get("tandem"):  # with the progress, which needs sessions
                 sections.texts["tandem"] = self.shown.texts["tandem"]
+            if "next" not in sections.texts:  # with its countdown
+                sections.next_start = self.shown.next_start
+                sections.next_minutes = self.shown.next_minutes
             for name in SECTIONS:
                 if name not in sections.texts:
                     sections.texts[name] = self.shown.texts.get(name) or _reading(name)
-            if COUNTDOWN in sections.texts["next"].plain:
-                sections.next_start = self.shown.next_start
-                sections.next_minutes = self.shown.next_minutes
         self.shown = sections
         texts = [sections.text(name, now) for name in SECTIONS]
         drawn = Text("\n\n").join(t for t in texts if t)
@@ -400,7 +400,8 @@ class HomeScreen(JournalScreen):
 
     def __init__(self, ctx: Context, shown: Sections | None = None) -> None:
         super().__init__(ctx)
-        # Home from the last run (start.py) until read anew; False once read.
+        # What home shows before it reads the journal (start.first_sections), until
+        # read anew; False once read.
         self.first: Sections | bool | None = shown
 
     def body(self) -> ComposeResult:
@@ -408,7 +409,8 @@ class HomeScreen(JournalScreen):
 
     def on_mount(self) -> None:
         if isinstance(self.first, Sections):
-            self.query_one(HomeView).fill(self.first, self.ctx.now())
+            # (What the first sections lack, home says it is reading.)
+            self.query_one(HomeView).fill(self.first, self.ctx.now(), keep=True)
         self.set_interval(60, self._minute)
 
     def _minute(self) -> None:
@@ -429,9 +431,10 @@ class HomeScreen(JournalScreen):
             status = None
             quick = None
             if isinstance(self.first, Sections):
-                # The picture from the last run: it holds only while the stored status
-                # does (start.py), so home shows that status already, and reads the
-                # rest with it instead of checking the stored status a second time.
+                # The last run's picture or the stored status (start.first_sections):
+                # either holds only while the stored status does, so home shows that
+                # status already, and reads the rest with it instead of checking the
+                # stored status a second time.
                 status, self.first = self.first.status, False
                 self.ctx.reached("status")
                 await self._drawn()

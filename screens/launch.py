@@ -50,13 +50,11 @@ def run_app(folder: Path | None, clock: Clock = SYSTEM_CLOCK) -> None:
     try:
         from rmpair.screens.opening import open_for_app
 
-        from rmpair.quick import kept_home_snapshot
         from rmpair.store.home import Home
 
         home = Home()
         target = folder or home.last_journal()
         journal = open_for_app(target, home, clock) if target is not None else None
-        kept = kept_home_snapshot(target, home, now=clock.now()) if target is not None else None
 
         from rmpair.screens import start
         from rmpair.screens.app import RmpairApp
@@ -64,7 +62,7 @@ def run_app(folder: Path | None, clock: Clock = SYSTEM_CLOCK) -> None:
         app = RmpairApp(
             journal,
             home=home,
-            snapshot=start.sections_of(kept) if kept else None,
+            snapshot=start.first_sections(journal, clock.now()) if journal else None,
             clock=clock,
             marks=marks_to(int(os.environ[MARKS])) if os.environ.get(MARKS) else None,
             collector_paused=collecting,

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from rich.errors import MarkupError
 from rich.text import Text
-from rmpair.screens.home import Sections, sections, status_of_report
+from rmpair.screens.home import Sections, sections, status_of_report, status_sections
 
 from rmpair import __version__
 from rmpair.quick import HOME_SNAPSHOT_FILE as FILE
@@ -36,7 +36,7 @@ from rmpair.store.home import Home
 if TYPE_CHECKING:
     from rmpair.journal import Journal
 
-__all__ = ["FILE", "FORMAT", "load", "save", "sections_of", "snapshot_of"]
+__all__ = ["FILE", "FORMAT", "first_sections", "load", "save", "sections_of", "snapshot_of"]
 
 
 def snapshot_of(journal: Journal, now: dt.datetime) -> dict[str, Any]:
@@ -70,6 +70,23 @@ def load(home: Home, folder: Path, now: dt.datetime) -> Sections | None:
     """Home as it was, if the journal is provably unchanged since; else None."""
     data = kept_home_snapshot(folder, home, now=now)
     return None if data is None else sections_of(data)
+
+
+def first_sections(journal: Journal, now: dt.datetime) -> Sections | None:
+    """What home can show in its first frame, before it reads the journal: the last
+    run's picture when the journal is provably unchanged since (``load``); else the
+    status the last command stored, when no file changed since it did (the other
+    sections then say they are being read); else None. Either way home reads the rest
+    with that status, so the first frame is never redrawn only to show the status."""
+    shown = load(journal.store.home, journal.folder, now)
+    if shown is not None:
+        return shown
+    found = status_sections(journal, now)
+    if found is None:
+        return None
+    status, shown = found
+    shown.status = status
+    return shown
 
 
 def sections_of(data: dict[str, Any]) -> Sections | None:

@@ -132,6 +132,32 @@ async def test_home_shows_what_changed_since_the_last_run(tmp_path: Path) -> Non
     assert "Book the room" in seen["live"]
 
 
+async def test_the_first_frame_shows_the_stored_status_when_the_picture_is_gone(
+    tmp_path: Path,
+) -> None:
+    """As the app starts it (``start.first_sections``): the journal changed after the
+    app last ran, so the first frame shows the status that change stored, and the
+    sections not read yet say so; then all of it."""
+    journal = make(tmp_path)
+    home, folder = journal.store.home, journal.folder
+    keep_snapshot(journal)
+    again = Journal.open(folder, home=home, clock=FixedClock(NOW))
+    again.notes.add_action("Book the room")
+    again.close()
+    journal = Journal.open(folder, home=home, clock=FixedClock(NOW))
+    first = start.first_sections(journal, NOW)
+    assert first is not None and first.status is not None
+    assert "actions" not in first.texts  # read only once the app shows
+    app, seen = watched_app(journal, snapshot=first)
+    await run_until_live(app, seen)
+    journal.close()
+    assert list(seen) == ["paint", "status", "live"]
+    assert "Sam (mentor) teaches Dana (mentee) (you)" in seen["paint"]
+    assert "Open action items (…)" in seen["paint"]
+    assert "Book the room" not in seen["paint"]
+    assert "Open action items (2)" in seen["live"] and "Book the room" in seen["live"]
+
+
 async def test_without_a_stored_status_home_reads_everything_first(tmp_path: Path) -> None:
     """The partner's file arrived after the last close: nothing vouches for the stored
     status, so home shows nothing it did not read (no "status" stage)."""
@@ -141,6 +167,7 @@ async def test_without_a_stored_status_home_reads_everything_first(tmp_path: Pat
     sam = Journal.join(folder, me="Sam", home=Home(tmp_path / "sam"), clock=FixedClock(NOW))
     sam.close()
     journal = Journal.open(folder, home=home, clock=FixedClock(NOW))
+    assert start.first_sections(journal, NOW) is None  # nothing to show before reading
     app, seen = watched_app(journal, snapshot=start.load(home, folder, NOW))
     await run_until_live(app, seen)
     journal.close()
