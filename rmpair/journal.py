@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from rmpair.clock import SYSTEM_CLOCK, Clock, epoch_ms
+from rmpair.domain.kept_rows import KEPT_ANSWERS
 from rmpair.domain.records import TANDEM_ID, Records
-from rmpair.domain.topic_listing import TOPIC_ANSWERS
 from rmpair.errors import UserError
 from rmpair.i18n import _, current_language
 from rmpair.model import check_change
@@ -71,8 +71,8 @@ class Journal:
         # The only source of "now" for every command and query (see clock.py).
         self.clock = clock
         self.records = Records(store, clock)
-        for name, make, valid in TOPIC_ANSWERS:
-            store.cache.per_bucket(name, Topic.KIND, make, valid)  # kept by every save
+        for name, kind, make, valid in KEPT_ANSWERS:
+            store.cache.per_bucket(name, kind, make, valid)  # kept by every save
         # The last status computed, with what it depends on (see ``close``).
         self._last_status: tuple[tuple[object, int, int], Status, dict[str, Any]] | None = None
         self._nudges_from: tuple[str | None, ...] = (None,) * 3  # quick.current_nudges

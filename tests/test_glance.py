@@ -18,8 +18,9 @@ from rmpair.clock import SYSTEM_CLOCK
 from rmpair.demo import build_demo
 from rmpair.domain import glance
 from rmpair.domain.backlog import OPEN_STATUSES
+from rmpair.domain.session_items import AGENDA_ROWS, PREP_ROWS
 from rmpair.journal import Journal
-from rmpair.model.records import ActionItem, AgendaItem, PrepItem, Session, Topic
+from rmpair.model.records import ActionItem, PrepItem, Session, Topic
 from rmpair.quick import cached_status
 from rmpair.store.home import Home
 
@@ -69,14 +70,11 @@ def test_home_reads_as_the_services_do_and_keeps_what_it_read(tmp_path: Path) ->
     cache = next(home.root.glob("journals/*/cache"))
     stored = {
         f"fields:{cls.KIND}:{','.join(names)}"
-        for cls, names in (
-            (PrepItem, ("session", "role", "done")),
-            (AgendaItem, glance.AGENDA_FIELDS),
-            (ActionItem, ("done",)),
-            (Topic, glance.MIX_FIELDS),
-        )
+        for cls, names in ((ActionItem, ("done",)), (Topic, glance.MIX_FIELDS))
     }
     assert not stored & set(_derived_names(cache))
+    # The rows of the prep and agenda items are kept by every save.
+    assert {PREP_ROWS, AGENDA_ROWS} <= set(_kept_names(cache))
 
     # Opened as the app opens it: the cache lacks the fields home reads, so they are
     # worked out from the records, and kept when the app closes, with the stored
@@ -101,6 +99,14 @@ def _derived_names(cache: Path) -> list[str]:
     head = PartCache(str(cache)).head()
     assert head is not None
     return list(head.get("derived") or {})
+
+
+def _kept_names(cache: Path) -> list[str]:
+    from rmpair.store.cache import PartCache
+
+    head = PartCache(str(cache)).head()
+    assert head is not None
+    return list(head.get("answers") or {})
 
 
 def test_the_app_starts_without_the_command_line_and_fails_as_it_does(tmp_path: Path) -> None:

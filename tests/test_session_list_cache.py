@@ -1,8 +1,8 @@
-"""``session list`` counts the prep of the planned sessions from fields kept in the cache
-beside the prep items (``Agenda.readiness_of``, ``StateCache.derived``), and a command
-that only reads keeps what it worked out (``StateCache.save_derived``). Whatever
-happened since (an edit, the partner's change, a damaged or forged part), the listing
-is the one a full read of the journal prints."""
+"""``session list`` counts the prep of the planned sessions from rows kept in the cache
+beside the prep items (``Agenda.readiness_of``, ``session_items``, kept by every save
+per bucket of items, ``StateCache.per_bucket``). Whatever happened since (an edit, the
+partner's change, a damaged or forged piece), the listing is the one a full read of
+the journal prints."""
 
 from __future__ import annotations
 
@@ -17,12 +17,11 @@ from pairs import make_two_devices
 from typer.testing import CliRunner
 
 from rmpair.cli.app import app
+from rmpair.domain.session_items import PREP_ROWS
 from rmpair.journal import Journal
-from rmpair.model.records import Topic
-from rmpair.store.cache import part_name
+from rmpair.model.records import PrepItem, Topic
+from rmpair.store.cache import answer_part_name
 from rmpair.store.home import Home
-
-PREP_FIELDS = "fields:prep_item:session,role,done"
 
 
 def run(home: Path, folder: Path, *args: str) -> str:
@@ -79,18 +78,15 @@ def test_the_listing_is_the_full_reads_after_edits_and_the_partners_change(
 
     run(home_a, folder_a, "status")  # stores the status that ``rmpair status`` reuses
     assert (cache_dir(home_a) / "quick.bin").exists()
-    assert PREP_FIELDS not in head(home_a).get("derived", {})
+    assert PREP_ROWS in head(home_a)["answers"]  # kept by the saves that wrote the items
     first = run(home_a, folder_a, "session", "list")
-    # Worked out once and kept by a command that changed nothing, without dropping
-    # the stored status (nothing it holds changed).
-    assert PREP_FIELDS in head(home_a)["derived"]
-    assert (cache_dir(home_a) / "quick.bin").exists()
+    assert (cache_dir(home_a) / "quick.bin").exists()  # a listing keeps the stored status
     assert (
         run(home_a, folder_a, "session", "list") == first == full_read(home_a, folder_a, tmp_path)
     )
     assert "mentee 1/" in first
 
-    # An edit on this device: the kept fields no longer answer for the prep items.
+    # An edit on this device: the rows of its bucket are made again.
     journal = Journal.open(folder_a, home=Home(home_a))
     journal.agenda.tick_prep(planned[1], mine(journal, planned[1], 2))
     journal.close()
@@ -107,19 +103,25 @@ def test_the_listing_is_the_full_reads_after_edits_and_the_partners_change(
     assert run(home_a, folder_a, "session", "list") == partnered
     pair.b.close()
 
-    # Damaged parts (their content no longer matches their name) and forged ones (well
-    # named, of the wrong shape) are worked out again, never trusted, never a crash.
+    # Damaged pieces (not marshal) and forged ones (well named, of the wrong shape)
+    # are made again from their bucket, never trusted, never a crash.
     cache = cache_dir(home_a)
-    kind, answers = head(home_a)["derived"][PREP_FIELDS]
-    for part in set(answers.values()):
-        (cache / part).write_bytes(b"\x00 not marshal")
-    assert run(home_a, folder_a, "session", "list") == partnered
-    for part in set(head(home_a)["derived"][PREP_FIELDS][1].values()):
-        assert part_name((cache / part).read_bytes()) == part  # written again, sound
-    for forged in ({"x": ("only one value",)}, ["not", "a", "dict"], {"y": (1, 2, 3, 4)}):
-        blob = marshal.dumps(forged)
-        (cache / part_name(blob)).write_bytes(blob)
-        data = head(home_a)
-        data["derived"][PREP_FIELDS] = (kind, {ref: part_name(blob) for ref in answers})
+    data = head(home_a)
+    pack = data.get("packs", {}).pop(PREP_ROWS, None)
+    if pack is not None:  # the pieces from their own files, not from a pack
         (cache / "head.bin").write_bytes(marshal.dumps(data))
+    refs = data["state"]["kinds"][PrepItem.KIND]
+    for ref in refs:
+        (cache / answer_part_name(PREP_ROWS, ref)).write_bytes(b"\x00 not marshal")
+    assert run(home_a, folder_a, "session", "list") == partnered
+    forgeries = (
+        {"x": ("only one value",)},
+        ["not", "a", "dict"],
+        {"y": (planned[0], "boss", True)},
+        {"z": (planned[0], "mentor", 1)},  # a tick that is not a flag
+    )
+    for forged in forgeries:
+        for ref in refs:
+            blob = marshal.dumps((PREP_ROWS, ref, forged))
+            (cache / answer_part_name(PREP_ROWS, ref)).write_bytes(blob)
         assert run(home_a, folder_a, "session", "list") == partnered

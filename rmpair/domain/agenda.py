@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from rmpair.domain.records import Records
+from rmpair.domain.session_items import PREP_ROWS, prep_rows, valid_prep_rows
 from rmpair.domain.session_times import (
     ROLE_ORDER,
     Timebox,
@@ -23,9 +24,6 @@ from rmpair.model.records import (
     Session,
     Topic,
 )
-
-# What ``readiness_of`` reads of each prep item.
-_PREP_FIELDS = ("session", "role", "done")
 
 
 class Agenda:
@@ -67,22 +65,23 @@ class Agenda:
         }
 
     def readiness_of(self, session_ids: Sequence[str]) -> dict[str, dict[Role, tuple[int, int]]]:
-        """``readiness`` of several sessions at once, from three stored fields of each
-        prep item (``Records.fields_of``, kept in the cache between runs) instead of
+        """``readiness`` of several sessions at once, from a row kept beside each prep
+        item (``session_items``: its session, role and whether it is done) instead of
         every prep item of the journal decoded: listing five years of sessions shows
-        the readiness of the planned ones."""
+        the readiness of the planned ones, and home the next one's."""
         wanted = set(session_ids)
-        counts: dict[str, dict[Role, list[int]]] = {
-            session_id: {role: [0, 0] for role in Role} for session_id in wanted
+        counts: dict[str, dict[str, list[int]]] = {
+            session_id: {role.value: [0, 0] for role in Role} for session_id in wanted
         }
-        for row in self.records.fields_of(PrepItem, _PREP_FIELDS).values():
-            found = counts.get(row["session"])
+        rows = self.records.kept.rows(PREP_ROWS, PrepItem.KIND, prep_rows, valid_prep_rows)
+        for session, role, done in rows.values():
+            found = counts.get(session)
             if found is not None:
-                tally = found[row["role"]]
-                tally[0] += 1 if row["done"] else 0
+                tally = found[role]
+                tally[0] += 1 if done else 0
                 tally[1] += 1
         return {
-            session_id: {role: (done, total) for role, (done, total) in found.items()}
+            session_id: {role: (found[role.value][0], found[role.value][1]) for role in Role}
             for session_id, found in counts.items()
         }
 

@@ -5,7 +5,8 @@ the open action items and the backlog's mix. The services answer these by decodi
 every prep item, agenda item, action item and topic of the journal (five years of
 them take longer than starting Textual). Here the same answers come from the fields
 they need (``Records.fields_of``, kept beside the cache by each save that asked for
-them), and only the few records shown are decoded. Each function gives what the
+them, and the rows ``session_items`` keeps), and only the few records shown are
+decoded. Each function gives what the
 service method named in its docstring gives.
 """
 
@@ -16,6 +17,7 @@ from collections import Counter
 
 from rmpair.domain.backlog import OPEN_STATUSES
 from rmpair.domain.records import Records
+from rmpair.domain.session_items import AGENDA_ROWS, agenda_rows, valid_agenda_rows
 from rmpair.domain.session_times import Progress, action_order, start_utc
 from rmpair.model.records import (
     ActionItem,
@@ -26,20 +28,18 @@ from rmpair.model.records import (
     Topic,
 )
 
-# The agenda's fields as ``Sessions.all_session_topics`` reads them: one stored answer
-# serves both.
-AGENDA_FIELDS = ("session", "topic", "position")
 MIX_FIELDS = ("status", "category")
 SESSION_FIELDS = ("status", "start", "tz", "minutes")
 
 
 def session_topics(records: Records, session: Session) -> list[str]:
     """``Sessions.session_topics``: the topics on the session's agenda in order, then
-    any only listed on it."""
+    any only listed on it (from the rows kept beside the agenda items)."""
+    rows = records.kept.rows(AGENDA_ROWS, AgendaItem.KIND, agenda_rows, valid_agenda_rows)
     on_agenda = sorted(
-        (row["position"], rec_id, row["topic"])
-        for rec_id, row in records.fields_of(AgendaItem, AGENDA_FIELDS).items()
-        if row["session"] == session.id and row["topic"]
+        (position, rec_id, topic)
+        for rec_id, (on, topic, position) in rows.items()
+        if on == session.id and topic
     )
     return list(dict.fromkeys([*(topic for *_key, topic in on_agenda), *session.topics]))
 

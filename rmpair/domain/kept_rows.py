@@ -12,11 +12,16 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from rmpair.domain.session_items import SESSION_ITEM_ANSWERS
+from rmpair.domain.topic_listing import TOPIC_ANSWERS
 from rmpair.store.journal_store import JournalStore
 from rmpair.store.merge import MergedState
 
 # From the live records (id, stored values) given, their rows by id.
 Maker = Callable[[Iterable[tuple[str, dict[str, Any]]]], dict[str, Any]]
+
+# The rows every save keeps (``Journal`` registers them): name, kind, maker, check.
+KEPT_ANSWERS = (*TOPIC_ANSWERS, *SESSION_ITEM_ANSWERS)
 
 
 class KeptRows:

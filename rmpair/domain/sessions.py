@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from rmpair.domain.agenda import Agenda
 from rmpair.domain.backlog import OPEN_STATUSES, Backlog
 from rmpair.domain.records import Records
+from rmpair.domain.session_items import AGENDA_ROWS, agenda_rows, valid_agenda_rows
 from rmpair.domain.session_times import (
     EXTRA_TOPIC_MINUTES,
     MIN_ITEM_MINUTES,
@@ -51,7 +52,6 @@ from rmpair.model.records import (
 )
 
 # What ``all_session_topics`` reads of every agenda item.
-_AGENDA_FIELDS = ("session", "topic", "position")
 
 
 class Sessions:
@@ -293,13 +293,13 @@ class Sessions:
         return list(dict.fromkeys([*found, *session.topics]))
 
     def all_session_topics(self) -> dict[str, list[str]]:
-        """``session_topics`` of every session at once, from three stored fields of each
-        agenda item (``Records.fields_of``) rather than its agenda decoded per session."""
+        """``session_topics`` of every session at once, from the row kept beside each
+        agenda item (``session_items``) rather than its agenda decoded per session."""
         found: dict[str, list[tuple[float, str, str]]] = {}
-        for rec_id, item in self.records.fields_of(AgendaItem, _AGENDA_FIELDS).items():
-            if item["topic"]:
-                entry = (item["position"], rec_id, item["topic"])
-                found.setdefault(item["session"], []).append(entry)
+        rows = self.records.kept.rows(AGENDA_ROWS, AgendaItem.KIND, agenda_rows, valid_agenda_rows)
+        for rec_id, (session, topic, position) in rows.items():
+            if topic:
+                found.setdefault(session, []).append((position, rec_id, topic))
         return {
             s.id: list(dict.fromkeys([*(t for *_key, t in sorted(found.get(s.id, []))), *s.topics]))
             for s in self.records.all(Session)

@@ -98,8 +98,8 @@ def valid_places(places: Mapping[str, Any]) -> bool:
     return _led_by_a_place(places, 3)
 
 
-# What every save keeps beside the topics: name, maker, check of a piece read back.
+# What every save keeps beside the topics: name, kind, maker, check of a piece read back.
 TOPIC_ANSWERS = (
-    (TOPIC_ROWS, topic_rows, valid_rows),
-    (TOPIC_PLACES, topic_places, valid_places),
+    (TOPIC_ROWS, Topic.KIND, topic_rows, valid_rows),
+    (TOPIC_PLACES, Topic.KIND, topic_places, valid_places),
 )

@@ -193,9 +193,14 @@ class StateCache:
         if pack is None:
             pack = self._pack_data[name] = self._read_pack(self._packs.get(name))
         valid = self._bucket_makers[name][2]
-        for found in (pack.get(ref), self.core._cache.answer_piece(name, ref)):
-            if isinstance(found, dict) and valid(found):
-                return found
+        found = pack.get(ref)
+        if isinstance(found, dict) and valid(found):
+            return found
+        # Only then its own file: with a pack, most buckets have none, and looking for
+        # each (a failed open) cost more than reading the pack.
+        found = self.core._cache.answer_piece(name, ref)
+        if isinstance(found, dict) and valid(found):
+            return found
         return None
 
     def _read_pack(self, ref: str | None) -> dict[str, Any]:
