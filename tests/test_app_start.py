@@ -75,6 +75,18 @@ def watched_app(journal: Journal, **kwargs: object) -> tuple[RmpairApp, dict[str
     return app, seen
 
 
+def changed_after_the_last_run(tmp: Path) -> Journal:
+    """A journal the app last closed, then changed by a command ("Book the room"),
+    opened again."""
+    journal = make(tmp)
+    home, folder = journal.store.home, journal.folder
+    keep_snapshot(journal)
+    again = Journal.open(folder, home=home, clock=FixedClock(NOW))
+    again.notes.add_action("Book the room")
+    again.close()
+    return Journal.open(folder, home=home, clock=FixedClock(NOW))
+
+
 async def run_until_live(app: RmpairApp, seen: dict[str, str]) -> None:
     async with app.run_test(size=(100, 40)):
         for _ in range(1000):  # the app quits once home is live
@@ -112,15 +124,8 @@ async def test_the_picture_from_the_last_run_gives_way_to_the_journal(tmp_path: 
 async def test_home_shows_what_changed_since_the_last_run(tmp_path: Path) -> None:
     """The journal changed after the app last ran (a command in a shell): no picture;
     home shows the status that command stored at once, then all of it."""
-    journal = make(tmp_path)
-    home, folder = journal.store.home, journal.folder
-    keep_snapshot(journal)
-    again = Journal.open(folder, home=home, clock=FixedClock(NOW))
-    again.notes.add_action("Book the room")
-    again.close()
-    assert start.load(home, folder, NOW) is None  # the snapshot no longer vouches
-
-    journal = Journal.open(folder, home=home, clock=FixedClock(NOW))
+    journal = changed_after_the_last_run(tmp_path)
+    assert start.load(journal.store.home, journal.folder, NOW) is None  # no longer vouched
     app, seen = watched_app(journal)
     await run_until_live(app, seen)
     journal.close()
@@ -138,13 +143,7 @@ async def test_the_first_frame_shows_the_stored_status_when_the_picture_is_gone(
     """As the app starts it (``start.first_sections``): the journal changed after the
     app last ran, so the first frame shows the status that change stored, and the
     sections not read yet say so; then all of it."""
-    journal = make(tmp_path)
-    home, folder = journal.store.home, journal.folder
-    keep_snapshot(journal)
-    again = Journal.open(folder, home=home, clock=FixedClock(NOW))
-    again.notes.add_action("Book the room")
-    again.close()
-    journal = Journal.open(folder, home=home, clock=FixedClock(NOW))
+    journal = changed_after_the_last_run(tmp_path)
     first = start.first_sections(journal, NOW)
     assert first is not None and first.status is not None
     assert "actions" not in first.texts  # read only once the app shows

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -32,24 +33,28 @@ def stored(names: tuple[str, ...]) -> st.SearchStrategy[dict[str, Any]]:
     return st.dictionaries(st.sampled_from(names), VALUES, max_size=len(names))
 
 
-@given(st.lists(stored(("session", "role", "done", "text")), max_size=6))
-def test_prep_rows_read_as_the_decoded_items(items: list[dict[str, Any]]) -> None:
-    given_items = [(f"p{n}", values) for n, values in enumerate(items)]
-    rows = prep_rows(given_items)
-    assert valid_prep_rows(rows)
-    for rec_id, values in given_items:
-        item = PrepItem.from_fields(rec_id, values)
-        assert rows[rec_id] == (item.session, item.role.value, item.done)
+ROWS = {
+    "prep": (PrepItem, prep_rows, valid_prep_rows, ("session", "role", "done", "text")),
+    "agenda": (AgendaItem, agenda_rows, valid_agenda_rows, ("session", "topic", "position")),
+}
 
 
-@given(st.lists(stored(("session", "topic", "position", "title")), max_size=6))
-def test_agenda_rows_read_as_the_decoded_items(items: list[dict[str, Any]]) -> None:
-    given_items = [(f"a{n}", values) for n, values in enumerate(items)]
-    rows = agenda_rows(given_items)
-    assert valid_agenda_rows(rows)
+def shown(item: Any) -> tuple[Any, ...]:
+    if isinstance(item, PrepItem):
+        return (item.session, item.role.value, item.done)
+    return (item.session, item.topic, item.position)
+
+
+@pytest.mark.parametrize("which", sorted(ROWS))
+@given(data=st.data())
+def test_rows_read_as_the_decoded_items(which: str, data: st.DataObject) -> None:
+    cls, make, valid, names = ROWS[which]
+    items = data.draw(st.lists(stored(names), max_size=6))
+    given_items = [(f"r{n}", values) for n, values in enumerate(items)]
+    rows = make(given_items)
+    assert valid(rows)
     for rec_id, values in given_items:
-        item = AgendaItem.from_fields(rec_id, values)
-        assert rows[rec_id] == (item.session, item.topic, item.position)
+        assert rows[rec_id] == shown(cls.from_fields(rec_id, values))
 
 
 def test_rows_not_as_made_are_rejected() -> None:

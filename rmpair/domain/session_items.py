@@ -11,7 +11,7 @@ query reads them instead of decoding the items.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from rmpair.model.codec import decode_plain
@@ -25,52 +25,42 @@ PrepRow = tuple[str, str, bool]
 # session, topic, position
 AgendaRow = tuple[str, str, float]
 
-_PREP_FIELDS = ("session", "role", "done")
-_AGENDA_FIELDS = ("session", "topic", "position")
 _ROLES = frozenset(role.value for role in Role)
+Maker = Callable[[Iterable[tuple[str, Mapping[str, Any]]]], dict[str, Any]]
+Check = Callable[[Mapping[str, Any]], bool]
 
 
-def prep_rows(items: Iterable[tuple[str, Mapping[str, Any]]]) -> dict[str, PrepRow]:
-    """The rows of prep items given as (id, stored values), their values as decoding
-    them gives (``decode_plain``: a value that is not valid counts as its default)."""
-    rows: dict[str, PrepRow] = {}
-    for rec_id, values in items:
-        shown = decode_plain(PrepItem, values, _PREP_FIELDS)
-        rows[rec_id] = (str(shown["session"]), str(shown["role"]), bool(shown["done"]))
-    return rows
+def _rows(cls: type[Any], names: tuple[str, ...], kinds: tuple[type, ...]) -> tuple[Maker, Check]:
+    """A maker of rows of the fields ``names`` of ``cls`` records given as (id, stored
+    values), each value as decoding gives it (``decode_plain``: one that is not valid
+    counts as its default) and of the type in ``kinds``; and the check of rows read
+    back from the cache (a role must also be one)."""
+
+    def make(items: Iterable[tuple[str, Mapping[str, Any]]]) -> dict[str, Any]:
+        rows: dict[str, Any] = {}
+        for rec_id, values in items:
+            shown = decode_plain(cls, values, names)
+            rows[rec_id] = tuple(kind(shown[name]) for name, kind in zip(names, kinds, strict=True))
+        return rows
+
+    role = names.index("role") if "role" in names else None
+
+    def valid(rows: Mapping[str, Any]) -> bool:
+        # (The types of a row as one tuple: this runs over every row at each start.)
+        return all(
+            type(row) is tuple
+            and tuple(map(type, row)) == kinds
+            and (role is None or row[role] in _ROLES)
+            for row in rows.values()
+        )
+
+    return make, valid
 
 
-def valid_prep_rows(rows: Mapping[str, Any]) -> bool:
-    """Whether rows read back from the cache are rows as ``prep_rows`` makes them."""
-    return all(
-        type(row) is tuple
-        and len(row) == 3
-        and type(row[0]) is str
-        and row[1] in _ROLES
-        and type(row[2]) is bool
-        for row in rows.values()
-    )
-
-
-def agenda_rows(items: Iterable[tuple[str, Mapping[str, Any]]]) -> dict[str, AgendaRow]:
-    """The rows of agenda items given as (id, stored values), as ``prep_rows`` reads."""
-    rows: dict[str, AgendaRow] = {}
-    for rec_id, values in items:
-        shown = decode_plain(AgendaItem, values, _AGENDA_FIELDS)
-        rows[rec_id] = (str(shown["session"]), str(shown["topic"]), float(shown["position"]))
-    return rows
-
-
-def valid_agenda_rows(rows: Mapping[str, Any]) -> bool:
-    """Whether rows read back from the cache are rows as ``agenda_rows`` makes them."""
-    return all(
-        type(row) is tuple
-        and len(row) == 3
-        and type(row[0]) is str
-        and type(row[1]) is str
-        and type(row[2]) is float
-        for row in rows.values()
-    )
+prep_rows, valid_prep_rows = _rows(PrepItem, ("session", "role", "done"), (str, str, bool))
+agenda_rows, valid_agenda_rows = _rows(
+    AgendaItem, ("session", "topic", "position"), (str, str, float)
+)
 
 
 # What every save keeps beside the prep and agenda items: name, kind, maker, check.
