@@ -30,7 +30,9 @@ Maker = Callable[[Iterable[tuple[str, Mapping[str, Any]]]], dict[str, Any]]
 Check = Callable[[Mapping[str, Any]], bool]
 
 
-def _rows(cls: type[Any], names: tuple[str, ...], kinds: tuple[type, ...]) -> tuple[Maker, Check]:
+def _rows(
+    cls: type[Any], names: tuple[str, ...], kinds: tuple[type, type, type]
+) -> tuple[Maker, Check]:
     """A maker of rows of the fields ``names`` of ``cls`` records given as (id, stored
     values), each value as decoding gives it (``decode_plain``: one that is not valid
     counts as its default) and of the type in ``kinds``; and the check of rows read
@@ -43,13 +45,17 @@ def _rows(cls: type[Any], names: tuple[str, ...], kinds: tuple[type, ...]) -> tu
             rows[rec_id] = tuple(kind(shown[name]) for name, kind in zip(names, kinds, strict=True))
         return rows
 
+    # Three values a row, checked one by one: this runs over every row at each start.
     role = names.index("role") if "role" in names else None
+    first, second, third = kinds
 
     def valid(rows: Mapping[str, Any]) -> bool:
-        # (The types of a row as one tuple: this runs over every row at each start.)
         return all(
             type(row) is tuple
-            and tuple(map(type, row)) == kinds
+            and len(row) == 3
+            and type(row[0]) is first
+            and type(row[1]) is second
+            and type(row[2]) is third
             and (role is None or row[role] in _ROLES)
             for row in rows.values()
         )
