@@ -194,8 +194,10 @@ class JournalScreen(Screen[None]):
         Textual's own handler, which would lay the whole screen out again for nothing:
         the terminal driver reports the size once more as the app starts, and a full
         layout of a journal screen costs about as much as drawing it. (The first one
-        always goes through: a new screen is laid out and scrolled for it.)"""
-        if event.size == self._resized_to:
+        always goes through: a new screen is laid out and scrolled for it.) Only for a
+        screen alone in its stack: Textual hands the screens behind the top one the
+        same event, and one of them stopping it would stop it for the top one too."""
+        if event.size == self._resized_to and len(self.app.screen_stack) == 1:
             event.prevent_default()
         self._resized_to = event.size
 

@@ -186,6 +186,7 @@ class KeysFooter(Widget, can_focus=False):
             self.refresh()
 
     def on_leave(self, _event: events.Leave) -> None:
+        self.tooltip = None  # (else it would show again over the space between keys)
         if self._hover is not None:
             self._hover = None
             self.refresh()

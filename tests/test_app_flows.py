@@ -7,6 +7,7 @@ The app's clock is fixed, so countdowns and "held" checks do not depend on today
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import shutil
 from collections.abc import AsyncIterator
@@ -496,6 +497,49 @@ async def test_the_footer_shows_each_screens_keys_and_a_click_presses_one(
     # A click between keys presses nothing.
     await pilot.click(KeysFooter, offset=(footer().index("^p Commands") - 3, 0))
     assert isinstance(app.screen, BacklogScreen)
+
+
+async def test_a_screen_shown_again_follows_the_terminal_back_to_its_size(
+    running: tuple[RmpairApp, Pilot[None], FixedClock],
+) -> None:
+    """Screens stacked on each other miss resizes while out of sight; one of them shown
+    again, busy for a moment while the terminal goes back to a size it saw before,
+    still lays itself out for it (the footer on the last line, not off-screen)."""
+    app, pilot, _clock = running
+    from rmpair.screens.app import MAIN_SCREENS, build_screen
+
+    assert app.ctx is not None
+    await pilot.resize_terminal(80, 24)
+    await pilot.pause()
+    await app.push_screen(build_screen(MAIN_SCREENS["backlog"], app.ctx))
+    await pilot.pause()
+    await app.push_screen(build_screen(MAIN_SCREENS["sessions"], app.ctx))
+    await pilot.pause()
+    await pilot.resize_terminal(100, 32)
+    await pilot.pause()
+    app.pop_screen()
+    await pilot.pause()
+    app.screen.call_later(asyncio.sleep, 0.2)  # busy when the resize comes
+    await pilot.resize_terminal(80, 24)
+    await pilot.pause(0.5)
+    footer = app.screen.query_one(KeysFooter).region
+    assert (footer.y, footer.width) == (23, 80)
+
+
+async def test_the_footer_tooltip_goes_with_the_mouse(
+    running: tuple[RmpairApp, Pilot[None], FixedClock],
+) -> None:
+    app, pilot, _clock = running
+    footer = app.screen.query_one(KeysFooter)
+    shown = str(footer.render())
+    await pilot.hover(KeysFooter, offset=(shown.index("^p Commands") + 1, 0))
+    await pilot.pause()
+    assert footer.tooltip == "Commands"
+    await pilot.hover("#nav", offset=(1, 0))
+    await pilot.pause()
+    await pilot.hover(KeysFooter, offset=(shown.index("^p Commands") - 5, 0))  # a gap
+    await pilot.pause()
+    assert footer.tooltip is None
 
 
 async def test_help_and_palette_show_every_action(
