@@ -81,7 +81,10 @@ def first_sections(journal: Journal, now: dt.datetime) -> Sections | None:
     shown = load(journal.store.home, journal.folder, now)
     if shown is not None:
         return shown
-    found = status_sections(journal, now)
+    try:
+        found = status_sections(journal, now)
+    except OSError:  # e.g. a full disk: home reads the status on its thread, and says so
+        return None
     if found is None:
         return None
     status, shown = found

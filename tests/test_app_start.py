@@ -157,6 +157,20 @@ async def test_the_first_frame_shows_the_stored_status_when_the_picture_is_gone(
     assert "Open action items (2)" in seen["live"] and "Book the room" in seen["live"]
 
 
+def test_the_first_frame_waits_when_this_device_cannot_write_its_settings(
+    tmp_path: Path,
+) -> None:
+    """Checking the stored status notes the journal as the last one used; when that
+    cannot be written (a full disk, here a folder where the file goes), the app still
+    starts, and home reads the status on its thread instead (where errors are said)."""
+    journal = changed_after_the_last_run(tmp_path)
+    config = journal.store.home.root / "config.json"
+    config.unlink(missing_ok=True)
+    config.mkdir()
+    assert start.first_sections(journal, NOW) is None
+    journal.close()
+
+
 async def test_without_a_stored_status_home_reads_everything_first(tmp_path: Path) -> None:
     """The partner's file arrived after the last close: nothing vouches for the stored
     status, so home shows nothing it did not read (no "status" stage)."""
