@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -87,35 +88,36 @@ def test_a_checkpoint_with_a_bad_column_is_set_aside(
     tmp_path: Path, column: str, value: object
 ) -> None:
     """Even with its checksum made to match."""
-    alex = start(tmp_path)
-    fill(alex, CHECKPOINT_EVERY)
-    alex.close()
-    path = checkpoint_of(alex)
-    doc = body_of(path)
-    group = max(doc["groups"], key=lambda g: len(g["at"]))
-    group[column][len(group[column]) // 2] = value
-    rewrite(path, doc, fix_sum=True)
 
-    sam = Journal.join(alex.folder, me="Sam", home=Home(tmp_path / "home-b"))
-    assert not sam.store.state.from_checkpoint  # the logs were read instead
-    assert sam.store.state.count_live("topic") == CHECKPOINT_EVERY
+    def damage(group: dict[str, Any]) -> None:
+        group[column][len(group[column]) // 2] = value
+
+    sam = joined_after(tmp_path, damage)
     assert any("checkpoint set aside" in p.message for p in sam.store.problems)
     sam.close()
 
 
 def test_the_same_change_shown_twice_is_set_aside(tmp_path: Path) -> None:
+    def twice(group: dict[str, Any]) -> None:
+        group["at"][1] = group["at"][0]
+
+    joined_after(tmp_path, twice).close()
+
+
+def joined_after(tmp_path: Path, damage: Callable[[dict[str, Any]], None]) -> Journal:
+    """The partner joining a journal whose checkpoint's largest group was changed by
+    ``damage`` (its checksum made to match): the logs are read instead, all of them."""
     alex = start(tmp_path)
     fill(alex, CHECKPOINT_EVERY)
     alex.close()
     path = checkpoint_of(alex)
     doc = body_of(path)
-    group = max(doc["groups"], key=lambda g: len(g["at"]))
-    group["at"][1] = group["at"][0]
+    damage(max(doc["groups"], key=lambda g: len(g["at"])))
     rewrite(path, doc, fix_sum=True)
     sam = Journal.join(alex.folder, me="Sam", home=Home(tmp_path / "home-b"))
-    assert not sam.store.state.from_checkpoint
+    assert not sam.store.state.from_checkpoint  # the logs were read instead
     assert sam.store.state.count_live("topic") == CHECKPOINT_EVERY
-    sam.close()
+    return sam
 
 
 def small_checkpoint() -> tuple[bytes, dict[str, Any]]:
