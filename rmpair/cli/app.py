@@ -81,12 +81,10 @@ register("web", "web", _("Open the app in your browser, on this computer only.")
 
 
 def _translate_help(command: Any) -> None:
-    """Show a command's docstring help in the interface language, and its
-    sub-commands' (tools/i18n.py extracts the docstrings of Typer commands)."""
+    """Show a command's docstring help in the interface language (tools/i18n.py
+    extracts the docstrings of Typer commands)."""
     if command.help:
         command.help = _(command.help)
-    for sub in getattr(command, "commands", {}).values():
-        _translate_help(sub)
 
 
 def unknown_command(name: str, known: list[str]) -> str:
@@ -107,9 +105,9 @@ def _set_journal(ctx: click.Context, param: click.Parameter, value: str | None) 
 
 
 def _accept_global_options(command: click.Command) -> None:
-    """Let ``--journal/-j`` come after the command too (``rmpair status -j DIR``), on the
-    command and on each of its sub-commands. It runs after the root's own option, so
-    the later one wins, as people expect."""
+    """Let ``--journal/-j`` come after the command too (``rmpair status -j DIR``); each
+    of a noun's commands gets it as it is built. It runs after the root's own option,
+    so the later one wins, as people expect."""
     taken = {opt for param in command.params for opt in param.opts}
     if not taken & {"--journal", "-j"}:
         command.params.append(
@@ -121,8 +119,12 @@ def _accept_global_options(command: click.Command) -> None:
                 help=_("The journal folder to use (default: the last one used)."),
             )
         )
-    for sub in getattr(command, "commands", {}).values():
-        _accept_global_options(sub)
+
+
+def _finish(command: click.Command) -> None:
+    """What every command of a noun gets once Typer has built it."""
+    _translate_help(command)
+    _accept_global_options(command)
 
 
 class _Group(TyperGroup):
@@ -170,18 +172,18 @@ class _Group(TyperGroup):
     def load(cmd_name: str) -> Any:
         import importlib
 
+        from rmpair.cli._lazy import sub_app_command
+
         target, help_text = SUBCOMMANDS[cmd_name]
         module_name, _sep, attr = target.partition(":")
         module = importlib.import_module(f"rmpair.cli.{module_name}")
-        command = typer.main.get_command(getattr(module, attr or "app"))
+        command = sub_app_command(getattr(module, attr or "app"), _finish)
         command.name = cmd_name
-        _translate_help(command)
         command.help = command.help or help_text
         # Shell completion is offered once, on the root, not on every sub-command.
         command.params = [
             p for p in command.params if p.name not in ("install_completion", "show_completion")
         ]
-        _accept_global_options(command)
         return command
 
     def invoke(self, ctx: Any) -> Any:
