@@ -117,3 +117,41 @@ def test_german_help_and_errors_are_german_throughout(tmp_path: Path) -> None:
     assert "Fehler" in done.stderr and "Diese Option gibt es nicht: --bogus" in done.stderr
     done = run("init", home=tmp_path, extra=german)
     assert "Das Argument 'folder' fehlt." in done.stderr
+
+
+def test_each_command_of_a_noun_takes_the_journal_after_it(tmp_path: Path) -> None:
+    folder = tmp_path / "journal"
+    assert init(folder, tmp_path / "dana").returncode == 0
+    added = run(
+        "topic", "add", "Prompting", "--category", "technology", "-j", str(folder),
+        home=tmp_path / "dana",
+    )  # fmt: skip
+    assert added.returncode == 0, added.stderr
+    listed = run("topic", "list", "--json", "--journal", str(folder), home=tmp_path / "dana")
+    assert listed.returncode == 0 and "Prompting" in listed.stdout, listed.stderr
+    assert {"--category", "--journal"} <= set(complete("rmpair topic add --", 3, tmp_path))
+    assert {"add", "list", "ideas"} <= set(complete("rmpair topic ", 2, tmp_path))
+
+
+def test_a_nouns_commands_are_built_once_and_only_when_looked_up() -> None:
+    from typer._click import Command
+    from typer.core import TyperCommand
+    from typer.models import CommandInfo
+
+    from rmpair.cli._lazy import LazyCommands
+
+    built: list[str] = []
+
+    def build(info: CommandInfo) -> Command:
+        built.append(str(info.name))
+        return TyperCommand(name=info.name)
+
+    names = ["add", "list", "edit"]
+    commands = LazyCommands({n: CommandInfo(name=n) for n in names}, build)
+    assert list(commands) == names and len(commands) == 3 and built == []
+    found = commands.get("list")
+    assert found is not None and found.name == "list" and commands["list"] is found
+    assert commands.get("nope") is None and "nope" not in commands
+    assert built == ["list"]
+    assert {name: c.name for name, c in commands.items()} == {n: n for n in names}
+    assert built == ["list", "add", "edit"]
