@@ -252,10 +252,24 @@ class RmpairApp(PaletteApp):
             self.push_screen(HelpScreen(key_rows(self, self.screen)))
 
     async def settle(self) -> None:
-        """Wait until every journal job has finished (tests, the benchmark)."""
-        jobs = [w for w in self.workers if w.group != "watch"]
-        if jobs:  # (an empty list would mean "every worker", the endless watcher too)
-            await self.workers.wait_for_complete(jobs)
+        """Wait until every journal job has finished, and those they led to (tests, the
+        benchmark). A main screen starts its first read as it mounts, and it may mount
+        after this is called: until it has, there is nothing to wait for yet."""
+        import asyncio
+
+        for _tick in range(1000):  # ten seconds at most for a screen to mount
+            stack = self.screen_stack
+            mounting = self.ctx is not None and not (
+                any(isinstance(s, JournalScreen) for s in stack)
+                and all(s.is_mounted for s in stack)
+            )
+            jobs = [w for w in self.workers if w.group != "watch"]
+            if jobs:  # (an empty list would mean "every worker", the endless watcher too)
+                await self.workers.wait_for_complete(jobs)
+            elif mounting:
+                await asyncio.sleep(0.01)
+            else:
+                return
 
     def on_unmount(self) -> None:
         if self.watcher is not None:
