@@ -106,7 +106,7 @@ class Records:
         if self._template_cache is None or self._template_cache[0] != lang:
             from rmpair.domain.templates import TemplateStore
 
-            self._template_cache = (lang, TemplateStore(lang=lang))
+            self._template_cache = (lang, TemplateStore(lang=lang, home=self.store.home))
         return self._template_cache[1]
 
     # -- who am I ------------------------------------------------------------

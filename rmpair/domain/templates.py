@@ -8,13 +8,10 @@ typo never stops the tool.
 
 from __future__ import annotations
 
-import copy
 import os
 import re
-import tomllib
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from rmpair.domain.template_errors import TemplateNotFound
 from rmpair.domain.template_schema import validate
@@ -35,6 +32,9 @@ from rmpair.i18n import _
 
 if TYPE_CHECKING:
     from importlib.abc import Traversable
+
+    from rmpair.domain.template_digest import Listing, TemplateDigest
+    from rmpair.store.home import Home
 
 DATA_PACKAGE = "rmpair.templates"
 DEFAULT_LANG = "en"
@@ -99,8 +99,7 @@ def _kind_from_name(name: str) -> str | None:
 # ---------------------------------------------------------------- the store
 
 
-@dataclass(frozen=True)
-class _Loaded:
+class _Loaded(NamedTuple):
     name: str
     kind: str
     source: str
@@ -117,7 +116,9 @@ class TemplateStore:
     validates wins; every one that doesn't is recorded in ``problems``.
     """
 
-    def __init__(self, lang: str = DEFAULT_LANG, user_dir: Path | None = None) -> None:
+    def __init__(
+        self, lang: str = DEFAULT_LANG, user_dir: Path | None = None, home: Home | None = None
+    ) -> None:
         self.lang = lang
         self.user_dir = user_dir if user_dir is not None else default_user_dir()
         # Files are listed now and read when a template is first asked for: adding a
@@ -125,7 +126,19 @@ class TemplateStore:
         self._files: dict[str, list[tuple[str, Traversable]]] = {}
         self._problems: dict[str, list[TemplateProblem]] = {}
         self._templates: dict[str, _Loaded] = {}
-        self._list_files()
+        # With a ``home``, this device's digest of the templates (``template_digest``)
+        # stands in for the files while they are unchanged: (kind, source, path, text,
+        # data) by name, each checked as a file is when first used.
+        self._digest: TemplateDigest | None = None
+        self._digested: dict[str, tuple[Any, ...]] | None = None
+        self._listings: list[Listing] | None = None
+        if home is not None:
+            from rmpair.domain.template_digest import TemplateDigest
+
+            self._digest = TemplateDigest(home, lang, str(self.user_dir))
+            self._digested = self._digest.load()
+        if self._digested is None:
+            self._list_files()
 
     @property
     def problems(self) -> list[TemplateProblem]:
@@ -155,7 +168,14 @@ class TemplateStore:
 
     def _list_files(self) -> None:
         files = self._files
-        for source, folder in self._candidates():
+        candidates = self._candidates()
+        if self._digest is not None and all(isinstance(f, Path) for _s, f in candidates):
+            from rmpair.domain.template_digest import listing
+
+            # Listed before any file is read: a file that changes meanwhile only
+            # makes the next run read the files again.
+            self._listings = [listing(str(folder)) for _source, folder in candidates]
+        for source, folder in candidates:
             try:
                 entries = sorted(folder.iterdir(), key=lambda p: p.name) if folder.is_dir() else []
             except OSError:
@@ -166,6 +186,13 @@ class TemplateStore:
 
     def _one(self, name: str) -> _Loaded | None:
         """The template ``name``: the first of its files that parses and validates."""
+        if self._digested is not None:
+            return self._one_digested(name)
+        if self._digest is not None:
+            self._read_files()
+        return self._read_one(name)
+
+    def _read_one(self, name: str) -> _Loaded | None:
         if name not in self._problems and name in self._files:
             self._problems[name] = []
             for source, entry in self._files[name]:
@@ -175,14 +202,55 @@ class TemplateStore:
                     break
         return self._templates.get(name)
 
-    def _all(self) -> dict[str, _Loaded]:
+    def _read_files(self) -> None:
+        """Read every template from its files; the first time, with a digest to keep,
+        keep it for the next runs."""
+        digest, self._digest = self._digest, None
         for name in sorted(self._files):
-            self._one(name)
+            self._read_one(name)
+        if digest is not None:
+            self._keep(digest)
+
+    def _one_digested(self, name: str) -> _Loaded | None:
+        """``name`` from the digest, checked as its file would be; a digest that fails
+        the check is dropped and the files are read instead."""
+        assert self._digested is not None
+        if name in self._problems or name not in self._digested:
+            return self._templates.get(name)
+        kind, source, path, text, data = self._digested[name]
+        if kind != data.get("kind") or validate(name, data, _kind_from_name(name)):
+            self._digested = None
+            self._problems, self._templates = {}, {}
+            self._list_files()
+            return self._one(name)
+        self._problems[name] = []
+        self._templates[name] = loaded = _Loaded(name, kind, source, path, text, data)
+        return loaded
+
+    def _keep(self, digest: TemplateDigest) -> None:
+        """Keep what the files said, unless one has a problem (those are reported from
+        the files each time) or the built-ins are not plain files on disk."""
+        if self._listings is None or any(self._problems.values()):
+            return
+        digest.save(
+            self._listings,
+            {t.name: (t.kind, t.source, t.path, t.text, t.data) for t in self._templates.values()},
+        )
+
+    def _all(self) -> dict[str, _Loaded]:
+        if self._digested is not None:
+            for name in sorted(self._digested):
+                self._one(name)
+            if self._digested is not None:  # every template passed its check
+                return self._templates
+        self._read_files()
         return self._templates
 
     def _load_one(
         self, name: str, source: str, entry: Traversable, expected_kind: str | None
     ) -> _Loaded | None:
+        import tomllib  # here: a run that has the digest parses no TOML
+
         path = str(entry)
         try:
             text = entry.read_bytes().decode("utf-8")
@@ -231,6 +299,8 @@ class TemplateStore:
 
     def raw(self, name: str) -> dict[str, Any]:
         """The validated data of a template (a copy, safe to change)."""
+        import copy
+
         return copy.deepcopy(self._get(name).data)
 
     def source_text(self, name: str) -> str:

@@ -8,6 +8,7 @@ is how tests (and people with two identities on one machine) keep devices apart.
 
 from __future__ import annotations
 
+import contextlib
 import os
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -124,6 +125,22 @@ class Home:
             if _same_path_key(member.path) == wanted:
                 return member
         return None
+
+    def kept(self, name: str) -> bytes | None:
+        """A file this device keeps to save time (``keep``), or None if there is none.
+        Anything here may be missing, old or damaged: the caller checks what it reads."""
+        try:
+            return (self.root / "cache" / name).read_bytes()
+        except OSError:
+            return None
+
+    def keep(self, name: str, data: bytes) -> None:
+        """Keep ``data`` under ``name`` for later runs; not being able to is no error,
+        since the caller can always work it out again."""
+        from rmpair.store.files import atomic_write
+
+        with contextlib.suppress(OSError):
+            atomic_write(self.root / "cache" / name, data, private=True, sync_folder=False)
 
     def last_journal(self) -> Path | None:
         data = _read_json(self.root / "config.json")
