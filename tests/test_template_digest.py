@@ -109,10 +109,23 @@ def test_a_damaged_or_forged_digest_is_not_trusted(tmp_path: Path) -> None:
     expected = ideas(user, home)
     [digest] = digests(home)
     good = digest.read_bytes()
-    kept = marshal.loads(good)
-    # Files and times as they are, but an idea list a file could never give.
-    kept["templates"]["topic-ideas"][4]["idea"] = [{"title": 1}]
-    for bad in (b"", good[:100], b"\x00" * 64, marshal.dumps([1, 2]), marshal.dumps(kept)):
+    # Files and times as they are, but ideas no file could give.
+    deep: list[object] = []
+    for _level in range(100):
+        deep = [deep]
+    forged = []
+    for idea_list in (
+        [{"title": 1}],
+        [{1: "Writing", "category": "technology", "question": "?"}],
+        [{"title": None, "category": "technology", "question": "?"}],
+        ({"title": "T", "category": "technology", "question": "?"},),
+        [{"title": "T", "category": "technology", "question": "?", "x": deep}],
+        [{"title": b"T", "category": "technology", "question": "?"}],
+    ):
+        kept = marshal.loads(good)
+        kept["templates"]["topic-ideas"][4]["idea"] = idea_list
+        forged.append(marshal.dumps(kept))
+    for bad in (b"", good[:100], b"\x00" * 64, marshal.dumps([1, 2]), *forged):
         digest.write_bytes(bad)
         assert ideas(user, home) == expected
     assert marshal.loads(digest.read_bytes())["templates"]["topic-ideas"][4]["idea"][0]["title"]

@@ -22,6 +22,7 @@ from rmpair.store.cache import part_name
 from rmpair.store.home import Home
 
 FORMAT = 1
+MAX_DEPTH = 16  # deeper than any template nests its tables and arrays
 
 # (folder, [(file name, size, modification time in ns), ...] or None when unreadable)
 Listing = tuple[str, tuple[tuple[str, int, int], ...] | None]
@@ -54,7 +55,7 @@ class TemplateDigest:
     def load(self) -> dict[str, tuple[Any, ...]] | None:
         """The digested templates by name, if the files are still the ones digested.
         Only their shape is checked here; ``TemplateStore`` checks each template's
-        content, as it checks a file's, when it is first used."""
+        content (``toml_shaped``, then as it checks a file's) when it is first used."""
         raw = self.home.kept(self.name)
         if raw is None:
             return None
@@ -96,3 +97,19 @@ def _valid(name: object, entry: object) -> bool:
         and all(isinstance(part, str) for part in entry[:4])
         and isinstance(entry[4], dict)
     )
+
+
+def toml_shaped(value: object, depth: int = 0) -> bool:
+    """Whether ``value`` is made of what TOML gives (tables with text keys, arrays,
+    text, numbers, booleans): the checks of a template expect nothing else."""
+    if isinstance(value, str | bool | int | float):
+        return True
+    if depth > MAX_DEPTH:
+        return False
+    if isinstance(value, list):
+        return all(toml_shaped(item, depth + 1) for item in value)
+    if isinstance(value, dict):
+        return all(
+            isinstance(key, str) and toml_shaped(item, depth + 1) for key, item in value.items()
+        )
+    return False

@@ -121,8 +121,9 @@ class TemplateStore:
     ) -> None:
         self.lang = lang
         self.user_dir = user_dir if user_dir is not None else default_user_dir()
-        # Files are listed now and read when a template is first asked for: adding a
-        # topic reads the ideas, not every programme and agenda.
+        # Files are listed now and read when a template is first asked for: the
+        # templates command shows one file without reading the others. (With a home,
+        # the first read reads them all, to keep the digest for the next runs.)
         self._files: dict[str, list[tuple[str, Traversable]]] = {}
         self._problems: dict[str, list[TemplateProblem]] = {}
         self._templates: dict[str, _Loaded] = {}
@@ -217,8 +218,14 @@ class TemplateStore:
         assert self._digested is not None
         if name in self._problems or name not in self._digested:
             return self._templates.get(name)
+        from rmpair.domain.template_digest import toml_shaped
+
         kind, source, path, text, data = self._digested[name]
-        if kind != data.get("kind") or validate(name, data, _kind_from_name(name)):
+        if (
+            not toml_shaped(data)
+            or kind != data.get("kind")
+            or validate(name, data, _kind_from_name(name))
+        ):
             self._digested = None
             self._problems, self._templates = {}, {}
             self._list_files()
