@@ -351,3 +351,45 @@ def test_what_one_add_writes_to_the_cache_does_not_grow_with_the_backlog(tmp_pat
         written[count] = sum(p.stat().st_size for p in cache.iterdir() if p.name not in before)
     # Ten times the topics: about the same bytes (the head lists more buckets).
     assert written[3000] < 2 * written[300], written
+
+
+def test_the_cached_listing_of_a_long_journal_is_a_part_per_device_and_year(
+    tmp_path: Any,
+) -> None:
+    """Opening a journal reads every part of the cached listing of its files: at a part
+    per month that grew by one a month per device, at a part per year it stays a few."""
+    import datetime as dt
+    import marshal
+
+    from rmpair.clock import FixedClock
+    from rmpair.journal import Journal
+    from rmpair.model.records import Category, Role
+    from rmpair.store.cache import PartCache
+    from rmpair.store.home import Home
+
+    home, folder = Home(tmp_path / "home"), tmp_path / "journal"
+    start = dt.datetime(2025, 1, 10, 9, 0, tzinfo=dt.UTC)
+    Journal.init(
+        folder, me="Alex", role=Role.MENTEE, partner="Sam", start=start.date(), home=home,
+        clock=FixedClock(start),
+    ).close()  # fmt: skip
+    months = 27
+    for month in range(months):
+        now = start.replace(year=2025 + month // 12, month=1 + month % 12)
+        journal = Journal.open(folder, home=home, clock=FixedClock(now))
+        journal.backlog.add_topic(f"Topic of month {month}", category=Category.WORK)
+        journal.close()
+    journal = Journal.open(folder, home=home)
+    assert len(journal.backlog.topics()) == months
+    cache = PartCache(str(journal.store.local / "cache"))
+    journal.close()
+    head = cache.head()
+    assert head is not None
+    groups = head["listing"]
+    assert sorted({group[-4:] for group in groups}) == ["2025", "2026", "2027"]
+    assert len(groups) == 3  # one device, three years
+    files = set()
+    for ref in groups.values():
+        shared, replica, _published = marshal.loads(cache.part(ref))
+        files |= set(shared) | set(replica)
+    assert len([f for f in files if f.endswith(".json")]) >= months
