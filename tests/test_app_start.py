@@ -55,9 +55,9 @@ def keep_snapshot(journal: Journal) -> Path:
     return next(home.root.glob(f"journals/*/{start.FILE}"))
 
 
-def watched_app(journal: Journal, **kwargs: object) -> tuple[RmpairApp, dict[str, str]]:
-    """The app, noting what home says at each stage it reaches (the benchmark's marks:
-    "paint", "status", "live"; the app quits after "live")."""
+async def home_stages(journal: Journal, **kwargs: object) -> dict[str, str]:
+    """What home says at each stage the app reaches (the benchmark's marks: "paint",
+    "status", "live"; the app quits after "live"), the journal closed afterwards."""
     seen: dict[str, str] = {}
     app: RmpairApp
 
@@ -72,7 +72,13 @@ def watched_app(journal: Journal, **kwargs: object) -> tuple[RmpairApp, dict[str
         marks=mark,
         **kwargs,  # type: ignore[arg-type]
     )
-    return app, seen
+    async with app.run_test(size=(100, 40)):
+        for _ in range(1000):  # the app quits once home is live
+            if "live" in seen:
+                break
+            await asyncio.sleep(0.01)
+    journal.close()
+    return seen
 
 
 def changed_after_the_last_run(tmp: Path) -> Journal:
@@ -85,14 +91,6 @@ def changed_after_the_last_run(tmp: Path) -> Journal:
     again.notes.add_action("Book the room")
     again.close()
     return Journal.open(folder, home=home, clock=FixedClock(NOW))
-
-
-async def run_until_live(app: RmpairApp, seen: dict[str, str]) -> None:
-    async with app.run_test(size=(100, 40)):
-        for _ in range(1000):  # the app quits once home is live
-            if "live" in seen:
-                break
-            await asyncio.sleep(0.01)
 
 
 async def test_the_picture_from_the_last_run_gives_way_to_the_journal(tmp_path: Path) -> None:
@@ -108,9 +106,7 @@ async def test_the_picture_from_the_last_run_gives_way_to_the_journal(tmp_path: 
     assert snapshot is not None
 
     journal = Journal.open(folder, home=home, clock=FixedClock(NOW))
-    app, seen = watched_app(journal, snapshot=snapshot)
-    await run_until_live(app, seen)
-    journal.close()
+    seen = await home_stages(journal, snapshot=snapshot)
     assert list(seen) == ["paint", "status", "live"]
     # The stored status is shown at once; the picture only where home has not read yet.
     assert "Sam (mentor) teaches Dana (mentee) (you)" in seen["status"]
@@ -126,9 +122,7 @@ async def test_home_shows_what_changed_since_the_last_run(tmp_path: Path) -> Non
     home shows the status that command stored at once, then all of it."""
     journal = changed_after_the_last_run(tmp_path)
     assert start.load(journal.store.home, journal.folder, NOW) is None  # no longer vouched
-    app, seen = watched_app(journal)
-    await run_until_live(app, seen)
-    journal.close()
+    seen = await home_stages(journal)
     assert list(seen) == ["paint", "status", "live"]
     assert "Sam (mentor) teaches Dana (mentee) (you)" in seen["status"]
     assert "Open action items (…)" in seen["status"]  # not read yet
@@ -147,9 +141,7 @@ async def test_the_first_frame_shows_the_stored_status_when_the_picture_is_gone(
     first = start.first_sections(journal, NOW)
     assert first is not None and first.status is not None
     assert "actions" not in first.texts  # read only once the app shows
-    app, seen = watched_app(journal, snapshot=first)
-    await run_until_live(app, seen)
-    journal.close()
+    seen = await home_stages(journal, snapshot=first)
     assert list(seen) == ["paint", "status", "live"]
     assert "Sam (mentor) teaches Dana (mentee) (you)" in seen["paint"]
     assert "Open action items (…)" in seen["paint"]
@@ -181,9 +173,7 @@ async def test_without_a_stored_status_home_reads_everything_first(tmp_path: Pat
     sam.close()
     journal = Journal.open(folder, home=home, clock=FixedClock(NOW))
     assert start.first_sections(journal, NOW) is None  # nothing to show before reading
-    app, seen = watched_app(journal, snapshot=start.load(home, folder, NOW))
-    await run_until_live(app, seen)
-    journal.close()
+    seen = await home_stages(journal, snapshot=start.load(home, folder, NOW))
     assert list(seen) == ["paint", "live"]
     assert "Sam (mentor), " in seen["live"]  # Sam's device, from the journal
 

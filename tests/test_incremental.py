@@ -379,7 +379,7 @@ def test_the_cached_listing_of_a_long_journal_is_a_part_per_device_and_year(
         journal = Journal.open(folder, home=home, clock=FixedClock(now))
         journal.backlog.add_topic(f"Topic of month {month}", category=Category.WORK)
         journal.close()
-    journal = Journal.open(folder, home=home)
+    journal = Journal.open(folder, home=home, clock=FixedClock(now))
     assert len(journal.backlog.topics()) == months
     cache = PartCache(str(journal.store.local / "cache"))
     journal.close()

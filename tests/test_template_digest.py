@@ -82,10 +82,11 @@ def test_an_edited_added_or_removed_user_template_is_read_at_once(tmp_path: Path
     path = write(user / "topic-ideas.toml", ideas_file(("Ours", "work", "Why ours?")))
     assert ideas(user, home) == [("Ours", "work", "Why ours?")]
     # The same size, a later time: still read again.
-    write(path, ideas_file(("Ouch", "work", "Why ouch")))
+    write(path, ideas_file(("Ouch", "work", "Why ouch?")))
+    assert path.stat().st_size == len(ideas_file(("Ours", "work", "Why ours?")).encode())
     stat = path.stat()
     os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000))
-    assert ideas(user, home) == [("Ouch", "work", "Why ouch")]
+    assert ideas(user, home) == [("Ouch", "work", "Why ouch?")]
     # A folder for the language, made after the digest: it wins over the generic file.
     write(user / "en" / "topic-ideas.toml", ideas_file(("English", "culture", "And?")))
     assert ideas(user, home) == [("English", "culture", "And?")]
