@@ -252,9 +252,12 @@ class RmpairApp(PaletteApp):
             self.push_screen(HelpScreen(key_rows(self, self.screen)))
 
     async def settle(self) -> None:
-        """Wait until every journal job has finished, and those they led to (tests, the
-        benchmark). A main screen starts its first read as it mounts, and it may mount
-        after this is called: until it has, there is nothing to wait for yet."""
+        """Wait until every journal job has finished, and those they led to, and until
+        the screen may show what they found (tests, the benchmark). A main screen starts
+        its first read as it mounts, and it may mount after this is called: until it
+        has, there is nothing to wait for yet. Textual holds all drawing for a moment
+        after a mode switch (``delay_update``): a quick read can end before that, and
+        its text would not be laid out yet."""
         import asyncio
 
         for _tick in range(1000):  # ten seconds at most for a screen to mount
@@ -266,7 +269,7 @@ class RmpairApp(PaletteApp):
             jobs = [w for w in self.workers if w.group != "watch"]
             if jobs:  # (an empty list would mean "every worker", the endless watcher too)
                 await self.workers.wait_for_complete(jobs)
-            elif mounting:
+            elif mounting or self._batch_count:
                 await asyncio.sleep(0.01)
             else:
                 return

@@ -159,10 +159,10 @@ async def test_home_in_german_at_80x24_shows_whole_words(journal: Journal) -> No
         lines = screen_lines(app)
         shown = "\n".join(lines)
         assert len(lines) == 24 and all(len(line) <= 80 for line in lines)
-        assert "Sam (Mentor:in) lehrt, Dana (Mentee) (du) lernt" in shown
-        assert "Nächstes Treffen  Di., 24. Nov. 2026, 17:30–18:30 · in 4 Tagen" in shown
-        assert "Offene Aufgaben (1)" in shown
-        assert "fällig am 15. Nov. 2026, überfällig" in flat(shown)
+        assert "Sam (Mentor:in) lehrt, Dana (Mentee) (du) lernt" in shown, shown
+        assert "Nächstes Treffen  Di., 24. Nov. 2026, 17:30–18:30 · in 4 Tagen" in shown, shown
+        assert "Offene Aufgaben (1)" in shown, shown
+        assert "fällig am 15. Nov. 2026, überfällig" in flat(shown), shown
         # The footer keeps whole keys, and always the one that lists them all.
         assert "n Nächstes Treffen" in lines[-1] and "? Tasten" in lines[-1]
         assert "Themenspeicher" in lines[0] and "Konflikte" in lines[0]
