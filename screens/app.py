@@ -17,6 +17,7 @@ from rmpair.screens.base import (
     Context,
     JournalChanged,
     JournalScreen,
+    start_worker,
 )
 from rmpair.screens.help import HelpScreen, key_rows
 from rmpair.screens.palette import PaletteApp
@@ -156,7 +157,7 @@ class RmpairApp(PaletteApp):
         """Home shows the journal: now decode the rest of it (opening.py)."""
         if stage == "live" and not self.rest_loaded:
             self.rest_loaded = True
-            self.run_worker(self._load_rest(), group="journal")
+            start_worker(self, self._load_rest)
         if self.marks is not None and stage not in self.marked:
             self.marked.add(stage)
             # Through the screen's queue, not the app's: home can reach a stage while
@@ -197,7 +198,7 @@ class RmpairApp(PaletteApp):
         """Files changed (the partner's, or a command typed in another terminal here):
         read them on the journal's thread, then show them."""
         if self.ctx is not None:
-            self.run_worker(self._refresh(message.own_only), group="journal")
+            start_worker(self, partial(self._refresh, message.own_only))
 
     async def _refresh(self, own_only: bool) -> None:
         assert self.ctx is not None

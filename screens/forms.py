@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import Generic, TypeVar
 
-from rmpair.screens.base import Context, JournalChanged
+from rmpair.screens.base import Context, JournalChanged, start_worker
 from rmpair.screens.footer import KeysFooter
 from textual import on
 from textual.app import ComposeResult
@@ -153,7 +154,7 @@ class FormScreen(ModalScreen[T | None], Generic[T]):
         self.show_error("")
         # The app's worker, not the form's: the form dismisses itself when the job is
         # done, and dismissing a screen cancels its own workers (the one still running).
-        self.app.run_worker(self._run(work), group="journal")
+        start_worker(self.app, partial(self._run, work))
 
     async def _run(self, work: Work[T]) -> None:
         try:

@@ -4,8 +4,10 @@ session's own screen open it."""
 
 from __future__ import annotations
 
+from functools import partial
+
 from rmpair.screens import fmt
-from rmpair.screens.base import Context, JournalScreen
+from rmpair.screens.base import Context, JournalScreen, start_worker
 from rmpair.screens.checklist import CheckList, Item
 from rmpair.screens.footer import KeysFooter
 from rmpair.screens.forms import InfoScreen, Work
@@ -131,7 +133,7 @@ class HeldScreen(ModalScreen[str | None]):
             return carry_text(journal, result)
 
         # The app's worker: the form dismisses itself at the end (see FormScreen).
-        self.app.run_worker(self._run(held), group="journal")
+        start_worker(self.app, partial(self._run, held))
 
     async def _run(self, work: Work[str]) -> None:
         from rmpair.screens.base import JournalChanged

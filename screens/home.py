@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from rich.text import Text
 from rmpair.screens import fmt
-from rmpair.screens.base import Context, JournalScreen, with_nav
+from rmpair.screens.base import Context, JournalScreen, start_worker, with_nav
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
@@ -422,7 +422,7 @@ class HomeScreen(JournalScreen):
         """Read what home shows on the journal's thread (with a five-year journal that
         is most of the start-up), then show it here; the screen stays responsive."""
         self.shown = self.ctx.generation
-        self.app.run_worker(self._load(self.ctx.now()), group="journal")
+        start_worker(self.app, partial(self._load, self.ctx.now()))
 
     async def _load(self, now: dt.datetime) -> None:
         from rmpair.errors import ReadOnlyError

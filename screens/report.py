@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from rich.console import Group, RenderableType
 from rich.text import Text
-from rmpair.screens.base import Context, JournalScreen, with_nav
+from rmpair.screens.base import Context, JournalScreen, start_worker, with_nav
 from rmpair.screens.forms import Field, FormScreen, Work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -188,7 +188,7 @@ class ReportScreen(JournalScreen):
     def show(self) -> None:
         with_notes, now = self.with_notes, self.ctx.now()
         self.builds += 1
-        self.run_worker(self._build(with_notes, now, self.builds), group="report")
+        start_worker(self, partial(self._build, with_notes, now, self.builds), "report")
 
     async def _build(self, with_notes: bool, now: dt.datetime, build_number: int) -> None:
         def build(journal: Journal) -> Report:
