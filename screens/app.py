@@ -24,6 +24,7 @@ from rmpair.screens.palette import PaletteApp
 from rmpair.screens.watch import FolderWatcher
 from textual import work
 from textual.binding import Binding
+from textual.screen import Screen
 
 from rmpair.clock import SYSTEM_CLOCK, Clock
 from rmpair.i18n import N_
@@ -69,6 +70,7 @@ class RmpairApp(PaletteApp):
 
     CSS_PATH = "rmpair.tcss"
     TITLE = "rmpair"
+    DEFAULT_MODE = "home"
     BINDINGS = [
         Binding("ctrl+q", "quit", N_("Quit"), priority=True),
         Binding("question_mark", "help", N_("Keys"), key_display="?"),
@@ -112,6 +114,20 @@ class RmpairApp(PaletteApp):
             gc.freeze()
             gc.enable()
 
+    def get_default_screen(self) -> Screen[None]:
+        """The first screen: home, when the app starts with a journal. It is the first
+        screen of the first mode, "home", so no mode switch comes before the first frame
+        (Textual holds all drawing for a moment after one)."""
+        if self.journal is None:  # the first-run wizard goes on top of a blank screen
+            return super().get_default_screen()
+        return self._home_for(self.journal)
+
+    def _home_for(self, journal: Journal) -> JournalScreen:
+        """Home on ``journal``, showing the snapshot (if any) until it has read it."""
+        self.ctx = ctx = Context(journal, self.clock)
+        ctx.on_home = self._home_shown
+        return self._new_screen(MAIN_SCREENS["home"], ctx, self.snapshot)
+
     def on_mount(self) -> None:
         if self.marks is not None:
             self.call_after_refresh(self._mark, "paint")
@@ -130,16 +146,17 @@ class RmpairApp(PaletteApp):
             self.exit()
             return
         self.journal = journal
+        # Over the blank first screen, which nothing pops back to: main screens have no
+        # "back" (Textual cannot switch that first screen for another).
+        self.push_screen(self._home_for(journal))
         self._start(journal)
 
     def _start(self, journal: Journal) -> None:
-        self.ctx = ctx = Context(journal, self.clock)
-        ctx.on_home = self._home_shown
+        """The other main screens as modes (home is the first screen), and the watcher."""
+        assert self.ctx is not None
         for name, target in MAIN_SCREENS.items():
-            # Home shows the snapshot (if any) until it has read the journal.
-            extra = (self.snapshot,) if name == "home" else ()
-            self.add_mode(name, partial(self._new_screen, target, ctx, *extra))
-        self.switch_mode("home")
+            # (Home's stack exists already: its factory is never called.)
+            self.add_mode(name, partial(self._new_screen, target, self.ctx))
         if self.watch_interval:
             self.watcher = FolderWatcher(journal.folder, journal.device_id, self.watch_interval)
             self._watch(self.watcher)
