@@ -20,7 +20,7 @@ import pytest
 from rmpair.screens.app import RmpairApp
 from rmpair.screens.home import HomeScreen
 from rmpair.screens.session import SessionScreen
-from test_snapshots import NOW, Words, build  # tests/ is on sys.path
+from test_snapshots import NOW, Words, build, settled  # tests/ is on sys.path
 
 from rmpair import fmt
 from rmpair.clock import FixedClock
@@ -210,10 +210,10 @@ def german_app(tmp_path: Path) -> Iterator[RmpairApp]:
 
 
 def test_home_snapshot_in_german(german_app: RmpairApp, snap_compare: Callable[..., bool]) -> None:
-    assert snap_compare(german_app, terminal_size=SIZE)
+    assert snap_compare(german_app, run_before=settled(), terminal_size=SIZE)
 
 
 def test_session_snapshot_in_german(
     german_app: RmpairApp, snap_compare: Callable[..., bool]
 ) -> None:
-    assert snap_compare(german_app, press=["n"], terminal_size=SIZE)
+    assert snap_compare(german_app, run_before=settled("n"), terminal_size=SIZE)

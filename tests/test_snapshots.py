@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from clocks import SteppingClock
 from rmpair.screens.app import RmpairApp
+from textual.pilot import Pilot
 
 from rmpair.clock import FixedClock
 from rmpair.journal import Journal
@@ -127,6 +128,22 @@ def _mine(journal: Journal, session: str, role: Role) -> list[int]:
     return [n for n, p in enumerate(journal.agenda.prep_items(session), 1) if p.role is role]
 
 
+def settled(*keys: str) -> Callable[[Pilot[None]], Awaitable[None]]:
+    """Before the picture: wait until the app has settled, then press each of ``keys``
+    and wait again. The screens read the journal in workers; the picture is of what
+    they read, never of a frame drawn while they were reading."""
+
+    async def run(pilot: Pilot[None]) -> None:
+        app = pilot.app
+        assert isinstance(app, RmpairApp)
+        await app.settle()
+        for key in keys:
+            await pilot.press(key)
+            await app.settle()
+
+    return run
+
+
 @pytest.fixture
 def app(tmp_path: Path) -> Iterator[RmpairApp]:
     journal = build(tmp_path)
@@ -136,14 +153,14 @@ def app(tmp_path: Path) -> Iterator[RmpairApp]:
 
 @pytest.mark.parametrize("size", SIZES, ids=["80x24", "120x40"])
 def test_home(app: RmpairApp, snap_compare: Callable[..., bool], size: tuple[int, int]) -> None:
-    assert snap_compare(app, terminal_size=size)
+    assert snap_compare(app, run_before=settled(), terminal_size=size)
 
 
 @pytest.mark.parametrize("size", SIZES, ids=["80x24", "120x40"])
 def test_backlog(app: RmpairApp, snap_compare: Callable[..., bool], size: tuple[int, int]) -> None:
-    assert snap_compare(app, press=["2"], terminal_size=size)
+    assert snap_compare(app, run_before=settled("2"), terminal_size=size)
 
 
 @pytest.mark.parametrize("size", SIZES, ids=["80x24", "120x40"])
 def test_session(app: RmpairApp, snap_compare: Callable[..., bool], size: tuple[int, int]) -> None:
-    assert snap_compare(app, press=["3", "enter"], terminal_size=size)
+    assert snap_compare(app, run_before=settled("3", "enter"), terminal_size=size)
