@@ -123,7 +123,8 @@ class RmpairApp(PaletteApp):
         return self._home_for(self.journal)
 
     def _home_for(self, journal: Journal) -> JournalScreen:
-        """Home on ``journal``, showing the snapshot (if any) until it has read it."""
+        """The screens' context on ``journal`` (kept as ``ctx``) and home in it, showing
+        the snapshot (if any) until it has read the journal."""
         self.ctx = ctx = Context(journal, self.clock)
         ctx.on_home = self._home_shown
         return self._new_screen(MAIN_SCREENS["home"], ctx, self.snapshot)
