@@ -12,7 +12,7 @@ import os
 import signal
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -75,6 +75,34 @@ def _run_app(journal: Path | None) -> None:
     raise SystemExit(2)
 
 
+def _by_ctrl_c(exc: BaseException) -> bool:
+    """Whether ``exc`` comes from a Ctrl-C: a KeyboardInterrupt is among its causes."""
+    seen: set[int] = set()
+    cause: BaseException | None = exc
+    while cause is not None and id(cause) not in seen:
+        if isinstance(cause, KeyboardInterrupt):
+            return True
+        seen.add(id(cause))
+        cause = cause.__cause__ or cause.__context__
+    return False
+
+
+def _leave_interrupted() -> NoReturn:
+    """One line on stderr, and exit code 130 at once."""
+    try:
+        from rmpair.i18n import _
+
+        message = _("rmpair: interrupted.")
+    except BaseException:  # interrupted while the catalogues were being read
+        message = "rmpair: interrupted."
+    sys.stderr.write(message + "\n")
+    sys.stderr.flush()
+    sys.stdout.flush()
+    # The interrupted command has unwound (its journal closed, its lock released);
+    # leave with 130 at once, so that Python's own exit cannot report the signal.
+    os._exit(130)
+
+
 def main() -> None:
     code: object = 0
     from rmpair import WEB_SESSION_ENV
@@ -107,20 +135,19 @@ def main() -> None:
         options.serve_web = _serve_web
         run()
     except KeyboardInterrupt:
-        try:
-            from rmpair.i18n import _
-
-            message = _("rmpair: interrupted.")
-        except BaseException:  # interrupted while the catalogues were being read
-            message = "rmpair: interrupted."
-        sys.stderr.write(message + "\n")
-        sys.stderr.flush()
-        sys.stdout.flush()
-        # The interrupted command has unwound (its journal closed, its lock released);
-        # leave with 130 at once, so that Python's own exit cannot report the signal.
-        os._exit(130)
+        _leave_interrupted()
     except SystemExit as done:
+        # Typer ends a Ctrl-C anywhere in its run (reading the command line, running
+        # the command, closing its context) with exit code 130 and not a word.
+        if done.code == 130 and _by_ctrl_c(done):
+            _leave_interrupted()
         code = done.code
+    except Exception as exc:
+        # Python 3.11 hands on a Ctrl-C that lands while a class is being made (a
+        # dataclass, as a module is imported) as a RuntimeError caused by it.
+        if not _by_ctrl_c(exc):
+            raise
+        _leave_interrupted()
     finally:
         # The command's work is over: a Ctrl-C while Python shuts down changes nothing
         # and must not turn a finished command into a killed one.

@@ -192,6 +192,49 @@ def test_ctrl_c_at_any_moment_exits_130_without_a_traceback(tmp_path: Path, afte
     assert dana.titles() in ([], ["Git"])
 
 
+# A Ctrl-C that lands in a narrow window, made to land there every time: the command
+# line runs as usual, but one step raises KeyboardInterrupt as the signal would.
+INTERRUPTED_AT = {
+    "while the command runs": """
+def interrupted(self, ctx):
+    raise KeyboardInterrupt
+cli._Group.invoke = interrupted
+""",
+    # Typer catches it while it reads the command line, and exits 130 without a word.
+    "while the command line is read": """
+def interrupted(self, *args, **kwargs):
+    raise KeyboardInterrupt
+cli._Group.make_context = interrupted
+""",
+    # Python 3.11 passes one that lands while a class is made (a dataclass as its
+    # module is imported) on as a RuntimeError caused by it.
+    "while a class is made": """
+class Interrupting:
+    def __set_name__(self, owner, name):
+        raise KeyboardInterrupt
+def interrupted(self, ctx):
+    class Made:
+        field = Interrupting()
+cli._Group.invoke = interrupted
+""",
+}
+
+
+@pytest.mark.parametrize("where", list(INTERRUPTED_AT))
+def test_ctrl_c_in_a_narrow_window_still_says_interrupted(tmp_path: Path, where: str) -> None:
+    dana = start(tmp_path, tmp_path / "j")
+    script = (
+        "import sys\nimport rmpair.cli.app as cli\n"
+        + INTERRUPTED_AT[where]
+        + "from rmpair.entry import main\nsys.argv = ['rmpair', 'status']\nmain()\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], env=dana.env, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 130, done.stderr
+    assert done.stderr == "rmpair: interrupted.\n"
+
+
 def test_the_answers_given_before_the_input_ends_are_kept(tmp_path: Path) -> None:
     dana = start(tmp_path, tmp_path / "j")
     done = dana.run("check", "--ask", "--json", input="y\nn\n")

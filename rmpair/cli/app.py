@@ -198,14 +198,6 @@ class _Group(TyperGroup):
             from rmpair.errors import os_error_text
 
             message = os_error_text(exc)
-        except KeyboardInterrupt:
-            # Writes are atomic and a failed batch is dropped whole: nothing half-written,
-            # and the command has unwound (journal closed, lock released). Leave with 130
-            # at once: on its way out Python would report the signal as a kill instead.
-            typer.echo(_("rmpair: interrupted."), err=True)
-            sys.stdout.flush()
-            sys.stderr.flush()
-            os._exit(130)
         typer.echo(f"rmpair: {message}", err=True)
         raise typer.Exit(2)
 
