@@ -94,6 +94,19 @@ def typed(app: RmpairApp, text: str) -> None:
         raise AssertionError(f"nothing to type into: {focused}")
 
 
+async def first_hit(app: RmpairApp, pilot: Pilot[None], wanted: str) -> None:
+    """Wait until the command palette, which searches in the background, offers a
+    first hit that mentions ``wanted`` (ten seconds at most)."""
+    from textual.command import CommandList
+
+    for _ in range(200):
+        await pilot.pause(0.05)
+        hits = app.screen.query_one(CommandList)
+        if hits.option_count and wanted in str(hits.get_option_at_index(0).prompt):
+            return
+    raise AssertionError(f"the palette offers no {wanted!r} first")
+
+
 pytestmark = pytest.mark.usefixtures("quick_pilot")
 
 
@@ -555,13 +568,13 @@ async def test_help_and_palette_show_every_action(
     assert isinstance(app.screen, BacklogScreen)
     await pilot.press("ctrl+p")
     typed(app, "add topic")
-    await pilot.pause(0.2)
+    await first_hit(app, pilot, "Add topic")
     await pilot.press("enter")
     await pilot.pause()
     assert isinstance(app.screen, FormScreen)
     await pilot.press("escape", "ctrl+p")
     typed(app, "go to sessions")
-    await pilot.pause(0.2)
+    await first_hit(app, pilot, "Sessions")
     await pilot.press("enter")
     await pilot.pause()
     assert isinstance(app.screen, SessionsScreen)
