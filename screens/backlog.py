@@ -20,7 +20,7 @@ from rmpair.domain.backlog import OPEN_STATUSES
 from rmpair.domain.session_times import end_utc
 from rmpair.errors import UserError
 from rmpair.fmt import day_month
-from rmpair.i18n import N_, _
+from rmpair.i18n import N_, _, ngettext
 from rmpair.journal import Journal
 from rmpair.model.records import Category, SessionStatus, Topic, TopicStatus
 
@@ -118,9 +118,11 @@ class BacklogScreen(JournalScreen):
         self.table.set_rows(rows)
         shown = _("all categories") if category is None else _(category.value)
         self.query_one("#filter", Static).update(
-            _("{n} topics · status: {status} · category: {category}   (t, f to change)").format(
-                n=len(rows), status=label, category=shown
-            )
+            ngettext(
+                "{n} topic · status: {status} · category: {category}   (t, f to change)",
+                "{n} topics · status: {status} · category: {category}   (t, f to change)",
+                len(rows),
+            ).format(n=len(rows), status=label, category=shown)
         )
         self._detail(self.table.cursor_key)
 

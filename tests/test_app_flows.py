@@ -178,9 +178,9 @@ async def test_backlog_add_reorder_filter_edit_and_send(
     # Filter: technology only (every new topic kept the first category, technology).
     table.cursor = 0
     await pilot.press("f", "f")  # all -> technology -> work
-    assert table.rows == [] and "category: work" in text(app, "#filter")
+    assert table.rows == [] and "0 topics · status: open · category: work" in text(app, "#filter")
     await pilot.press("f", "f", "f")  # culture, project, all
-    assert len(table.rows) == 3
+    assert len(table.rows) == 3 and text(app, "#filter").startswith("3 topics ·")
 
     # Edit the topic under the cursor (Git), then put it on the planned session.
     await pilot.press("e")
@@ -588,3 +588,25 @@ async def test_a_short_session_shows_its_fitted_agenda_and_a_nudge(
     screen = await open_session(app, pilot)
     assert "Only 25 minutes: the agenda was shrunk to fit." in text(app, "#heading")
     assert str(screen.query_one("#agenda", CheckList).border_title) == "Agenda (25 of 25 min)"
+
+
+async def test_the_backlog_counts_one_topic_as_one(
+    running: tuple[RmpairApp, Pilot[None], FixedClock],
+) -> None:
+    """The line above the backlog counts its topics in words that agree: one topic is
+    "1 topic", in German "1 Thema"."""
+    app, pilot, _clock = running
+    assert app.ctx is not None
+    app.ctx.journal.backlog.add_topic("Git", category=Category.TECHNOLOGY)
+    await pilot.press("2")
+    await settle(app, pilot)
+    assert text(app, "#filter").startswith("1 topic · status: open"), text(app, "#filter")
+    from rmpair.i18n import current_language, set_language
+
+    before = current_language()
+    set_language("de")
+    try:
+        app.screen.reload()
+        assert text(app, "#filter").startswith("1 Thema · Status: "), text(app, "#filter")
+    finally:
+        set_language(before)
